@@ -1,0 +1,713 @@
+//! The `Condition` element: every operator AWS documents, with `...IfExists` and the
+//! `ForAllValues:` / `ForAnyValue:` set qualifiers, evaluated three-valued.
+//!
+//! Semantics follow the IAM User Guide pages "IAM JSON policy elements: Condition operators"
+//! and "Multivalued context keys": keys AND, values OR, negated operators need every value to
+//! miss; a missing key makes a condition false except for negated operators, `...IfExists`,
+//! `Null` and `ForAllValues`.
+
+use std::fmt;
+use std::net::IpAddr;
+
+use crate::eval::{Context, KeyState};
+use crate::json::{Kind, Span, Value};
+use crate::pattern::{ArnGlob, Template, Tri};
+use crate::vars::{Resolved, VarText};
+
+/// The base comparison of an operator.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[allow(missing_docs)]
+pub enum BaseOp {
+    StringEquals,
+    StringNotEquals,
+    StringEqualsIgnoreCase,
+    StringNotEqualsIgnoreCase,
+    StringLike,
+    StringNotLike,
+    NumericEquals,
+    NumericNotEquals,
+    NumericLessThan,
+    NumericLessThanEquals,
+    NumericGreaterThan,
+    NumericGreaterThanEquals,
+    DateEquals,
+    DateNotEquals,
+    DateLessThan,
+    DateLessThanEquals,
+    DateGreaterThan,
+    DateGreaterThanEquals,
+    Bool,
+    BinaryEquals,
+    IpAddress,
+    NotIpAddress,
+    ArnEquals,
+    ArnLike,
+    ArnNotEquals,
+    ArnNotLike,
+    Null,
+}
+
+const ALL_OPS: [BaseOp; 27] = [
+    BaseOp::StringEquals,
+    BaseOp::StringNotEquals,
+    BaseOp::StringEqualsIgnoreCase,
+    BaseOp::StringNotEqualsIgnoreCase,
+    BaseOp::StringLike,
+    BaseOp::StringNotLike,
+    BaseOp::NumericEquals,
+    BaseOp::NumericNotEquals,
+    BaseOp::NumericLessThan,
+    BaseOp::NumericLessThanEquals,
+    BaseOp::NumericGreaterThan,
+    BaseOp::NumericGreaterThanEquals,
+    BaseOp::DateEquals,
+    BaseOp::DateNotEquals,
+    BaseOp::DateLessThan,
+    BaseOp::DateLessThanEquals,
+    BaseOp::DateGreaterThan,
+    BaseOp::DateGreaterThanEquals,
+    BaseOp::Bool,
+    BaseOp::BinaryEquals,
+    BaseOp::IpAddress,
+    BaseOp::NotIpAddress,
+    BaseOp::ArnEquals,
+    BaseOp::ArnLike,
+    BaseOp::ArnNotEquals,
+    BaseOp::ArnNotLike,
+    BaseOp::Null,
+];
+
+impl BaseOp {
+    /// The name as AWS documents it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::StringEquals => "StringEquals",
+            Self::StringNotEquals => "StringNotEquals",
+            Self::StringEqualsIgnoreCase => "StringEqualsIgnoreCase",
+            Self::StringNotEqualsIgnoreCase => "StringNotEqualsIgnoreCase",
+            Self::StringLike => "StringLike",
+            Self::StringNotLike => "StringNotLike",
+            Self::NumericEquals => "NumericEquals",
+            Self::NumericNotEquals => "NumericNotEquals",
+            Self::NumericLessThan => "NumericLessThan",
+            Self::NumericLessThanEquals => "NumericLessThanEquals",
+            Self::NumericGreaterThan => "NumericGreaterThan",
+            Self::NumericGreaterThanEquals => "NumericGreaterThanEquals",
+            Self::DateEquals => "DateEquals",
+            Self::DateNotEquals => "DateNotEquals",
+            Self::DateLessThan => "DateLessThan",
+            Self::DateLessThanEquals => "DateLessThanEquals",
+            Self::DateGreaterThan => "DateGreaterThan",
+            Self::DateGreaterThanEquals => "DateGreaterThanEquals",
+            Self::Bool => "Bool",
+            Self::BinaryEquals => "BinaryEquals",
+            Self::IpAddress => "IpAddress",
+            Self::NotIpAddress => "NotIpAddress",
+            Self::ArnEquals => "ArnEquals",
+            Self::ArnLike => "ArnLike",
+            Self::ArnNotEquals => "ArnNotEquals",
+            Self::ArnNotLike => "ArnNotLike",
+            Self::Null => "Null",
+        }
+    }
+
+    /// Negated operators hold when no policy value matches.
+    pub fn negated(self) -> bool {
+        matches!(
+            self,
+            Self::StringNotEquals
+                | Self::StringNotEqualsIgnoreCase
+                | Self::StringNotLike
+                | Self::NumericNotEquals
+                | Self::DateNotEquals
+                | Self::NotIpAddress
+                | Self::ArnNotEquals
+                | Self::ArnNotLike
+        )
+    }
+
+    /// Operators whose values may hold policy variables.
+    fn takes_variables(self) -> bool {
+        matches!(
+            self,
+            Self::StringEquals
+                | Self::StringNotEquals
+                | Self::StringEqualsIgnoreCase
+                | Self::StringNotEqualsIgnoreCase
+                | Self::StringLike
+                | Self::StringNotLike
+                | Self::Bool
+                | Self::ArnEquals
+                | Self::ArnLike
+                | Self::ArnNotEquals
+                | Self::ArnNotLike
+        )
+    }
+}
+
+/// `ForAllValues:` or `ForAnyValue:`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum SetOp {
+    /// Every request value must match; true when the key is absent or empty.
+    ForAllValues,
+    /// Some request value must match; false when the key is absent.
+    ForAnyValue,
+}
+
+/// A parsed operator, or one the engine does not know.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Operator {
+    /// A documented operator.
+    Known {
+        /// Set qualifier.
+        set: Option<SetOp>,
+        /// Base comparison.
+        base: BaseOp,
+        /// `...IfExists`.
+        if_exists: bool,
+    },
+    /// Not a documented operator: a statement using it is not evaluable.
+    Unknown(String),
+}
+
+impl Operator {
+    /// Parses an operator name. The second value is true when the casing differs from the
+    /// documented one (AWS matches operator names case-insensitively in practice, but only
+    /// documents one spelling).
+    pub fn parse(text: &str) -> (Self, bool) {
+        let mut rest = text;
+        let mut set = None;
+        let mut odd_case = false;
+        for (prefix, op) in [("ForAllValues:", SetOp::ForAllValues), ("ForAnyValue:", SetOp::ForAnyValue)] {
+            if rest.len() >= prefix.len() && rest[..prefix.len()].eq_ignore_ascii_case(prefix) {
+                odd_case |= &rest[..prefix.len()] != prefix;
+                set = Some(op);
+                rest = &rest[prefix.len()..];
+                break;
+            }
+        }
+        let mut if_exists = false;
+        if rest.len() > 8 && rest.is_char_boundary(rest.len() - 8) && rest[rest.len() - 8..].eq_ignore_ascii_case("IfExists") {
+            odd_case |= &rest[rest.len() - 8..] != "IfExists";
+            if_exists = true;
+            rest = &rest[..rest.len() - 8];
+        }
+        let Some(base) = ALL_OPS.iter().copied().find(|op| op.name().eq_ignore_ascii_case(rest)) else {
+            return (Self::Unknown(text.to_owned()), false);
+        };
+        odd_case |= base.name() != rest;
+        if base == BaseOp::Null && if_exists {
+            return (Self::Unknown(text.to_owned()), false);
+        }
+        (
+            Self::Known {
+                set,
+                base,
+                if_exists,
+            },
+            odd_case,
+        )
+    }
+}
+
+impl fmt::Display for Operator {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Unknown(t) => f.write_str(t),
+            Self::Known {
+                set,
+                base,
+                if_exists,
+            } => {
+                match set {
+                    Some(SetOp::ForAllValues) => f.write_str("ForAllValues:")?,
+                    Some(SetOp::ForAnyValue) => f.write_str("ForAnyValue:")?,
+                    None => {}
+                }
+                f.write_str(base.name())?;
+                if *if_exists {
+                    f.write_str("IfExists")?;
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+/// One operator + key + values test.
+#[derive(Clone, Debug)]
+pub struct Condition {
+    /// The operator.
+    pub operator: Operator,
+    /// The key as written.
+    pub key: String,
+    /// The values as written (numbers and booleans as their text).
+    pub values: Vec<VarText>,
+    /// Where the key is in the source.
+    pub span: Span,
+}
+
+/// How one condition came out, and why.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ConditionOutcome {
+    /// Holds, fails, or depends.
+    pub tri: Tri,
+    /// An explanation in words.
+    pub note: String,
+    /// The key whose unknown value made it depend, if any.
+    pub depends_on: Option<String>,
+}
+
+/// Parses a `Condition` block. `warn` receives (offset, message) for suspicious things.
+pub(crate) fn parse_condition_block(
+    value: &Value,
+    variables: bool,
+    warn: &mut dyn FnMut(usize, String),
+) -> Result<Vec<Condition>, (usize, String)> {
+    let Some(ops) = value.as_object() else {
+        return Err((
+            value.span.start,
+            format!("Condition must be an object, found {}", value.kind_name()),
+        ));
+    };
+    let mut out = Vec::new();
+    for op in ops {
+        let (operator, odd_case) = Operator::parse(&op.key);
+        match &operator {
+            Operator::Unknown(name) => warn(
+                op.key_span.start,
+                format!("unknown condition operator \"{name}\": statements using it are not evaluated and show as conditional"),
+            ),
+            Operator::Known { .. } if odd_case => warn(
+                op.key_span.start,
+                format!("condition operator \"{}\" is documented as \"{operator}\"", op.key),
+            ),
+            Operator::Known { .. } => {}
+        }
+        let Some(keys) = op.value.as_object() else {
+            return Err((
+                op.value.span.start,
+                format!("the value of condition operator \"{}\" must be an object of keys, found {}", op.key, op.value.kind_name()),
+            ));
+        };
+        if keys.is_empty() {
+            return Err((op.value.span.start, format!("condition operator \"{}\" has no keys", op.key)));
+        }
+        let allow_vars = variables
+            && match &operator {
+                Operator::Known { base, .. } => base.takes_variables(),
+                Operator::Unknown(_) => false,
+            };
+        for k in keys {
+            let raw: Vec<&Value> = match &k.value.kind {
+                Kind::Array(items) => {
+                    if items.is_empty() {
+                        return Err((k.value.span.start, format!("condition key \"{}\" has an empty list of values", k.key)));
+                    }
+                    items.iter().collect()
+                }
+                _ => vec![&k.value],
+            };
+            let mut values = Vec::with_capacity(raw.len());
+            for v in raw {
+                let text = match &v.kind {
+                    Kind::String(s) => s.clone(),
+                    Kind::Number(n) => n.clone(),
+                    Kind::Bool(b) => b.to_string(),
+                    _ => {
+                        return Err((
+                            v.span.start,
+                            format!("condition values must be strings, numbers or booleans; \"{}\" has {}", k.key, v.kind_name()),
+                        ));
+                    }
+                };
+                values.push(if allow_vars {
+                    VarText::parse(&text, true).map_err(|m| (v.span.start, m))?
+                } else {
+                    VarText::plain(&text)
+                });
+            }
+            out.push(Condition {
+                operator: operator.clone(),
+                key: k.key.clone(),
+                values,
+                span: k.key_span,
+            });
+        }
+    }
+    Ok(out)
+}
+
+impl Condition {
+    fn values_text(&self) -> String {
+        let v: Vec<String> = self.values.iter().map(|v| format!("\"{}\"", v.text)).collect();
+        if v.len() == 1 { v[0].clone() } else { format!("[{}]", v.join(", ")) }
+    }
+
+    /// Evaluates against what is known of the request.
+    pub fn evaluate(&self, ctx: &Context) -> ConditionOutcome {
+        let head = format!("{} {} {}", self.operator, self.key, self.values_text());
+        let Operator::Known {
+            set,
+            base,
+            if_exists,
+        } = &self.operator
+        else {
+            return ConditionOutcome {
+                tri: Tri::Sometimes,
+                note: format!("{head}: unknown operator, so this statement cannot be evaluated"),
+                depends_on: None,
+            };
+        };
+        let (set, base, if_exists) = (*set, *base, *if_exists);
+        match ctx.get(&self.key) {
+            None => ConditionOutcome {
+                tri: Tri::Sometimes,
+                note: format!("{head}: the request's value of {} is not known", self.key),
+                depends_on: Some(self.key.clone()),
+            },
+            Some(KeyState::Absent) => {
+                let holds = if base == BaseOp::Null {
+                    self.values.iter().any(|v| v.text.eq_ignore_ascii_case("true"))
+                } else if if_exists {
+                    true
+                } else {
+                    match set {
+                        Some(SetOp::ForAllValues) => true,
+                        Some(SetOp::ForAnyValue) => false,
+                        None => base.negated(),
+                    }
+                };
+                ConditionOutcome {
+                    tri: Tri::from_bool(holds),
+                    note: format!(
+                        "{head}: {} is absent from the request, so the condition {}",
+                        self.key,
+                        if holds { "holds" } else { "fails" }
+                    ),
+                    depends_on: None,
+                }
+            }
+            Some(KeyState::Values(values)) => {
+                let tri = if base == BaseOp::Null {
+                    Tri::from_bool(self.values.iter().any(|v| v.text.eq_ignore_ascii_case("false")))
+                } else {
+                    match set {
+                        None if values.len() == 1 => self.one_value(base, &values[0], ctx),
+                        // A single-valued operator on several request values: AWS does not
+                        // define a result we can rely on; do not guess.
+                        None => Tri::Sometimes,
+                        Some(SetOp::ForAnyValue) => values
+                            .iter()
+                            .fold(Tri::Never, |acc, v| acc.or(self.one_value(base, v, ctx))),
+                        Some(SetOp::ForAllValues) => values
+                            .iter()
+                            .fold(Tri::Always, |acc, v| acc.and(self.one_value(base, v, ctx))),
+                    }
+                };
+                let shown: Vec<String> = values.iter().map(|v| format!("\"{v}\"")).collect();
+                ConditionOutcome {
+                    tri,
+                    note: format!(
+                        "{head}: the request has {} = {}, so the condition {}",
+                        self.key,
+                        shown.join(", "),
+                        match tri {
+                            Tri::Always => "holds",
+                            Tri::Never => "fails",
+                            Tri::Sometimes => "depends on a policy variable whose value is not known",
+                        }
+                    ),
+                    depends_on: None,
+                }
+            }
+        }
+    }
+
+    /// One request value against all policy values.
+    fn one_value(&self, base: BaseOp, value: &str, ctx: &Context) -> Tri {
+        let any = self
+            .values
+            .iter()
+            .fold(Tri::Never, |acc, p| acc.or(positive_match(base, p, value, ctx)));
+        if base.negated() { any.not() } else { any }
+    }
+}
+
+/// Does policy value `p` match request value `v` under the positive form of `base`?
+fn positive_match(base: BaseOp, p: &VarText, v: &str, ctx: &Context) -> Tri {
+    use BaseOp as B;
+    match base {
+        B::StringEquals | B::StringNotEquals => glob_match(p, v, ctx, false, false),
+        B::StringEqualsIgnoreCase | B::StringNotEqualsIgnoreCase => glob_match(p, v, ctx, false, true),
+        B::StringLike | B::StringNotLike => glob_match(p, v, ctx, true, false),
+        B::Bool => glob_match(p, &v.to_ascii_lowercase(), ctx, false, true),
+        B::BinaryEquals => Tri::from_bool(p.text == v),
+        B::ArnEquals | B::ArnLike | B::ArnNotEquals | B::ArnNotLike => match p.resolve(ctx, true, false) {
+            Resolved::Known(g) => ArnGlob::from_glob(g).match_template(&Template::literal(v)),
+            Resolved::Unknown(g, _) => match ArnGlob::from_glob(g).match_template(&Template::literal(v)) {
+                Tri::Never => Tri::Never,
+                _ => Tri::Sometimes,
+            },
+            Resolved::Unresolvable(_) => Tri::Never,
+        },
+        B::NumericEquals
+        | B::NumericNotEquals
+        | B::NumericLessThan
+        | B::NumericLessThanEquals
+        | B::NumericGreaterThan
+        | B::NumericGreaterThanEquals => {
+            let (Ok(pv), Ok(rv)) = (p.text.trim().parse::<f64>(), v.trim().parse::<f64>()) else {
+                return if p.text.trim().parse::<f64>().is_err() { Tri::Sometimes } else { Tri::Never };
+            };
+            Tri::from_bool(compare(base, rv.partial_cmp(&pv)))
+        }
+        B::DateEquals
+        | B::DateNotEquals
+        | B::DateLessThan
+        | B::DateLessThanEquals
+        | B::DateGreaterThan
+        | B::DateGreaterThanEquals => {
+            let (Some(pv), Some(rv)) = (parse_date(&p.text), parse_date(v)) else {
+                return if parse_date(&p.text).is_none() { Tri::Sometimes } else { Tri::Never };
+            };
+            Tri::from_bool(compare(base, rv.partial_cmp(&pv)))
+        }
+        B::IpAddress | B::NotIpAddress => {
+            let Some(net) = parse_cidr(&p.text) else {
+                return Tri::Sometimes;
+            };
+            let Ok(ip) = v.trim().parse::<IpAddr>() else {
+                return Tri::Never;
+            };
+            Tri::from_bool(net.contains(ip))
+        }
+        B::Null => Tri::Sometimes,
+    }
+}
+
+fn compare(base: BaseOp, ord: Option<std::cmp::Ordering>) -> bool {
+    use std::cmp::Ordering::{Equal, Greater, Less};
+    let Some(ord) = ord else { return false };
+    match base {
+        BaseOp::NumericEquals | BaseOp::NumericNotEquals | BaseOp::DateEquals | BaseOp::DateNotEquals => ord == Equal,
+        BaseOp::NumericLessThan | BaseOp::DateLessThan => ord == Less,
+        BaseOp::NumericLessThanEquals | BaseOp::DateLessThanEquals => ord != Greater,
+        BaseOp::NumericGreaterThan | BaseOp::DateGreaterThan => ord == Greater,
+        BaseOp::NumericGreaterThanEquals | BaseOp::DateGreaterThanEquals => ord != Less,
+        _ => false,
+    }
+}
+
+fn glob_match(p: &VarText, v: &str, ctx: &Context, wildcards: bool, fold_case: bool) -> Tri {
+    let value = if fold_case { v.to_lowercase() } else { v.to_owned() };
+    match p.resolve(ctx, wildcards, fold_case) {
+        Resolved::Known(g) => Tri::from_bool(g.matches(&value)),
+        // The pattern stands in for every value the unknown variable may take.
+        Resolved::Unknown(g, _) if g.matches(&value) => Tri::Sometimes,
+        Resolved::Unknown(..) | Resolved::Unresolvable(_) => Tri::Never,
+    }
+}
+
+/// A CIDR block.
+struct Cidr {
+    net: IpAddr,
+    bits: u32,
+}
+
+impl Cidr {
+    fn contains(&self, ip: IpAddr) -> bool {
+        match (self.net, ip) {
+            (IpAddr::V4(n), IpAddr::V4(a)) => {
+                let mask = if self.bits == 0 { 0 } else { u32::MAX << (32 - self.bits) };
+                u32::from(n) & mask == u32::from(a) & mask
+            }
+            (IpAddr::V6(n), IpAddr::V6(a)) => {
+                let mask = if self.bits == 0 { 0 } else { u128::MAX << (128 - self.bits) };
+                u128::from(n) & mask == u128::from(a) & mask
+            }
+            _ => false,
+        }
+    }
+}
+
+fn parse_cidr(text: &str) -> Option<Cidr> {
+    let (addr, bits) = match text.trim().split_once('/') {
+        Some((a, b)) => (a, Some(b.parse::<u32>().ok()?)),
+        None => (text.trim(), None),
+    };
+    let net: IpAddr = addr.parse().ok()?;
+    let max = if net.is_ipv4() { 32 } else { 128 };
+    let bits = bits.unwrap_or(max);
+    (bits <= max).then_some(Cidr { net, bits })
+}
+
+/// Seconds since the epoch for an ISO 8601 date or date-time, or a number of epoch seconds.
+pub fn parse_date(text: &str) -> Option<f64> {
+    let t = text.trim();
+    if let Ok(n) = t.parse::<f64>() {
+        return Some(n);
+    }
+    let b = t.as_bytes();
+    let num = |s: &str| s.parse::<i64>().ok();
+    if b.len() < 10 || b[4] != b'-' || b[7] != b'-' {
+        return None;
+    }
+    let (y, mo, d) = (num(t.get(0..4)?)?, num(t.get(5..7)?)?, num(t.get(8..10)?)?);
+    if !(1..=12).contains(&mo) || !(1..=31).contains(&d) {
+        return None;
+    }
+    let days = days_from_civil(y, mo, d);
+    let mut secs = days as f64 * 86_400.0;
+    let rest = &t[10..];
+    if rest.is_empty() {
+        return Some(secs);
+    }
+    let rest = rest.strip_prefix(['T', 't', ' '])?;
+    let (time, offset) = if let Some(stripped) = rest.strip_suffix(['Z', 'z']) {
+        (stripped, 0.0)
+    } else if let Some(pos) = rest.rfind(['+', '-']) {
+        let (tm, off) = rest.split_at(pos);
+        let sign = if off.starts_with('-') { -1.0 } else { 1.0 };
+        let off = &off[1..];
+        let (oh, om) = off.split_once(':').unwrap_or((off.get(0..2)?, off.get(2..).unwrap_or("0")));
+        let om = if om.is_empty() { "0" } else { om };
+        (tm, sign * (oh.parse::<f64>().ok()? * 3600.0 + om.parse::<f64>().ok()? * 60.0))
+    } else {
+        (rest, 0.0)
+    };
+    let mut parts = time.split(':');
+    let h: f64 = parts.next()?.parse().ok()?;
+    let mi: f64 = parts.next().unwrap_or("0").parse().ok()?;
+    let s: f64 = parts.next().unwrap_or("0").parse().ok()?;
+    if parts.next().is_some() || h >= 24.0 || mi >= 60.0 || s >= 61.0 {
+        return None;
+    }
+    secs += h * 3600.0 + mi * 60.0 + s - offset;
+    Some(secs)
+}
+
+/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
+fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = if y >= 0 { y } else { y - 399 } / 400;
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::json;
+
+    fn conds(text: &str) -> Vec<Condition> {
+        let v = json::parse(text).unwrap();
+        parse_condition_block(&v, true, &mut |_, _| {}).unwrap()
+    }
+
+    fn eval1(text: &str, ctx: &Context) -> Tri {
+        let c = conds(text);
+        assert_eq!(c.len(), 1);
+        c[0].evaluate(ctx).tri
+    }
+
+    fn ctx(pairs: &[(&str, &[&str])]) -> Context {
+        let mut c = Context::default();
+        for (k, v) in pairs {
+            c.set(k, v.iter().copied());
+        }
+        c
+    }
+
+    #[test]
+    fn string_operators() {
+        let c = ctx(&[("iam:PassedToService", &["ec2.amazonaws.com"])]);
+        assert_eq!(eval1(r#"{"StringEquals":{"iam:PassedToService":"ec2.amazonaws.com"}}"#, &c), Tri::Always);
+        assert_eq!(eval1(r#"{"StringEquals":{"iam:passedtoservice":["x","ec2.amazonaws.com"]}}"#, &c), Tri::Always);
+        assert_eq!(eval1(r#"{"StringEquals":{"iam:PassedToService":"EC2.amazonaws.com"}}"#, &c), Tri::Never);
+        assert_eq!(eval1(r#"{"StringEqualsIgnoreCase":{"iam:PassedToService":"EC2.amazonaws.com"}}"#, &c), Tri::Always);
+        assert_eq!(eval1(r#"{"StringLike":{"iam:PassedToService":"ec2.amazonaws.com*"}}"#, &c), Tri::Always);
+        assert_eq!(eval1(r#"{"StringNotEquals":{"iam:PassedToService":["a","ec2.amazonaws.com"]}}"#, &c), Tri::Never);
+        assert_eq!(eval1(r#"{"StringNotLike":{"iam:PassedToService":["a*","b*"]}}"#, &c), Tri::Always);
+        // StringEquals treats * literally.
+        assert_eq!(eval1(r#"{"StringEquals":{"iam:PassedToService":"ec2.*"}}"#, &c), Tri::Never);
+    }
+
+    #[test]
+    fn unknown_and_absent_keys() {
+        let c = Context::default();
+        let out = conds(r#"{"StringEquals":{"aws:SourceVpc":"vpc-1"}}"#)[0].evaluate(&c);
+        assert_eq!(out.tri, Tri::Sometimes);
+        assert_eq!(out.depends_on.as_deref(), Some("aws:SourceVpc"));
+
+        let mut a = Context::default();
+        a.set_absent("aws:SourceVpc");
+        assert_eq!(eval1(r#"{"StringEquals":{"aws:SourceVpc":"vpc-1"}}"#, &a), Tri::Never);
+        assert_eq!(eval1(r#"{"StringNotEquals":{"aws:SourceVpc":"vpc-1"}}"#, &a), Tri::Always);
+        assert_eq!(eval1(r#"{"StringEqualsIfExists":{"aws:SourceVpc":"vpc-1"}}"#, &a), Tri::Always);
+        assert_eq!(eval1(r#"{"Null":{"aws:SourceVpc":"true"}}"#, &a), Tri::Always);
+        assert_eq!(eval1(r#"{"Null":{"aws:SourceVpc":"false"}}"#, &a), Tri::Never);
+        assert_eq!(eval1(r#"{"ForAllValues:StringEquals":{"aws:SourceVpc":"vpc-1"}}"#, &a), Tri::Always);
+        assert_eq!(eval1(r#"{"ForAnyValue:StringEquals":{"aws:SourceVpc":"vpc-1"}}"#, &a), Tri::Never);
+    }
+
+    #[test]
+    fn set_operators() {
+        let c = ctx(&[("aws:TagKeys", &["env", "team"])]);
+        assert_eq!(eval1(r#"{"ForAllValues:StringEquals":{"aws:TagKeys":["env","team","x"]}}"#, &c), Tri::Always);
+        assert_eq!(eval1(r#"{"ForAllValues:StringEquals":{"aws:TagKeys":["env"]}}"#, &c), Tri::Never);
+        assert_eq!(eval1(r#"{"ForAnyValue:StringEquals":{"aws:TagKeys":["team"]}}"#, &c), Tri::Always);
+        // A single-valued operator on a multivalued value is not guessed.
+        assert_eq!(eval1(r#"{"StringEquals":{"aws:TagKeys":"env"}}"#, &c), Tri::Sometimes);
+        let empty = ctx(&[("aws:TagKeys", &[])]);
+        assert_eq!(eval1(r#"{"ForAllValues:StringEquals":{"aws:TagKeys":"env"}}"#, &empty), Tri::Always);
+    }
+
+    #[test]
+    fn numeric_date_bool_ip_arn_binary() {
+        let c = ctx(&[
+            ("autoscaling:MaxSize", &["10"]),
+            ("aws:CurrentTime", &["2026-06-01T12:00:00Z"]),
+            ("aws:SecureTransport", &["true"]),
+            ("aws:SourceIp", &["10.1.2.3"]),
+            ("aws:SourceArn", &["arn:aws:autoscaling:us-east-1:1:autoScalingGroup:u:autoScalingGroupName/a"]),
+            ("k:bin", &["QmluYXJ5"]),
+        ]);
+        assert_eq!(eval1(r#"{"NumericLessThanEquals":{"autoscaling:MaxSize":10}}"#, &c), Tri::Always);
+        assert_eq!(eval1(r#"{"NumericLessThan":{"autoscaling:MaxSize":"10"}}"#, &c), Tri::Never);
+        assert_eq!(eval1(r#"{"NumericGreaterThan":{"autoscaling:MaxSize":"9.5"}}"#, &c), Tri::Always);
+        assert_eq!(eval1(r#"{"DateLessThan":{"aws:CurrentTime":"2027-01-01"}}"#, &c), Tri::Always);
+        assert_eq!(eval1(r#"{"DateGreaterThan":{"aws:CurrentTime":"2026-06-01T13:00:00+02:00"}}"#, &c), Tri::Always);
+        assert_eq!(eval1(r#"{"Bool":{"aws:SecureTransport":true}}"#, &c), Tri::Always);
+        assert_eq!(eval1(r#"{"Bool":{"aws:SecureTransport":"false"}}"#, &c), Tri::Never);
+        assert_eq!(eval1(r#"{"IpAddress":{"aws:SourceIp":"10.0.0.0/8"}}"#, &c), Tri::Always);
+        assert_eq!(eval1(r#"{"NotIpAddress":{"aws:SourceIp":["10.0.0.0/8"]}}"#, &c), Tri::Never);
+        assert_eq!(eval1(r#"{"IpAddress":{"aws:SourceIp":"10.1.2.3"}}"#, &c), Tri::Always);
+        assert_eq!(eval1(r#"{"ArnLike":{"aws:SourceArn":"arn:aws:autoscaling:*:1:autoScalingGroup:*"}}"#, &c), Tri::Always);
+        assert_eq!(eval1(r#"{"ArnEquals":{"aws:SourceArn":"arn:aws:autoscaling:*:2:*"}}"#, &c), Tri::Never);
+        assert_eq!(eval1(r#"{"BinaryEquals":{"k:bin":"QmluYXJ5"}}"#, &c), Tri::Always);
+    }
+
+    #[test]
+    fn operator_parsing() {
+        assert!(matches!(Operator::parse("StringLikeIfExists").0, Operator::Known { if_exists: true, base: BaseOp::StringLike, .. }));
+        assert!(matches!(Operator::parse("ForAnyValue:StringLike").0, Operator::Known { set: Some(SetOp::ForAnyValue), .. }));
+        assert_eq!(Operator::parse("stringequals").1, true);
+        assert!(matches!(Operator::parse("StringSortOf").0, Operator::Unknown(_)));
+        assert!(matches!(Operator::parse("NullIfExists").0, Operator::Unknown(_)));
+        let c = conds(r#"{"StringSortOf":{"a:b":"c"}}"#);
+        assert_eq!(c[0].evaluate(&Context::default()).tri, Tri::Sometimes);
+    }
+
+    #[test]
+    fn dates() {
+        assert_eq!(parse_date("1970-01-02"), Some(86_400.0));
+        assert_eq!(parse_date("1970-01-01T01:00:00Z"), Some(3600.0));
+        assert_eq!(parse_date("1970-01-01T01:00:00+01:00"), Some(0.0));
+        assert_eq!(parse_date("86400"), Some(86_400.0));
+        assert_eq!(parse_date("yesterday"), None);
+    }
+}

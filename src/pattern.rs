@@ -1,0 +1,471 @@
+//! Wildcard matching with three-valued answers.
+//!
+//! A policy pattern (`arn:aws:iam::*:role/ci-*`) is matched against a *template*: a value whose
+//! parts may be unknown (`arn:aws:iam::{account}:role/{role}`). The answer is [`Tri::Always`]
+//! when every filling of the unknown parts matches, [`Tri::Never`] when none does, and
+//! [`Tri::Sometimes`] otherwise. This is exact for a single pattern: the template is run
+//! through the subset construction of the pattern's automaton, and an unknown part stands for
+//! every string over the pattern's own characters plus one character the pattern never names.
+
+use std::collections::HashSet;
+use std::fmt;
+
+/// A three-valued truth: known true, known false, or depends on what is not known.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+pub enum Tri {
+    /// False for every request consistent with what is known.
+    Never,
+    /// True for some such requests and false for others.
+    Sometimes,
+    /// True for every such request.
+    Always,
+}
+
+impl Tri {
+    /// From a known boolean.
+    pub fn from_bool(b: bool) -> Self {
+        if b { Self::Always } else { Self::Never }
+    }
+
+    /// Kleene conjunction.
+    #[must_use]
+    pub fn and(self, other: Self) -> Self {
+        self.min(other)
+    }
+
+    /// Kleene disjunction.
+    #[must_use]
+    pub fn or(self, other: Self) -> Self {
+        self.max(other)
+    }
+
+    /// Kleene negation.
+    #[must_use]
+    pub fn not(self) -> Self {
+        match self {
+            Self::Never => Self::Always,
+            Self::Sometimes => Self::Sometimes,
+            Self::Always => Self::Never,
+        }
+    }
+}
+
+/// One token of a compiled wildcard pattern.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Tok {
+    /// This character exactly.
+    Lit(char),
+    /// `*`: any run of characters, including none.
+    Star,
+    /// `?`: exactly one character.
+    One,
+}
+
+/// A compiled wildcard pattern.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Glob {
+    toks: Vec<Tok>,
+}
+
+impl Glob {
+    /// Compiles `text`, where `*` and `?` are wildcards. With `fold_case`, letters are lowered.
+    pub fn new(text: &str, fold_case: bool) -> Self {
+        Self::from_toks(
+            text.chars()
+                .map(|c| match c {
+                    '*' => Tok::Star,
+                    '?' => Tok::One,
+                    c => Tok::Lit(fold(c, fold_case)),
+                })
+                .collect(),
+        )
+    }
+
+    /// A pattern that matches `text` literally.
+    pub fn literal(text: &str, fold_case: bool) -> Self {
+        Self::from_toks(text.chars().map(|c| Tok::Lit(fold(c, fold_case))).collect())
+    }
+
+    /// From tokens (consecutive stars are merged).
+    pub fn from_toks(mut toks: Vec<Tok>) -> Self {
+        toks.dedup_by(|a, b| *a == Tok::Star && *b == Tok::Star);
+        Self { toks }
+    }
+
+    /// The tokens.
+    pub fn toks(&self) -> &[Tok] {
+        &self.toks
+    }
+
+    /// True when the pattern has no wildcard.
+    pub fn is_literal(&self) -> bool {
+        self.toks.iter().all(|t| matches!(t, Tok::Lit(_)))
+    }
+
+    /// Matches a concrete string. `value` must already be case-folded if the pattern was.
+    pub fn matches(&self, value: &str) -> bool {
+        let mut set = self.start();
+        for c in value.chars() {
+            set = self.step(&set, c);
+            if set.is_empty() {
+                return false;
+            }
+        }
+        self.accepts(&set)
+    }
+
+    /// Matches a template with unknown parts.
+    pub fn match_template(&self, template: &Template) -> Tri {
+        let mut states: HashSet<Bits> = HashSet::new();
+        states.insert(self.start());
+        for piece in &template.pieces {
+            let mut next = HashSet::new();
+            match piece {
+                Piece::Lit(c) => {
+                    for s in &states {
+                        next.insert(self.step(s, *c));
+                    }
+                }
+                Piece::Hole(_) => {
+                    for s in &states {
+                        self.reachable(s, &mut next);
+                    }
+                }
+            }
+            states = next;
+        }
+        let accepting = states.iter().filter(|s| self.accepts(s)).count();
+        if accepting == 0 {
+            Tri::Never
+        } else if accepting == states.len() {
+            Tri::Always
+        } else {
+            Tri::Sometimes
+        }
+    }
+
+    fn start(&self) -> Bits {
+        let mut b = Bits::new(self.toks.len() + 1);
+        b.set(0);
+        self.close(&mut b);
+        b
+    }
+
+    /// Adds the positions reachable by letting `*` match nothing.
+    fn close(&self, b: &mut Bits) {
+        for i in 0..self.toks.len() {
+            if b.get(i) && self.toks[i] == Tok::Star {
+                b.set(i + 1);
+            }
+        }
+    }
+
+    fn step(&self, from: &Bits, c: char) -> Bits {
+        let mut to = Bits::new(self.toks.len() + 1);
+        for (i, tok) in self.toks.iter().enumerate() {
+            if !from.get(i) {
+                continue;
+            }
+            match tok {
+                Tok::Star => to.set(i),
+                Tok::One => to.set(i + 1),
+                Tok::Lit(l) if *l == c => to.set(i + 1),
+                Tok::Lit(_) => {}
+            }
+        }
+        self.close(&mut to);
+        to
+    }
+
+    fn accepts(&self, b: &Bits) -> bool {
+        b.get(self.toks.len())
+    }
+
+    /// Every state reachable from `from` by reading any string (including the empty one).
+    fn reachable(&self, from: &Bits, out: &mut HashSet<Bits>) {
+        let mut alphabet: Vec<char> = self
+            .toks
+            .iter()
+            .filter_map(|t| if let Tok::Lit(c) = t { Some(*c) } else { None })
+            .collect();
+        alphabet.sort_unstable();
+        alphabet.dedup();
+        alphabet.push(FRESH);
+        let mut stack = vec![from.clone()];
+        let mut seen: HashSet<Bits> = HashSet::new();
+        seen.insert(from.clone());
+        while let Some(s) = stack.pop() {
+            for &c in &alphabet {
+                let n = self.step(&s, c);
+                if seen.insert(n.clone()) {
+                    stack.push(n);
+                }
+            }
+        }
+        out.extend(seen);
+    }
+}
+
+impl fmt::Display for Glob {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for t in &self.toks {
+            match t {
+                Tok::Lit(c) => write!(f, "{c}")?,
+                Tok::Star => write!(f, "*")?,
+                Tok::One => write!(f, "?")?,
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A character no policy pattern names: stands for "some other character" in an unknown part.
+const FRESH: char = '\u{10FFFD}';
+
+fn fold(c: char, fold_case: bool) -> char {
+    if fold_case { c.to_ascii_lowercase() } else { c }
+}
+
+/// A value to be matched, in which some parts may be unknown.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Template {
+    /// Characters and unknown parts, in order.
+    pub pieces: Vec<Piece>,
+}
+
+/// A piece of a [`Template`].
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Piece {
+    /// A known character.
+    Lit(char),
+    /// An unknown part, by name (`account`, `role`, ...).
+    Hole(String),
+}
+
+impl Template {
+    /// Parses `arn:aws:iam::{account}:role/{role}`: `{name}` is an unknown part.
+    /// A `{` without a closing `}` is literal.
+    pub fn parse(text: &str) -> Self {
+        let mut pieces = Vec::new();
+        let mut rest = text;
+        while let Some(open) = rest.find('{') {
+            pieces.extend(rest[..open].chars().map(Piece::Lit));
+            let after = &rest[open + 1..];
+            if let Some(close) = after.find('}') {
+                pieces.push(Piece::Hole(after[..close].to_owned()));
+                rest = &after[close + 1..];
+            } else {
+                pieces.push(Piece::Lit('{'));
+                rest = after;
+            }
+        }
+        pieces.extend(rest.chars().map(Piece::Lit));
+        Self { pieces }
+    }
+
+    /// A fully known value.
+    pub fn literal(text: &str) -> Self {
+        Self {
+            pieces: text.chars().map(Piece::Lit).collect(),
+        }
+    }
+
+    /// The same template with letters lowered (for case-insensitive matching).
+    #[must_use]
+    pub fn folded(&self) -> Self {
+        Self {
+            pieces: self
+                .pieces
+                .iter()
+                .map(|p| match p {
+                    Piece::Lit(c) => Piece::Lit(c.to_ascii_lowercase()),
+                    h @ Piece::Hole(_) => h.clone(),
+                })
+                .collect(),
+        }
+    }
+
+    /// The names of the unknown parts, in order, without repeats.
+    pub fn holes(&self) -> Vec<&str> {
+        let mut out: Vec<&str> = Vec::new();
+        for p in &self.pieces {
+            if let Piece::Hole(h) = p
+                && !out.contains(&h.as_str())
+            {
+                out.push(h);
+            }
+        }
+        out
+    }
+
+    /// True when nothing is unknown.
+    pub fn is_known(&self) -> bool {
+        self.pieces.iter().all(|p| matches!(p, Piece::Lit(_)))
+    }
+
+    /// Splits at the first `n - 1` known colons into at most `n` parts.
+    pub fn split_colons(&self, n: usize) -> Vec<Self> {
+        let mut parts = vec![Self { pieces: Vec::new() }];
+        for p in &self.pieces {
+            if *p == Piece::Lit(':') && parts.len() < n {
+                parts.push(Self { pieces: Vec::new() });
+            } else if let Some(last) = parts.last_mut() {
+                last.pieces.push(p.clone());
+            }
+        }
+        parts
+    }
+}
+
+impl fmt::Display for Template {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for p in &self.pieces {
+            match p {
+                Piece::Lit(c) => write!(f, "{c}")?,
+                Piece::Hole(h) => write!(f, "{{{h}}}")?,
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A pattern for an ARN: wildcards may not cross the five colons that separate
+/// `arn`, partition, service, region, account and resource, unless the pattern itself has
+/// fewer parts (such as `*`), in which case it is matched as a whole.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ArnGlob {
+    whole: Glob,
+    parts: Option<Vec<Glob>>,
+}
+
+impl ArnGlob {
+    /// Compiles an ARN pattern (case-sensitive).
+    pub fn new(text: &str) -> Self {
+        Self::from_glob(Glob::new(text, false))
+    }
+
+    /// From a compiled pattern.
+    pub fn from_glob(whole: Glob) -> Self {
+        let mut parts: Vec<Vec<Tok>> = vec![Vec::new()];
+        for t in whole.toks() {
+            if *t == Tok::Lit(':') && parts.len() < 6 {
+                parts.push(Vec::new());
+            } else if let Some(last) = parts.last_mut() {
+                last.push(*t);
+            }
+        }
+        let parts = (parts.len() == 6).then(|| parts.into_iter().map(Glob::from_toks).collect());
+        Self { whole, parts }
+    }
+
+    /// The pattern as a whole.
+    pub fn glob(&self) -> &Glob {
+        &self.whole
+    }
+
+    /// Matches a template.
+    pub fn match_template(&self, value: &Template) -> Tri {
+        let Some(parts) = &self.parts else {
+            return self.whole.match_template(value);
+        };
+        let value_parts = value.split_colons(6);
+        if value_parts.len() != 6 {
+            // The value is not an ARN (e.g. "*" for actions without resource-level
+            // permissions); an ARN-shaped pattern cannot match it.
+            return Tri::Never;
+        }
+        parts
+            .iter()
+            .zip(&value_parts)
+            .fold(Tri::Always, |acc, (g, v)| acc.and(g.match_template(v)))
+    }
+}
+
+/// A fixed-size bit set used as an automaton state.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+struct Bits(Vec<u64>);
+
+impl Bits {
+    fn new(n: usize) -> Self {
+        Self(vec![0; n.div_ceil(64)])
+    }
+    fn set(&mut self, i: usize) {
+        self.0[i / 64] |= 1 << (i % 64);
+    }
+    fn get(&self, i: usize) -> bool {
+        self.0[i / 64] & (1 << (i % 64)) != 0
+    }
+    fn is_empty(&self) -> bool {
+        self.0.iter().all(|w| *w == 0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn m(p: &str, v: &str) -> Tri {
+        Glob::new(p, false).match_template(&Template::parse(v))
+    }
+
+    #[test]
+    fn concrete_matching() {
+        assert!(Glob::new("ec2:describe*", true).matches("ec2:describeimages"));
+        assert!(Glob::new("a?c", false).matches("abc"));
+        assert!(!Glob::new("a?c", false).matches("ac"));
+        assert!(Glob::new("*", false).matches(""));
+        assert!(!Glob::new("abc", false).matches("ABC"));
+        assert!(Glob::new("a*b*c", false).matches("aXbYbZc"));
+    }
+
+    #[test]
+    fn templates_three_valued() {
+        assert_eq!(m("arn:aws:iam::*:role/*", "arn:aws:iam::{account}:role/{role}"), Tri::Always);
+        assert_eq!(m("arn:aws:iam::*:role/ci-*", "arn:aws:iam::{account}:role/{role}"), Tri::Sometimes);
+        // A plain glob lets an unknown part hold colons; ARN matching keeps parts apart.
+        assert_eq!(m("arn:aws:iam::*:user/*", "arn:aws:iam::{account}:role/{role}"), Tri::Sometimes);
+        assert_eq!(
+            ArnGlob::new("arn:aws:iam::*:user/*").match_template(&Template::parse("arn:aws:iam::{account}:role/{role}")),
+            Tri::Never
+        );
+        assert_eq!(m("a?", "a{x}"), Tri::Sometimes);
+        assert_eq!(m("a*", "a{x}"), Tri::Always);
+        assert_eq!(m("*b", "{x}b"), Tri::Always);
+        assert_eq!(m("*b", "b{x}"), Tri::Sometimes);
+        assert_eq!(m("ab", "a{x}b"), Tri::Sometimes);
+        assert_eq!(m("ac", "a{x}b"), Tri::Never);
+    }
+
+    #[test]
+    fn arn_parts_do_not_cross_colons() {
+        let g = ArnGlob::new("arn:aws:iam::*:role/x");
+        assert_eq!(g.match_template(&Template::literal("arn:aws:iam::1:2:role/x")), Tri::Never);
+        assert_eq!(g.match_template(&Template::literal("arn:aws:iam::1:role/x")), Tri::Always);
+        // A resource part may contain colons; a trailing * covers them.
+        let g = ArnGlob::new("arn:aws:autoscaling:*:*:autoScalingGroup:*");
+        assert_eq!(
+            g.match_template(&Template::literal(
+                "arn:aws:autoscaling:us-east-1:1:autoScalingGroup:u:autoScalingGroupName/a"
+            )),
+            Tri::Always
+        );
+        assert_eq!(ArnGlob::new("*").match_template(&Template::literal("*")), Tri::Always);
+        assert_eq!(ArnGlob::new("arn:aws:s3:::b").match_template(&Template::literal("*")), Tri::Never);
+    }
+
+    #[test]
+    fn tri_logic() {
+        assert_eq!(Tri::Always.and(Tri::Sometimes), Tri::Sometimes);
+        assert_eq!(Tri::Never.or(Tri::Sometimes), Tri::Sometimes);
+        assert_eq!(Tri::Sometimes.not(), Tri::Sometimes);
+        assert_eq!(Tri::Never.and(Tri::Sometimes), Tri::Never);
+    }
+
+    #[test]
+    fn template_parse_roundtrip() {
+        let t = Template::parse("arn:{p}:x:{r}");
+        assert_eq!(t.holes(), vec!["p", "r"]);
+        assert_eq!(t.to_string(), "arn:{p}:x:{r}");
+        assert_eq!(Template::parse("a{b").to_string(), "a{b");
+    }
+}

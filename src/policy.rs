@@ -1,0 +1,487 @@
+//! IAM policy documents: the typed model and the parser that builds it from JSON.
+//!
+//! The parser is strict where AWS is strict (it rejects what IAM would reject, naming the
+//! statement) and warns where AWS accepts something that is likely a mistake.
+
+use std::fmt;
+use std::sync::Arc;
+
+use crate::condition::{Condition, parse_condition_block};
+use crate::json::{self, Kind, Span, Value};
+use crate::pattern::Glob;
+use crate::vars::VarText;
+
+/// Allow or Deny.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
+pub enum Effect {
+    /// The statement grants.
+    Allow,
+    /// The statement denies; an explicit deny wins over every allow.
+    Deny,
+}
+
+impl fmt::Display for Effect {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Allow => "Allow",
+            Self::Deny => "Deny",
+        })
+    }
+}
+
+/// An action pattern as written, with its compiled (case-folded) form.
+#[derive(Clone, Debug)]
+pub struct ActionPattern {
+    /// As written in the policy.
+    pub text: String,
+    /// Compiled, lower-cased: actions match case-insensitively.
+    pub glob: Glob,
+}
+
+/// The `Action` or `NotAction` element.
+#[derive(Clone, Debug)]
+pub struct ActionSpec {
+    /// True for `NotAction`.
+    pub negated: bool,
+    /// The patterns.
+    pub patterns: Vec<ActionPattern>,
+}
+
+/// The `Resource` or `NotResource` element.
+#[derive(Clone, Debug)]
+pub struct ResourceSpec {
+    /// True for `NotResource`.
+    pub negated: bool,
+    /// The patterns (may contain policy variables).
+    pub patterns: Vec<VarText>,
+}
+
+/// One statement of a policy.
+#[derive(Clone, Debug)]
+pub struct Statement {
+    /// Position in the policy's `Statement` list (0-based).
+    pub index: usize,
+    /// The `Sid`, if any.
+    pub sid: Option<String>,
+    /// Allow or Deny.
+    pub effect: Effect,
+    /// `Action` / `NotAction`.
+    pub actions: ActionSpec,
+    /// `Resource` / `NotResource`.
+    pub resources: ResourceSpec,
+    /// The conditions (all must hold).
+    pub conditions: Vec<Condition>,
+    /// Where the statement is in the policy's source text.
+    pub span: Span,
+}
+
+impl Statement {
+    /// "statement 2 (Sid \"AllowPassRole\")" or "statement 2".
+    pub fn label(&self) -> String {
+        match &self.sid {
+            Some(sid) if !sid.is_empty() => format!("statement {} (Sid \"{sid}\")", self.index),
+            _ => format!("statement {}", self.index),
+        }
+    }
+}
+
+/// Something AWS accepts that is probably not what the author meant.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Warning {
+    /// What is suspicious.
+    pub message: String,
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column.
+    pub column: usize,
+}
+
+/// A parsed policy document.
+#[derive(Clone, Debug)]
+pub struct Policy {
+    /// A name for people: the file name, or the policy name inside a larger file.
+    pub name: String,
+    /// The text the spans refer to.
+    pub source: Arc<str>,
+    /// Where the document is in `source`.
+    pub span: Span,
+    /// The `Version`, if given.
+    pub version: Option<String>,
+    /// The statements.
+    pub statements: Vec<Statement>,
+    /// Warnings found while parsing.
+    pub warnings: Vec<Warning>,
+}
+
+impl Policy {
+    /// The document as a `serde_json::Value` (member order kept).
+    pub fn document_json(&self) -> serde_json::Value {
+        let text = self.source.get(self.span.start..self.span.end).unwrap_or("");
+        json::parse(text).map_or(serde_json::Value::Null, |v| v.to_serde())
+    }
+
+    /// The source text of one statement.
+    pub fn statement_text(&self, index: usize) -> &str {
+        self.statements
+            .get(index)
+            .and_then(|s| self.source.get(s.span.start..s.span.end))
+            .unwrap_or("")
+    }
+
+    /// 1-based line and column of a byte offset in the source.
+    pub fn line_col(&self, offset: usize) -> (usize, usize) {
+        json::line_col(&self.source, offset)
+    }
+}
+
+/// An error in a policy, with its place.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error, serde::Serialize)]
+#[error("{}", self.render())]
+pub struct PolicyError {
+    /// The file or policy name.
+    pub origin: String,
+    /// 1-based line (0 when the error is not about a place in the text).
+    pub line: usize,
+    /// 1-based column.
+    pub column: usize,
+    /// What is wrong.
+    pub message: String,
+    /// A short excerpt of the offending text, if any.
+    pub excerpt: Option<String>,
+}
+
+impl PolicyError {
+    fn render(&self) -> String {
+        if self.line == 0 {
+            format!("{}: {}", self.origin, self.message)
+        } else {
+            format!("{}:{}:{}: {}", self.origin, self.line, self.column, self.message)
+        }
+    }
+
+    /// An error at a byte offset of `text`.
+    pub fn at(origin: &str, text: &str, offset: usize, message: impl Into<String>) -> Self {
+        let (line, column) = json::line_col(text, offset);
+        Self {
+            origin: origin.to_owned(),
+            line,
+            column,
+            message: message.into(),
+            excerpt: excerpt(text, offset),
+        }
+    }
+
+    /// An error about the input as a whole.
+    pub fn whole(origin: &str, message: impl Into<String>) -> Self {
+        Self {
+            origin: origin.to_owned(),
+            line: 0,
+            column: 0,
+            message: message.into(),
+            excerpt: None,
+        }
+    }
+}
+
+/// The line holding `offset`, cut to a readable length.
+fn excerpt(text: &str, offset: usize) -> Option<String> {
+    let mut at = offset.min(text.len());
+    while !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    let start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+    let end = text[at..].find('\n').map_or(text.len(), |i| at + i);
+    let line: String = text[start..end].chars().take(160).collect();
+    let line = line.trim_end();
+    (!line.trim().is_empty()).then(|| line.to_owned())
+}
+
+/// Parses a policy document from a JSON value read out of `source`.
+pub(crate) fn parse_document(
+    name: &str,
+    source: &Arc<str>,
+    doc: &Value,
+) -> Result<Policy, PolicyError> {
+    let err = |offset: usize, msg: String| PolicyError::at(name, source, offset, msg);
+    let Some(members) = doc.as_object() else {
+        return Err(err(
+            doc.span.start,
+            format!("a policy document must be a JSON object, found {}", doc.kind_name()),
+        ));
+    };
+    let mut warnings = Vec::new();
+    let warn = |warnings: &mut Vec<Warning>, offset: usize, message: String| {
+        let (line, column) = json::line_col(source, offset);
+        warnings.push(Warning {
+            message,
+            line,
+            column,
+        });
+    };
+    let mut version = None;
+    let mut statement_value = None;
+    for m in members {
+        match m.key.as_str() {
+            "Version" => match &m.value.kind {
+                Kind::String(v) if v == "2012-10-17" || v == "2008-10-17" => version = Some(v.clone()),
+                Kind::String(v) => {
+                    return Err(err(
+                        m.value.span.start,
+                        format!("Version \"{v}\" is not valid: use \"2012-10-17\" (or the old \"2008-10-17\")"),
+                    ));
+                }
+                _ => {
+                    return Err(err(
+                        m.value.span.start,
+                        format!("Version must be a string, found {}", m.value.kind_name()),
+                    ));
+                }
+            },
+            "Id" => {
+                if m.value.as_str().is_none() {
+                    return Err(err(
+                        m.value.span.start,
+                        format!("Id must be a string, found {}", m.value.kind_name()),
+                    ));
+                }
+            }
+            "Statement" => statement_value = Some(&m.value),
+            other => {
+                return Err(err(
+                    m.key_span.start,
+                    format!(
+                        "unknown top-level element \"{other}\" (a policy has Version, Id and Statement)"
+                    ),
+                ));
+            }
+        }
+    }
+    let Some(statement_value) = statement_value else {
+        return Err(err(doc.span.start, "the policy has no Statement element".to_owned()));
+    };
+    if version.is_none() {
+        warn(
+            &mut warnings,
+            doc.span.start,
+            "no Version: AWS then uses 2008-10-17, where policy variables such as ${aws:username} are plain text; add \"Version\": \"2012-10-17\"".to_owned(),
+        );
+    }
+    let variables = version.as_deref() == Some("2012-10-17");
+    let items: Vec<&Value> = match &statement_value.kind {
+        Kind::Array(items) => items.iter().collect(),
+        Kind::Object(_) => vec![statement_value],
+        _ => {
+            return Err(err(
+                statement_value.span.start,
+                format!(
+                    "Statement must be an object or an array of objects, found {}",
+                    statement_value.kind_name()
+                ),
+            ));
+        }
+    };
+    let mut statements = Vec::with_capacity(items.len());
+    for (index, item) in items.into_iter().enumerate() {
+        statements.push(parse_statement(name, source, index, item, variables, &mut warnings)?);
+    }
+    Ok(Policy {
+        name: name.to_owned(),
+        source: Arc::clone(source),
+        span: doc.span,
+        version,
+        statements,
+        warnings,
+    })
+}
+
+fn parse_statement(
+    name: &str,
+    source: &Arc<str>,
+    index: usize,
+    item: &Value,
+    variables: bool,
+    warnings: &mut Vec<Warning>,
+) -> Result<Statement, PolicyError> {
+    let Some(members) = item.as_object() else {
+        return Err(PolicyError::at(
+            name,
+            source,
+            item.span.start,
+            format!("statement {index} must be an object, found {}", item.kind_name()),
+        ));
+    };
+    let sid = match item.get("Sid") {
+        None => None,
+        Some(v) => match v.as_str() {
+            Some(s) => Some(s.to_owned()),
+            None => {
+                return Err(PolicyError::at(
+                    name,
+                    source,
+                    v.span.start,
+                    format!("statement {index}: Sid must be a string, found {}", v.kind_name()),
+                ));
+            }
+        },
+    };
+    let label = match &sid {
+        Some(s) if !s.is_empty() => format!("statement {index} (Sid \"{s}\")"),
+        _ => format!("statement {index}"),
+    };
+    let err = |offset: usize, msg: String| PolicyError::at(name, source, offset, format!("{label}: {msg}"));
+    let mut warn = |offset: usize, message: String| {
+        let (line, column) = json::line_col(source, offset);
+        warnings.push(Warning {
+            message: format!("{label}: {message}"),
+            line,
+            column,
+        });
+    };
+
+    let mut effect = None;
+    let mut actions: Option<ActionSpec> = None;
+    let mut resources: Option<ResourceSpec> = None;
+    let mut conditions = Vec::new();
+    for m in members {
+        match m.key.as_str() {
+            "Sid" => {}
+            "Effect" => {
+                effect = Some(match m.value.as_str() {
+                    Some("Allow") => Effect::Allow,
+                    Some("Deny") => Effect::Deny,
+                    Some(other) => {
+                        return Err(err(
+                            m.value.span.start,
+                            format!("Effect must be \"Allow\" or \"Deny\" (exactly), found \"{other}\""),
+                        ));
+                    }
+                    None => {
+                        return Err(err(
+                            m.value.span.start,
+                            format!("Effect must be a string, found {}", m.value.kind_name()),
+                        ));
+                    }
+                });
+            }
+            "Action" | "NotAction" => {
+                if actions.is_some() {
+                    return Err(err(
+                        m.key_span.start,
+                        "has both Action and NotAction; use one".to_owned(),
+                    ));
+                }
+                let list = string_list(&m.value, &m.key).map_err(|(o, msg)| err(o, msg))?;
+                let mut patterns = Vec::with_capacity(list.len());
+                for (text, span) in list {
+                    if text != "*" {
+                        match text.split_once(':') {
+                            None => {
+                                return Err(err(
+                                    span.start,
+                                    format!("action \"{text}\" has no service prefix (write it as service:Action)"),
+                                ));
+                            }
+                            Some((service, _)) if service.contains(['*', '?']) => warn(
+                                span.start,
+                                format!("action \"{text}\" has a wildcard in the service prefix; it matches actions of many services"),
+                            ),
+                            Some(_) => {}
+                        }
+                    }
+                    patterns.push(ActionPattern {
+                        glob: Glob::new(&text, true),
+                        text,
+                    });
+                }
+                actions = Some(ActionSpec {
+                    negated: m.key == "NotAction",
+                    patterns,
+                });
+            }
+            "Resource" | "NotResource" => {
+                if resources.is_some() {
+                    return Err(err(
+                        m.key_span.start,
+                        "has both Resource and NotResource; use one".to_owned(),
+                    ));
+                }
+                let list = string_list(&m.value, &m.key).map_err(|(o, msg)| err(o, msg))?;
+                let mut patterns = Vec::with_capacity(list.len());
+                for (text, span) in list {
+                    if text != "*" && !text.starts_with("arn:") {
+                        warn(
+                            span.start,
+                            format!("resource \"{text}\" is neither \"*\" nor an ARN; it will match nothing"),
+                        );
+                    }
+                    patterns.push(VarText::parse(&text, variables).map_err(|msg| err(span.start, msg))?);
+                }
+                resources = Some(ResourceSpec {
+                    negated: m.key == "NotResource",
+                    patterns,
+                });
+            }
+            "Condition" => {
+                conditions = parse_condition_block(&m.value, variables, &mut warn)
+                    .map_err(|(o, msg)| err(o, msg))?;
+            }
+            "Principal" | "NotPrincipal" => warn(
+                m.key_span.start,
+                format!("{} is ignored here: an identity policy applies to whoever it is attached to", m.key),
+            ),
+            other => {
+                return Err(err(
+                    m.key_span.start,
+                    format!("unknown element \"{other}\" (a statement has Sid, Effect, Action/NotAction, Resource/NotResource, Condition)"),
+                ));
+            }
+        }
+    }
+    let Some(effect) = effect else {
+        return Err(err(item.span.start, "Effect is missing".to_owned()));
+    };
+    let Some(actions) = actions else {
+        return Err(err(item.span.start, "Action (or NotAction) is missing".to_owned()));
+    };
+    let Some(resources) = resources else {
+        return Err(err(
+            item.span.start,
+            "Resource (or NotResource) is missing; an identity policy statement needs one".to_owned(),
+        ));
+    };
+    Ok(Statement {
+        index,
+        sid,
+        effect,
+        actions,
+        resources,
+        conditions,
+        span: item.span,
+    })
+}
+
+/// A string or an array of strings, each with its span.
+pub(crate) fn string_list(value: &Value, element: &str) -> Result<Vec<(String, Span)>, (usize, String)> {
+    match &value.kind {
+        Kind::String(s) => Ok(vec![(s.clone(), value.span)]),
+        Kind::Array(items) => {
+            if items.is_empty() {
+                return Err((value.span.start, format!("{element} is an empty array")));
+            }
+            items
+                .iter()
+                .map(|v| match &v.kind {
+                    Kind::String(s) => Ok((s.clone(), v.span)),
+                    _ => Err((
+                        v.span.start,
+                        format!("{element} entries must be strings, found {}", v.kind_name()),
+                    )),
+                })
+                .collect()
+        }
+        _ => Err((
+            value.span.start,
+            format!("{element} must be a string or an array of strings, found {}", value.kind_name()),
+        )),
+    }
+}

@@ -1,0 +1,221 @@
+//! Policy variables (`${aws:username}`, `${aws:PrincipalTag/team, 'default'}`) and the escapes
+//! `${*}`, `${?}`, `${$}`. Variables are only live in `"Version": "2012-10-17"` policies; in
+//! older ones the text is literal, as in AWS.
+
+use crate::eval::{Context, KeyState};
+use crate::pattern::{Glob, Tok};
+
+/// A piece of text that may hold policy variables.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct VarText {
+    /// As written.
+    pub text: String,
+    segs: Vec<Seg>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Seg {
+    /// Plain text, where `*` and `?` are wildcards in a pattern.
+    Text(String),
+    /// A character escaped with `${*}`, `${?}` or `${$}`: always literal.
+    Escaped(char),
+    /// A variable.
+    Var { key: String, default: Option<String> },
+}
+
+/// How a [`VarText`] resolves in a context.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Resolved {
+    /// Every variable is known: the pattern.
+    Known(Glob),
+    /// Some variable's value is not known: a pattern that covers every value it may take
+    /// (each unknown variable replaced by `*`), and the keys it depends on.
+    Unknown(Glob, Vec<String>),
+    /// A variable's key is absent from the request and has no default: AWS then matches
+    /// nothing with this value.
+    Unresolvable(String),
+}
+
+impl VarText {
+    /// Parses `text`. With `variables` off, the text is taken literally.
+    pub fn parse(text: &str, variables: bool) -> Result<Self, String> {
+        let mut segs = Vec::new();
+        if !variables {
+            segs.push(Seg::Text(text.to_owned()));
+            return Ok(Self {
+                text: text.to_owned(),
+                segs,
+            });
+        }
+        let mut rest = text;
+        while let Some(open) = rest.find("${") {
+            if open > 0 {
+                segs.push(Seg::Text(rest[..open].to_owned()));
+            }
+            let inner_start = &rest[open + 2..];
+            let Some(close) = inner_start.find('}') else {
+                return Err(format!("policy variable in \"{text}\" is not closed with '}}'"));
+            };
+            let inner = &inner_start[..close];
+            match inner {
+                "*" => segs.push(Seg::Escaped('*')),
+                "?" => segs.push(Seg::Escaped('?')),
+                "$" => segs.push(Seg::Escaped('$')),
+                _ => {
+                    let (key, default) = match inner.split_once(',') {
+                        Some((k, d)) => {
+                            let d = d.trim();
+                            let Some(d) = d.strip_prefix('\'').and_then(|d| d.strip_suffix('\'')) else {
+                                return Err(format!(
+                                    "the default value in \"${{{inner}}}\" must be in single quotes"
+                                ));
+                            };
+                            (k.trim(), Some(d.to_owned()))
+                        }
+                        None => (inner.trim(), None),
+                    };
+                    if key.is_empty() {
+                        return Err(format!("empty policy variable in \"{text}\""));
+                    }
+                    segs.push(Seg::Var {
+                        key: key.to_owned(),
+                        default,
+                    });
+                }
+            }
+            rest = &inner_start[close + 1..];
+        }
+        if !rest.is_empty() {
+            segs.push(Seg::Text(rest.to_owned()));
+        }
+        Ok(Self {
+            text: text.to_owned(),
+            segs,
+        })
+    }
+
+    /// Plain text without variables.
+    pub fn plain(text: &str) -> Self {
+        Self {
+            text: text.to_owned(),
+            segs: vec![Seg::Text(text.to_owned())],
+        }
+    }
+
+    /// True when the text holds a variable.
+    pub fn has_variables(&self) -> bool {
+        self.segs.iter().any(|s| matches!(s, Seg::Var { .. }))
+    }
+
+    /// Resolves variables in `ctx` and compiles the result as a pattern. With `wildcards`
+    /// off, `*` and `?` in the text are literal (for StringEquals and friends).
+    pub fn resolve(&self, ctx: &Context, wildcards: bool, fold_case: bool) -> Resolved {
+        let mut toks = Vec::new();
+        let mut unknown = Vec::new();
+        let push = |toks: &mut Vec<Tok>, c: char| {
+            if fold_case {
+                toks.extend(c.to_lowercase().map(Tok::Lit));
+            } else {
+                toks.push(Tok::Lit(c));
+            }
+        };
+        for seg in &self.segs {
+            match seg {
+                Seg::Text(t) => {
+                    for c in t.chars() {
+                        match c {
+                            '*' if wildcards => toks.push(Tok::Star),
+                            '?' if wildcards => toks.push(Tok::One),
+                            c => push(&mut toks, c),
+                        }
+                    }
+                }
+                Seg::Escaped(c) => push(&mut toks, *c),
+                Seg::Var { key, default } => match ctx.get(key) {
+                    Some(KeyState::Values(v)) if v.len() == 1 => v[0].chars().for_each(|c| push(&mut toks, c)),
+                    Some(KeyState::Values(_)) => {
+                        // Multivalued keys cannot be used as variables.
+                        return Resolved::Unresolvable(key.clone());
+                    }
+                    Some(KeyState::Absent) => match default {
+                        Some(d) => d.chars().for_each(|c| push(&mut toks, c)),
+                        None => return Resolved::Unresolvable(key.clone()),
+                    },
+                    None => {
+                        toks.push(Tok::Star);
+                        unknown.push(key.clone());
+                    }
+                },
+            }
+        }
+        let glob = Glob::from_toks(toks);
+        if unknown.is_empty() {
+            Resolved::Known(glob)
+        } else {
+            Resolved::Unknown(glob, unknown)
+        }
+    }
+
+    /// The text with known variables filled in, for values that are compared, not matched.
+    /// `None` when a variable is unknown or unresolvable.
+    pub fn resolve_plain(&self, ctx: &Context) -> Option<String> {
+        let mut out = String::new();
+        for seg in &self.segs {
+            match seg {
+                Seg::Text(t) => out.push_str(t),
+                Seg::Escaped(c) => out.push(*c),
+                Seg::Var { key, default } => match (ctx.get(key), default) {
+                    (Some(KeyState::Values(v)), _) if v.len() == 1 => out.push_str(&v[0]),
+                    (Some(KeyState::Absent), Some(d)) => out.push_str(d),
+                    _ => return None,
+                },
+            }
+        }
+        Some(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn variables_resolve_with_defaults() {
+        let mut ctx = Context::default();
+        ctx.set("aws:username", ["alice"]);
+        let v = VarText::parse("arn:aws:iam::*:user/${aws:username}", true).unwrap();
+        let Resolved::Known(g) = v.resolve(&ctx, true, false) else { panic!() };
+        assert!(g.matches("arn:aws:iam::1:user/alice"));
+        assert!(!g.matches("arn:aws:iam::1:user/bob"));
+
+        let d = VarText::parse("${aws:PrincipalTag/team, 'shared'}", true).unwrap();
+        ctx.set_absent("aws:PrincipalTag/team");
+        assert_eq!(d.resolve_plain(&ctx).as_deref(), Some("shared"));
+    }
+
+    #[test]
+    fn unknown_and_escapes() {
+        let ctx = Context::default();
+        let v = VarText::parse("a${aws:username}b", true).unwrap();
+        assert!(matches!(v.resolve(&ctx, true, false), Resolved::Unknown(_, _)));
+        let e = VarText::parse("a${*}b", true).unwrap();
+        let Resolved::Known(g) = e.resolve(&ctx, true, false) else { panic!() };
+        assert!(g.matches("a*b"));
+        assert!(!g.matches("axb"));
+    }
+
+    #[test]
+    fn old_version_is_literal() {
+        let v = VarText::parse("${aws:username}", false).unwrap();
+        assert!(!v.has_variables());
+        assert_eq!(v.resolve_plain(&Context::default()).as_deref(), Some("${aws:username}"));
+    }
+
+    #[test]
+    fn absent_without_default_is_unresolvable() {
+        let mut ctx = Context::default();
+        ctx.set_absent("aws:username");
+        let v = VarText::parse("${aws:username}", true).unwrap();
+        assert!(matches!(v.resolve(&ctx, true, false), Resolved::Unresolvable(_)));
+    }
+}
