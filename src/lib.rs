@@ -13,3 +13,7 @@ pub mod load;
 pub mod pattern;
 pub mod policy;
 pub mod vars;
+pub mod catalog;
+pub mod catalog_check;
+pub mod generate;
+pub mod resolve;

@@ -205,6 +205,13 @@ pub fn load_text(origin: &str, text: &str) -> Result<Loaded, PolicyError> {
                 let (policy, _) = document_value(origin, origin, doc, &source)?;
                 return Ok(Loaded::Policy(policy, InputKind::PolicyVersion));
             }
+            if let Some(doc) = root.get("Document") {
+                // The PolicyVersion object itself (as saved by many tools and by
+                // `--query PolicyVersion`).
+                let name = root.get("PolicyName").and_then(Value::as_str).unwrap_or(origin).to_owned();
+                let (policy, _) = document_value(origin, &name, doc, &source)?;
+                return Ok(Loaded::Policy(policy, InputKind::PolicyVersion));
+            }
             if let Some(doc) = root.get("PolicyDocument") {
                 let name = root.get("PolicyName").and_then(Value::as_str).map_or_else(|| origin.to_owned(), |n| format!("{origin} ({n})"));
                 let (policy, _) = document_value(origin, &name, doc, &source)?;

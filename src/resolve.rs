@@ -1,0 +1,327 @@
+//! From "this action with these request features" to the permissions it needs, and how a
+//! policy set fares against them.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use crate::catalog::{Catalog, catalog};
+use crate::eval::{Context, Decision, PolicySet, Request, Status, evaluate};
+use crate::pattern::Template;
+
+/// Optional facts the user sets to sharpen the evaluation. Unset facts stay unknown.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
+pub struct Facts {
+    /// AWS account id (12 digits).
+    pub account: Option<String>,
+    /// Region (`us-east-1`).
+    pub region: Option<String>,
+    /// Partition; `aws` when unset.
+    pub partition: Option<String>,
+    /// The role passed with `iam:PassRole` (an IAM role ARN).
+    pub role_arn: Option<String>,
+}
+
+impl Facts {
+    /// Fills the known placeholders of a resource template.
+    pub fn fill(&self, template: &str) -> String {
+        let mut out = template.replace("{partition}", self.partition.as_deref().unwrap_or("aws"));
+        if let Some(a) = &self.account {
+            out = out.replace("{account}", a);
+        }
+        if let Some(r) = &self.region {
+            out = out.replace("{region}", r);
+        }
+        out
+    }
+
+    /// Problems with the facts as given (empty when fine).
+    pub fn problems(&self) -> Vec<String> {
+        let mut p = Vec::new();
+        if let Some(a) = &self.account
+            && (a.len() != 12 || !a.chars().all(|c| c.is_ascii_digit()))
+        {
+            p.push(format!("account id \"{a}\" must be 12 digits"));
+        }
+        if let Some(r) = &self.region
+            && (r.is_empty() || !r.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'))
+        {
+            p.push(format!("region \"{r}\" is not a region name such as us-east-1"));
+        }
+        if let Some(arn) = &self.role_arn {
+            let parts: Vec<&str> = arn.splitn(6, ':').collect();
+            if parts.len() != 6 || parts[0] != "arn" || parts[2] != "iam" || !parts[5].starts_with("role/") {
+                p.push(format!("role ARN \"{arn}\" is not an IAM role ARN (arn:aws:iam::123456789012:role/name)"));
+            }
+        }
+        p
+    }
+}
+
+/// Why the resolution failed.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum ResolveError {
+    /// No such action.
+    #[error("unknown action \"{0}\"{hint}", hint = did_you_mean(.1))]
+    UnknownAction(String, Vec<String>),
+    /// No such feature.
+    #[error("unknown request feature \"{0}\"{hint}", hint = did_you_mean(.1))]
+    UnknownFeature(String, Vec<String>),
+    /// Facts that do not parse.
+    #[error("{0}")]
+    BadFacts(String),
+}
+
+fn did_you_mean(s: &[String]) -> String {
+    if s.is_empty() { String::new() } else { format!("; did you mean {}?", s.join(", ")) }
+}
+
+/// One permission an action needs (or would need under a feature that is off).
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Requirement {
+    /// The permission (`ec2:RunInstances`).
+    pub permission: String,
+    /// Resource templates, with known facts filled in.
+    pub resources: Vec<String>,
+    /// Condition keys whose values the request fixes.
+    pub context: BTreeMap<String, Vec<String>>,
+    /// Why it is needed.
+    pub reason: String,
+    /// Source ids.
+    pub sources: Vec<String>,
+    /// The feature that brings it in (`None`: always needed).
+    pub feature: Option<String>,
+    /// False when its feature is off: "not needed now", shown so users see what a toggle adds.
+    pub needed: bool,
+    /// Where AWS's pages disagree.
+    pub disagreement: Option<String>,
+    /// Other notes.
+    pub note: Option<String>,
+}
+
+impl Requirement {
+    /// The request to evaluate.
+    pub fn request(&self, facts: &Facts) -> Request {
+        let mut context = Context::default();
+        for (k, v) in &self.context {
+            context.set(k, v.iter().cloned());
+        }
+        if let Some(r) = &facts.region {
+            context.set("aws:RequestedRegion", [r.clone()]);
+        }
+        Request {
+            action: self.permission.clone(),
+            resources: self.resources.iter().map(|r| Template::parse(r)).collect(),
+            context,
+        }
+    }
+
+    /// `iam:PassedToService = ec2.amazonaws.com` lines.
+    pub fn context_text(&self) -> Vec<String> {
+        self.context.iter().map(|(k, v)| format!("{k} = {}", v.join(" | "))).collect()
+    }
+}
+
+impl fmt::Display for Requirement {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} on {}", self.permission, self.resources.join(", "))
+    }
+}
+
+/// Resolves an action name to the catalog's spelling (`CreateAutoScalingGroup`).
+pub fn resolve_action(name: &str) -> Result<&'static str, ResolveError> {
+    let cat = catalog();
+    cat.action(name).map(|a| a.name.as_str()).ok_or_else(|| {
+        ResolveError::UnknownAction(
+            name.to_owned(),
+            Catalog::suggest(name, cat.actions.iter().map(|a| a.name.as_str())).into_iter().map(str::to_owned).collect(),
+        )
+    })
+}
+
+/// Checks feature ids and adds the features they imply.
+pub fn expand_features(features: &[String]) -> Result<Vec<String>, ResolveError> {
+    let cat = catalog();
+    let mut out: Vec<String> = Vec::new();
+    let mut stack: Vec<String> = features.to_vec();
+    while let Some(id) = stack.pop() {
+        let Some(f) = cat.feature(&id) else {
+            return Err(ResolveError::UnknownFeature(
+                id.clone(),
+                Catalog::suggest(&id, cat.features.iter().map(|f| f.id.as_str())).into_iter().map(str::to_owned).collect(),
+            ));
+        };
+        if !out.contains(&id) {
+            out.push(id);
+            stack.extend(f.implies.iter().cloned());
+        }
+    }
+    out.sort_by_key(|id| cat.features.iter().position(|f| &f.id == id));
+    Ok(out)
+}
+
+/// The permissions `action` needs with `features` on: its own permission, the ones always
+/// needed, and those of every feature that applies to it (marked not needed when off).
+pub fn requirements(action: &str, features: &[String], facts: &Facts) -> Result<Vec<Requirement>, ResolveError> {
+    let cat = catalog();
+    let name = resolve_action(action)?;
+    let Some(act) = cat.action(name) else {
+        return Err(ResolveError::UnknownAction(action.to_owned(), Vec::new()));
+    };
+    let on = expand_features(features)?;
+    let problems = facts.problems();
+    if !problems.is_empty() {
+        return Err(ResolveError::BadFacts(problems.join("; ")));
+    }
+    let mut out = vec![Requirement {
+        permission: act.full_name(),
+        resources: vec![facts.fill(&cat.own_resource(act))],
+        context: BTreeMap::new(),
+        reason: format!("The action itself: {}", act.description),
+        sources: vec!["SAR_NEW".to_owned()],
+        feature: None,
+        needed: true,
+        disagreement: None,
+        note: None,
+    }];
+    for d in cat.dependencies_for(name) {
+        let resources = if d.permission == "iam:PassRole"
+            && let Some(arn) = &facts.role_arn
+        {
+            vec![arn.clone()]
+        } else {
+            d.resources.iter().map(|r| facts.fill(r)).collect()
+        };
+        out.push(Requirement {
+            permission: d.permission.clone(),
+            resources,
+            context: d.context.clone(),
+            reason: d.reason.clone(),
+            sources: d.sources.clone(),
+            feature: d.when.clone(),
+            needed: d.when.as_ref().is_none_or(|w| on.contains(w)),
+            disagreement: d.disagreement.clone(),
+            note: d.note.clone(),
+        });
+    }
+    Ok(out)
+}
+
+/// What the KMS key policy must allow, when the encrypted-volumes feature is on for an action
+/// it applies to.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct KeyPolicyRequirement {
+    /// The principal that must be allowed (the service-linked role).
+    pub principal: String,
+    /// Why.
+    pub reason: String,
+    /// Caveats.
+    pub note: String,
+    /// Source ids.
+    pub sources: Vec<String>,
+    /// The key-policy statements to add, with the principal filled in.
+    pub statements: Vec<serde_json::Value>,
+}
+
+/// The key-policy requirement for `action` with `features`, if any.
+pub fn key_policy_requirement(action: &str, features: &[String], facts: &Facts) -> Result<Option<KeyPolicyRequirement>, ResolveError> {
+    let cat = catalog();
+    let name = resolve_action(action)?;
+    let on = expand_features(features)?;
+    let kp = &cat.key_policy;
+    let applies = cat.feature(&kp.feature).is_some_and(|f| f.applies_to.iter().any(|a| a == name));
+    if !applies || !on.contains(&kp.feature) {
+        return Ok(None);
+    }
+    // A key policy principal cannot hold wildcards: an unknown account stays a visible
+    // placeholder the user must replace.
+    let principal = facts.fill(&kp.principal).replace("{account}", "ACCOUNT_ID");
+    let statements = kp
+        .statements
+        .iter()
+        .map(|s| {
+            let mut s = s.clone();
+            if let Some(obj) = s.as_object_mut() {
+                let mut with_principal = serde_json::Map::new();
+                for (k, v) in obj.iter() {
+                    with_principal.insert(k.clone(), v.clone());
+                    if k == "Effect" {
+                        with_principal.insert("Principal".to_owned(), serde_json::json!({ "AWS": principal }));
+                    }
+                }
+                *obj = with_principal;
+            }
+            s
+        })
+        .collect();
+    Ok(Some(KeyPolicyRequirement {
+        principal,
+        reason: kp.reason.clone(),
+        note: kp.note.clone(),
+        sources: kp.sources.clone(),
+        statements,
+    }))
+}
+
+/// A requirement with its decision.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Checked {
+    /// The requirement.
+    pub requirement: Requirement,
+    /// How the policy set fares.
+    pub decision: Decision,
+}
+
+/// An action checked against a policy set.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct ActionCheck {
+    /// `autoscaling:Name`.
+    pub action: String,
+    /// The features on (with implied ones).
+    pub features: Vec<String>,
+    /// The roll-up over needed requirements.
+    pub status: Status,
+    /// Every requirement, needed or not.
+    pub requirements: Vec<Checked>,
+    /// The key-policy requirement, if the encrypted-volumes feature is on.
+    pub key_policy: Option<KeyPolicyRequirement>,
+}
+
+impl ActionCheck {
+    /// Counts of needed requirements per status.
+    pub fn counts(&self) -> (usize, usize, usize) {
+        let needed = self.requirements.iter().filter(|c| c.requirement.needed);
+        needed.fold((0, 0, 0), |(s, m, c), r| match r.decision.status {
+            Status::Satisfied => (s + 1, m, c),
+            Status::Missing => (s, m + 1, c),
+            Status::Conditional => (s, m, c + 1),
+        })
+    }
+}
+
+/// Checks an action with features against a policy set.
+pub fn check(action: &str, features: &[String], facts: &Facts, set: &PolicySet) -> Result<ActionCheck, ResolveError> {
+    let name = resolve_action(action)?;
+    let reqs = requirements(name, features, facts)?;
+    let on = expand_features(features)?;
+    let requirements: Vec<Checked> = reqs
+        .into_iter()
+        .map(|r| {
+            let decision = evaluate(set, &r.request(facts));
+            Checked { requirement: r, decision }
+        })
+        .collect();
+    let status = roll_up(requirements.iter().filter(|c| c.requirement.needed).map(|c| c.decision.status));
+    Ok(ActionCheck {
+        action: format!("autoscaling:{name}"),
+        features: on,
+        status,
+        key_policy: key_policy_requirement(name, features, facts)?,
+        requirements,
+    })
+}
+
+/// Missing if any is missing, conditional if any is conditional, else satisfied.
+pub fn roll_up(statuses: impl Iterator<Item = Status>) -> Status {
+    statuses.max().unwrap_or(Status::Satisfied)
+}
