@@ -1,0 +1,365 @@
+//! The knowledge base, requirement resolution and statement generation.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+use std::sync::Arc;
+
+use asg_perms::catalog::{CATALOG_JSON, catalog};
+use asg_perms::catalog_check::check_catalog;
+use asg_perms::eval::{PolicySet, Status};
+use asg_perms::generate::{GenerateOptions, merged, policy_for, suggest};
+use asg_perms::load::{Loaded, load_file, load_text};
+use asg_perms::policy::Policy;
+use asg_perms::resolve::{Facts, ResolveError, check, key_policy_requirement, requirements};
+
+fn policy_text(text: &str) -> Policy {
+    match load_text("generated.json", text).unwrap() {
+        Loaded::Policy(p, _) => p,
+        Loaded::Account(_) => panic!(),
+    }
+}
+
+fn fixture_set(name: &str) -> PolicySet {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name);
+    match load_file(&path).unwrap() {
+        Loaded::Policy(p, _) => PolicySet::single(p),
+        Loaded::Account(_) => panic!(),
+    }
+}
+
+fn feats(ids: &[&str]) -> Vec<String> {
+    ids.iter().map(|s| (*s).to_owned()).collect()
+}
+
+#[test]
+fn every_action_and_feature_is_there() {
+    let cat = catalog();
+    assert_eq!(cat.actions.len(), 68);
+    let ids: Vec<&str> = cat.features.iter().map(|f| f.id.as_str()).collect();
+    assert_eq!(
+        ids,
+        vec![
+            "default-slr-missing",
+            "custom-slr",
+            "lifecycle-hook-role",
+            "launch-template",
+            "launch-template-instance-profile",
+            "launch-template-tags",
+            "launch-template-ssm-parameter",
+            "launch-configuration-instance-profile",
+            "vpc-lattice-attach",
+            "vpc-lattice-detach",
+            "tags-on-create",
+            "kms-cmk-encrypted-volumes",
+        ]
+    );
+    for g in &cat.groups {
+        assert!(cat.actions.iter().any(|a| a.group == g.id), "group {} is empty", g.id);
+    }
+    for a in &cat.actions {
+        assert!(a.description.len() > 20, "{}", a.name);
+    }
+    // The shared research data lists the same 68 names.
+    for name in ["CreateAutoScalingGroup", "PutAccountSetting", "DescribeAccountSettings", "RollbackInstanceRefresh", "LaunchInstances"] {
+        assert!(cat.action(name).is_some(), "{name}");
+    }
+    assert!(cat.action("AUTOSCALING:createautoscalinggroup").is_some());
+    assert!(cat.action("ec2:CreateAutoScalingGroup").is_none());
+}
+
+/// The "Required permissions from other AWS APIs" table of the user guide's API-permissions
+/// page, action by action.
+#[test]
+fn api_permissions_page_is_reproduced_exactly() {
+    let expected: BTreeSet<(&str, &str)> = [
+        ("CreateAutoScalingGroup", "iam:CreateServiceLinkedRole"),
+        ("CreateAutoScalingGroup", "iam:PassRole"),
+        ("CreateAutoScalingGroup", "ec2:RunInstances"),
+        ("CreateAutoScalingGroup", "ec2:CreateTags"),
+        ("PutLifecycleHook", "iam:PassRole"),
+        ("AttachTrafficSources", "vpc-lattice:RegisterTargets"),
+        ("DetachTrafficSources", "vpc-lattice:DeregisterTargets"),
+        ("CreateLaunchConfiguration", "ec2:DescribeImages"),
+        ("CreateLaunchConfiguration", "ec2:DescribeInstances"),
+        ("CreateLaunchConfiguration", "ec2:DescribeInstanceAttribute"),
+        ("CreateLaunchConfiguration", "ec2:DescribeKeyPairs"),
+        ("CreateLaunchConfiguration", "ec2:DescribeSecurityGroups"),
+        ("CreateLaunchConfiguration", "ec2:DescribeSpotInstanceRequests"),
+        ("CreateLaunchConfiguration", "ec2:DescribeVpcClassicLink"),
+        ("CreateLaunchConfiguration", "iam:PassRole"),
+    ]
+    .into_iter()
+    .collect();
+    let got: BTreeSet<(&str, &str)> = catalog()
+        .dependencies
+        .iter()
+        .filter(|d| d.sources.iter().any(|s| s == "UG_API_PERMS"))
+        .map(|d| (d.action.as_str(), d.permission.as_str()))
+        .collect();
+    assert_eq!(got, expected);
+    // The typo is recorded, and the real name used.
+    let run = catalog().dependencies.iter().find(|d| d.permission == "ec2:RunInstances").unwrap();
+    assert!(run.note.as_deref().unwrap_or("").contains("ec2:RunInstance;"));
+    assert!(!catalog().dependencies.iter().any(|d| d.permission == "ec2:RunInstance"));
+}
+
+#[test]
+fn disagreements_between_aws_pages_are_marked() {
+    let cat = catalog();
+    let find = |a: &str, p: &str| cat.dependencies.iter().find(|d| d.action == a && d.permission == p).unwrap();
+    assert!(find("CreateAutoScalingGroup", "iam:CreateServiceLinkedRole").disagreement.is_some());
+    assert!(find("CreateAutoScalingGroup", "autoscaling:CreateOrUpdateTags").disagreement.is_some());
+    assert!(find("UpdateAutoScalingGroup", "iam:PassRole").disagreement.is_some());
+    assert!(find("AttachTrafficSources", "vpc-lattice:RegisterTargets").disagreement.is_some());
+    for d in &cat.dependencies {
+        for s in &d.sources {
+            assert!(cat.source(s).is_some(), "{s}");
+        }
+    }
+}
+
+#[test]
+fn build_check_rejects_broken_data() {
+    assert!(check_catalog("assets/catalog.json", CATALOG_JSON).is_empty());
+    let mut v: serde_json::Value = serde_json::from_str(CATALOG_JSON).unwrap();
+    let broken = |f: &dyn Fn(&mut serde_json::Value)| {
+        let mut c = v.clone();
+        f(&mut c);
+        check_catalog("assets/catalog.json", &c.to_string()).join("\n")
+    };
+    let e = broken(&|c| c["dependencies"][0]["when"] = "no-such-feature".into());
+    assert!(e.contains("dependencies[0]") && e.contains("unknown feature id \"no-such-feature\""), "{e}");
+    let e = broken(&|c| {
+        let a = c["actions"][0].clone();
+        c["actions"].as_array_mut().unwrap().push(a);
+    });
+    assert!(e.contains("duplicate action"), "{e}");
+    let e = broken(&|c| c["actions"][1]["name"] = "create-thing".into());
+    assert!(e.contains("malformed action name"), "{e}");
+    let e = broken(&|c| c["dependencies"][2]["sources"] = serde_json::json!([]));
+    assert!(e.contains("no source"), "{e}");
+    let e = broken(&|c| c["dependencies"][1]["resources"] = serde_json::json!(["arn:{partition}:ec2::{account}:role/x"]));
+    assert!(e.contains("names service \"ec2\" but the permission belongs to \"iam\""), "{e}");
+    let e = broken(&|c| c["dependencies"][1]["resources"] = serde_json::json!(["arn:{partition}:iam:us-east-1:{account}:role/x"]));
+    assert!(e.contains("IAM ARNs have none"), "{e}");
+    let e = broken(&|c| c["features"][4]["implies"] = serde_json::json!(["nope"]));
+    assert!(e.contains("implies unknown feature id"), "{e}");
+    let e = check_catalog("assets/catalog.json", "{ nope");
+    assert!(e[0].contains("assets/catalog.json:1:"), "{e:?}");
+    v["snapshot"] = "x".into();
+    assert!(check_catalog("f", &v.to_string()).is_empty());
+}
+
+#[test]
+fn requirements_follow_features() {
+    let none = requirements("CreateAutoScalingGroup", &[], &Facts::default()).unwrap();
+    assert_eq!(none[0].permission, "autoscaling:CreateAutoScalingGroup");
+    assert!(none[0].needed);
+    assert!(none[1..].iter().all(|r| !r.needed), "only the action itself without features");
+
+    let with = requirements("autoscaling:createautoscalinggroup", &feats(&["launch-template-instance-profile"]), &Facts::default()).unwrap();
+    let needed: Vec<&str> = with.iter().filter(|r| r.needed).map(|r| r.permission.as_str()).collect();
+    // The instance profile implies a launch template.
+    assert_eq!(needed, vec!["autoscaling:CreateAutoScalingGroup", "iam:PassRole", "ec2:RunInstances"]);
+    let pass = with.iter().find(|r| r.needed && r.permission == "iam:PassRole").unwrap();
+    assert_eq!(pass.context["iam:PassedToService"], vec!["ec2.amazonaws.com".to_owned()]);
+    assert_eq!(pass.resources, vec!["arn:aws:iam::{account}:role/{instance_role}".to_owned()]);
+
+    let lc = requirements("CreateLaunchConfiguration", &[], &Facts::default()).unwrap();
+    assert_eq!(lc.iter().filter(|r| r.needed && r.permission.starts_with("ec2:Describe")).count(), 7);
+}
+
+#[test]
+fn facts_sharpen_resources() {
+    let facts = Facts {
+        account: Some("111122223333".into()),
+        region: Some("eu-west-1".into()),
+        partition: None,
+        role_arn: Some("arn:aws:iam::111122223333:role/web".into()),
+    };
+    let r = requirements("CreateAutoScalingGroup", &feats(&["launch-template-instance-profile"]), &facts).unwrap();
+    let pass = r.iter().find(|r| r.needed && r.permission == "iam:PassRole").unwrap();
+    assert_eq!(pass.resources, vec!["arn:aws:iam::111122223333:role/web".to_owned()]);
+    let run = r.iter().find(|r| r.permission == "ec2:RunInstances").unwrap();
+    assert!(run.resources.iter().any(|x| x == "arn:aws:ec2:eu-west-1::image/{image}"));
+    let bad = Facts {
+        account: Some("12".into()),
+        ..Facts::default()
+    };
+    assert!(matches!(requirements("CreateAutoScalingGroup", &[], &bad), Err(ResolveError::BadFacts(_))));
+}
+
+#[test]
+fn unknown_names_are_errors_with_suggestions() {
+    let e = requirements("CreateAutoScallingGroup", &[], &Facts::default()).unwrap_err();
+    assert!(e.to_string().contains("did you mean CreateAutoScalingGroup"), "{e}");
+    let e = requirements("CreateAutoScalingGroup", &feats(&["launch-templates"]), &Facts::default()).unwrap_err();
+    assert!(e.to_string().contains("launch-template"), "{e}");
+}
+
+/// Generated statements, fed back to the engine, satisfy every needed requirement: every
+/// action, every combination of the features that apply to it.
+#[test]
+fn generated_statements_round_trip_for_every_action_and_feature_combination() {
+    let cat = catalog();
+    let empty = PolicySet::default();
+    let facts_list = [
+        Facts::default(),
+        Facts {
+            account: Some("111122223333".into()),
+            region: Some("us-east-1".into()),
+            partition: None,
+            role_arn: Some("arn:aws:iam::111122223333:role/app".into()),
+        },
+    ];
+    let mut combos = 0;
+    for facts in &facts_list {
+        for action in &cat.actions {
+            let applicable: Vec<String> = cat.features_for(&action.name).iter().map(|f| f.id.clone()).collect();
+            for mask in 0u32..(1 << applicable.len()) {
+                let on: Vec<String> = applicable.iter().enumerate().filter(|(i, _)| mask & (1 << i) != 0).map(|(_, f)| f.clone()).collect();
+                let before = check(&action.name, &on, facts, &empty).unwrap();
+                assert_eq!(before.status, Status::Missing, "{} with nothing allowed", action.name);
+                let generated = suggest(std::slice::from_ref(&before), GenerateOptions::default());
+                let text = generated.to_json();
+                assert!(text.find("\"Version\"").unwrap() < text.find("\"Statement\"").unwrap());
+                let set = PolicySet::single(policy_text(&text));
+                let after = check(&action.name, &on, facts, &set).unwrap();
+                for c in after.requirements.iter().filter(|c| c.requirement.needed) {
+                    assert_eq!(
+                        c.decision.status,
+                        Status::Satisfied,
+                        "{} {:?}: {} not satisfied by\n{text}\n{}",
+                        action.name,
+                        on,
+                        c.requirement.permission,
+                        c.decision.explanation
+                    );
+                }
+                // Never a bare "*" where an ARN is known.
+                for s in &generated.statement {
+                    let actions = s.action.values();
+                    if s.resource.values() == vec!["*"] {
+                        assert!(
+                            actions.iter().all(|a| a.starts_with("ec2:Describe") || a.starts_with("autoscaling:Describe") || *a == "autoscaling:GetPredictiveScalingForecast" || *a == "autoscaling:PutAccountSetting"),
+                            "bare * for {actions:?}"
+                        );
+                    }
+                }
+                combos += 1;
+            }
+        }
+    }
+    assert!(combos > 1000, "{combos}");
+}
+
+#[test]
+fn generated_statements_are_scoped() {
+    let all = feats(&["default-slr-missing", "custom-slr", "launch-template-instance-profile", "launch-template-tags"]);
+    let reqs = requirements("CreateAutoScalingGroup", &all, &Facts::default()).unwrap();
+    let doc: serde_json::Value = serde_json::from_str(&policy_for(&reqs).to_json()).unwrap();
+    let statements = doc["Statement"].as_array().unwrap();
+    let find = |action: &str, svc: Option<&str>| {
+        statements
+            .iter()
+            .find(|s| {
+                let a = &s["Action"];
+                (a == action || a.as_array().is_some_and(|v| v.iter().any(|x| x == action)))
+                    && svc.is_none_or(|svc| s["Condition"]["StringEquals"]["iam:PassedToService"] == svc)
+            })
+            .unwrap_or_else(|| panic!("{action} in {doc:#}"))
+    };
+    let slr = find("iam:CreateServiceLinkedRole", None);
+    assert_eq!(slr["Resource"], "arn:aws:iam::*:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling");
+    assert_eq!(slr["Condition"]["StringEquals"]["iam:AWSServiceName"], "autoscaling.amazonaws.com");
+    let pass_ec2 = find("iam:PassRole", Some("ec2.amazonaws.com"));
+    assert_eq!(pass_ec2["Resource"], "arn:aws:iam::*:role/*");
+    let pass_slr = find("iam:PassRole", Some("autoscaling.amazonaws.com"));
+    assert_eq!(pass_slr["Resource"], "arn:aws:iam::*:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling_*");
+    let tags = find("ec2:CreateTags", None);
+    assert_eq!(tags["Condition"]["StringEquals"]["ec2:CreateAction"], "RunInstances");
+    // Stable, unique Sids.
+    let sids: BTreeSet<&str> = statements.iter().map(|s| s["Sid"].as_str().unwrap()).collect();
+    assert_eq!(sids.len(), statements.len());
+    assert_eq!(policy_for(&reqs).to_json(), policy_for(&reqs).to_json());
+}
+
+#[test]
+fn merged_document_keeps_the_policy_and_adds() {
+    let set = fixture_set("managed/AutoScalingFullAccess.json");
+    let c = check("CreateAutoScalingGroup", &feats(&["launch-template-instance-profile"]), &Facts::default(), &set).unwrap();
+    let add = suggest(std::slice::from_ref(&c), GenerateOptions::default());
+    let m = merged(&set.identity[0], &add);
+    let text = serde_json::to_string_pretty(&m).unwrap();
+    assert!(text.find("\"Version\"").unwrap() < text.find("\"Statement\"").unwrap());
+    let merged_set = PolicySet::single(policy_text(&text));
+    let after = check("CreateAutoScalingGroup", &feats(&["launch-template-instance-profile"]), &Facts::default(), &merged_set).unwrap();
+    assert_eq!(after.status, Status::Satisfied);
+    assert_eq!(m["Statement"].as_array().unwrap().len(), set.identity[0].statements.len() + add.statement.len());
+}
+
+/// Managed policies against CreateAutoScalingGroup with a launch template and an instance
+/// profile.
+#[test]
+fn managed_policies_against_create_with_launch_template_and_instance_profile() {
+    let f = feats(&["launch-template-instance-profile"]);
+    let status_of = |set: &PolicySet, perm: &str| {
+        let c = check("CreateAutoScalingGroup", &f, &Facts::default(), set).unwrap();
+        c.requirements.iter().find(|r| r.requirement.needed && r.requirement.permission == perm).unwrap().decision.status
+    };
+    let roll = |set: &PolicySet| check("CreateAutoScalingGroup", &f, &Facts::default(), set).unwrap().status;
+
+    for name in ["managed/AutoScalingFullAccess.json", "managed/AutoScalingConsoleFullAccess.json"] {
+        let set = fixture_set(name);
+        assert_eq!(status_of(&set, "autoscaling:CreateAutoScalingGroup"), Status::Satisfied, "{name}");
+        assert_eq!(status_of(&set, "ec2:RunInstances"), Status::Missing, "{name}");
+        assert_eq!(status_of(&set, "iam:PassRole"), Status::Missing, "{name}");
+        assert_eq!(roll(&set), Status::Missing, "{name}");
+    }
+    let ec2 = fixture_set("managed/AmazonEC2FullAccess.json");
+    assert_eq!(status_of(&ec2, "autoscaling:CreateAutoScalingGroup"), Status::Satisfied);
+    assert_eq!(status_of(&ec2, "ec2:RunInstances"), Status::Satisfied);
+    assert_eq!(status_of(&ec2, "iam:PassRole"), Status::Missing);
+
+    let power = fixture_set("PowerUserAccess.json");
+    assert_eq!(status_of(&power, "ec2:RunInstances"), Status::Satisfied);
+    assert_eq!(status_of(&power, "iam:PassRole"), Status::Missing);
+
+    let ro = fixture_set("managed/ReadOnlyAccess.json");
+    assert_eq!(status_of(&ro, "autoscaling:CreateAutoScalingGroup"), Status::Missing);
+    assert_eq!(roll(&ro), Status::Missing);
+
+    // With the default SLR missing, the full-access policies grant its creation.
+    let slr = feats(&["default-slr-missing"]);
+    let c = check("CreateAutoScalingGroup", &slr, &Facts::default(), &fixture_set("managed/AutoScalingFullAccess.json")).unwrap();
+    assert_eq!(c.status, Status::Satisfied);
+
+    // A least-privilege policy with both makes it satisfied.
+    let mut set = fixture_set("managed/AutoScalingFullAccess.json");
+    let add = suggest(&[check("CreateAutoScalingGroup", &f, &Facts::default(), &set).unwrap()], GenerateOptions::default());
+    set.identity.push(Arc::new(policy_text(&add.to_json())));
+    assert_eq!(roll(&set), Status::Satisfied);
+}
+
+#[test]
+fn kms_is_a_key_policy_requirement_not_a_caller_permission() {
+    let f = feats(&["kms-cmk-encrypted-volumes"]);
+    let reqs = requirements("CreateAutoScalingGroup", &f, &Facts::default()).unwrap();
+    assert!(!reqs.iter().any(|r| r.needed && r.permission.starts_with("kms:")));
+    let kp = key_policy_requirement(
+        "CreateAutoScalingGroup",
+        &f,
+        &Facts {
+            account: Some("111122223333".into()),
+            ..Facts::default()
+        },
+    )
+    .unwrap()
+    .unwrap();
+    assert_eq!(kp.principal, "arn:aws:iam::111122223333:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling");
+    let grant = kp.statements.iter().find(|s| s["Action"][0] == "kms:CreateGrant").unwrap();
+    assert_eq!(grant["Condition"]["Bool"]["kms:GrantIsForAWSResource"], true);
+    assert_eq!(grant["Principal"]["AWS"], kp.principal.as_str());
+    assert!(key_policy_requirement("CreateAutoScalingGroup", &[], &Facts::default()).unwrap().is_none());
+    assert!(key_policy_requirement("DescribeTags", &f, &Facts::default()).unwrap().is_none());
+}
