@@ -500,7 +500,7 @@ fn explain(
                 .filter(|o| o.status == Status::Missing)
                 .map(|o| o.resource.as_str())
                 .collect();
-            let on = if multi { format!(" on {}", which.join(", ")) } else { String::new() };
+            let on = if multi && which.len() < outcomes.len() { format!(" on {}", which.join(", ")) } else { String::new() };
             match missing {
                 Some(MissingReason::ExplicitDeny) => {
                     format!("{} is explicitly denied{on} by {}. A Deny always wins over any Allow.", req.action, labels(decided_by))

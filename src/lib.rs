@@ -17,3 +17,5 @@ pub mod catalog;
 pub mod catalog_check;
 pub mod generate;
 pub mod resolve;
+pub mod cli;
+pub mod report;

@@ -177,7 +177,7 @@ pub fn requirements(action: &str, features: &[String], facts: &Facts) -> Result<
         permission: act.full_name(),
         resources: vec![facts.fill(&cat.own_resource(act))],
         context: BTreeMap::new(),
-        reason: format!("The action itself: {}", act.description),
+        reason: "The Auto Scaling action itself.".to_owned(),
         sources: vec!["SAR_NEW".to_owned()],
         feature: None,
         needed: true,

@@ -1,0 +1,281 @@
+//! Reports of checked actions: JSON (stable, documented in the README), text for terminals
+//! and Markdown for pull requests.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use serde::Serialize;
+
+use crate::catalog::catalog;
+use crate::eval::{Status, StatementRef};
+use crate::generate::{GenerateOptions, GeneratedPolicy, suggest};
+use crate::resolve::{ActionCheck, Checked, KeyPolicyRequirement};
+
+/// The JSON report.
+#[derive(Clone, Debug, Serialize)]
+pub struct Report {
+    /// One entry per action checked.
+    pub actions: Vec<ActionEntry>,
+    /// Counts of needed requirements by status, over all actions.
+    pub summary: Summary,
+    /// The least-privilege document for what is missing.
+    pub suggested_statements: GeneratedPolicy,
+}
+
+/// Counts by status.
+#[derive(Clone, Copy, Debug, Default, Serialize, PartialEq, Eq)]
+pub struct Summary {
+    /// Satisfied.
+    pub satisfied: usize,
+    /// Missing.
+    pub missing: usize,
+    /// Conditional.
+    pub conditional: usize,
+}
+
+/// One action in the report.
+#[derive(Clone, Debug, Serialize)]
+pub struct ActionEntry {
+    /// `autoscaling:Name`.
+    pub action: String,
+    /// Features on.
+    pub features: Vec<String>,
+    /// Roll-up.
+    pub status: Status,
+    /// Requirements (needed and not needed).
+    pub requirements: Vec<RequirementEntry>,
+    /// KMS key-policy statements, when encrypted volumes are on.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub key_policy: Option<KeyPolicyRequirement>,
+}
+
+/// One requirement in the report.
+#[derive(Clone, Debug, Serialize)]
+pub struct RequirementEntry {
+    /// The permission.
+    pub permission: String,
+    /// Its status.
+    pub status: Status,
+    /// False when the feature that needs it is off.
+    pub needed: bool,
+    /// The feature that brings it in.
+    pub feature: Option<String>,
+    /// Why.
+    pub reason: String,
+    /// Where AWS says so.
+    pub sources: Vec<SourceEntry>,
+    /// Where AWS's pages disagree.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub disagreement: Option<String>,
+    /// Resource templates.
+    pub resources: Vec<String>,
+    /// Known condition values.
+    pub context: BTreeMap<String, Vec<String>>,
+    /// Statements that decided.
+    pub decided_by: Vec<StatementEntry>,
+    /// For missing: near misses.
+    pub near_misses: Vec<StatementEntry>,
+    /// For conditional: what it depends on.
+    pub depends_on: Vec<String>,
+    /// In words.
+    pub explanation: String,
+}
+
+/// A source reference.
+#[derive(Clone, Debug, Serialize)]
+pub struct SourceEntry {
+    /// Id.
+    pub id: String,
+    /// Title.
+    pub title: String,
+    /// Address.
+    pub url: String,
+}
+
+/// A statement reference.
+#[derive(Clone, Debug, Serialize)]
+pub struct StatementEntry {
+    /// Policy name.
+    pub policy: String,
+    /// Statement index.
+    pub statement: usize,
+    /// Sid.
+    pub sid: Option<String>,
+    /// Allow or Deny.
+    pub effect: String,
+    /// Why it matched or failed.
+    pub notes: Vec<String>,
+}
+
+fn statement_entry(s: &StatementRef) -> StatementEntry {
+    StatementEntry {
+        policy: s.policy.clone(),
+        statement: s.statement,
+        sid: s.sid.clone(),
+        effect: s.effect.to_string(),
+        notes: s.notes.clone(),
+    }
+}
+
+fn requirement_entry(c: &Checked) -> RequirementEntry {
+    let cat = catalog();
+    let r = &c.requirement;
+    RequirementEntry {
+        permission: r.permission.clone(),
+        status: c.decision.status,
+        needed: r.needed,
+        feature: r.feature.clone(),
+        reason: r.reason.clone(),
+        sources: r
+            .sources
+            .iter()
+            .filter_map(|id| cat.source(id))
+            .map(|s| SourceEntry {
+                id: s.id.clone(),
+                title: s.title.clone(),
+                url: s.url.clone(),
+            })
+            .collect(),
+        disagreement: r.disagreement.clone(),
+        resources: r.resources.clone(),
+        context: r.context.clone(),
+        decided_by: c.decision.decided_by.iter().map(statement_entry).collect(),
+        near_misses: c.decision.near_misses.iter().map(statement_entry).collect(),
+        depends_on: c.decision.depends_on.clone(),
+        explanation: c.decision.explanation.clone(),
+    }
+}
+
+impl Report {
+    /// Builds the report of some checks.
+    pub fn new(checks: &[ActionCheck], options: GenerateOptions) -> Self {
+        let mut summary = Summary::default();
+        for c in checks {
+            let (s, m, k) = c.counts();
+            summary.satisfied += s;
+            summary.missing += m;
+            summary.conditional += k;
+        }
+        Self {
+            actions: checks
+                .iter()
+                .map(|c| ActionEntry {
+                    action: c.action.clone(),
+                    features: c.features.clone(),
+                    status: c.status,
+                    requirements: c.requirements.iter().map(requirement_entry).collect(),
+                    key_policy: c.key_policy.clone(),
+                })
+                .collect(),
+            summary,
+            suggested_statements: suggest(checks, options),
+        }
+    }
+
+    /// Pretty JSON.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).unwrap_or_default()
+    }
+
+    /// Text for a terminal; `color` adds ANSI colors to the status words.
+    pub fn to_text(&self, color: bool) -> String {
+        let mut out = String::new();
+        for a in &self.actions {
+            let feats = if a.features.is_empty() { "no request features".to_owned() } else { a.features.join(", ") };
+            writeln!(out, "{}  {}  ({feats})", status_word(a.status, color), a.action).ok();
+            for r in a.requirements.iter().filter(|r| r.needed) {
+                writeln!(out, "  {}  {}", status_word(r.status, color), r.permission).ok();
+                for res in &r.resources {
+                    writeln!(out, "        on {res}").ok();
+                }
+                for (k, v) in &r.context {
+                    writeln!(out, "        with {k} = {}", v.join(" | ")).ok();
+                }
+                writeln!(out, "        why: {}", r.reason).ok();
+                if r.status != Status::Satisfied || !r.decided_by.is_empty() {
+                    writeln!(out, "        {}", r.explanation).ok();
+                }
+                if let Some(d) = &r.disagreement {
+                    writeln!(out, "        note: AWS pages disagree: {d}").ok();
+                }
+            }
+            let off: Vec<&str> = a.requirements.iter().filter(|r| !r.needed).map(|r| r.permission.as_str()).collect();
+            if !off.is_empty() {
+                writeln!(out, "  not needed now (features off): {}", off.join(", ")).ok();
+            }
+            if let Some(kp) = &a.key_policy {
+                writeln!(out, "  key policy: the KMS key policy must allow {} (see --format json for the statements)", kp.principal).ok();
+            }
+            out.push('\n');
+        }
+        writeln!(
+            out,
+            "{} satisfied, {} missing, {} conditional",
+            self.summary.satisfied, self.summary.missing, self.summary.conditional
+        )
+        .ok();
+        if !self.suggested_statements.is_empty() {
+            writeln!(out, "\nStatements that grant what is missing:\n{}", self.suggested_statements.to_json()).ok();
+        }
+        out
+    }
+
+    /// Markdown for a pull request.
+    pub fn to_markdown(&self) -> String {
+        let mut out = String::from("## Auto Scaling permission review\n\n");
+        writeln!(
+            out,
+            "**{}** satisfied · **{}** missing · **{}** conditional\n",
+            self.summary.satisfied, self.summary.missing, self.summary.conditional
+        )
+        .ok();
+        for a in &self.actions {
+            let feats = if a.features.is_empty() { "none".to_owned() } else { a.features.iter().map(|f| format!("`{f}`")).collect::<Vec<_>>().join(", ") };
+            writeln!(out, "### `{}`: {}\n\nRequest features: {feats}\n", a.action, md_status(a.status)).ok();
+            out.push_str("| Permission | Status | Resources | Context | Why |\n|---|---|---|---|---|\n");
+            for r in a.requirements.iter().filter(|r| r.needed) {
+                let ctx: Vec<String> = r.context.iter().map(|(k, v)| format!("`{k}` = `{}`", v.join(" \\| "))).collect();
+                let res: Vec<String> = r.resources.iter().map(|x| format!("`{x}`")).collect();
+                writeln!(
+                    out,
+                    "| `{}` | {} | {} | {} | {}{} |",
+                    r.permission,
+                    md_status(r.status),
+                    res.join("<br>"),
+                    ctx.join("<br>"),
+                    r.reason.replace('|', "\\|"),
+                    if r.disagreement.is_some() { " ⚠ AWS pages disagree" } else { "" }
+                )
+                .ok();
+            }
+            out.push('\n');
+            for r in a.requirements.iter().filter(|r| r.needed && r.status != Status::Satisfied) {
+                writeln!(out, "- **`{}`**: {}", r.permission, r.explanation.replace('\n', " ")).ok();
+            }
+            out.push('\n');
+        }
+        if !self.suggested_statements.is_empty() {
+            writeln!(out, "<details><summary>Least-privilege statements for what is missing</summary>\n\n```json\n{}\n```\n</details>", self.suggested_statements.to_json()).ok();
+        }
+        out
+    }
+}
+
+fn md_status(s: Status) -> &'static str {
+    match s {
+        Status::Satisfied => "✅ satisfied",
+        Status::Missing => "❌ missing",
+        Status::Conditional => "⚠️ conditional",
+    }
+}
+
+/// The status word, padded, with an icon; colored when asked.
+pub fn status_word(s: Status, color: bool) -> String {
+    let (icon, code) = match s {
+        Status::Satisfied => ("✔", "32"),
+        Status::Missing => ("✖", "31"),
+        Status::Conditional => ("◐", "33"),
+    };
+    let text = format!("{icon} {:<11}", s.word());
+    if color { format!("\x1b[{code}m{text}\x1b[0m") } else { text }
+}
