@@ -19,3 +19,5 @@ pub mod generate;
 pub mod resolve;
 pub mod cli;
 pub mod report;
+pub mod output;
+pub mod app;

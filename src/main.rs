@@ -6,6 +6,12 @@ fn main() {
     let cli = asg_perms::cli::Cli::parse();
     match cli.command {
         Some(command) => std::process::exit(asg_perms::cli::run(command)),
-        None => std::process::exit(0),
+        None => {
+            if let Err(e) = asg_perms::app::run() {
+                eprintln!("asg-perms: could not open the window: {e}");
+                eprintln!("asg-perms: the command line works without a display: asg-perms --help");
+                std::process::exit(2);
+            }
+        }
     }
 }

@@ -1,0 +1,311 @@
+//! The centre panel: the selected action, its request features, what it needs and how the
+//! loaded policy fares, and the statements that would fix it.
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+
+use super::Command;
+use super::theme;
+use crate::catalog::catalog;
+use crate::eval::Status;
+use crate::policy::Policy;
+use crate::resolve::{ActionCheck, Facts};
+
+/// UI state of the centre panel.
+#[derive(Default)]
+pub struct DetailPanel {
+    /// The requirement whose decision is explained (index into the check's requirements).
+    pub focused: Option<usize>,
+    /// The About window is open.
+    pub about_open: bool,
+    facts_edit: Option<FactsEdit>,
+}
+
+#[derive(Clone, Default)]
+struct FactsEdit {
+    account: String,
+    region: String,
+    role_arn: String,
+    error: Option<String>,
+}
+
+/// What the panel draws from.
+pub struct DetailInput<'a> {
+    /// The selected action checked.
+    pub check: Option<&'a ActionCheck>,
+    /// The selected action's name.
+    pub selected: &'a str,
+    /// A policy is loaded.
+    pub has_policy: bool,
+    /// The facts in force.
+    pub facts: &'a Facts,
+    /// The "include conditional" option.
+    pub include_conditional: &'a mut bool,
+    /// The generated statements.
+    pub generated: &'a crate::generate::GeneratedPolicy,
+    /// Permissions a toggle just changed.
+    pub changed: Option<&'a BTreeSet<String>>,
+    /// Dark theme.
+    pub dark: bool,
+    /// The first identity policy, for "Copy merged policy".
+    pub merged_base: Option<Arc<Policy>>,
+}
+
+impl DetailPanel {
+    /// Draws the panel.
+    pub fn ui(&mut self, ui: &mut egui::Ui, mut input: DetailInput<'_>, commands: &mut Vec<Command>) {
+        let cat = catalog();
+        let Some(action) = cat.action(input.selected) else {
+            ui.label("Select an action on the left.");
+            return;
+        };
+        self.about_ui(ui);
+        egui::ScrollArea::vertical().auto_shrink([false, false]).show(ui, |ui| {
+            ui.horizontal_wrapped(|ui| {
+                ui.heading(egui::RichText::new(action.full_name()).monospace());
+                if let Some(c) = input.check.filter(|_| input.has_policy) {
+                    ui.label(theme::badge(c.status, input.dark).heading());
+                }
+            });
+            ui.label(format!("{} · {} · {}", cat.group_name(&action.group), action.access_level, if action.resource_type.is_some() { "resource-level permissions" } else { "no resource-level permissions: needs \"Resource\": \"*\"" }));
+            ui.add_space(4.0);
+            ui.label(&action.description);
+            ui.horizontal_wrapped(|ui| {
+                ui.label("Resource:");
+                ui.label(egui::RichText::new(cat.own_resource(action)).monospace().small());
+                ui.hyperlink_to("API reference", &action.api_reference);
+            });
+            if !action.condition_keys.is_empty() {
+                egui::CollapsingHeader::new(format!("Condition keys ({})", action.condition_keys.len())).id_salt("cond_keys").show(ui, |ui| {
+                    ui.label(egui::RichText::new(action.condition_keys.join("   ")).monospace().small());
+                });
+            }
+            ui.separator();
+            self.features_ui(ui, input.selected, input.check, commands);
+            self.facts_ui(ui, input.facts, commands);
+            ui.separator();
+            if let Some(check) = input.check {
+                self.requirements_ui(ui, check, input.has_policy, input.changed, input.dark, commands);
+                if let Some(kp) = &check.key_policy {
+                    ui.separator();
+                    ui.label(egui::RichText::new("KMS key policy (not a caller permission)").strong());
+                    ui.label(&kp.reason);
+                    ui.label(egui::RichText::new(&kp.note).small().weak());
+                    let text = serde_json::to_string_pretty(&kp.statements).unwrap_or_default();
+                    code_block(ui, "key_policy_json", &text);
+                    if ui.button("Copy key-policy statements").clicked() {
+                        commands.push(Command::Copy("the key-policy statements".to_owned(), text));
+                    }
+                }
+                ui.separator();
+                self.generated_ui(ui, &mut input, commands);
+            }
+        });
+    }
+
+    fn features_ui(&mut self, ui: &mut egui::Ui, selected: &str, check: Option<&ActionCheck>, commands: &mut Vec<Command>) {
+        let features = catalog().features_for(selected);
+        ui.label(egui::RichText::new("Request features").strong());
+        if features.is_empty() {
+            ui.label("This action needs only its own permission, whatever the request holds.");
+            return;
+        }
+        ui.label(egui::RichText::new("Turn on what your request contains; hover a feature to learn what it means.").small().weak());
+        let on: Vec<String> = check.map(|c| c.features.clone()).unwrap_or_default();
+        for f in features {
+            let mut checked = on.contains(&f.id);
+            let r = ui.checkbox(&mut checked, &f.label).on_hover_text(&f.explanation);
+            if r.changed() {
+                commands.push(Command::SetFeature(f.id.clone(), checked));
+            }
+            egui::CollapsingHeader::new(egui::RichText::new(format!("What is this? ({})", f.id)).small())
+                .id_salt(("feature_help", &f.id))
+                .show(ui, |ui| {
+                    ui.label(&f.explanation);
+                    if !f.implies.is_empty() {
+                        ui.label(egui::RichText::new(format!("Turns on: {}", f.implies.join(", "))).small().weak());
+                    }
+                });
+        }
+    }
+
+    fn facts_ui(&mut self, ui: &mut egui::Ui, facts: &Facts, commands: &mut Vec<Command>) {
+        egui::CollapsingHeader::new("Facts (optional): account, region, role").id_salt("facts").show(ui, |ui| {
+            ui.label(egui::RichText::new("Unknown parts of ARNs stay open, which can make a result conditional. Fill in what you know to decide it.").small().weak());
+            let edit = self.facts_edit.get_or_insert_with(|| FactsEdit {
+                account: facts.account.clone().unwrap_or_default(),
+                region: facts.region.clone().unwrap_or_default(),
+                role_arn: facts.role_arn.clone().unwrap_or_default(),
+                error: None,
+            });
+            egui::Grid::new("facts_grid").num_columns(2).show(ui, |ui| {
+                for (label, value, hint) in [
+                    ("Account id", &mut edit.account, "123456789012"),
+                    ("Region", &mut edit.region, "us-east-1"),
+                    ("Role ARN (for iam:PassRole)", &mut edit.role_arn, "arn:aws:iam::123456789012:role/app"),
+                ] {
+                    let l = ui.label(label);
+                    ui.add(egui::TextEdit::singleline(value).hint_text(hint).desired_width(300.0)).labelled_by(l.id);
+                    ui.end_row();
+                }
+            });
+            ui.horizontal(|ui| {
+                if ui.button("Apply facts").clicked() {
+                    let opt = |s: &str| (!s.trim().is_empty()).then(|| s.trim().to_owned());
+                    let f = Facts {
+                        account: opt(&edit.account),
+                        region: opt(&edit.region),
+                        partition: None,
+                        role_arn: opt(&edit.role_arn),
+                    };
+                    let problems = f.problems();
+                    if problems.is_empty() {
+                        edit.error = None;
+                        commands.push(Command::SetFacts(f));
+                    } else {
+                        edit.error = Some(problems.join("; "));
+                    }
+                }
+                if ui.button("Forget facts").clicked() {
+                    *edit = FactsEdit::default();
+                    commands.push(Command::SetFacts(Facts::default()));
+                }
+            });
+            if let Some(e) = &edit.error {
+                ui.colored_label(ui.visuals().error_fg_color, e);
+            }
+        });
+    }
+
+    fn requirements_ui(&mut self, ui: &mut egui::Ui, check: &ActionCheck, has_policy: bool, changed: Option<&BTreeSet<String>>, dark: bool, commands: &mut Vec<Command>) {
+        let cat = catalog();
+        ui.label(egui::RichText::new("Required permissions").strong());
+        if !has_policy {
+            ui.label(egui::RichText::new("Load a policy (Open, Paste, drop a file, or an example) to see which of these it grants.").small().weak());
+        }
+        for (i, c) in check.requirements.iter().enumerate() {
+            let r = &c.requirement;
+            let key = format!("{} {}", r.permission, r.resources.join(","));
+            let flash = changed.is_some_and(|s| s.contains(&key));
+            let dimmed = !r.needed;
+            let text = |t: &str| {
+                let rt = egui::RichText::new(t);
+                if dimmed { rt.color(theme::dim(dark)) } else { rt }
+            };
+            let mut frame = egui::Frame::group(ui.style()).inner_margin(6.0);
+            if flash {
+                frame = frame.fill(theme::highlight(dark));
+            }
+            frame.show(ui, |ui| {
+                ui.set_width(ui.available_width());
+                ui.horizontal_wrapped(|ui| {
+                    if dimmed {
+                        let f = r.feature.as_deref().and_then(|f| cat.feature(f)).map_or("", |f| f.label.as_str());
+                        ui.label(text("not needed now")).on_hover_text(format!("Needed when \"{f}\" is on"));
+                    } else if has_policy {
+                        ui.label(theme::badge(c.decision.status, dark));
+                    } else {
+                        ui.label(egui::RichText::new("needed").strong());
+                    }
+                    // Clicking explains the decision and highlights the deciding statements.
+                    let mut perm = egui::RichText::new(&r.permission).monospace().strong();
+                    if dimmed {
+                        perm = perm.color(theme::dim(dark));
+                    }
+                    let selected = self.focused == Some(i);
+                    let resp = ui.selectable_label(selected, perm).on_hover_text("Show why, with the deciding statements in the policy panel");
+                    if resp.clicked() {
+                        commands.push(Command::FocusRequirement(if selected { None } else { Some(i) }));
+                    }
+                    if flash {
+                        ui.label(egui::RichText::new("changed").small().strong());
+                    }
+                });
+                ui.label(text(&r.reason));
+                ui.horizontal_wrapped(|ui| {
+                    ui.label(text("Sources:").small());
+                    for id in &r.sources {
+                        if let Some(s) = cat.source(id) {
+                            ui.hyperlink_to(egui::RichText::new(&s.id).small(), &s.url).on_hover_text(format!("{} ({})", s.title, s.as_of));
+                        }
+                    }
+                    if let Some(d) = &r.disagreement {
+                        ui.label(egui::RichText::new("⚠ AWS pages disagree").small().color(theme::color(Status::Conditional, dark))).on_hover_text(d);
+                    }
+                    if let Some(n) = &r.note {
+                        ui.label(egui::RichText::new("ℹ note").small()).on_hover_text(n);
+                    }
+                });
+                let res = r.resources.join("   ");
+                ui.label(text(&format!("on {res}")).monospace().small());
+                for ctx in r.context_text() {
+                    ui.label(text(&format!("with {ctx}")).monospace().small());
+                }
+            });
+        }
+        if let Some(c) = self.focused.and_then(|i| check.requirements.get(i)) {
+            ui.add_space(6.0);
+            egui::Frame::group(ui.style()).show(ui, |ui| {
+                ui.label(egui::RichText::new(format!("Why {} is {}", c.requirement.permission, c.decision.status)).strong());
+                ui.label(&c.decision.explanation);
+                if !c.decision.depends_on.is_empty() {
+                    ui.label(format!("Depends on: {}", c.decision.depends_on.join(", ")));
+                }
+                for r in &c.decision.resources {
+                    if check.requirements.len() > 1 && c.requirement.resources.len() > 1 {
+                        ui.label(egui::RichText::new(format!("{} {}", theme::icon(r.status), r.resource)).monospace().small().color(theme::color(r.status, dark)));
+                    }
+                }
+            });
+        }
+    }
+
+    fn generated_ui(&mut self, ui: &mut egui::Ui, input: &mut DetailInput<'_>, commands: &mut Vec<Command>) {
+        ui.label(egui::RichText::new("Least-privilege statements for what is missing").strong());
+        ui.checkbox(&mut *input.include_conditional, "Include conditional permissions");
+        let json = input.generated.to_json();
+        if input.generated.is_empty() {
+            ui.label(if input.has_policy { "Nothing is missing: the policy grants every permission this request needs." } else { "Everything below is needed, since no policy is loaded." });
+        }
+        code_block(ui, "generated_json", &json);
+        ui.horizontal(|ui| {
+            if ui.button("Copy").on_hover_text("Copy the statements (Ctrl+C)").clicked() {
+                commands.push(Command::Copy("the generated statements".to_owned(), json.clone()));
+            }
+            if ui.button("Save as…").clicked() {
+                commands.push(Command::SaveDialog(json.clone()));
+            }
+            if let Some(base) = &input.merged_base {
+                if ui.button("Copy merged policy").on_hover_text("The first loaded policy with these statements added").clicked() {
+                    let merged = crate::generate::merged(base, input.generated);
+                    commands.push(Command::Copy("the merged policy".to_owned(), serde_json::to_string_pretty(&merged).unwrap_or_default()));
+                }
+            }
+        });
+    }
+
+    fn about_ui(&mut self, ui: &mut egui::Ui) {
+        let cat = catalog();
+        let mut open = self.about_open;
+        egui::Window::new("About").open(&mut open).default_width(620.0).show(ui.ctx(), |ui| {
+            ui.heading(super::TITLE);
+            ui.label(format!("Version {}. Works offline: policies are read and evaluated on this computer and never sent anywhere.", env!("CARGO_PKG_VERSION")));
+            ui.label(format!("Knowledge base snapshot: {}. {} actions, {} request features, {} cross-service dependencies.", cat.snapshot, cat.actions.len(), cat.features.len(), cat.dependencies.len()));
+            ui.separator();
+            ui.label(egui::RichText::new("Data sources").strong());
+            for s in &cat.sources {
+                ui.hyperlink_to(&s.title, &s.url);
+                ui.label(egui::RichText::new(format!("{} · {}", s.kind, s.as_of)).small().weak());
+            }
+        });
+        self.about_open = open;
+    }
+}
+
+/// A read-only, selectable code view.
+fn code_block(ui: &mut egui::Ui, id: &str, text: &str) {
+    let mut t = text;
+    egui::ScrollArea::vertical().id_salt(id).max_height(280.0).show(ui, |ui| {
+        ui.add(egui::TextEdit::multiline(&mut t).code_editor().desired_width(f32::INFINITY).desired_rows(4));
+    });
+}

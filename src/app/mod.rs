@@ -1,0 +1,765 @@
+//! The desktop app (eframe/egui). Panels hold only UI state and draw view models built from
+//! the core; what the user asks for becomes a [`Command`], applied after the frame.
+
+mod detail;
+pub mod model;
+mod policy_view;
+mod theme;
+mod tree;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::PathBuf;
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use crate::catalog::catalog;
+use crate::load::{Loaded, load_bytes, load_file};
+use crate::policy::PolicyError;
+use crate::resolve::{Facts, expand_features};
+
+pub use model::{EXAMPLES, Evaluation, Policies, Slot};
+
+/// The window title.
+pub const TITLE: &str = "Auto Scaling Permission Explorer";
+
+/// The state kept between runs.
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
+pub struct State {
+    /// Dark theme.
+    pub dark: bool,
+    /// The selected action.
+    pub selected: String,
+    /// Features on, per action.
+    pub features: BTreeMap<String, Vec<String>>,
+    /// Facts.
+    pub facts: Facts,
+    /// Recently opened files, newest first.
+    pub recent: Vec<PathBuf>,
+    /// Generate statements for conditional permissions too.
+    pub include_conditional: bool,
+}
+
+impl Default for State {
+    fn default() -> Self {
+        Self {
+            dark: false,
+            selected: "CreateAutoScalingGroup".to_owned(),
+            features: BTreeMap::new(),
+            facts: Facts::default(),
+            recent: Vec::new(),
+            include_conditional: false,
+        }
+    }
+}
+
+/// What the UI asks for; applied after the frame.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Command {
+    /// Select an action.
+    Select(String),
+    /// Turn a feature on or off for the selected action.
+    SetFeature(String, bool),
+    /// Show a file dialog for a slot.
+    OpenDialog(Slot),
+    /// Load a file (in the background).
+    LoadPath(Slot, PathBuf),
+    /// Load text (paste, example, dropped bytes).
+    LoadText(Slot, String, String),
+    /// Remove every policy.
+    Clear,
+    /// Remove one identity policy / the boundary / one SCP.
+    Remove(Slot, usize),
+    /// Evaluate as this principal of the loaded dump.
+    SetPrincipal(String),
+    /// Copy text to the clipboard.
+    Copy(String, String),
+    /// Ask where to save text.
+    SaveDialog(String),
+    /// Paste a policy from the clipboard (the text arrives as a paste event).
+    Paste,
+    /// Set the facts.
+    SetFacts(Facts),
+    /// Re-evaluate after an edit.
+    Edited,
+    /// Switch theme.
+    SetDark(bool),
+    /// Focus a permission of the selected action (index into its requirements).
+    FocusRequirement(Option<usize>),
+}
+
+/// A message shown in the bar under the top bar.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Notice {
+    /// The text.
+    pub text: String,
+    /// An error (red) or information.
+    pub error: bool,
+}
+
+/// Results of background work.
+enum Job {
+    Loaded(Slot, PathBuf, Result<(Loaded, String), PolicyError>),
+    Saved(PathBuf, Result<(), String>),
+    Cancelled,
+}
+
+/// The app.
+pub struct ExplorerApp {
+    /// Persisted state.
+    pub state: State,
+    /// Loaded policies.
+    pub policies: Policies,
+    /// Messages for the user.
+    pub notice: Option<Notice>,
+    /// Save state on exit (off in tests).
+    pub persist: bool,
+    /// Stable pixels for snapshot tests: no evaluation time in the status bar and no
+    /// time-limited "changed" highlight.
+    pub snapshot_mode: bool,
+    tree: tree::TreePanel,
+    detail: detail::DetailPanel,
+    policy_view: policy_view::PolicyPanel,
+    commands: Vec<Command>,
+    jobs_tx: mpsc::Sender<Job>,
+    jobs_rx: mpsc::Receiver<Job>,
+    pending: usize,
+    eval: Option<(u64, Evaluation)>,
+    changed: Option<(Instant, BTreeSet<String>)>,
+    expect_paste: bool,
+}
+
+impl Default for ExplorerApp {
+    fn default() -> Self {
+        let (jobs_tx, jobs_rx) = mpsc::channel();
+        Self {
+            state: State::default(),
+            policies: Policies::default(),
+            notice: None,
+            persist: false,
+            snapshot_mode: false,
+            tree: tree::TreePanel::default(),
+            detail: detail::DetailPanel::default(),
+            policy_view: policy_view::PolicyPanel::default(),
+            commands: Vec::new(),
+            jobs_tx,
+            jobs_rx,
+            pending: 0,
+            eval: None,
+            changed: None,
+            expect_paste: false,
+        }
+    }
+}
+
+impl ExplorerApp {
+    /// Creates the app, restoring saved state.
+    pub fn new(cc: &eframe::CreationContext<'_>) -> Self {
+        let mut app = Self {
+            persist: true,
+            ..Self::default()
+        };
+        if let Some(storage) = cc.storage
+            && let Some(state) = eframe::get_value::<State>(storage, eframe::APP_KEY)
+        {
+            app.state = state;
+        }
+        if catalog().action(&app.state.selected).is_none() {
+            app.state.selected = State::default().selected;
+        }
+        if !app.state.facts.problems().is_empty() {
+            app.state.facts = Facts::default();
+        }
+        app.state.features.retain(|_, f| expand_features(f).is_ok());
+        cc.egui_ctx.set_theme(if app.state.dark { egui::Theme::Dark } else { egui::Theme::Light });
+        app
+    }
+
+    /// Queues a command (as a click would).
+    pub fn push(&mut self, c: Command) {
+        self.commands.push(c);
+    }
+
+    /// Background jobs still running (file dialogs, loads, saves).
+    pub fn pending_jobs(&self) -> usize {
+        self.pending
+    }
+
+    /// The current evaluation (computed if stale).
+    pub fn evaluation(&mut self) -> &Evaluation {
+        let key = self.eval_key();
+        let fresh = matches!(&self.eval, Some((k, _)) if *k == key);
+        if !fresh {
+            let e = Evaluation::compute(&self.policies, &self.state.features, &self.state.facts);
+            self.eval = Some((key, e));
+        }
+        match &mut self.eval {
+            Some((_, e)) => e,
+            None => unreachable!("set above"),
+        }
+    }
+
+    fn eval_key(&self) -> u64 {
+        use std::hash::{Hash as _, Hasher as _};
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        self.policies.revision.hash(&mut h);
+        self.state.features.hash(&mut h);
+        self.state.facts.account.hash(&mut h);
+        self.state.facts.region.hash(&mut h);
+        self.state.facts.role_arn.hash(&mut h);
+        if let Some(a) = &self.policies.account {
+            a.principal.hash(&mut h);
+        }
+        h.finish()
+    }
+
+    /// The features on for the selected action.
+    pub fn selected_features(&self) -> Vec<String> {
+        self.state.features.get(&self.state.selected).cloned().unwrap_or_default()
+    }
+
+    /// The generated least-privilege document for the selected action.
+    pub fn generated(&mut self) -> crate::generate::GeneratedPolicy {
+        let include_conditional = self.state.include_conditional;
+        let selected = self.state.selected.clone();
+        let eval = self.evaluation();
+        let checks: Vec<_> = eval.checks.get(&selected).cloned().into_iter().collect();
+        crate::generate::suggest(&checks, crate::generate::GenerateOptions { include_conditional })
+    }
+
+    /// The same as pretty JSON.
+    pub fn generated_json(&mut self) -> String {
+        self.generated().to_json()
+    }
+
+    fn spawn_load(&mut self, slot: Slot, path: PathBuf, ctx: &egui::Context) {
+        let tx = self.jobs_tx.clone();
+        let ctx = ctx.clone();
+        let spawned = std::thread::Builder::new().name("policy-load".to_owned()).spawn(move || {
+            let result = read_policy(&path);
+            tx.send(Job::Loaded(slot, path, result)).ok();
+            ctx.request_repaint();
+        });
+        match spawned {
+            Ok(_) => self.pending += 1,
+            Err(e) => self.notice = Some(Notice { text: format!("Could not start loading: {e}"), error: true }),
+        }
+    }
+
+    fn spawn_open_dialog(&mut self, slot: Slot, ctx: &egui::Context) {
+        let dialog = rfd::AsyncFileDialog::new()
+            .set_title("Open an IAM policy")
+            .add_filter("IAM policy (JSON)", &["json", "txt"])
+            .add_filter("All files", &["*"])
+            .pick_file();
+        let tx = self.jobs_tx.clone();
+        let ctx = ctx.clone();
+        let spawned = std::thread::Builder::new().name("policy-open-dialog".to_owned()).spawn(move || {
+            let job = match pollster::block_on(dialog) {
+                Some(handle) => {
+                    let path = handle.path().to_path_buf();
+                    let result = read_policy(&path);
+                    Job::Loaded(slot, path, result)
+                }
+                None => Job::Cancelled,
+            };
+            tx.send(job).ok();
+            ctx.request_repaint();
+        });
+        match spawned {
+            Ok(_) => self.pending += 1,
+            Err(e) => self.notice = Some(Notice { text: format!("Could not open the file dialog: {e}"), error: true }),
+        }
+    }
+
+    fn spawn_save_dialog(&mut self, text: String, ctx: &egui::Context) {
+        // The platform dialog asks before replacing an existing file.
+        let dialog = rfd::AsyncFileDialog::new()
+            .set_title("Save the generated policy")
+            .set_file_name("asg-permissions.json")
+            .add_filter("JSON", &["json"])
+            .save_file();
+        let tx = self.jobs_tx.clone();
+        let ctx = ctx.clone();
+        let spawned = std::thread::Builder::new().name("policy-save-dialog".to_owned()).spawn(move || {
+            let job = match pollster::block_on(dialog) {
+                Some(handle) => {
+                    let path = handle.path().to_path_buf();
+                    let r = crate::output::save_atomic(&path, &text).map_err(|e| e.to_string());
+                    Job::Saved(path, r)
+                }
+                None => Job::Cancelled,
+            };
+            tx.send(job).ok();
+            ctx.request_repaint();
+        });
+        match spawned {
+            Ok(_) => self.pending += 1,
+            Err(e) => self.notice = Some(Notice { text: format!("Could not open the save dialog: {e}"), error: true }),
+        }
+    }
+
+    fn poll_jobs(&mut self) {
+        while let Ok(job) = self.jobs_rx.try_recv() {
+            self.pending = self.pending.saturating_sub(1);
+            match job {
+                Job::Loaded(slot, path, result) => {
+                    let name = path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
+                    match result {
+                        Ok((loaded, text)) => self.install(slot, name, Some(path.clone()), text, loaded),
+                        Err(e) => self.show_load_error(&e),
+                    }
+                    self.state.recent.retain(|p| p != &path);
+                    self.state.recent.insert(0, path);
+                    self.state.recent.truncate(8);
+                }
+                Job::Saved(path, Ok(())) => self.notice = Some(Notice { text: format!("Saved {}", path.display()), error: false }),
+                Job::Saved(path, Err(e)) => {
+                    self.notice = Some(Notice { text: format!("Could not save {}: {e}. Nothing was overwritten.", path.display()), error: true });
+                }
+                Job::Cancelled => {}
+            }
+        }
+    }
+
+    fn show_load_error(&mut self, e: &PolicyError) {
+        let keep = if self.policies.is_empty() { "" } else { " The previous policy is still loaded." };
+        let mut text = format!("Could not load {e}.{keep}");
+        if let Some(x) = &e.excerpt {
+            text.push_str(&format!("\n    {x}"));
+        }
+        self.notice = Some(Notice { text, error: true });
+    }
+
+    fn install(&mut self, slot: Slot, name: String, path: Option<PathBuf>, text: String, mut loaded: Loaded) {
+        // Show the file name, not the full path, in statement references.
+        if let Loaded::Policy(p, _) = &mut loaded {
+            p.name.clone_from(&name);
+        }
+        let warnings = match &loaded {
+            Loaded::Policy(p, _) => p.warnings.len(),
+            Loaded::Account(_) => 0,
+        };
+        let kind = loaded.kind().label();
+        match self.policies.insert(slot, name.clone(), path, text, loaded) {
+            Ok(()) => {
+                let w = if warnings > 0 { format!(", {warnings} warning(s)") } else { String::new() };
+                self.notice = Some(Notice { text: format!("Loaded {name} ({kind}{w})"), error: false });
+                self.policy_view.reset();
+            }
+            Err(e) => self.notice = Some(Notice { text: e, error: true }),
+        }
+    }
+
+    /// Loads text into a slot, as paste and the examples do. Errors keep what was loaded.
+    pub fn load_text_into(&mut self, slot: Slot, name: &str, text: String) {
+        match load_bytes(name, text.as_bytes()) {
+            Ok(loaded) => self.install(slot, name.to_owned(), None, text, loaded),
+            Err(e) => self.show_load_error(&e),
+        }
+    }
+
+    /// Applies the queued commands.
+    pub fn apply_commands(&mut self, ctx: &egui::Context) {
+        let commands = std::mem::take(&mut self.commands);
+        for c in commands {
+            match c {
+                Command::Select(name) => {
+                    if self.state.selected != name {
+                        self.state.selected = name;
+                        self.detail.focused = None;
+                        self.changed = None;
+                    }
+                }
+                Command::SetFeature(id, on) => {
+                    let before = self.needed_permissions();
+                    let selected = self.state.selected.clone();
+                    let entry = self.state.features.entry(selected).or_default();
+                    if on {
+                        if !entry.contains(&id) {
+                            entry.push(id.clone());
+                        }
+                        // Turning on a feature turns on what it implies.
+                        if let Ok(all) = expand_features(entry) {
+                            *entry = all;
+                        }
+                    } else {
+                        entry.retain(|f| f != &id);
+                        // Features that imply this one go too.
+                        let cat = catalog();
+                        entry.retain(|f| cat.feature(f).is_none_or(|x| !x.implies.contains(&id)));
+                    }
+                    let after = self.needed_permissions();
+                    let diff: BTreeSet<String> = before.symmetric_difference(&after).cloned().collect();
+                    if !diff.is_empty() && !self.snapshot_mode {
+                        self.changed = Some((Instant::now(), diff));
+                        ctx.request_repaint_after(CHANGE_HIGHLIGHT);
+                    }
+                }
+                Command::OpenDialog(slot) => self.spawn_open_dialog(slot, ctx),
+                Command::LoadPath(slot, path) => self.spawn_load(slot, path, ctx),
+                Command::LoadText(slot, name, text) => self.load_text_into(slot, &name, text),
+                Command::Clear => {
+                    self.policies = Policies {
+                        revision: self.policies.revision + 1,
+                        ..Policies::default()
+                    };
+                    self.notice = Some(Notice { text: "Cleared all policies.".to_owned(), error: false });
+                }
+                Command::Remove(slot, i) => {
+                    match slot {
+                        Slot::Identity | Slot::AddIdentity => {
+                            if i < self.policies.identity.len() {
+                                self.policies.identity.remove(i);
+                            } else {
+                                self.policies.account = None;
+                            }
+                        }
+                        Slot::Boundary => self.policies.boundary = None,
+                        Slot::Scp => {
+                            if i < self.policies.scps.len() {
+                                self.policies.scps.remove(i);
+                            }
+                        }
+                    }
+                    self.policies.revision += 1;
+                }
+                Command::SetPrincipal(p) => {
+                    if let Some(a) = &mut self.policies.account {
+                        a.principal = Some(p);
+                        self.policies.revision += 1;
+                    }
+                }
+                Command::Copy(label, text) => {
+                    if clipboard_reachable() {
+                        ctx.copy_text(text);
+                        self.notice = Some(Notice { text: format!("Copied {label} to the clipboard."), error: false });
+                    } else {
+                        // Still hand it to egui (tests read it there), but say so.
+                        ctx.copy_text(text);
+                        self.notice = Some(Notice {
+                            text: "No clipboard is available here (no display server found). Use \"Save as…\" instead.".to_owned(),
+                            error: true,
+                        });
+                    }
+                }
+                Command::SaveDialog(text) => self.spawn_save_dialog(text, ctx),
+                Command::Paste => {
+                    self.expect_paste = true;
+                    ctx.send_viewport_cmd(egui::ViewportCommand::RequestPaste);
+                    self.notice = Some(Notice { text: "Pasting from the clipboard… (or press Ctrl+V)".to_owned(), error: false });
+                }
+                Command::SetFacts(f) => {
+                    if f.problems().is_empty() {
+                        self.state.facts = f;
+                    }
+                }
+                Command::Edited => {
+                    self.policies.revision += 1;
+                }
+                Command::SetDark(dark) => {
+                    self.state.dark = dark;
+                    ctx.set_theme(if dark { egui::Theme::Dark } else { egui::Theme::Light });
+                }
+                Command::FocusRequirement(i) => {
+                    self.detail.focused = i;
+                    self.policy_view.scroll_pending = true;
+                }
+            }
+        }
+    }
+
+    fn needed_permissions(&self) -> BTreeSet<String> {
+        let f = self.selected_features();
+        crate::resolve::requirements(&self.state.selected, &f, &self.state.facts)
+            .map(|r| r.into_iter().filter(|r| r.needed).map(|r| r.permission + " " + &r.resources.join(",")).collect())
+            .unwrap_or_default()
+    }
+
+    fn handle_input(&mut self, ctx: &egui::Context) {
+        // Dropped files.
+        let dropped = ctx.input(|i| i.raw.dropped_files.clone());
+        for f in dropped {
+            // Native drops carry a path: load it in the background like the dialog does.
+            let path = f.path().to_path_buf();
+            if path.as_os_str().is_empty() {
+                self.notice = Some(Notice { text: "The dropped item has no file path.".to_owned(), error: true });
+            } else {
+                self.commands.push(Command::LoadPath(Slot::Identity, path));
+            }
+        }
+        // A paste we asked for, or Ctrl+V outside a text field.
+        let text_focused = ctx.text_edit_focused();
+        let pasted = ctx.input(|i| {
+            i.events.iter().find_map(|e| match e {
+                egui::Event::Paste(t) => Some(t.clone()),
+                _ => None,
+            })
+        });
+        if let Some(t) = pasted
+            && (self.expect_paste || !text_focused)
+        {
+            self.expect_paste = false;
+            self.commands.push(Command::LoadText(Slot::Identity, "pasted policy".to_owned(), t));
+        }
+        if text_focused {
+            return;
+        }
+        let open = egui::KeyboardShortcut::new(egui::Modifiers::COMMAND, egui::Key::O);
+        if ctx.input_mut(|i| i.consume_shortcut(&open)) {
+            self.commands.push(Command::OpenDialog(Slot::Identity));
+        }
+        let find = egui::KeyboardShortcut::new(egui::Modifiers::COMMAND, egui::Key::F);
+        if ctx.input_mut(|i| i.consume_shortcut(&find)) {
+            self.tree.focus_filter = true;
+        }
+        let copied = ctx.input(|i| i.events.iter().any(|e| matches!(e, egui::Event::Copy)));
+        if copied {
+            let json = self.generated_json();
+            self.commands.push(Command::Copy("the generated statements".to_owned(), json));
+        }
+        let (up, down) = ctx.input(|i| (i.key_pressed(egui::Key::ArrowUp), i.key_pressed(egui::Key::ArrowDown)));
+        if up || down {
+            let visible = self.tree.visible.clone();
+            if let Some(pos) = visible.iter().position(|n| n == &self.state.selected) {
+                let next = if up { pos.checked_sub(1) } else { Some(pos + 1).filter(|p| *p < visible.len()) };
+                if let Some(n) = next.and_then(|p| visible.get(p)) {
+                    self.commands.push(Command::Select(n.clone()));
+                    self.tree.scroll_to_selected = true;
+                }
+            } else if let Some(first) = visible.first() {
+                self.commands.push(Command::Select(first.clone()));
+            }
+        }
+    }
+
+    fn top_bar_ui(&mut self, ui: &mut egui::Ui) {
+        egui::MenuBar::new().ui(ui, |ui| {
+            ui.menu_button("File", |ui| {
+                if ui.button("Open policy…  (Ctrl+O)").clicked() {
+                    self.commands.push(Command::OpenDialog(Slot::Identity));
+                }
+                if ui.button("Add identity policy…").clicked() {
+                    self.commands.push(Command::OpenDialog(Slot::AddIdentity));
+                }
+                if ui.button("Set permissions boundary…").clicked() {
+                    self.commands.push(Command::OpenDialog(Slot::Boundary));
+                }
+                if ui.button("Add service control policy…").clicked() {
+                    self.commands.push(Command::OpenDialog(Slot::Scp));
+                }
+                ui.separator();
+                ui.menu_button("Recent files", |ui| {
+                    if self.state.recent.is_empty() {
+                        ui.label("(none yet)");
+                    }
+                    for p in self.state.recent.clone() {
+                        if ui.button(p.display().to_string()).clicked() {
+                            self.commands.push(Command::LoadPath(Slot::Identity, p));
+                        }
+                    }
+                });
+                ui.menu_button("Examples", |ui| {
+                    for (name, text) in EXAMPLES {
+                        if ui.button(name).clicked() {
+                            self.commands.push(Command::LoadText(Slot::Identity, name.to_owned(), text.to_owned()));
+                        }
+                    }
+                });
+            });
+            if ui.button("Open policy…").on_hover_text("Open an IAM policy file (Ctrl+O). You can also drop a file on the window.").clicked() {
+                self.commands.push(Command::OpenDialog(Slot::Identity));
+            }
+            if ui.button("Paste policy").on_hover_text("Load the policy JSON that is on the clipboard").clicked() {
+                self.commands.push(Command::Paste);
+            }
+            ui.menu_button("Examples", |ui| {
+                for (name, text) in EXAMPLES {
+                    if ui.button(name).clicked() {
+                        self.commands.push(Command::LoadText(Slot::Identity, name.to_owned(), text.to_owned()));
+                    }
+                }
+            });
+            if ui.add_enabled(!self.policies.is_empty(), egui::Button::new("Clear")).clicked() {
+                self.commands.push(Command::Clear);
+            }
+            if let Some(acc) = &self.policies.account {
+                ui.separator();
+                let current = acc.principal.clone().unwrap_or_default();
+                let names: Vec<String> = acc.account.principals.iter().map(|p| p.name.clone()).collect();
+                egui::ComboBox::from_label("Evaluate as")
+                    .selected_text(current.clone())
+                    .show_ui(ui, |ui| {
+                        for n in names {
+                            if ui.selectable_label(n == current, &n).clicked() {
+                                self.commands.push(Command::SetPrincipal(n));
+                            }
+                        }
+                    });
+            }
+            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                if ui.button("About").clicked() {
+                    self.detail.about_open = true;
+                }
+                let label = if self.state.dark { "☀ Light" } else { "🌙 Dark" };
+                if ui.button(label).on_hover_text("Switch between light and dark theme").clicked() {
+                    self.commands.push(Command::SetDark(!self.state.dark));
+                }
+            });
+        });
+    }
+
+    fn notice_ui(&mut self, ui: &mut egui::Ui) {
+        let Some(n) = self.notice.clone() else { return };
+        ui.horizontal_wrapped(|ui| {
+            let color = if n.error { ui.visuals().error_fg_color } else { ui.visuals().text_color() };
+            ui.label(egui::RichText::new(&n.text).color(color).monospace());
+            if ui.small_button("Dismiss").clicked() {
+                self.notice = None;
+            }
+        });
+    }
+
+    fn status_bar_ui(&mut self, ui: &mut egui::Ui) {
+        let has_policy = !self.policies.is_empty();
+        let summary = self.policies.summary();
+        let eval = self.evaluation();
+        let (s, m, c) = eval.action_counts();
+        let statements = eval.statements;
+        let elapsed = eval.elapsed;
+        let error = eval.error.clone();
+        ui.horizontal(|ui| {
+            ui.label(summary);
+            ui.separator();
+            ui.label(format!("{statements} statements"));
+            if has_policy {
+                ui.separator();
+                let dark = ui.visuals().dark_mode;
+                ui.label(egui::RichText::new(format!("{} {s} satisfied", theme::icon(crate::eval::Status::Satisfied))).color(theme::color(crate::eval::Status::Satisfied, dark)));
+                ui.label(egui::RichText::new(format!("{} {m} missing", theme::icon(crate::eval::Status::Missing))).color(theme::color(crate::eval::Status::Missing, dark)));
+                ui.label(egui::RichText::new(format!("{} {c} conditional", theme::icon(crate::eval::Status::Conditional))).color(theme::color(crate::eval::Status::Conditional, dark)));
+                ui.label("actions");
+            }
+            if !self.snapshot_mode {
+                ui.separator();
+                ui.label(format!("evaluated in {:.2} ms", elapsed.as_secs_f64() * 1000.0));
+            }
+            if self.pending > 0 {
+                ui.spinner();
+            }
+            if let Some(e) = error {
+                ui.colored_label(ui.visuals().error_fg_color, e);
+            }
+            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                ui.label(format!("data {} · offline: policies never leave this computer", catalog().snapshot));
+            });
+        });
+    }
+
+    /// Draws the whole window (used by eframe and by tests).
+    pub fn ui(&mut self, ui: &mut egui::Ui) {
+        let ctx = ui.ctx().clone();
+        self.poll_jobs();
+        self.handle_input(&ctx);
+        self.apply_commands(&ctx);
+
+        egui::Panel::top("top_bar").show(ui, |ui| {
+            self.top_bar_ui(ui);
+            self.notice_ui(ui);
+        });
+        egui::Panel::bottom("status_bar").show(ui, |ui| self.status_bar_ui(ui));
+
+        let has_policy = !self.policies.is_empty();
+        let selected = self.state.selected.clone();
+        let dark = ui.visuals().dark_mode;
+        let generated = self.generated(); // also makes the evaluation fresh
+        let set = self.policies.policy_set().ok();
+        if self.changed.as_ref().is_some_and(|(t, _)| t.elapsed() >= CHANGE_HIGHLIGHT) {
+            self.changed = None;
+        }
+        let Some((_, eval)) = &self.eval else { return };
+        let groups = model::tree(&self.tree.filter, Some(eval), has_policy);
+        egui::Panel::left("action_tree").resizable(true).default_size(290.0).size_range(220.0..=480.0).show(ui, |ui| {
+            self.tree.ui(ui, &groups, &selected, dark, &mut self.commands);
+        });
+        let check = eval.checks.get(&selected);
+        let changed = self.changed.as_ref().map(|(_, s)| s);
+        egui::Panel::right("policy_panel").resizable(true).default_size(380.0).size_range(280.0..=760.0).show(ui, |ui| {
+            let focused = check.and_then(|c| self.detail.focused.and_then(|i| c.requirements.get(i)));
+            self.policy_view.ui(ui, &mut self.policies, set.as_ref(), focused, dark, &mut self.commands);
+        });
+        let merged_base = self.policies.identity.first().map(|d| d.parsed.clone());
+        egui::CentralPanel::default().show(ui, |ui| {
+            self.detail.ui(
+                ui,
+                detail::DetailInput {
+                    check,
+                    selected: &selected,
+                    has_policy,
+                    facts: &self.state.facts,
+                    include_conditional: &mut self.state.include_conditional,
+                    generated: &generated,
+                    changed,
+                    dark,
+                    merged_base,
+                },
+                &mut self.commands,
+            );
+        });
+        // Apply what this frame's clicks asked for right away, so the next frame shows it.
+        if !self.commands.is_empty() {
+            self.apply_commands(&ctx);
+            ctx.request_repaint();
+        }
+    }
+}
+
+/// How long a change stays highlighted after a toggle.
+const CHANGE_HIGHLIGHT: Duration = Duration::from_millis(1500);
+
+fn read_policy(path: &std::path::Path) -> Result<(Loaded, String), PolicyError> {
+    let loaded = load_file(path)?;
+    // load_file checked size and encoding; read the text again for the editor.
+    let text = std::fs::read_to_string(path).map_err(|e| PolicyError::whole(&path.display().to_string(), e.to_string()))?;
+    Ok((loaded, text))
+}
+
+/// True when a display server (and so a system clipboard) can be reached.
+fn clipboard_reachable() -> bool {
+    if cfg!(target_os = "linux") {
+        std::env::var_os("DISPLAY").is_some() || std::env::var_os("WAYLAND_DISPLAY").is_some()
+    } else {
+        true
+    }
+}
+
+impl eframe::App for ExplorerApp {
+    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        Self::ui(self, ui);
+    }
+
+    fn save(&mut self, storage: &mut dyn eframe::Storage) {
+        if self.persist {
+            eframe::set_value(storage, eframe::APP_KEY, &self.state);
+        }
+    }
+}
+
+/// Opens the window.
+pub fn run() -> eframe::Result {
+    let icon = eframe::icon_data::from_png_bytes(include_bytes!("../../assets/icon.png")).ok();
+    let mut viewport = egui::ViewportBuilder::default()
+        .with_title(TITLE)
+        .with_app_id("asg-perms")
+        .with_inner_size([1280.0, 800.0])
+        .with_min_inner_size([1024.0, 700.0])
+        .with_drag_and_drop(true);
+    if let Some(icon) = icon {
+        viewport = viewport.with_icon(icon);
+    }
+    let options = eframe::NativeOptions {
+        viewport,
+        ..Default::default()
+    };
+    eframe::run_native(TITLE, options, Box::new(|cc| Ok(Box::new(ExplorerApp::new(cc)))))
+}

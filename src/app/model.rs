@@ -1,0 +1,308 @@
+//! The app's document model and view models. No egui in here: the panels draw what these
+//! build, and tests can check them without a renderer.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use crate::catalog::catalog;
+use crate::eval::{PolicySet, Status};
+use crate::load::{Account, InputKind, Loaded, load_text};
+use crate::policy::{Policy, PolicyError};
+use crate::resolve::{ActionCheck, Facts, check};
+
+/// Where a policy goes in the evaluation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+pub enum Slot {
+    /// Replace the identity policies with this one.
+    Identity,
+    /// Add another identity policy.
+    AddIdentity,
+    /// The permissions boundary.
+    Boundary,
+    /// Add a service control policy level.
+    Scp,
+}
+
+/// One policy the user loaded: its text (editable) and the last version that parsed.
+#[derive(Clone, Debug)]
+pub struct PolicyDoc {
+    /// File name or a label.
+    pub name: String,
+    /// Where it came from, if a file.
+    pub path: Option<PathBuf>,
+    /// The text as edited.
+    pub text: String,
+    /// The last version of the text that parsed; evaluation uses it.
+    pub parsed: Arc<Policy>,
+    /// The error of the current text, if it does not parse.
+    pub error: Option<PolicyError>,
+    /// What shape the file had.
+    pub kind: InputKind,
+}
+
+impl PolicyDoc {
+    /// Re-parses after an edit. A text that does not parse keeps the previous policy in force.
+    pub fn reparse(&mut self) -> bool {
+        match load_text(&self.name, &self.text) {
+            Ok(Loaded::Policy(p, kind)) => {
+                self.parsed = Arc::new(p);
+                self.kind = kind;
+                self.error = None;
+                true
+            }
+            Ok(Loaded::Account(_)) => {
+                self.error = Some(PolicyError::whole(
+                    &self.name,
+                    "this text is an authorization-details dump; open it as a file to pick a principal",
+                ));
+                false
+            }
+            Err(e) => {
+                self.error = Some(e);
+                false
+            }
+        }
+    }
+}
+
+/// An authorization-details dump and the principal chosen from it.
+#[derive(Clone, Debug)]
+pub struct AccountDoc {
+    /// File name.
+    pub name: String,
+    /// The principals.
+    pub account: Account,
+    /// The principal evaluated as.
+    pub principal: Option<String>,
+}
+
+/// Everything loaded, by layer.
+#[derive(Clone, Debug, Default)]
+pub struct Policies {
+    /// Identity policies.
+    pub identity: Vec<PolicyDoc>,
+    /// An authorization-details dump, evaluated as its chosen principal.
+    pub account: Option<AccountDoc>,
+    /// The permissions boundary.
+    pub boundary: Option<PolicyDoc>,
+    /// Service control policies.
+    pub scps: Vec<PolicyDoc>,
+    /// Bumped on every change; the evaluation cache keys on it.
+    pub revision: u64,
+}
+
+impl Policies {
+    /// True when nothing is loaded.
+    pub fn is_empty(&self) -> bool {
+        self.identity.is_empty() && self.account.is_none() && self.boundary.is_none() && self.scps.is_empty()
+    }
+
+    /// Puts a loaded file in its slot. The caller has already shown any load error; nothing
+    /// changes for an error.
+    pub fn insert(&mut self, slot: Slot, name: String, path: Option<PathBuf>, text: String, loaded: Loaded) -> Result<(), String> {
+        match loaded {
+            Loaded::Account(account) => {
+                if slot == Slot::Boundary || slot == Slot::Scp {
+                    return Err(format!("{name} is an authorization-details dump; it cannot be a boundary or an SCP"));
+                }
+                let principal = account.principals.first().map(|p| p.name.clone());
+                if slot == Slot::Identity {
+                    self.identity.clear();
+                }
+                self.account = Some(AccountDoc { name, account, principal });
+            }
+            Loaded::Policy(p, kind) => {
+                let doc = PolicyDoc {
+                    name,
+                    path,
+                    text,
+                    parsed: Arc::new(p),
+                    error: None,
+                    kind,
+                };
+                match slot {
+                    Slot::Identity => {
+                        self.identity = vec![doc];
+                        self.account = None;
+                    }
+                    Slot::AddIdentity => self.identity.push(doc),
+                    Slot::Boundary => self.boundary = Some(doc),
+                    Slot::Scp => self.scps.push(doc),
+                }
+            }
+        }
+        self.revision += 1;
+        Ok(())
+    }
+
+    /// The policy set to evaluate, or why it cannot be built.
+    pub fn policy_set(&self) -> Result<PolicySet, PolicyError> {
+        let mut set = PolicySet::default();
+        if let Some(acc) = &self.account
+            && let Some(principal) = &acc.principal
+        {
+            let ps = acc.account.policy_set(&acc.name, principal)?;
+            set.identity = ps.identity;
+            set.boundary = ps.boundary;
+        }
+        set.identity.extend(self.identity.iter().map(|d| Arc::clone(&d.parsed)));
+        if let Some(b) = &self.boundary {
+            set.boundary = Some(Arc::clone(&b.parsed));
+        }
+        set.scps = self.scps.iter().map(|d| Arc::clone(&d.parsed)).collect();
+        Ok(set)
+    }
+
+    /// Every editable document with its layer label, in order.
+    pub fn docs_mut(&mut self) -> Vec<(&'static str, &mut PolicyDoc)> {
+        let mut v: Vec<(&'static str, &mut PolicyDoc)> = self.identity.iter_mut().map(|d| ("Identity policy", d)).collect();
+        if let Some(b) = self.boundary.as_mut() {
+            v.push(("Permissions boundary", b));
+        }
+        v.extend(self.scps.iter_mut().map(|d| ("Service control policy", d)));
+        v
+    }
+
+    /// A short description for the status bar.
+    pub fn summary(&self) -> String {
+        let mut parts = Vec::new();
+        if let Some(a) = &self.account {
+            parts.push(format!("{} as {}", a.name, a.principal.as_deref().unwrap_or("?")));
+        }
+        parts.extend(self.identity.iter().map(|d| d.name.clone()));
+        if let Some(b) = &self.boundary {
+            parts.push(format!("boundary {}", b.name));
+        }
+        parts.extend(self.scps.iter().map(|d| format!("SCP {}", d.name)));
+        if parts.is_empty() { "no policy loaded".to_owned() } else { parts.join(", ") }
+    }
+}
+
+/// The evaluation of every action with its toggles, against the loaded policies.
+#[derive(Clone, Debug)]
+pub struct Evaluation {
+    /// By action name.
+    pub checks: BTreeMap<String, ActionCheck>,
+    /// The set was built from a principal that could not be assembled.
+    pub error: Option<String>,
+    /// How long it took.
+    pub elapsed: Duration,
+    /// Statements evaluated against.
+    pub statements: usize,
+}
+
+impl Evaluation {
+    /// Evaluates every action with its features on.
+    pub fn compute(policies: &Policies, features: &BTreeMap<String, Vec<String>>, facts: &Facts) -> Self {
+        let start = Instant::now();
+        let (set, error) = match policies.policy_set() {
+            Ok(s) => (s, None),
+            Err(e) => (PolicySet::default(), Some(e.to_string())),
+        };
+        let no_features = Vec::new();
+        let checks = catalog()
+            .actions
+            .iter()
+            .filter_map(|a| {
+                let f = features.get(&a.name).unwrap_or(&no_features);
+                // Facts are checked before they are stored, so this only fails for data the
+                // build validated; skip rather than panic.
+                check(&a.name, f, facts, &set).ok().map(|c| (a.name.clone(), c))
+            })
+            .collect();
+        Self {
+            checks,
+            error,
+            elapsed: start.elapsed(),
+            statements: set.statement_count(),
+        }
+    }
+
+    /// Number of actions per status.
+    pub fn action_counts(&self) -> (usize, usize, usize) {
+        self.checks.values().fold((0, 0, 0), |(s, m, c), a| match a.status {
+            Status::Satisfied => (s + 1, m, c),
+            Status::Missing => (s, m + 1, c),
+            Status::Conditional => (s, m, c + 1),
+        })
+    }
+}
+
+/// A row of the action tree.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct TreeAction {
+    /// Action name.
+    pub name: String,
+    /// Status, when a policy is loaded.
+    pub status: Option<Status>,
+    /// Cross-service permissions the action can need.
+    pub cross_service: usize,
+    /// Permissions to show under it (needed ones).
+    pub permissions: Vec<(String, Option<Status>)>,
+}
+
+/// A group of the action tree.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct TreeGroup {
+    /// Group name.
+    pub name: String,
+    /// Its actions that pass the filter.
+    pub actions: Vec<TreeAction>,
+}
+
+/// Builds the tree, filtered: the filter matches action names, descriptions and permission
+/// names, case-insensitively.
+pub fn tree(filter: &str, eval: Option<&Evaluation>, has_policy: bool) -> Vec<TreeGroup> {
+    let cat = catalog();
+    let f = filter.trim().to_lowercase();
+    cat.groups
+        .iter()
+        .filter_map(|g| {
+            let actions: Vec<TreeAction> = cat
+                .actions
+                .iter()
+                .filter(|a| a.group == g.id)
+                .filter(|a| {
+                    f.is_empty()
+                        || a.name.to_lowercase().contains(&f)
+                        || a.description.to_lowercase().contains(&f)
+                        || cat.dependencies_for(&a.name).any(|d| d.permission.to_lowercase().contains(&f))
+                })
+                .map(|a| {
+                    let check = eval.and_then(|e| e.checks.get(&a.name));
+                    let permissions = check.map_or_else(
+                        || vec![(a.full_name(), None)],
+                        |c| {
+                            c.requirements
+                                .iter()
+                                .filter(|r| r.requirement.needed)
+                                .map(|r| (r.requirement.permission.clone(), has_policy.then_some(r.decision.status)))
+                                .collect()
+                        },
+                    );
+                    TreeAction {
+                        name: a.name.clone(),
+                        status: if has_policy { check.map(|c| c.status) } else { None },
+                        cross_service: cat.dependencies_for(&a.name).map(|d| d.permission.as_str()).collect::<BTreeSet<_>>().len(),
+                        permissions,
+                    }
+                })
+                .collect();
+            (!actions.is_empty()).then(|| TreeGroup {
+                name: g.name.clone(),
+                actions,
+            })
+        })
+        .collect()
+}
+
+/// The built-in example policies, for exploring without a file of one's own.
+pub const EXAMPLES: [(&str, &str); 5] = [
+    ("Least-privilege example (launch templates)", include_str!("../../assets/examples/least-privilege-asg.json")),
+    ("AWS managed: AutoScalingFullAccess", include_str!("../../assets/examples/AutoScalingFullAccess.json")),
+    ("AWS managed: AmazonEC2FullAccess", include_str!("../../assets/examples/AmazonEC2FullAccess.json")),
+    ("AWS managed: PowerUserAccess", include_str!("../../assets/examples/PowerUserAccess.json")),
+    ("AWS managed: ReadOnlyAccess", include_str!("../../assets/examples/ReadOnlyAccess.json")),
+];

@@ -1,0 +1,239 @@
+//! The desktop app, driven like a user would: find widgets by label, click them, read what
+//! is shown. No display is needed.
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use asg_perms::app::{Command, ExplorerApp, Slot};
+use asg_perms::eval::{PolicySet, Status};
+use asg_perms::load::{Loaded, load_text};
+use asg_perms::resolve::{Facts, check};
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable as _;
+
+fn fixture(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name)
+}
+
+fn harness() -> Harness<'static, ExplorerApp> {
+    Harness::builder()
+        .with_size(egui::vec2(1280.0, 800.0))
+        .wgpu()
+        .build_ui_state(|ui, app: &mut ExplorerApp| app.ui(ui), ExplorerApp::default())
+}
+
+/// Loads a file through the same background path the file dialog and drag and drop use,
+/// and waits for it.
+fn load(h: &mut Harness<'static, ExplorerApp>, path: PathBuf) {
+    h.state_mut().push(Command::LoadPath(Slot::Identity, path));
+    h.run_steps(2);
+    let start = Instant::now();
+    while h.state().pending_jobs() > 0 {
+        assert!(start.elapsed() < Duration::from_secs(20), "load did not finish");
+        std::thread::sleep(Duration::from_millis(10));
+        h.step();
+    }
+    h.run();
+}
+
+/// Scrolls a widget into view and clicks it, as a user would.
+fn click_label(h: &mut Harness<'static, ExplorerApp>, label: &str) {
+    h.get_by_label(label).scroll_to_me();
+    h.run();
+    // Move there first, as a real pointer does over several frames (this also closes a
+    // tooltip left open by the previous hover).
+    h.get_by_label(label).hover();
+    h.run();
+    h.get_by_label(label).click();
+}
+
+fn click_nth(h: &mut Harness<'static, ExplorerApp>, label: &str, n: usize) {
+    h.get_all_by_label(label).nth(n).unwrap().scroll_to_me();
+    h.run();
+    h.get_all_by_label(label).nth(n).unwrap().hover();
+    h.run();
+    h.get_all_by_label(label).nth(n).unwrap().click();
+}
+
+fn select_via_filter(h: &mut Harness<'static, ExplorerApp>, action: &str) {
+    h.get_by_label("Filter").click();
+    h.run();
+    h.get_by_label("Filter").type_text(action);
+    h.run();
+    h.get_by_label(action).click();
+    h.run();
+}
+
+#[test]
+fn create_group_with_launch_template_and_instance_profile() {
+    let mut h = harness();
+    // Select another action, then CreateAutoScalingGroup, by their labels in the tree.
+    select_via_filter(&mut h, "PutLifecycleHook");
+    assert_eq!(h.state().state.selected, "PutLifecycleHook");
+    h.get_by_label("Clear filter").click();
+    h.run();
+    select_via_filter(&mut h, "CreateAutoScalingGroup");
+    assert_eq!(h.state().state.selected, "CreateAutoScalingGroup");
+    h.get_by_label("Clear filter").click();
+    h.run();
+
+    h.get_by_label("A launch template is used").click();
+    h.run();
+    h.get_by_label("The launch template has an instance profile").click();
+    h.run();
+    assert_eq!(h.state().selected_features(), vec!["launch-template".to_owned(), "launch-template-instance-profile".to_owned()]);
+
+    load(&mut h, fixture("managed/AutoScalingFullAccess.json"));
+    assert_eq!(h.state().policies.identity.len(), 1);
+
+    // Clicking a permission explains its status in words.
+    click_label(&mut h, "ec2:RunInstances");
+    h.run();
+    assert!(h.query_by_label("ec2:RunInstances is missing").is_some());
+    // The needed iam:PassRole row is the instance-profile one (the other two are "not needed now").
+    let pass_rows = h.get_all_by_label("iam:PassRole").count();
+    assert_eq!(pass_rows, 3);
+    click_nth(&mut h, "iam:PassRole", 2);
+    h.run();
+    assert!(h.query_by_label("iam:PassRole is missing").is_some());
+    assert!(h.query_all_by_label_contains("No statement in the identity policies allows iam:PassRole").count() >= 1);
+    // Badges: the action and its two cross-service permissions are missing.
+    assert!(h.get_all_by_label("✖ missing").count() >= 3);
+    assert!(h.query_all_by_label("✔ satisfied").count() >= 1);
+
+    // With the least-privilege example, PassRole becomes conditional (role unknown).
+    // The focused permission stays focused across loads.
+    load(&mut h, fixture("least-privilege-asg.json"));
+    assert!(h.query_by_label("iam:PassRole is conditional").is_some());
+    assert!(h.query_all_by_label_contains("depends on {account}, {instance_role}").count() >= 1);
+}
+
+#[test]
+fn copy_puts_json_that_grants_the_missing_permissions_on_the_clipboard() {
+    let mut h = harness();
+    h.state_mut().push(Command::Select("CreateAutoScalingGroup".into()));
+    h.state_mut().push(Command::SetFeature("launch-template-instance-profile".into(), true));
+    h.run();
+    load(&mut h, fixture("managed/AutoScalingFullAccess.json"));
+    click_label(&mut h, "Copy");
+    h.step();
+    let copied = h
+        .output()
+        .platform_output
+        .commands
+        .iter()
+        .find_map(|c| match c {
+            egui::OutputCommand::CopyText(t) => Some(t.clone()),
+            _ => None,
+        })
+        .expect("Copy wrote to the clipboard");
+    let Loaded::Policy(generated, _) = load_text("copied.json", &copied).unwrap() else { panic!() };
+    // The loaded policy plus what was copied grants everything.
+    let Loaded::Policy(full, _) = load_text("full.json", &std::fs::read_to_string(fixture("managed/AutoScalingFullAccess.json")).unwrap()).unwrap() else { panic!() };
+    let set = PolicySet { identity: vec![full.into(), generated.into()], ..PolicySet::default() };
+    let features = vec!["launch-template-instance-profile".to_owned()];
+    assert_eq!(check("CreateAutoScalingGroup", &features, &Facts::default(), &set).unwrap().status, Status::Satisfied);
+    assert!(copied.contains("ec2:RunInstances") && copied.contains("iam:PassRole"));
+    h.run();
+    assert!(h.state().notice.is_some());
+}
+
+#[test]
+fn malformed_file_shows_line_and_column_and_keeps_the_previous_policy() {
+    let mut h = harness();
+    load(&mut h, fixture("managed/AutoScalingFullAccess.json"));
+    load(&mut h, fixture("bad/missing-comma.json"));
+    let notice = h.state().notice.clone().unwrap();
+    assert!(notice.error);
+    assert!(notice.text.contains("missing-comma.json:4:51"), "{}", notice.text);
+    assert!(h.query_by_label_contains("4:51: expected ',' or '}'").is_some());
+    assert!(h.query_by_label_contains("The previous policy is still loaded").is_some());
+    assert_eq!(h.state().policies.identity[0].name, "AutoScalingFullAccess.json");
+}
+
+#[test]
+fn filter_narrows_the_tree() {
+    let mut h = harness();
+    h.run();
+    assert!(h.query_by_label_contains("Launch configurations").is_some());
+    h.get_by_label("Filter").click();
+    h.run();
+    h.get_by_label("Filter").type_text("lattice");
+    h.run();
+    // Matches by permission name: the traffic-source actions need vpc-lattice:*.
+    assert!(h.query_by_label("AttachTrafficSources").is_some());
+    assert!(h.query_by_label("DetachTrafficSources").is_some());
+    assert!(h.query_by_label("CreateLaunchConfiguration").is_none());
+    assert!(h.query_by_label_contains("Launch configurations").is_none());
+}
+
+#[test]
+fn examples_load_and_editing_reevaluates() {
+    let mut h = harness();
+    h.run();
+    h.get_by_label("AWS managed: AutoScalingFullAccess").click();
+    h.run();
+    assert_eq!(h.state().policies.identity.len(), 1);
+    // Edit the text in place: a broken edit keeps the previous version in force.
+    let before = h.state_mut().evaluation().checks["CreateAutoScalingGroup"].status;
+    {
+        let app = h.state_mut();
+        let doc = &mut app.policies.identity[0];
+        doc.text = doc.text.replacen("\"autoscaling:*\"", "\"autoscaling:*\",,", 1);
+        assert!(!doc.reparse());
+    }
+    h.run();
+    assert!(h.query_by_label_contains("The last version that parsed is still in use").is_some());
+    assert_eq!(h.state_mut().evaluation().checks["CreateAutoScalingGroup"].status, before);
+}
+
+#[test]
+fn toggling_a_feature_marks_what_changed_and_dims_what_is_not_needed() {
+    let mut h = harness();
+    h.run();
+    assert!(h.get_all_by_label("not needed now").count() >= 5);
+    let before = h.get_all_by_label("not needed now").count();
+    h.get_by_label("The launch template tags resources at launch").click();
+    h.run_steps(3);
+    // Tags imply a launch template: two permissions are now needed.
+    assert_eq!(h.get_all_by_label("not needed now").count(), before - 2);
+    assert_eq!(h.state().selected_features(), vec!["launch-template".to_owned(), "launch-template-tags".to_owned()]);
+}
+
+#[test]
+fn keyboard_moves_in_the_tree() {
+    let mut h = harness();
+    h.run();
+    assert_eq!(h.state().state.selected, "CreateAutoScalingGroup");
+    h.key_press(egui::Key::ArrowDown);
+    h.run();
+    assert_eq!(h.state().state.selected, "DeleteAutoScalingGroup");
+    h.key_press(egui::Key::ArrowUp);
+    h.run();
+    assert_eq!(h.state().state.selected, "CreateAutoScalingGroup");
+}
+
+fn snapshot(dark: bool) {
+    let mut h = Harness::builder()
+        .with_size(egui::vec2(1280.0, 800.0))
+        .wgpu()
+        .build_ui_state(|ui, app: &mut ExplorerApp| app.ui(ui), ExplorerApp::default());
+    h.state_mut().snapshot_mode = true;
+    h.state_mut().push(Command::SetDark(dark));
+    h.state_mut().push(Command::SetFeature("launch-template-instance-profile".into(), true));
+    h.run();
+    load(&mut h, fixture("least-privilege-asg.json"));
+    click_label(&mut h, "ec2:RunInstances");
+    h.run();
+    h.snapshot(if dark { "main_dark" } else { "main_light" });
+}
+
+#[test]
+fn snapshot_light() {
+    snapshot(false);
+}
+
+#[test]
+fn snapshot_dark() {
+    snapshot(true);
+}
