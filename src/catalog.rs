@@ -166,7 +166,9 @@ impl Catalog {
             Some(_) => return None,
             None => name,
         };
-        self.actions.iter().find(|a| a.name.eq_ignore_ascii_case(bare.trim()))
+        self.actions
+            .iter()
+            .find(|a| a.name.eq_ignore_ascii_case(bare.trim()))
     }
 
     /// Finds a feature by id.
@@ -181,7 +183,10 @@ impl Catalog {
 
     /// The features that apply to an action, in catalog order.
     pub fn features_for(&self, action: &str) -> Vec<&Feature> {
-        self.features.iter().filter(|f| f.applies_to.iter().any(|a| a == action)).collect()
+        self.features
+            .iter()
+            .filter(|f| f.applies_to.iter().any(|a| a == action))
+            .collect()
     }
 
     /// The dependencies of an action, in catalog order.
@@ -200,7 +205,10 @@ impl Catalog {
 
     /// The group name of an action.
     pub fn group_name<'a>(&'a self, id: &'a str) -> &'a str {
-        self.groups.iter().find(|g| g.id == id).map_or(id, |g| g.name.as_str())
+        self.groups
+            .iter()
+            .find(|g| g.id == id)
+            .map_or(id, |g| g.name.as_str())
     }
 
     /// Up to three names close to `wanted`, for "did you mean" messages.
@@ -210,7 +218,11 @@ impl Catalog {
         let mut scored: Vec<(usize, &str)> = candidates
             .map(|c| {
                 let cl = c.to_lowercase();
-                let bonus = if cl.contains(&w) || w.contains(&cl) { 0 } else { 3 };
+                let bonus = if cl.contains(&w) || w.contains(&cl) {
+                    0
+                } else {
+                    3
+                };
                 (edit_distance(&w, &cl) + bonus, c)
             })
             .collect();
@@ -225,7 +237,9 @@ fn edit_distance(a: &str, b: &str) -> usize {
     for (i, ca) in a.chars().enumerate() {
         let mut cur = vec![i + 1; b.len() + 1];
         for (j, cb) in b.iter().enumerate() {
-            cur[j + 1] = (prev[j] + usize::from(ca != *cb)).min(prev[j + 1] + 1).min(cur[j] + 1);
+            cur[j + 1] = (prev[j] + usize::from(ca != *cb))
+                .min(prev[j + 1] + 1)
+                .min(cur[j] + 1);
         }
         prev = cur;
     }

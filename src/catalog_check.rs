@@ -12,14 +12,25 @@ pub fn check_catalog(file: &str, text: &str) -> Vec<String> {
     let root: Value = match serde_json::from_str(text) {
         Ok(v) => v,
         Err(e) => {
-            errors.push(format!("{file}:{}:{}: not valid JSON: {e}", e.line(), e.column()));
+            errors.push(format!(
+                "{file}:{}:{}: not valid JSON: {e}",
+                e.line(),
+                e.column()
+            ));
             return errors;
         }
     };
     let empty = Vec::new();
     let list = |key: &str| root.get(key).and_then(Value::as_array).unwrap_or(&empty);
     let s = |v: &Value, key: &str| v.get(key).and_then(Value::as_str).unwrap_or("").to_owned();
-    for key in ["sources", "groups", "resource_types", "actions", "features", "dependencies"] {
+    for key in [
+        "sources",
+        "groups",
+        "resource_types",
+        "actions",
+        "features",
+        "dependencies",
+    ] {
         if root.get(key).and_then(Value::as_array).is_none() {
             errors.push(format!("{file}: the top-level \"{key}\" list is missing"));
         }
@@ -34,7 +45,10 @@ pub fn check_catalog(file: &str, text: &str) -> Vec<String> {
         }
     }
     let group_ids: Vec<String> = list("groups").iter().map(|v| s(v, "id")).collect();
-    let rt_names: Vec<String> = list("resource_types").iter().map(|v| s(v, "name")).collect();
+    let rt_names: Vec<String> = list("resource_types")
+        .iter()
+        .map(|v| s(v, "name"))
+        .collect();
 
     // Actions.
     let mut action_names: Vec<String> = Vec::new();
@@ -69,8 +83,14 @@ pub fn check_catalog(file: &str, text: &str) -> Vec<String> {
     for (i, f) in list("features").iter().enumerate() {
         let id = s(f, "id");
         let at = format!("{file}: features[{i}] ({id})");
-        if id.is_empty() || !id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-') {
-            errors.push(format!("{at}: feature ids are lower-case words joined by '-'"));
+        if id.is_empty()
+            || !id
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        {
+            errors.push(format!(
+                "{at}: feature ids are lower-case words joined by '-'"
+            ));
         }
         if feature_ids.iter().filter(|x| **x == id).count() > 1 {
             errors.push(format!("{at}: duplicate feature id"));
@@ -86,7 +106,11 @@ pub fn check_catalog(file: &str, text: &str) -> Vec<String> {
                 errors.push(format!("{at}: implies unknown feature id \"{imp}\""));
             }
         }
-        for act in f.get("applies_to").and_then(Value::as_array).unwrap_or(&empty) {
+        for act in f
+            .get("applies_to")
+            .and_then(Value::as_array)
+            .unwrap_or(&empty)
+        {
             let act = act.as_str().unwrap_or("");
             if !action_names.iter().any(|x| x == act) {
                 errors.push(format!("{at}: applies_to names unknown action \"{act}\""));
@@ -105,7 +129,9 @@ pub fn check_catalog(file: &str, text: &str) -> Vec<String> {
         let service = match permission.split_once(':') {
             Some((svc, act)) if is_service(svc) && is_action_name(act) => svc.to_owned(),
             _ => {
-                errors.push(format!("{at}: malformed permission \"{permission}\" (expected service:ActionName)"));
+                errors.push(format!(
+                    "{at}: malformed permission \"{permission}\" (expected service:ActionName)"
+                ));
                 String::new()
             }
         };
@@ -115,17 +141,26 @@ pub fn check_catalog(file: &str, text: &str) -> Vec<String> {
                 if !feature_ids.contains(w) {
                     errors.push(format!("{at}: unknown feature id \"{w}\""));
                 } else if let Some(f) = list("features").iter().find(|f| s(f, "id") == *w) {
-                    let applies = f.get("applies_to").and_then(Value::as_array).unwrap_or(&empty);
+                    let applies = f
+                        .get("applies_to")
+                        .and_then(Value::as_array)
+                        .unwrap_or(&empty);
                     if !applies.iter().any(|x| x.as_str() == Some(action.as_str())) {
-                        errors.push(format!("{at}: feature \"{w}\" does not list {action} in applies_to"));
+                        errors.push(format!(
+                            "{at}: feature \"{w}\" does not list {action} in applies_to"
+                        ));
                     }
                 }
             }
-            Some(other) => errors.push(format!("{at}: \"when\" must be a feature id or null, found {other}")),
+            Some(other) => errors.push(format!(
+                "{at}: \"when\" must be a feature id or null, found {other}"
+            )),
         }
         let sources = d.get("sources").and_then(Value::as_array).unwrap_or(&empty);
         if sources.is_empty() {
-            errors.push(format!("{at}: no source; every dependency must say which AWS page it comes from"));
+            errors.push(format!(
+                "{at}: no source; every dependency must say which AWS page it comes from"
+            ));
         }
         for src in sources {
             let id = src.as_str().unwrap_or("");
@@ -136,9 +171,14 @@ pub fn check_catalog(file: &str, text: &str) -> Vec<String> {
         if s(d, "reason").trim().is_empty() {
             errors.push(format!("{at}: no reason"));
         }
-        let resources = d.get("resources").and_then(Value::as_array).unwrap_or(&empty);
+        let resources = d
+            .get("resources")
+            .and_then(Value::as_array)
+            .unwrap_or(&empty);
         if resources.is_empty() {
-            errors.push(format!("{at}: no resources (use \"*\" for actions without resource-level permissions)"));
+            errors.push(format!(
+                "{at}: no resources (use \"*\" for actions without resource-level permissions)"
+            ));
         }
         for r in resources {
             let r = r.as_str().unwrap_or("");
@@ -153,8 +193,13 @@ pub fn check_catalog(file: &str, text: &str) -> Vec<String> {
                         if !k.contains(':') {
                             errors.push(format!("{at}: context key \"{k}\" has no service prefix"));
                         }
-                        if !v.as_array().is_some_and(|a| !a.is_empty() && a.iter().all(Value::is_string)) {
-                            errors.push(format!("{at}: context key \"{k}\" must map to a non-empty list of strings"));
+                        if !v
+                            .as_array()
+                            .is_some_and(|a| !a.is_empty() && a.iter().all(Value::is_string))
+                        {
+                            errors.push(format!(
+                                "{at}: context key \"{k}\" must map to a non-empty list of strings"
+                            ));
                         }
                     }
                 }
@@ -171,11 +216,14 @@ pub fn check_catalog(file: &str, text: &str) -> Vec<String> {
 }
 
 fn is_action_name(s: &str) -> bool {
-    s.chars().next().is_some_and(|c| c.is_ascii_uppercase()) && s.chars().all(|c| c.is_ascii_alphanumeric())
+    s.chars().next().is_some_and(|c| c.is_ascii_uppercase())
+        && s.chars().all(|c| c.is_ascii_alphanumeric())
 }
 
 fn is_service(s: &str) -> bool {
-    !s.is_empty() && s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+    !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
 }
 
 /// Checks a resource template against the ARN format of the permission's service.
@@ -191,12 +239,17 @@ fn check_arn(r: &str, service: &str) -> Result<(), String> {
         return Err(format!("has an unknown partition \"{}\"", parts[1]));
     }
     if parts[2] != service {
-        return Err(format!("names service \"{}\" but the permission belongs to \"{service}\"", parts[2]));
+        return Err(format!(
+            "names service \"{}\" but the permission belongs to \"{service}\"",
+            parts[2]
+        ));
     }
     // IAM is global: no region. EC2 images have no account.
     let (region, account) = (parts[3], parts[4]);
     match service {
-        "iam" if !region.is_empty() => return Err("has a region, but IAM ARNs have none".to_owned()),
+        "iam" if !region.is_empty() => {
+            return Err("has a region, but IAM ARNs have none".to_owned());
+        }
         "iam" => {}
         _ if region.is_empty() => return Err("has no region".to_owned()),
         _ => {}

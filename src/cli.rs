@@ -98,7 +98,7 @@ pub enum Command {
         /// The role or user to evaluate as, when a policy file is an authorization-details dump.
         #[arg(long, value_name = "NAME")]
         principal: Option<String>,
-        /// Auto Scaling action (repeatable): CreateAutoScalingGroup or autoscaling:CreateAutoScalingGroup.
+        /// Auto Scaling action (repeatable): `CreateAutoScalingGroup` or autoscaling:CreateAutoScalingGroup.
         #[arg(long = "action", value_name = "NAME", required = true)]
         actions: Vec<String>,
         /// Request feature id (repeatable); see `asg-perms list`.
@@ -192,12 +192,19 @@ fn load_one(spec: &str) -> Result<Loaded, UsageError> {
 fn single_policy(spec: &str, what: &str) -> Result<Policy, UsageError> {
     match load_one(spec)? {
         Loaded::Policy(p, _) => Ok(p),
-        Loaded::Account(_) => Err(UsageError(format!("{spec}: a {what} must be a single policy, not an authorization-details dump"))),
+        Loaded::Account(_) => Err(UsageError(format!(
+            "{spec}: a {what} must be a single policy, not an authorization-details dump"
+        ))),
     }
 }
 
 /// Builds the policy set from the command's files.
-fn policy_set(policies: &[String], boundary: Option<&String>, scps: &[String], principal: Option<&String>) -> Result<PolicySet, UsageError> {
+fn policy_set(
+    policies: &[String],
+    boundary: Option<&String>,
+    scps: &[String],
+    principal: Option<&String>,
+) -> Result<PolicySet, UsageError> {
     let mut set = PolicySet::default();
     let mut used_principal = false;
     for spec in policies {
@@ -205,7 +212,12 @@ fn policy_set(policies: &[String], boundary: Option<&String>, scps: &[String], p
             Loaded::Policy(p, _) => set.identity.push(Arc::new(p)),
             Loaded::Account(acc) => {
                 let Some(name) = principal else {
-                    let names: Vec<String> = acc.principals.iter().take(10).map(|p| p.name.clone()).collect();
+                    let names: Vec<String> = acc
+                        .principals
+                        .iter()
+                        .take(10)
+                        .map(|p| p.name.clone())
+                        .collect();
                     return Err(UsageError(format!(
                         "{spec} is get-account-authorization-details output with {} roles and users; choose one with --principal (for example: {})",
                         acc.principals.len(),
@@ -222,21 +234,33 @@ fn policy_set(policies: &[String], boundary: Option<&String>, scps: &[String], p
         }
     }
     if principal.is_some() && !used_principal {
-        return Err(UsageError("--principal needs a get-account-authorization-details file among the --policy files".to_owned()));
+        return Err(UsageError(
+            "--principal needs a get-account-authorization-details file among the --policy files"
+                .to_owned(),
+        ));
     }
     if let Some(b) = boundary {
         set.boundary = Some(Arc::new(single_policy(b, "permissions boundary")?));
     }
     for s in scps {
-        set.scps.push(Arc::new(single_policy(s, "service control policy")?));
+        set.scps
+            .push(Arc::new(single_policy(s, "service control policy")?));
     }
     Ok(set)
 }
 
 fn warnings(set: &PolicySet) {
-    for p in set.identity.iter().chain(set.boundary.iter()).chain(set.scps.iter()) {
+    for p in set
+        .identity
+        .iter()
+        .chain(set.boundary.iter())
+        .chain(set.scps.iter())
+    {
         for w in &p.warnings {
-            eprintln!("asg-perms: warning: {}:{}:{}: {}", p.name, w.line, w.column, w.message);
+            eprintln!(
+                "asg-perms: warning: {}:{}:{}: {}",
+                p.name, w.line, w.column, w.message
+            );
         }
     }
 }
@@ -263,38 +287,62 @@ pub fn execute(command: Command, out: &mut dyn std::io::Write) -> Result<i32, Us
             include_conditional,
         } => {
             let facts = facts.facts();
-            let names = actions.iter().map(|a| resolve_action(a)).collect::<Result<Vec<_>, _>>()?;
+            let names = actions
+                .iter()
+                .map(|a| resolve_action(a))
+                .collect::<Result<Vec<_>, _>>()?;
             crate::resolve::expand_features(&features)?;
             let set = policy_set(&policies, boundary.as_ref(), &scps, principal.as_ref())?;
             warnings(&set);
             let checks = names
                 .iter()
                 .map(|a| {
-                    let applicable: Vec<String> = features.iter().filter(|f| applies(f, a)).cloned().collect();
+                    let applicable: Vec<String> =
+                        features.iter().filter(|f| applies(f, a)).cloned().collect();
                     check(a, &applicable, &facts, &set)
                 })
                 .collect::<Result<Vec<_>, _>>()?;
-            let report = Report::new(&checks, GenerateOptions { include_conditional });
+            let report = Report::new(
+                &checks,
+                GenerateOptions {
+                    include_conditional,
+                },
+            );
             let text = match format {
                 Format::Json => report.to_json() + "\n",
                 Format::Markdown => report.to_markdown(),
-                Format::Text => report.to_text(std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()),
+                Format::Text => report.to_text(
+                    std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+                ),
             };
             out.write_all(text.as_bytes()).map_err(write_err)?;
-            let worst = checks.iter().map(|c| c.status).max().unwrap_or(Status::Satisfied);
+            let worst = checks
+                .iter()
+                .map(|c| c.status)
+                .max()
+                .unwrap_or(Status::Satisfied);
             Ok(match worst {
                 Status::Missing => 1,
                 Status::Conditional if strict => 1,
                 _ => 0,
             })
         }
-        Command::Generate { actions, features, facts, merge_with } => {
+        Command::Generate {
+            actions,
+            features,
+            facts,
+            merge_with,
+        } => {
             let facts = facts.facts();
-            let names = actions.iter().map(|a| resolve_action(a)).collect::<Result<Vec<_>, _>>()?;
+            let names = actions
+                .iter()
+                .map(|a| resolve_action(a))
+                .collect::<Result<Vec<_>, _>>()?;
             crate::resolve::expand_features(&features)?;
             let mut reqs = Vec::new();
             for a in &names {
-                let applicable: Vec<String> = features.iter().filter(|f| applies(f, a)).cloned().collect();
+                let applicable: Vec<String> =
+                    features.iter().filter(|f| applies(f, a)).cloned().collect();
                 reqs.extend(requirements(a, &applicable, &facts)?);
             }
             let generated = policy_for(&reqs);
@@ -327,7 +375,9 @@ pub fn execute(command: Command, out: &mut dyn std::io::Write) -> Result<i32, Us
 
 /// True when feature `id` applies to action `name` (unknown ids were rejected before).
 fn applies(id: &str, name: &str) -> bool {
-    catalog().feature(id).is_some_and(|f| f.applies_to.iter().any(|a| a == name))
+    catalog()
+        .feature(id)
+        .is_some_and(|f| f.applies_to.iter().any(|a| a == name))
 }
 
 fn list(format: ListFormat) -> String {
@@ -369,14 +419,26 @@ fn list(format: ListFormat) -> String {
             for g in &cat.groups {
                 s.push_str(&format!("{}\n", g.name));
                 for a in cat.actions.iter().filter(|a| a.group == g.id) {
-                    let f: Vec<&str> = cat.features_for(&a.name).iter().map(|f| f.id.as_str()).collect();
+                    let f: Vec<&str> = cat
+                        .features_for(&a.name)
+                        .iter()
+                        .map(|f| f.id.as_str())
+                        .collect();
                     let extra = cat.dependencies_for(&a.name).count();
                     s.push_str(&format!(
                         "  {:<40} {:<15}{}{}\n",
                         a.full_name(),
                         a.access_level,
-                        if extra > 0 { format!(" +{extra} cross-service") } else { String::new() },
-                        if f.is_empty() { String::new() } else { format!("  features: {}", f.join(", ")) }
+                        if extra > 0 {
+                            format!(" +{extra} cross-service")
+                        } else {
+                            String::new()
+                        },
+                        if f.is_empty() {
+                            String::new()
+                        } else {
+                            format!("  features: {}", f.join(", "))
+                        }
                     ));
                 }
             }
@@ -395,9 +457,18 @@ fn explain(name: &str, features: &[String]) -> Result<String, UsageError> {
         return Err(UsageError(format!("unknown action {name}")));
     };
     let reqs = requirements(name, features, &Facts::default())?;
-    let mut s = format!("{}  ({})\n{}\n\nResource: {}\n", action.full_name(), action.access_level, action.description, cat.own_resource(action));
+    let mut s = format!(
+        "{}  ({})\n{}\n\nResource: {}\n",
+        action.full_name(),
+        action.access_level,
+        action.description,
+        cat.own_resource(action)
+    );
     if !action.condition_keys.is_empty() {
-        s.push_str(&format!("Condition keys: {}\n", action.condition_keys.join(", ")));
+        s.push_str(&format!(
+            "Condition keys: {}\n",
+            action.condition_keys.join(", ")
+        ));
     }
     s.push_str("\nRequired permissions:\n");
     for r in &reqs {
@@ -427,7 +498,11 @@ fn explain(name: &str, features: &[String]) -> Result<String, UsageError> {
         }
     }
     if let Some(kp) = key_policy_requirement(name, features, &Facts::default())? {
-        s.push_str(&format!("\nKMS key policy (not a caller permission): {}\n{}\n", kp.reason, serde_json::to_string_pretty(&kp.statements).unwrap_or_default()));
+        s.push_str(&format!(
+            "\nKMS key policy (not a caller permission): {}\n{}\n",
+            kp.reason,
+            serde_json::to_string_pretty(&kp.statements).unwrap_or_default()
+        ));
     }
     let applicable = cat.features_for(name);
     if !applicable.is_empty() {

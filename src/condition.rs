@@ -178,7 +178,10 @@ impl Operator {
         let mut rest = text;
         let mut set = None;
         let mut odd_case = false;
-        for (prefix, op) in [("ForAllValues:", SetOp::ForAllValues), ("ForAnyValue:", SetOp::ForAnyValue)] {
+        for (prefix, op) in [
+            ("ForAllValues:", SetOp::ForAllValues),
+            ("ForAnyValue:", SetOp::ForAnyValue),
+        ] {
             if rest.len() >= prefix.len() && rest[..prefix.len()].eq_ignore_ascii_case(prefix) {
                 odd_case |= &rest[..prefix.len()] != prefix;
                 set = Some(op);
@@ -187,12 +190,19 @@ impl Operator {
             }
         }
         let mut if_exists = false;
-        if rest.len() > 8 && rest.is_char_boundary(rest.len() - 8) && rest[rest.len() - 8..].eq_ignore_ascii_case("IfExists") {
+        if rest.len() > 8
+            && rest.is_char_boundary(rest.len() - 8)
+            && rest[rest.len() - 8..].eq_ignore_ascii_case("IfExists")
+        {
             odd_case |= &rest[rest.len() - 8..] != "IfExists";
             if_exists = true;
             rest = &rest[..rest.len() - 8];
         }
-        let Some(base) = ALL_OPS.iter().copied().find(|op| op.name().eq_ignore_ascii_case(rest)) else {
+        let Some(base) = ALL_OPS
+            .iter()
+            .copied()
+            .find(|op| op.name().eq_ignore_ascii_case(rest))
+        else {
             return (Self::Unknown(text.to_owned()), false);
         };
         odd_case |= base.name() != rest;
@@ -276,22 +286,34 @@ pub(crate) fn parse_condition_block(
         match &operator {
             Operator::Unknown(name) => warn(
                 op.key_span.start,
-                format!("unknown condition operator \"{name}\": statements using it are not evaluated and show as conditional"),
+                format!(
+                    "unknown condition operator \"{name}\": statements using it are not evaluated and show as conditional"
+                ),
             ),
             Operator::Known { .. } if odd_case => warn(
                 op.key_span.start,
-                format!("condition operator \"{}\" is documented as \"{operator}\"", op.key),
+                format!(
+                    "condition operator \"{}\" is documented as \"{operator}\"",
+                    op.key
+                ),
             ),
             Operator::Known { .. } => {}
         }
         let Some(keys) = op.value.as_object() else {
             return Err((
                 op.value.span.start,
-                format!("the value of condition operator \"{}\" must be an object of keys, found {}", op.key, op.value.kind_name()),
+                format!(
+                    "the value of condition operator \"{}\" must be an object of keys, found {}",
+                    op.key,
+                    op.value.kind_name()
+                ),
             ));
         };
         if keys.is_empty() {
-            return Err((op.value.span.start, format!("condition operator \"{}\" has no keys", op.key)));
+            return Err((
+                op.value.span.start,
+                format!("condition operator \"{}\" has no keys", op.key),
+            ));
         }
         let allow_vars = variables
             && match &operator {
@@ -302,7 +324,10 @@ pub(crate) fn parse_condition_block(
             let raw: Vec<&Value> = match &k.value.kind {
                 Kind::Array(items) => {
                     if items.is_empty() {
-                        return Err((k.value.span.start, format!("condition key \"{}\" has an empty list of values", k.key)));
+                        return Err((
+                            k.value.span.start,
+                            format!("condition key \"{}\" has an empty list of values", k.key),
+                        ));
                     }
                     items.iter().collect()
                 }
@@ -317,7 +342,11 @@ pub(crate) fn parse_condition_block(
                     _ => {
                         return Err((
                             v.span.start,
-                            format!("condition values must be strings, numbers or booleans; \"{}\" has {}", k.key, v.kind_name()),
+                            format!(
+                                "condition values must be strings, numbers or booleans; \"{}\" has {}",
+                                k.key,
+                                v.kind_name()
+                            ),
                         ));
                     }
                 };
@@ -340,8 +369,16 @@ pub(crate) fn parse_condition_block(
 
 impl Condition {
     fn values_text(&self) -> String {
-        let v: Vec<String> = self.values.iter().map(|v| format!("\"{}\"", v.text)).collect();
-        if v.len() == 1 { v[0].clone() } else { format!("[{}]", v.join(", ")) }
+        let v: Vec<String> = self
+            .values
+            .iter()
+            .map(|v| format!("\"{}\"", v.text))
+            .collect();
+        if v.len() == 1 {
+            v[0].clone()
+        } else {
+            format!("[{}]", v.join(", "))
+        }
     }
 
     /// Evaluates against what is known of the request.
@@ -368,7 +405,9 @@ impl Condition {
             },
             Some(KeyState::Absent) => {
                 let holds = if base == BaseOp::Null {
-                    self.values.iter().any(|v| v.text.eq_ignore_ascii_case("true"))
+                    self.values
+                        .iter()
+                        .any(|v| v.text.eq_ignore_ascii_case("true"))
                 } else if if_exists {
                     true
                 } else {
@@ -390,7 +429,11 @@ impl Condition {
             }
             Some(KeyState::Values(values)) => {
                 let tri = if base == BaseOp::Null {
-                    Tri::from_bool(self.values.iter().any(|v| v.text.eq_ignore_ascii_case("false")))
+                    Tri::from_bool(
+                        self.values
+                            .iter()
+                            .any(|v| v.text.eq_ignore_ascii_case("false")),
+                    )
                 } else {
                     match set {
                         None if values.len() == 1 => self.one_value(base, &values[0], ctx),
@@ -415,7 +458,8 @@ impl Condition {
                         match tri {
                             Tri::Always => "holds",
                             Tri::Never => "fails",
-                            Tri::Sometimes => "depends on a policy variable whose value is not known",
+                            Tri::Sometimes =>
+                                "depends on a policy variable whose value is not known",
                         }
                     ),
                     depends_on: None,
@@ -426,11 +470,10 @@ impl Condition {
 
     /// One request value against all policy values.
     fn one_value(&self, base: BaseOp, value: &str, ctx: &Context) -> Tri {
-        let any = self
-            .values
-            .iter()
-            .fold(Tri::Never, |acc, p| acc.or(positive_match(base, p, value, ctx)));
-        if base.negated() { any.not() } else { any }
+        let any = self.values.iter().fold(Tri::Never, |acc, p| {
+            acc.or(positive_match(base, p, value, ctx))
+        });
+        if base.negated() { any.negate() } else { any }
     }
 }
 
@@ -439,18 +482,24 @@ fn positive_match(base: BaseOp, p: &VarText, v: &str, ctx: &Context) -> Tri {
     use BaseOp as B;
     match base {
         B::StringEquals | B::StringNotEquals => glob_match(p, v, ctx, false, false),
-        B::StringEqualsIgnoreCase | B::StringNotEqualsIgnoreCase => glob_match(p, v, ctx, false, true),
+        B::StringEqualsIgnoreCase | B::StringNotEqualsIgnoreCase => {
+            glob_match(p, v, ctx, false, true)
+        }
         B::StringLike | B::StringNotLike => glob_match(p, v, ctx, true, false),
         B::Bool => glob_match(p, &v.to_ascii_lowercase(), ctx, false, true),
         B::BinaryEquals => Tri::from_bool(p.text == v),
-        B::ArnEquals | B::ArnLike | B::ArnNotEquals | B::ArnNotLike => match p.resolve(ctx, true, false) {
-            Resolved::Known(g) => ArnGlob::from_glob(g).match_template(&Template::literal(v)),
-            Resolved::Unknown(g, _) => match ArnGlob::from_glob(g).match_template(&Template::literal(v)) {
-                Tri::Never => Tri::Never,
-                _ => Tri::Sometimes,
-            },
-            Resolved::Unresolvable(_) => Tri::Never,
-        },
+        B::ArnEquals | B::ArnLike | B::ArnNotEquals | B::ArnNotLike => {
+            match p.resolve(ctx, true, false) {
+                Resolved::Known(g) => ArnGlob::from_glob(g).match_template(&Template::literal(v)),
+                Resolved::Unknown(g, _) => {
+                    match ArnGlob::from_glob(g).match_template(&Template::literal(v)) {
+                        Tri::Never => Tri::Never,
+                        _ => Tri::Sometimes,
+                    }
+                }
+                Resolved::Unresolvable(_) => Tri::Never,
+            }
+        }
         B::NumericEquals
         | B::NumericNotEquals
         | B::NumericLessThan
@@ -458,7 +507,11 @@ fn positive_match(base: BaseOp, p: &VarText, v: &str, ctx: &Context) -> Tri {
         | B::NumericGreaterThan
         | B::NumericGreaterThanEquals => {
             let (Ok(pv), Ok(rv)) = (p.text.trim().parse::<f64>(), v.trim().parse::<f64>()) else {
-                return if p.text.trim().parse::<f64>().is_err() { Tri::Sometimes } else { Tri::Never };
+                return if p.text.trim().parse::<f64>().is_err() {
+                    Tri::Sometimes
+                } else {
+                    Tri::Never
+                };
             };
             Tri::from_bool(compare(base, rv.partial_cmp(&pv)))
         }
@@ -469,7 +522,11 @@ fn positive_match(base: BaseOp, p: &VarText, v: &str, ctx: &Context) -> Tri {
         | B::DateGreaterThan
         | B::DateGreaterThanEquals => {
             let (Some(pv), Some(rv)) = (parse_date(&p.text), parse_date(v)) else {
-                return if parse_date(&p.text).is_none() { Tri::Sometimes } else { Tri::Never };
+                return if parse_date(&p.text).is_none() {
+                    Tri::Sometimes
+                } else {
+                    Tri::Never
+                };
             };
             Tri::from_bool(compare(base, rv.partial_cmp(&pv)))
         }
@@ -490,7 +547,10 @@ fn compare(base: BaseOp, ord: Option<std::cmp::Ordering>) -> bool {
     use std::cmp::Ordering::{Equal, Greater, Less};
     let Some(ord) = ord else { return false };
     match base {
-        BaseOp::NumericEquals | BaseOp::NumericNotEquals | BaseOp::DateEquals | BaseOp::DateNotEquals => ord == Equal,
+        BaseOp::NumericEquals
+        | BaseOp::NumericNotEquals
+        | BaseOp::DateEquals
+        | BaseOp::DateNotEquals => ord == Equal,
         BaseOp::NumericLessThan | BaseOp::DateLessThan => ord == Less,
         BaseOp::NumericLessThanEquals | BaseOp::DateLessThanEquals => ord != Greater,
         BaseOp::NumericGreaterThan | BaseOp::DateGreaterThan => ord == Greater,
@@ -500,7 +560,11 @@ fn compare(base: BaseOp, ord: Option<std::cmp::Ordering>) -> bool {
 }
 
 fn glob_match(p: &VarText, v: &str, ctx: &Context, wildcards: bool, fold_case: bool) -> Tri {
-    let value = if fold_case { v.to_lowercase() } else { v.to_owned() };
+    let value = if fold_case {
+        v.to_lowercase()
+    } else {
+        v.to_owned()
+    };
     match p.resolve(ctx, wildcards, fold_case) {
         Resolved::Known(g) => Tri::from_bool(g.matches(&value)),
         // The pattern stands in for every value the unknown variable may take.
@@ -519,11 +583,19 @@ impl Cidr {
     fn contains(&self, ip: IpAddr) -> bool {
         match (self.net, ip) {
             (IpAddr::V4(n), IpAddr::V4(a)) => {
-                let mask = if self.bits == 0 { 0 } else { u32::MAX << (32 - self.bits) };
+                let mask = if self.bits == 0 {
+                    0
+                } else {
+                    u32::MAX << (32 - self.bits)
+                };
                 u32::from(n) & mask == u32::from(a) & mask
             }
             (IpAddr::V6(n), IpAddr::V6(a)) => {
-                let mask = if self.bits == 0 { 0 } else { u128::MAX << (128 - self.bits) };
+                let mask = if self.bits == 0 {
+                    0
+                } else {
+                    u128::MAX << (128 - self.bits)
+                };
                 u128::from(n) & mask == u128::from(a) & mask
             }
             _ => false,
@@ -570,9 +642,14 @@ pub fn parse_date(text: &str) -> Option<f64> {
         let (tm, off) = rest.split_at(pos);
         let sign = if off.starts_with('-') { -1.0 } else { 1.0 };
         let off = &off[1..];
-        let (oh, om) = off.split_once(':').unwrap_or((off.get(0..2)?, off.get(2..).unwrap_or("0")));
+        let (oh, om) = off
+            .split_once(':')
+            .unwrap_or((off.get(0..2)?, off.get(2..).unwrap_or("0")));
         let om = if om.is_empty() { "0" } else { om };
-        (tm, sign * (oh.parse::<f64>().ok()? * 3600.0 + om.parse::<f64>().ok()? * 60.0))
+        (
+            tm,
+            sign * (oh.parse::<f64>().ok()? * 3600.0 + om.parse::<f64>().ok()? * 60.0),
+        )
     } else {
         (rest, 0.0)
     };
@@ -625,15 +702,60 @@ mod tests {
     #[test]
     fn string_operators() {
         let c = ctx(&[("iam:PassedToService", &["ec2.amazonaws.com"])]);
-        assert_eq!(eval1(r#"{"StringEquals":{"iam:PassedToService":"ec2.amazonaws.com"}}"#, &c), Tri::Always);
-        assert_eq!(eval1(r#"{"StringEquals":{"iam:passedtoservice":["x","ec2.amazonaws.com"]}}"#, &c), Tri::Always);
-        assert_eq!(eval1(r#"{"StringEquals":{"iam:PassedToService":"EC2.amazonaws.com"}}"#, &c), Tri::Never);
-        assert_eq!(eval1(r#"{"StringEqualsIgnoreCase":{"iam:PassedToService":"EC2.amazonaws.com"}}"#, &c), Tri::Always);
-        assert_eq!(eval1(r#"{"StringLike":{"iam:PassedToService":"ec2.amazonaws.com*"}}"#, &c), Tri::Always);
-        assert_eq!(eval1(r#"{"StringNotEquals":{"iam:PassedToService":["a","ec2.amazonaws.com"]}}"#, &c), Tri::Never);
-        assert_eq!(eval1(r#"{"StringNotLike":{"iam:PassedToService":["a*","b*"]}}"#, &c), Tri::Always);
+        assert_eq!(
+            eval1(
+                r#"{"StringEquals":{"iam:PassedToService":"ec2.amazonaws.com"}}"#,
+                &c
+            ),
+            Tri::Always
+        );
+        assert_eq!(
+            eval1(
+                r#"{"StringEquals":{"iam:passedtoservice":["x","ec2.amazonaws.com"]}}"#,
+                &c
+            ),
+            Tri::Always
+        );
+        assert_eq!(
+            eval1(
+                r#"{"StringEquals":{"iam:PassedToService":"EC2.amazonaws.com"}}"#,
+                &c
+            ),
+            Tri::Never
+        );
+        assert_eq!(
+            eval1(
+                r#"{"StringEqualsIgnoreCase":{"iam:PassedToService":"EC2.amazonaws.com"}}"#,
+                &c
+            ),
+            Tri::Always
+        );
+        assert_eq!(
+            eval1(
+                r#"{"StringLike":{"iam:PassedToService":"ec2.amazonaws.com*"}}"#,
+                &c
+            ),
+            Tri::Always
+        );
+        assert_eq!(
+            eval1(
+                r#"{"StringNotEquals":{"iam:PassedToService":["a","ec2.amazonaws.com"]}}"#,
+                &c
+            ),
+            Tri::Never
+        );
+        assert_eq!(
+            eval1(
+                r#"{"StringNotLike":{"iam:PassedToService":["a*","b*"]}}"#,
+                &c
+            ),
+            Tri::Always
+        );
         // StringEquals treats * literally.
-        assert_eq!(eval1(r#"{"StringEquals":{"iam:PassedToService":"ec2.*"}}"#, &c), Tri::Never);
+        assert_eq!(
+            eval1(r#"{"StringEquals":{"iam:PassedToService":"ec2.*"}}"#, &c),
+            Tri::Never
+        );
     }
 
     #[test]
@@ -645,25 +767,79 @@ mod tests {
 
         let mut a = Context::default();
         a.set_absent("aws:SourceVpc");
-        assert_eq!(eval1(r#"{"StringEquals":{"aws:SourceVpc":"vpc-1"}}"#, &a), Tri::Never);
-        assert_eq!(eval1(r#"{"StringNotEquals":{"aws:SourceVpc":"vpc-1"}}"#, &a), Tri::Always);
-        assert_eq!(eval1(r#"{"StringEqualsIfExists":{"aws:SourceVpc":"vpc-1"}}"#, &a), Tri::Always);
-        assert_eq!(eval1(r#"{"Null":{"aws:SourceVpc":"true"}}"#, &a), Tri::Always);
-        assert_eq!(eval1(r#"{"Null":{"aws:SourceVpc":"false"}}"#, &a), Tri::Never);
-        assert_eq!(eval1(r#"{"ForAllValues:StringEquals":{"aws:SourceVpc":"vpc-1"}}"#, &a), Tri::Always);
-        assert_eq!(eval1(r#"{"ForAnyValue:StringEquals":{"aws:SourceVpc":"vpc-1"}}"#, &a), Tri::Never);
+        assert_eq!(
+            eval1(r#"{"StringEquals":{"aws:SourceVpc":"vpc-1"}}"#, &a),
+            Tri::Never
+        );
+        assert_eq!(
+            eval1(r#"{"StringNotEquals":{"aws:SourceVpc":"vpc-1"}}"#, &a),
+            Tri::Always
+        );
+        assert_eq!(
+            eval1(r#"{"StringEqualsIfExists":{"aws:SourceVpc":"vpc-1"}}"#, &a),
+            Tri::Always
+        );
+        assert_eq!(
+            eval1(r#"{"Null":{"aws:SourceVpc":"true"}}"#, &a),
+            Tri::Always
+        );
+        assert_eq!(
+            eval1(r#"{"Null":{"aws:SourceVpc":"false"}}"#, &a),
+            Tri::Never
+        );
+        assert_eq!(
+            eval1(
+                r#"{"ForAllValues:StringEquals":{"aws:SourceVpc":"vpc-1"}}"#,
+                &a
+            ),
+            Tri::Always
+        );
+        assert_eq!(
+            eval1(
+                r#"{"ForAnyValue:StringEquals":{"aws:SourceVpc":"vpc-1"}}"#,
+                &a
+            ),
+            Tri::Never
+        );
     }
 
     #[test]
     fn set_operators() {
         let c = ctx(&[("aws:TagKeys", &["env", "team"])]);
-        assert_eq!(eval1(r#"{"ForAllValues:StringEquals":{"aws:TagKeys":["env","team","x"]}}"#, &c), Tri::Always);
-        assert_eq!(eval1(r#"{"ForAllValues:StringEquals":{"aws:TagKeys":["env"]}}"#, &c), Tri::Never);
-        assert_eq!(eval1(r#"{"ForAnyValue:StringEquals":{"aws:TagKeys":["team"]}}"#, &c), Tri::Always);
+        assert_eq!(
+            eval1(
+                r#"{"ForAllValues:StringEquals":{"aws:TagKeys":["env","team","x"]}}"#,
+                &c
+            ),
+            Tri::Always
+        );
+        assert_eq!(
+            eval1(
+                r#"{"ForAllValues:StringEquals":{"aws:TagKeys":["env"]}}"#,
+                &c
+            ),
+            Tri::Never
+        );
+        assert_eq!(
+            eval1(
+                r#"{"ForAnyValue:StringEquals":{"aws:TagKeys":["team"]}}"#,
+                &c
+            ),
+            Tri::Always
+        );
         // A single-valued operator on a multivalued value is not guessed.
-        assert_eq!(eval1(r#"{"StringEquals":{"aws:TagKeys":"env"}}"#, &c), Tri::Sometimes);
+        assert_eq!(
+            eval1(r#"{"StringEquals":{"aws:TagKeys":"env"}}"#, &c),
+            Tri::Sometimes
+        );
         let empty = ctx(&[("aws:TagKeys", &[])]);
-        assert_eq!(eval1(r#"{"ForAllValues:StringEquals":{"aws:TagKeys":"env"}}"#, &empty), Tri::Always);
+        assert_eq!(
+            eval1(
+                r#"{"ForAllValues:StringEquals":{"aws:TagKeys":"env"}}"#,
+                &empty
+            ),
+            Tri::Always
+        );
     }
 
     #[test]
@@ -673,31 +849,107 @@ mod tests {
             ("aws:CurrentTime", &["2026-06-01T12:00:00Z"]),
             ("aws:SecureTransport", &["true"]),
             ("aws:SourceIp", &["10.1.2.3"]),
-            ("aws:SourceArn", &["arn:aws:autoscaling:us-east-1:1:autoScalingGroup:u:autoScalingGroupName/a"]),
+            (
+                "aws:SourceArn",
+                &["arn:aws:autoscaling:us-east-1:1:autoScalingGroup:u:autoScalingGroupName/a"],
+            ),
             ("k:bin", &["QmluYXJ5"]),
         ]);
-        assert_eq!(eval1(r#"{"NumericLessThanEquals":{"autoscaling:MaxSize":10}}"#, &c), Tri::Always);
-        assert_eq!(eval1(r#"{"NumericLessThan":{"autoscaling:MaxSize":"10"}}"#, &c), Tri::Never);
-        assert_eq!(eval1(r#"{"NumericGreaterThan":{"autoscaling:MaxSize":"9.5"}}"#, &c), Tri::Always);
-        assert_eq!(eval1(r#"{"DateLessThan":{"aws:CurrentTime":"2027-01-01"}}"#, &c), Tri::Always);
-        assert_eq!(eval1(r#"{"DateGreaterThan":{"aws:CurrentTime":"2026-06-01T13:00:00+02:00"}}"#, &c), Tri::Always);
-        assert_eq!(eval1(r#"{"Bool":{"aws:SecureTransport":true}}"#, &c), Tri::Always);
-        assert_eq!(eval1(r#"{"Bool":{"aws:SecureTransport":"false"}}"#, &c), Tri::Never);
-        assert_eq!(eval1(r#"{"IpAddress":{"aws:SourceIp":"10.0.0.0/8"}}"#, &c), Tri::Always);
-        assert_eq!(eval1(r#"{"NotIpAddress":{"aws:SourceIp":["10.0.0.0/8"]}}"#, &c), Tri::Never);
-        assert_eq!(eval1(r#"{"IpAddress":{"aws:SourceIp":"10.1.2.3"}}"#, &c), Tri::Always);
-        assert_eq!(eval1(r#"{"ArnLike":{"aws:SourceArn":"arn:aws:autoscaling:*:1:autoScalingGroup:*"}}"#, &c), Tri::Always);
-        assert_eq!(eval1(r#"{"ArnEquals":{"aws:SourceArn":"arn:aws:autoscaling:*:2:*"}}"#, &c), Tri::Never);
-        assert_eq!(eval1(r#"{"BinaryEquals":{"k:bin":"QmluYXJ5"}}"#, &c), Tri::Always);
+        assert_eq!(
+            eval1(
+                r#"{"NumericLessThanEquals":{"autoscaling:MaxSize":10}}"#,
+                &c
+            ),
+            Tri::Always
+        );
+        assert_eq!(
+            eval1(r#"{"NumericLessThan":{"autoscaling:MaxSize":"10"}}"#, &c),
+            Tri::Never
+        );
+        assert_eq!(
+            eval1(
+                r#"{"NumericGreaterThan":{"autoscaling:MaxSize":"9.5"}}"#,
+                &c
+            ),
+            Tri::Always
+        );
+        assert_eq!(
+            eval1(r#"{"DateLessThan":{"aws:CurrentTime":"2027-01-01"}}"#, &c),
+            Tri::Always
+        );
+        assert_eq!(
+            eval1(
+                r#"{"DateGreaterThan":{"aws:CurrentTime":"2026-06-01T13:00:00+02:00"}}"#,
+                &c
+            ),
+            Tri::Always
+        );
+        assert_eq!(
+            eval1(r#"{"Bool":{"aws:SecureTransport":true}}"#, &c),
+            Tri::Always
+        );
+        assert_eq!(
+            eval1(r#"{"Bool":{"aws:SecureTransport":"false"}}"#, &c),
+            Tri::Never
+        );
+        assert_eq!(
+            eval1(r#"{"IpAddress":{"aws:SourceIp":"10.0.0.0/8"}}"#, &c),
+            Tri::Always
+        );
+        assert_eq!(
+            eval1(r#"{"NotIpAddress":{"aws:SourceIp":["10.0.0.0/8"]}}"#, &c),
+            Tri::Never
+        );
+        assert_eq!(
+            eval1(r#"{"IpAddress":{"aws:SourceIp":"10.1.2.3"}}"#, &c),
+            Tri::Always
+        );
+        assert_eq!(
+            eval1(
+                r#"{"ArnLike":{"aws:SourceArn":"arn:aws:autoscaling:*:1:autoScalingGroup:*"}}"#,
+                &c
+            ),
+            Tri::Always
+        );
+        assert_eq!(
+            eval1(
+                r#"{"ArnEquals":{"aws:SourceArn":"arn:aws:autoscaling:*:2:*"}}"#,
+                &c
+            ),
+            Tri::Never
+        );
+        assert_eq!(
+            eval1(r#"{"BinaryEquals":{"k:bin":"QmluYXJ5"}}"#, &c),
+            Tri::Always
+        );
     }
 
     #[test]
     fn operator_parsing() {
-        assert!(matches!(Operator::parse("StringLikeIfExists").0, Operator::Known { if_exists: true, base: BaseOp::StringLike, .. }));
-        assert!(matches!(Operator::parse("ForAnyValue:StringLike").0, Operator::Known { set: Some(SetOp::ForAnyValue), .. }));
-        assert_eq!(Operator::parse("stringequals").1, true);
-        assert!(matches!(Operator::parse("StringSortOf").0, Operator::Unknown(_)));
-        assert!(matches!(Operator::parse("NullIfExists").0, Operator::Unknown(_)));
+        assert!(matches!(
+            Operator::parse("StringLikeIfExists").0,
+            Operator::Known {
+                if_exists: true,
+                base: BaseOp::StringLike,
+                ..
+            }
+        ));
+        assert!(matches!(
+            Operator::parse("ForAnyValue:StringLike").0,
+            Operator::Known {
+                set: Some(SetOp::ForAnyValue),
+                ..
+            }
+        ));
+        assert!(Operator::parse("stringequals").1);
+        assert!(matches!(
+            Operator::parse("StringSortOf").0,
+            Operator::Unknown(_)
+        ));
+        assert!(matches!(
+            Operator::parse("NullIfExists").0,
+            Operator::Unknown(_)
+        ));
         let c = conds(r#"{"StringSortOf":{"a:b":"c"}}"#);
         assert_eq!(c[0].evaluate(&Context::default()).tri, Tri::Sometimes);
     }

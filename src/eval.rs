@@ -12,8 +12,8 @@ use std::fmt;
 use std::sync::Arc;
 
 use crate::json::Span;
-use crate::policy::{Effect, Policy, Statement};
 use crate::pattern::{ArnGlob, Template, Tri};
+use crate::policy::{Effect, Policy, Statement};
 use crate::vars::Resolved;
 
 /// What is known of one condition key in a request.
@@ -41,13 +41,17 @@ impl Context {
     {
         self.keys.insert(
             key.to_lowercase(),
-            (key.to_owned(), KeyState::Values(values.into_iter().map(Into::into).collect())),
+            (
+                key.to_owned(),
+                KeyState::Values(values.into_iter().map(Into::into).collect()),
+            ),
         );
     }
 
     /// Marks a key as absent from the request.
     pub fn set_absent(&mut self, key: &str) {
-        self.keys.insert(key.to_lowercase(), (key.to_owned(), KeyState::Absent));
+        self.keys
+            .insert(key.to_lowercase(), (key.to_owned(), KeyState::Absent));
     }
 
     /// What is known of a key.
@@ -123,7 +127,11 @@ impl PolicySet {
     fn layers(&self) -> Vec<(Layer, Vec<(usize, &Policy)>)> {
         let mut out = vec![(
             Layer::Identity,
-            self.identity.iter().enumerate().map(|(i, p)| (i, p.as_ref())).collect(),
+            self.identity
+                .iter()
+                .enumerate()
+                .map(|(i, p)| (i, p.as_ref()))
+                .collect(),
         )];
         if let Some(b) = &self.boundary {
             out.push((Layer::Boundary, vec![(0, b.as_ref())]));
@@ -265,8 +273,17 @@ struct StatementEval {
     depends: Vec<String>,
 }
 
-fn eval_statement(st: &Statement, action_lower: &str, resource: &Template, ctx: &Context) -> StatementEval {
-    let action_hit = st.actions.patterns.iter().any(|p| p.glob.matches(action_lower));
+fn eval_statement(
+    st: &Statement,
+    action_lower: &str,
+    resource: &Template,
+    ctx: &Context,
+) -> StatementEval {
+    let action_hit = st
+        .actions
+        .patterns
+        .iter()
+        .any(|p| p.glob.matches(action_lower));
     let action = Tri::from_bool(action_hit != st.actions.negated);
     let mut notes = Vec::new();
     let mut depends = Vec::new();
@@ -321,11 +338,20 @@ fn eval_statement(st: &Statement, action_lower: &str, resource: &Template, ctx: 
         }
     }
     if st.resources.negated {
-        res = res.not();
+        res = res.negate();
     }
     if res == Tri::Never {
-        let kind = if st.resources.negated { "NotResource" } else { "Resource" };
-        let list: Vec<&str> = st.resources.patterns.iter().map(|p| p.text.as_str()).collect();
+        let kind = if st.resources.negated {
+            "NotResource"
+        } else {
+            "Resource"
+        };
+        let list: Vec<&str> = st
+            .resources
+            .patterns
+            .iter()
+            .map(|p| p.text.as_str())
+            .collect();
         notes.push(format!("{kind} {list:?} does not cover {resource}"));
     }
 
@@ -420,7 +446,9 @@ pub fn evaluate(set: &PolicySet, req: &Request) -> Decision {
             Status::Missing
         } else if allow_all == Tri::Never {
             if missing.is_none() {
-                missing = Some(MissingReason::NoMatchingAllow(first_empty_layer.unwrap_or(Layer::Identity)));
+                missing = Some(MissingReason::NoMatchingAllow(
+                    first_empty_layer.unwrap_or(Layer::Identity),
+                ));
             }
             Status::Missing
         } else if deny_any == Tri::Never && allow_all == Tri::Always {
@@ -434,8 +462,16 @@ pub fn evaluate(set: &PolicySet, req: &Request) -> Decision {
         });
     }
 
-    let status = outcomes.iter().map(|o| o.status).max().unwrap_or(Status::Missing);
-    let status = if req.resources.is_empty() { Status::Missing } else { status };
+    let status = outcomes
+        .iter()
+        .map(|o| o.status)
+        .max()
+        .unwrap_or(Status::Missing);
+    let status = if req.resources.is_empty() {
+        Status::Missing
+    } else {
+        status
+    };
     if status == Status::Missing && missing.is_none() {
         missing = Some(MissingReason::NoMatchingAllow(Layer::Identity));
     }
@@ -444,9 +480,10 @@ pub fn evaluate(set: &PolicySet, req: &Request) -> Decision {
 
     let (decided_by, near_misses) = match status {
         Status::Satisfied => (decided_allow, Vec::new()),
-        Status::Missing => match missing {
-            Some(MissingReason::ExplicitDeny) => (deny_always, Vec::new()),
-            _ => {
+        Status::Missing => {
+            if let Some(MissingReason::ExplicitDeny) = missing {
+                (deny_always, Vec::new())
+            } else {
                 // The allows that did match some resources are worth showing too.
                 let mut n = near;
                 for s in decided_allow.into_iter().chain(open) {
@@ -454,7 +491,7 @@ pub fn evaluate(set: &PolicySet, req: &Request) -> Decision {
                 }
                 (Vec::new(), n)
             }
-        },
+        }
         Status::Conditional => {
             let mut d = open;
             for s in decided_allow {
@@ -463,20 +500,38 @@ pub fn evaluate(set: &PolicySet, req: &Request) -> Decision {
             (d, Vec::new())
         }
     };
-    let explanation = explain(req, status, missing, &outcomes, &decided_by, &near_misses, &depends);
+    let explanation = explain(
+        req,
+        status,
+        missing,
+        &outcomes,
+        &decided_by,
+        &near_misses,
+        &depends,
+    );
     Decision {
         status,
-        missing: if status == Status::Missing { missing } else { None },
+        missing: if status == Status::Missing {
+            missing
+        } else {
+            None
+        },
         resources: outcomes,
         decided_by,
         near_misses,
-        depends_on: if status == Status::Conditional { depends } else { Vec::new() },
+        depends_on: if status == Status::Conditional {
+            depends
+        } else {
+            Vec::new()
+        },
         explanation,
     }
 }
 
 fn push_unique(v: &mut Vec<StatementRef>, s: StatementRef) {
-    if !v.iter().any(|x| x.layer == s.layer && x.policy_index == s.policy_index && x.statement == s.statement) {
+    if !v.iter().any(|x| {
+        x.layer == s.layer && x.policy_index == s.policy_index && x.statement == s.statement
+    }) {
         v.push(s);
     }
 }
@@ -490,7 +545,12 @@ fn explain(
     near: &[StatementRef],
     depends: &[String],
 ) -> String {
-    let labels = |v: &[StatementRef]| v.iter().map(StatementRef::label).collect::<Vec<_>>().join("; ");
+    let labels = |v: &[StatementRef]| {
+        v.iter()
+            .map(StatementRef::label)
+            .collect::<Vec<_>>()
+            .join("; ")
+    };
     let multi = outcomes.len() > 1;
     match status {
         Status::Satisfied => format!("{} is allowed by {}.", req.action, labels(decided_by)),
@@ -500,10 +560,18 @@ fn explain(
                 .filter(|o| o.status == Status::Missing)
                 .map(|o| o.resource.as_str())
                 .collect();
-            let on = if multi && which.len() < outcomes.len() { format!(" on {}", which.join(", ")) } else { String::new() };
+            let on = if multi && which.len() < outcomes.len() {
+                format!(" on {}", which.join(", "))
+            } else {
+                String::new()
+            };
             match missing {
                 Some(MissingReason::ExplicitDeny) => {
-                    format!("{} is explicitly denied{on} by {}. A Deny always wins over any Allow.", req.action, labels(decided_by))
+                    format!(
+                        "{} is explicitly denied{on} by {}. A Deny always wins over any Allow.",
+                        req.action,
+                        labels(decided_by)
+                    )
                 }
                 Some(MissingReason::NoMatchingAllow(layer)) => {
                     let mut s = format!("No statement in the {layer} allows {}{on}.", req.action);
@@ -525,10 +593,19 @@ fn explain(
             let mut s = format!(
                 "{} is allowed for some requests and denied for others: it depends on {}.",
                 req.action,
-                if depends.is_empty() { "something the engine could not evaluate".to_owned() } else { depends.join(", ") }
+                if depends.is_empty() {
+                    "something the engine could not evaluate".to_owned()
+                } else {
+                    depends.join(", ")
+                }
             );
             for d in decided_by.iter().filter(|d| d.applies == Tri::Sometimes) {
-                s.push_str(&format!(" {} {}: {}.", d.effect, d.label(), d.notes.join("; ")));
+                s.push_str(&format!(
+                    " {} {}: {}.",
+                    d.effect,
+                    d.label(),
+                    d.notes.join("; ")
+                ));
             }
             s
         }

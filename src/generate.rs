@@ -46,7 +46,11 @@ pub enum OneOrMany {
 
 impl OneOrMany {
     fn from_vec(mut v: Vec<String>) -> Self {
-        if v.len() == 1 { Self::One(v.remove(0)) } else { Self::Many(v) }
+        if v.len() == 1 {
+            Self::One(v.remove(0))
+        } else {
+            Self::Many(v)
+        }
     }
 
     /// The values.
@@ -87,15 +91,12 @@ pub fn wildcard_holes(template: &str) -> String {
     let mut rest = template;
     while let Some(open) = rest.find('{') {
         out.push_str(&rest[..open]);
-        match rest[open..].find('}') {
-            Some(close) => {
-                out.push('*');
-                rest = &rest[open + close + 1..];
-            }
-            None => {
-                out.push_str(&rest[open..]);
-                rest = "";
-            }
+        if let Some(close) = rest[open..].find('}') {
+            out.push('*');
+            rest = &rest[open + close + 1..];
+        } else {
+            out.push_str(&rest[open..]);
+            rest = "";
         }
     }
     out.push_str(rest);
@@ -103,9 +104,13 @@ pub fn wildcard_holes(template: &str) -> String {
 }
 
 /// Statements that grant exactly `requirements`.
-pub fn statements_for<'a>(requirements: impl IntoIterator<Item = &'a Requirement>) -> Vec<GeneratedStatement> {
+pub fn statements_for<'a>(
+    requirements: impl IntoIterator<Item = &'a Requirement>,
+) -> Vec<GeneratedStatement> {
     // Group by (resources, context); keep first-seen order.
-    let mut groups: Vec<((Vec<String>, BTreeMap<String, Vec<String>>), Vec<String>)> = Vec::new();
+    // (resources, context) -> actions, in first-seen order.
+    type Group = ((Vec<String>, BTreeMap<String, Vec<String>>), Vec<String>);
+    let mut groups: Vec<Group> = Vec::new();
     for r in requirements {
         let mut resources: Vec<String> = r.resources.iter().map(|t| wildcard_holes(t)).collect();
         resources.dedup();
@@ -133,7 +138,10 @@ pub fn statements_for<'a>(requirements: impl IntoIterator<Item = &'a Requirement
             }
             used.push(sid.clone());
             let condition = (!context.is_empty()).then(|| {
-                let keys = context.into_iter().map(|(k, v)| (k, OneOrMany::from_vec(v))).collect();
+                let keys = context
+                    .into_iter()
+                    .map(|(k, v)| (k, OneOrMany::from_vec(v)))
+                    .collect();
                 BTreeMap::from([("StringEquals".to_owned(), keys)])
             });
             GeneratedStatement {
@@ -153,7 +161,9 @@ fn sid_for(actions: &[String], context: &BTreeMap<String, Vec<String>>) -> Strin
             .filter(|w| !w.is_empty())
             .map(|w| {
                 let mut c = w.chars();
-                c.next().map(|f| f.to_ascii_uppercase().to_string() + c.as_str()).unwrap_or_default()
+                c.next()
+                    .map(|f| f.to_ascii_uppercase().to_string() + c.as_str())
+                    .unwrap_or_default()
             })
             .collect::<String>()
     };

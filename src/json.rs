@@ -98,10 +98,13 @@ impl Value {
         match &self.kind {
             Kind::Null => serde_json::Value::Null,
             Kind::Bool(b) => serde_json::Value::Bool(*b),
-            Kind::Number(n) => serde_json::from_str(n)
-                .unwrap_or_else(|_| serde_json::Value::String(n.clone())),
+            Kind::Number(n) => {
+                serde_json::from_str(n).unwrap_or_else(|_| serde_json::Value::String(n.clone()))
+            }
             Kind::String(s) => serde_json::Value::String(s.clone()),
-            Kind::Array(items) => serde_json::Value::Array(items.iter().map(Self::to_serde).collect()),
+            Kind::Array(items) => {
+                serde_json::Value::Array(items.iter().map(Self::to_serde).collect())
+            }
             Kind::Object(members) => {
                 let mut map = serde_json::Map::new();
                 for m in members {
@@ -128,7 +131,11 @@ pub struct SyntaxError {
 
 impl fmt::Display for SyntaxError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "line {}, column {}: {}", self.line, self.column, self.message)
+        write!(
+            f,
+            "line {}, column {}: {}",
+            self.line, self.column, self.message
+        )
     }
 }
 
@@ -319,7 +326,11 @@ impl Parser<'_> {
                         b'r' => out.push('\r'),
                         b't' => out.push('\t'),
                         b'u' => out.push(self.unicode_escape(esc_at)?),
-                        _ => return Err(self.error_at(esc_at, "unknown escape sequence in a string")),
+                        _ => {
+                            return Err(
+                                self.error_at(esc_at, "unknown escape sequence in a string")
+                            );
+                        }
                     }
                 }
                 Some(_) => {
@@ -360,7 +371,8 @@ impl Parser<'_> {
             }
             return Err(self.error_at(esc_at, "unpaired UTF-16 surrogate in \\u escape"));
         }
-        char::from_u32(hi).ok_or_else(|| self.error_at(esc_at, "unpaired UTF-16 surrogate in \\u escape"))
+        char::from_u32(hi)
+            .ok_or_else(|| self.error_at(esc_at, "unpaired UTF-16 surrogate in \\u escape"))
     }
 
     fn array(&mut self, depth: usize) -> Result<Kind, SyntaxError> {
@@ -389,7 +401,10 @@ impl Parser<'_> {
                 Some(_) => {
                     return Err(self.error_at(
                         self.pos,
-                        format!("expected ',' or ']' in an array, found {}", self.describe_here()),
+                        format!(
+                            "expected ',' or ']' in an array, found {}",
+                            self.describe_here()
+                        ),
                     ));
                 }
             }
@@ -413,7 +428,10 @@ impl Parser<'_> {
                 Some(_) => {
                     return Err(self.error_at(
                         self.pos,
-                        format!("expected a quoted member name, found {}", self.describe_here()),
+                        format!(
+                            "expected a quoted member name, found {}",
+                            self.describe_here()
+                        ),
                     ));
                 }
             }
@@ -433,7 +451,10 @@ impl Parser<'_> {
             if self.bytes.get(self.pos) != Some(&b':') {
                 return Err(self.error_at(
                     self.pos,
-                    format!("expected ':' after a member name, found {}", self.describe_here()),
+                    format!(
+                        "expected ':' after a member name, found {}",
+                        self.describe_here()
+                    ),
                 ));
             }
             self.pos += 1;
@@ -455,7 +476,10 @@ impl Parser<'_> {
                 Some(_) => {
                     return Err(self.error_at(
                         self.pos,
-                        format!("expected ',' or '}}' in an object, found {}", self.describe_here()),
+                        format!(
+                            "expected ',' or '}}' in an object, found {}",
+                            self.describe_here()
+                        ),
                     ));
                 }
             }
@@ -473,7 +497,10 @@ mod tests {
         let v = parse(text).unwrap();
         let members = v.as_object().unwrap();
         assert_eq!(members[0].key, "b");
-        assert_eq!(&text[members[0].value.span.start..members[0].value.span.end], r#"[1, "x"]"#);
+        assert_eq!(
+            &text[members[0].value.span.start..members[0].value.span.end],
+            r#"[1, "x"]"#
+        );
         assert_eq!(members[1].key, "a");
     }
 
@@ -486,7 +513,12 @@ mod tests {
 
     #[test]
     fn unterminated_and_trailing() {
-        assert!(parse("{\"a\": \"x").unwrap_err().message.contains("never closed"));
+        assert!(
+            parse("{\"a\": \"x")
+                .unwrap_err()
+                .message
+                .contains("never closed")
+        );
         assert!(parse("{} x").unwrap_err().message.contains("after the end"));
         assert!(parse("").unwrap_err().message.contains("empty"));
         assert!(parse("[1,]").is_err());
@@ -510,7 +542,12 @@ mod tests {
 
     #[test]
     fn duplicate_keys_rejected() {
-        assert!(parse(r#"{"a":1,"a":2}"#).unwrap_err().message.contains("duplicate"));
+        assert!(
+            parse(r#"{"a":1,"a":2}"#)
+                .unwrap_err()
+                .message
+                .contains("duplicate")
+        );
     }
 
     #[test]

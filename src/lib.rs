@@ -6,18 +6,18 @@
 //! requirement resolution and statement generation ([`resolve`], [`generate`]) and reports
 //! ([`report`]). The desktop app ([`app`]) and the command line ([`cli`]) share it.
 
-pub mod condition;
-pub mod eval;
-pub mod json;
-pub mod load;
-pub mod pattern;
-pub mod policy;
-pub mod vars;
+pub mod app;
 pub mod catalog;
 pub mod catalog_check;
-pub mod generate;
-pub mod resolve;
 pub mod cli;
-pub mod report;
+pub mod condition;
+pub mod eval;
+pub mod generate;
+pub mod json;
+pub mod load;
 pub mod output;
-pub mod app;
+pub mod pattern;
+pub mod policy;
+pub mod report;
+pub mod resolve;
+pub mod vars;

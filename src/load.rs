@@ -101,10 +101,11 @@ pub struct Account {
 impl Account {
     /// Finds a principal by name or ARN (names are matched case-insensitively, as IAM does).
     pub fn find(&self, name: &str) -> Option<&Principal> {
-        self.principals
-            .iter()
-            .find(|p| p.arn == name)
-            .or_else(|| self.principals.iter().find(|p| p.name.eq_ignore_ascii_case(name)))
+        self.principals.iter().find(|p| p.arn == name).or_else(|| {
+            self.principals
+                .iter()
+                .find(|p| p.name.eq_ignore_ascii_case(name))
+        })
     }
 
     /// The policy set to evaluate "as" a principal. Fails when the principal refers to a
@@ -115,7 +116,10 @@ impl Account {
             names.truncate(12);
             return Err(PolicyError::whole(
                 origin,
-                format!("no role or user named \"{name}\" in this file (some that exist: {})", names.join(", ")),
+                format!(
+                    "no role or user named \"{name}\" in this file (some that exist: {})",
+                    names.join(", ")
+                ),
             ));
         };
         if let Some(arn) = p.dangling.first() {
@@ -123,7 +127,11 @@ impl Account {
                 origin,
                 format!(
                     "{} \"{}\" has policy {arn} attached, but the file does not contain that policy; export it again without --filter so every attached policy is included",
-                    if p.kind == PrincipalKind::Role { "role" } else { "user" },
+                    if p.kind == PrincipalKind::Role {
+                        "role"
+                    } else {
+                        "user"
+                    },
                     p.name
                 ),
             ));
@@ -140,9 +148,13 @@ impl Account {
 /// before parsing anything.
 pub fn load_file(path: &Path) -> Result<Loaded, PolicyError> {
     let origin = path.display().to_string();
-    let meta = std::fs::metadata(path).map_err(|e| PolicyError::whole(&origin, format!("cannot read the file: {e}")))?;
+    let meta = std::fs::metadata(path)
+        .map_err(|e| PolicyError::whole(&origin, format!("cannot read the file: {e}")))?;
     if meta.is_dir() {
-        return Err(PolicyError::whole(&origin, "this is a folder, not a policy file"));
+        return Err(PolicyError::whole(
+            &origin,
+            "this is a folder, not a policy file",
+        ));
     }
     if meta.len() > MAX_INPUT_BYTES {
         return Err(PolicyError::whole(
@@ -154,7 +166,8 @@ pub fn load_file(path: &Path) -> Result<Loaded, PolicyError> {
             ),
         ));
     }
-    let bytes = std::fs::read(path).map_err(|e| PolicyError::whole(&origin, format!("cannot read the file: {e}")))?;
+    let bytes = std::fs::read(path)
+        .map_err(|e| PolicyError::whole(&origin, format!("cannot read the file: {e}")))?;
     load_bytes(&origin, &bytes)
 }
 
@@ -163,12 +176,20 @@ pub fn load_bytes(origin: &str, bytes: &[u8]) -> Result<Loaded, PolicyError> {
     if bytes.len() as u64 > MAX_INPUT_BYTES {
         return Err(PolicyError::whole(
             origin,
-            format!("the input is larger than {} MB; that is not a policy", MAX_INPUT_BYTES / (1024 * 1024)),
+            format!(
+                "the input is larger than {} MB; that is not a policy",
+                MAX_INPUT_BYTES / (1024 * 1024)
+            ),
         ));
     }
     if let Some(pos) = bytes.iter().position(|&b| b == 0) {
         let text = String::from_utf8_lossy(&bytes[..pos]);
-        return Err(PolicyError::at(origin, &text, text.len(), "this is a binary file (it contains a NUL byte), not a JSON policy"));
+        return Err(PolicyError::at(
+            origin,
+            &text,
+            text.len(),
+            "this is a binary file (it contains a NUL byte), not a JSON policy",
+        ));
     }
     match std::str::from_utf8(bytes) {
         Ok(text) => load_text(origin, text),
@@ -196,11 +217,19 @@ pub fn load_text(origin: &str, text: &str) -> Result<Loaded, PolicyError> {
         }
         Kind::Object(_) => {
             if root.get("Statement").is_some() {
-                return Ok(Loaded::Policy(parse_document(origin, &source, &root)?, InputKind::Document));
+                return Ok(Loaded::Policy(
+                    parse_document(origin, &source, &root)?,
+                    InputKind::Document,
+                ));
             }
             if let Some(pv) = root.get("PolicyVersion") {
                 let Some(doc) = pv.get("Document") else {
-                    return Err(PolicyError::at(origin, text, pv.span.start, "PolicyVersion has no Document"));
+                    return Err(PolicyError::at(
+                        origin,
+                        text,
+                        pv.span.start,
+                        "PolicyVersion has no Document",
+                    ));
                 };
                 let (policy, _) = document_value(origin, origin, doc, &source)?;
                 return Ok(Loaded::Policy(policy, InputKind::PolicyVersion));
@@ -208,16 +237,31 @@ pub fn load_text(origin: &str, text: &str) -> Result<Loaded, PolicyError> {
             if let Some(doc) = root.get("Document") {
                 // The PolicyVersion object itself (as saved by many tools and by
                 // `--query PolicyVersion`).
-                let name = root.get("PolicyName").and_then(Value::as_str).unwrap_or(origin).to_owned();
+                let name = root
+                    .get("PolicyName")
+                    .and_then(Value::as_str)
+                    .unwrap_or(origin)
+                    .to_owned();
                 let (policy, _) = document_value(origin, &name, doc, &source)?;
                 return Ok(Loaded::Policy(policy, InputKind::PolicyVersion));
             }
             if let Some(doc) = root.get("PolicyDocument") {
-                let name = root.get("PolicyName").and_then(Value::as_str).map_or_else(|| origin.to_owned(), |n| format!("{origin} ({n})"));
+                let name = root
+                    .get("PolicyName")
+                    .and_then(Value::as_str)
+                    .map_or_else(|| origin.to_owned(), |n| format!("{origin} ({n})"));
                 let (policy, _) = document_value(origin, &name, doc, &source)?;
                 return Ok(Loaded::Policy(policy, InputKind::InlinePolicy));
             }
-            if ["RoleDetailList", "UserDetailList", "GroupDetailList", "Policies"].iter().any(|k| root.get(k).is_some()) {
+            if [
+                "RoleDetailList",
+                "UserDetailList",
+                "GroupDetailList",
+                "Policies",
+            ]
+            .iter()
+            .any(|k| root.get(k).is_some())
+            {
                 return Ok(Loaded::Account(load_account(origin, &root, &source)?));
             }
             Err(PolicyError::at(
@@ -231,13 +275,21 @@ pub fn load_text(origin: &str, text: &str) -> Result<Loaded, PolicyError> {
             origin,
             text,
             root.span.start,
-            format!("a policy must be a JSON object, found {} at the top level", root.kind_name()),
+            format!(
+                "a policy must be a JSON object, found {} at the top level",
+                root.kind_name()
+            ),
         )),
     }
 }
 
 /// A `Document` / `PolicyDocument` value: an object, or a URL-encoded string.
-fn document_value(origin: &str, name: &str, doc: &Value, source: &Arc<str>) -> Result<(Policy, bool), PolicyError> {
+fn document_value(
+    origin: &str,
+    name: &str,
+    doc: &Value,
+    source: &Arc<str>,
+) -> Result<(Policy, bool), PolicyError> {
     match &doc.kind {
         Kind::Object(_) => Ok((parse_document(name, source, doc)?, false)),
         Kind::String(s) => decode_embedded(origin, name, s, doc.span.start, source),
@@ -245,23 +297,48 @@ fn document_value(origin: &str, name: &str, doc: &Value, source: &Arc<str>) -> R
             origin,
             source,
             doc.span.start,
-            format!("the policy document must be an object or a URL-encoded string, found {}", doc.kind_name()),
+            format!(
+                "the policy document must be an object or a URL-encoded string, found {}",
+                doc.kind_name()
+            ),
         )),
     }
 }
 
 /// A document held in a string: URL-encoded (as the IAM API returns it) or plain JSON text.
-fn decode_embedded(origin: &str, name: &str, s: &str, at: usize, outer: &Arc<str>) -> Result<(Policy, bool), PolicyError> {
+fn decode_embedded(
+    origin: &str,
+    name: &str,
+    s: &str,
+    at: usize,
+    outer: &Arc<str>,
+) -> Result<(Policy, bool), PolicyError> {
     let decoded = if s.trim_start().starts_with('{') {
         s.to_owned()
     } else {
         percent_decode(s).map_err(|(i, msg)| {
-            PolicyError::at(origin, outer, at, format!("invalid URL encoding in the policy document at character {}: {msg}", i + 1))
+            PolicyError::at(
+                origin,
+                outer,
+                at,
+                format!(
+                    "invalid URL encoding in the policy document at character {}: {msg}",
+                    i + 1
+                ),
+            )
         })?
     };
     let inner: Arc<str> = Arc::from(decoded.as_str());
     let value = json::parse(&decoded).map_err(|e| {
-        PolicyError::at(origin, outer, at, format!("the URL-encoded document is not valid JSON (decoded line {}, column {}: {})", e.line, e.column, e.message))
+        PolicyError::at(
+            origin,
+            outer,
+            at,
+            format!(
+                "the URL-encoded document is not valid JSON (decoded line {}, column {}: {})",
+                e.line, e.column, e.message
+            ),
+        )
     })?;
     Ok((parse_document(name, &inner, &value)?, true))
 }
@@ -273,8 +350,12 @@ pub fn percent_decode(s: &str) -> Result<String, (usize, String)> {
     let mut i = 0;
     while i < b.len() {
         if b[i] == b'%' {
-            let hex = b.get(i + 1..i + 3).ok_or((i, "'%' must be followed by two hex digits".to_owned()))?;
-            let h = std::str::from_utf8(hex).ok().and_then(|h| u8::from_str_radix(h, 16).ok());
+            let hex = b
+                .get(i + 1..i + 3)
+                .ok_or((i, "'%' must be followed by two hex digits".to_owned()))?;
+            let h = std::str::from_utf8(hex)
+                .ok()
+                .and_then(|h| u8::from_str_radix(h, 16).ok());
             let Some(v) = h else {
                 return Err((i, "'%' must be followed by two hex digits".to_owned()));
             };
@@ -288,7 +369,12 @@ pub fn percent_decode(s: &str) -> Result<String, (usize, String)> {
             i += 1;
         }
     }
-    String::from_utf8(out).map_err(|e| (e.utf8_error().valid_up_to(), "the decoded bytes are not UTF-8".to_owned()))
+    String::from_utf8(out).map_err(|e| {
+        (
+            e.utf8_error().valid_up_to(),
+            "the decoded bytes are not UTF-8".to_owned(),
+        )
+    })
 }
 
 fn str_field<'a>(v: &'a Value, key: &str) -> Option<&'a str> {
@@ -314,13 +400,24 @@ fn expect_array(origin: &str, source: &str, v: &Value, key: &str) -> Result<(), 
     }
 }
 
-fn inline_policies(origin: &str, owner: &str, v: &Value, key: &str, source: &Arc<str>) -> Result<Vec<Arc<Policy>>, PolicyError> {
+fn inline_policies(
+    origin: &str,
+    owner: &str,
+    v: &Value,
+    key: &str,
+    source: &Arc<str>,
+) -> Result<Vec<Arc<Policy>>, PolicyError> {
     expect_array(origin, source, v, key)?;
     let mut out = Vec::new();
     for p in array(v, key) {
         let pname = str_field(p, "PolicyName").unwrap_or("inline policy");
         let Some(doc) = p.get("PolicyDocument") else {
-            return Err(PolicyError::at(origin, source, p.span.start, format!("inline policy \"{pname}\" of {owner} has no PolicyDocument")));
+            return Err(PolicyError::at(
+                origin,
+                source,
+                p.span.start,
+                format!("inline policy \"{pname}\" of {owner} has no PolicyDocument"),
+            ));
         };
         let (policy, _) = document_value(origin, &format!("{owner} inline {pname}"), doc, source)?;
         out.push(Arc::new(policy));
@@ -337,27 +434,56 @@ fn attached_arns(origin: &str, v: &Value, source: &str) -> Result<Vec<String>, P
 }
 
 fn load_account(origin: &str, root: &Value, source: &Arc<str>) -> Result<Account, PolicyError> {
-    for key in ["RoleDetailList", "UserDetailList", "GroupDetailList", "Policies"] {
+    for key in [
+        "RoleDetailList",
+        "UserDetailList",
+        "GroupDetailList",
+        "Policies",
+    ] {
         expect_array(origin, source, root, key)?;
     }
     // Managed policies by ARN, default version only.
     let mut managed: HashMap<String, Arc<Policy>> = HashMap::new();
     for p in array(root, "Policies") {
         let Some(arn) = str_field(p, "Arn") else {
-            return Err(PolicyError::at(origin, source, p.span.start, "a managed policy in Policies has no Arn"));
+            return Err(PolicyError::at(
+                origin,
+                source,
+                p.span.start,
+                "a managed policy in Policies has no Arn",
+            ));
         };
         let name = str_field(p, "PolicyName").unwrap_or(arn);
         let default_id = str_field(p, "DefaultVersionId");
         let versions = array(p, "PolicyVersionList");
         let chosen = versions
             .iter()
-            .find(|v| matches!(v.get("IsDefaultVersion").map(|x| &x.kind), Some(Kind::Bool(true))))
-            .or_else(|| versions.iter().find(|v| default_id.is_some() && str_field(v, "VersionId") == default_id));
+            .find(|v| {
+                matches!(
+                    v.get("IsDefaultVersion").map(|x| &x.kind),
+                    Some(Kind::Bool(true))
+                )
+            })
+            .or_else(|| {
+                versions
+                    .iter()
+                    .find(|v| default_id.is_some() && str_field(v, "VersionId") == default_id)
+            });
         let Some(version) = chosen else {
-            return Err(PolicyError::at(origin, source, p.span.start, format!("managed policy {arn} has no default version in PolicyVersionList")));
+            return Err(PolicyError::at(
+                origin,
+                source,
+                p.span.start,
+                format!("managed policy {arn} has no default version in PolicyVersionList"),
+            ));
         };
         let Some(doc) = version.get("Document") else {
-            return Err(PolicyError::at(origin, source, version.span.start, format!("the default version of {arn} has no Document")));
+            return Err(PolicyError::at(
+                origin,
+                source,
+                version.span.start,
+                format!("the default version of {arn} has no Document"),
+            ));
         };
         let (policy, _) = document_value(origin, name, doc, source)?;
         managed.insert(arn.to_owned(), Arc::new(policy));
@@ -372,7 +498,9 @@ fn load_account(origin: &str, root: &Value, source: &Arc<str>) -> Result<Account
         }
     };
     let boundary_of = |v: &Value, dangling: &mut Vec<String>| -> Option<Arc<Policy>> {
-        let arn = v.get("PermissionsBoundary").and_then(|b| str_field(b, "PermissionsBoundaryArn"))?;
+        let arn = v
+            .get("PermissionsBoundary")
+            .and_then(|b| str_field(b, "PermissionsBoundaryArn"))?;
         let found = managed.get(arn).cloned();
         if found.is_none() {
             dangling.push(arn.to_owned());
@@ -384,20 +512,41 @@ fn load_account(origin: &str, root: &Value, source: &Arc<str>) -> Result<Account
     let mut groups: HashMap<String, (Vec<Arc<Policy>>, Vec<String>)> = HashMap::new();
     for g in array(root, "GroupDetailList") {
         let Some(name) = str_field(g, "GroupName") else {
-            return Err(PolicyError::at(origin, source, g.span.start, "a group in GroupDetailList has no GroupName"));
+            return Err(PolicyError::at(
+                origin,
+                source,
+                g.span.start,
+                "a group in GroupDetailList has no GroupName",
+            ));
         };
-        let inline = inline_policies(origin, &format!("group {name}"), g, "GroupPolicyList", source)?;
+        let inline = inline_policies(
+            origin,
+            &format!("group {name}"),
+            g,
+            "GroupPolicyList",
+            source,
+        )?;
         groups.insert(name.to_owned(), (inline, attached_arns(origin, g, source)?));
     }
 
     let mut principals = Vec::new();
     for r in array(root, "RoleDetailList") {
         let Some(name) = str_field(r, "RoleName") else {
-            return Err(PolicyError::at(origin, source, r.span.start, "a role in RoleDetailList has no RoleName"));
+            return Err(PolicyError::at(
+                origin,
+                source,
+                r.span.start,
+                "a role in RoleDetailList has no RoleName",
+            ));
         };
-        let mut identity = inline_policies(origin, &format!("role {name}"), r, "RolePolicyList", source)?;
+        let mut identity =
+            inline_policies(origin, &format!("role {name}"), r, "RolePolicyList", source)?;
         let mut dangling = Vec::new();
-        resolve(&attached_arns(origin, r, source)?, &mut identity, &mut dangling);
+        resolve(
+            &attached_arns(origin, r, source)?,
+            &mut identity,
+            &mut dangling,
+        );
         let boundary = boundary_of(r, &mut dangling);
         principals.push(Principal {
             kind: PrincipalKind::Role,
@@ -411,12 +560,25 @@ fn load_account(origin: &str, root: &Value, source: &Arc<str>) -> Result<Account
     }
     for u in array(root, "UserDetailList") {
         let Some(name) = str_field(u, "UserName") else {
-            return Err(PolicyError::at(origin, source, u.span.start, "a user in UserDetailList has no UserName"));
+            return Err(PolicyError::at(
+                origin,
+                source,
+                u.span.start,
+                "a user in UserDetailList has no UserName",
+            ));
         };
-        let mut identity = inline_policies(origin, &format!("user {name}"), u, "UserPolicyList", source)?;
+        let mut identity =
+            inline_policies(origin, &format!("user {name}"), u, "UserPolicyList", source)?;
         let mut dangling = Vec::new();
-        resolve(&attached_arns(origin, u, source)?, &mut identity, &mut dangling);
-        let group_names: Vec<String> = array(u, "GroupList").iter().filter_map(|g| g.as_str().map(str::to_owned)).collect();
+        resolve(
+            &attached_arns(origin, u, source)?,
+            &mut identity,
+            &mut dangling,
+        );
+        let group_names: Vec<String> = array(u, "GroupList")
+            .iter()
+            .filter_map(|g| g.as_str().map(str::to_owned))
+            .collect();
         for g in &group_names {
             match groups.get(g) {
                 Some((inline, attached)) => {

@@ -6,8 +6,14 @@ use std::path::Path;
 
 /// Writes `text` to `path` atomically.
 pub fn save_atomic(path: &Path, text: &str) -> std::io::Result<()> {
-    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or_else(|| Path::new("."));
-    let name = path.file_name().map_or_else(|| "policy.json".into(), |n| n.to_string_lossy().into_owned());
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or_else(|| Path::new("."));
+    let name = path.file_name().map_or_else(
+        || "policy.json".into(),
+        |n| n.to_string_lossy().into_owned(),
+    );
     let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
     let result = (|| {
         let mut f = std::fs::File::create(&tmp)?;

@@ -41,7 +41,7 @@ impl Tri {
 
     /// Kleene negation.
     #[must_use]
-    pub fn not(self) -> Self {
+    pub fn negate(self) -> Self {
         match self {
             Self::Never => Self::Always,
             Self::Sometimes => Self::Sometimes,
@@ -420,12 +420,31 @@ mod tests {
 
     #[test]
     fn templates_three_valued() {
-        assert_eq!(m("arn:aws:iam::*:role/*", "arn:aws:iam::{account}:role/{role}"), Tri::Always);
-        assert_eq!(m("arn:aws:iam::*:role/ci-*", "arn:aws:iam::{account}:role/{role}"), Tri::Sometimes);
-        // A plain glob lets an unknown part hold colons; ARN matching keeps parts apart.
-        assert_eq!(m("arn:aws:iam::*:user/*", "arn:aws:iam::{account}:role/{role}"), Tri::Sometimes);
         assert_eq!(
-            ArnGlob::new("arn:aws:iam::*:user/*").match_template(&Template::parse("arn:aws:iam::{account}:role/{role}")),
+            m(
+                "arn:aws:iam::*:role/*",
+                "arn:aws:iam::{account}:role/{role}"
+            ),
+            Tri::Always
+        );
+        assert_eq!(
+            m(
+                "arn:aws:iam::*:role/ci-*",
+                "arn:aws:iam::{account}:role/{role}"
+            ),
+            Tri::Sometimes
+        );
+        // A plain glob lets an unknown part hold colons; ARN matching keeps parts apart.
+        assert_eq!(
+            m(
+                "arn:aws:iam::*:user/*",
+                "arn:aws:iam::{account}:role/{role}"
+            ),
+            Tri::Sometimes
+        );
+        assert_eq!(
+            ArnGlob::new("arn:aws:iam::*:user/*")
+                .match_template(&Template::parse("arn:aws:iam::{account}:role/{role}")),
             Tri::Never
         );
         assert_eq!(m("a?", "a{x}"), Tri::Sometimes);
@@ -439,8 +458,14 @@ mod tests {
     #[test]
     fn arn_parts_do_not_cross_colons() {
         let g = ArnGlob::new("arn:aws:iam::*:role/x");
-        assert_eq!(g.match_template(&Template::literal("arn:aws:iam::1:2:role/x")), Tri::Never);
-        assert_eq!(g.match_template(&Template::literal("arn:aws:iam::1:role/x")), Tri::Always);
+        assert_eq!(
+            g.match_template(&Template::literal("arn:aws:iam::1:2:role/x")),
+            Tri::Never
+        );
+        assert_eq!(
+            g.match_template(&Template::literal("arn:aws:iam::1:role/x")),
+            Tri::Always
+        );
         // A resource part may contain colons; a trailing * covers them.
         let g = ArnGlob::new("arn:aws:autoscaling:*:*:autoScalingGroup:*");
         assert_eq!(
@@ -449,15 +474,21 @@ mod tests {
             )),
             Tri::Always
         );
-        assert_eq!(ArnGlob::new("*").match_template(&Template::literal("*")), Tri::Always);
-        assert_eq!(ArnGlob::new("arn:aws:s3:::b").match_template(&Template::literal("*")), Tri::Never);
+        assert_eq!(
+            ArnGlob::new("*").match_template(&Template::literal("*")),
+            Tri::Always
+        );
+        assert_eq!(
+            ArnGlob::new("arn:aws:s3:::b").match_template(&Template::literal("*")),
+            Tri::Never
+        );
     }
 
     #[test]
     fn tri_logic() {
         assert_eq!(Tri::Always.and(Tri::Sometimes), Tri::Sometimes);
         assert_eq!(Tri::Never.or(Tri::Sometimes), Tri::Sometimes);
-        assert_eq!(Tri::Sometimes.not(), Tri::Sometimes);
+        assert_eq!(Tri::Sometimes.negate(), Tri::Sometimes);
         assert_eq!(Tri::Never.and(Tri::Sometimes), Tri::Never);
     }
 

@@ -76,7 +76,7 @@ pub struct Statement {
 }
 
 impl Statement {
-    /// "statement 2 (Sid \"AllowPassRole\")" or "statement 2".
+    /// "statement 2 (Sid \"`AllowPassRole`\")" or "statement 2".
     pub fn label(&self) -> String {
         match &self.sid {
             Some(sid) if !sid.is_empty() => format!("statement {} (Sid \"{sid}\")", self.index),
@@ -116,7 +116,10 @@ pub struct Policy {
 impl Policy {
     /// The document as a `serde_json::Value` (member order kept).
     pub fn document_json(&self) -> serde_json::Value {
-        let text = self.source.get(self.span.start..self.span.end).unwrap_or("");
+        let text = self
+            .source
+            .get(self.span.start..self.span.end)
+            .unwrap_or("");
         json::parse(text).map_or(serde_json::Value::Null, |v| v.to_serde())
     }
 
@@ -155,7 +158,10 @@ impl PolicyError {
         if self.line == 0 {
             format!("{}: {}", self.origin, self.message)
         } else {
-            format!("{}:{}:{}: {}", self.origin, self.line, self.column, self.message)
+            format!(
+                "{}:{}:{}: {}",
+                self.origin, self.line, self.column, self.message
+            )
         }
     }
 
@@ -206,7 +212,10 @@ pub(crate) fn parse_document(
     let Some(members) = doc.as_object() else {
         return Err(err(
             doc.span.start,
-            format!("a policy document must be a JSON object, found {}", doc.kind_name()),
+            format!(
+                "a policy document must be a JSON object, found {}",
+                doc.kind_name()
+            ),
         ));
     };
     let mut warnings = Vec::new();
@@ -223,11 +232,15 @@ pub(crate) fn parse_document(
     for m in members {
         match m.key.as_str() {
             "Version" => match &m.value.kind {
-                Kind::String(v) if v == "2012-10-17" || v == "2008-10-17" => version = Some(v.clone()),
+                Kind::String(v) if v == "2012-10-17" || v == "2008-10-17" => {
+                    version = Some(v.clone());
+                }
                 Kind::String(v) => {
                     return Err(err(
                         m.value.span.start,
-                        format!("Version \"{v}\" is not valid: use \"2012-10-17\" (or the old \"2008-10-17\")"),
+                        format!(
+                            "Version \"{v}\" is not valid: use \"2012-10-17\" (or the old \"2008-10-17\")"
+                        ),
                     ));
                 }
                 _ => {
@@ -257,7 +270,10 @@ pub(crate) fn parse_document(
         }
     }
     let Some(statement_value) = statement_value else {
-        return Err(err(doc.span.start, "the policy has no Statement element".to_owned()));
+        return Err(err(
+            doc.span.start,
+            "the policy has no Statement element".to_owned(),
+        ));
     };
     if version.is_none() {
         warn(
@@ -282,7 +298,14 @@ pub(crate) fn parse_document(
     };
     let mut statements = Vec::with_capacity(items.len());
     for (index, item) in items.into_iter().enumerate() {
-        statements.push(parse_statement(name, source, index, item, variables, &mut warnings)?);
+        statements.push(parse_statement(
+            name,
+            source,
+            index,
+            item,
+            variables,
+            &mut warnings,
+        )?);
     }
     Ok(Policy {
         name: name.to_owned(),
@@ -307,7 +330,10 @@ fn parse_statement(
             name,
             source,
             item.span.start,
-            format!("statement {index} must be an object, found {}", item.kind_name()),
+            format!(
+                "statement {index} must be an object, found {}",
+                item.kind_name()
+            ),
         ));
     };
     let sid = match item.get("Sid") {
@@ -319,7 +345,10 @@ fn parse_statement(
                     name,
                     source,
                     v.span.start,
-                    format!("statement {index}: Sid must be a string, found {}", v.kind_name()),
+                    format!(
+                        "statement {index}: Sid must be a string, found {}",
+                        v.kind_name()
+                    ),
                 ));
             }
         },
@@ -328,7 +357,9 @@ fn parse_statement(
         Some(s) if !s.is_empty() => format!("statement {index} (Sid \"{s}\")"),
         _ => format!("statement {index}"),
     };
-    let err = |offset: usize, msg: String| PolicyError::at(name, source, offset, format!("{label}: {msg}"));
+    let err = |offset: usize, msg: String| {
+        PolicyError::at(name, source, offset, format!("{label}: {msg}"))
+    };
     let mut warn = |offset: usize, message: String| {
         let (line, column) = json::line_col(source, offset);
         warnings.push(Warning {
@@ -352,7 +383,9 @@ fn parse_statement(
                     Some(other) => {
                         return Err(err(
                             m.value.span.start,
-                            format!("Effect must be \"Allow\" or \"Deny\" (exactly), found \"{other}\""),
+                            format!(
+                                "Effect must be \"Allow\" or \"Deny\" (exactly), found \"{other}\""
+                            ),
                         ));
                     }
                     None => {
@@ -378,12 +411,16 @@ fn parse_statement(
                             None => {
                                 return Err(err(
                                     span.start,
-                                    format!("action \"{text}\" has no service prefix (write it as service:Action)"),
+                                    format!(
+                                        "action \"{text}\" has no service prefix (write it as service:Action)"
+                                    ),
                                 ));
                             }
                             Some((service, _)) if service.contains(['*', '?']) => warn(
                                 span.start,
-                                format!("action \"{text}\" has a wildcard in the service prefix; it matches actions of many services"),
+                                format!(
+                                    "action \"{text}\" has a wildcard in the service prefix; it matches actions of many services"
+                                ),
                             ),
                             Some(_) => {}
                         }
@@ -411,10 +448,14 @@ fn parse_statement(
                     if text != "*" && !text.starts_with("arn:") {
                         warn(
                             span.start,
-                            format!("resource \"{text}\" is neither \"*\" nor an ARN; it will match nothing"),
+                            format!(
+                                "resource \"{text}\" is neither \"*\" nor an ARN; it will match nothing"
+                            ),
                         );
                     }
-                    patterns.push(VarText::parse(&text, variables).map_err(|msg| err(span.start, msg))?);
+                    patterns.push(
+                        VarText::parse(&text, variables).map_err(|msg| err(span.start, msg))?,
+                    );
                 }
                 resources = Some(ResourceSpec {
                     negated: m.key == "NotResource",
@@ -427,12 +468,17 @@ fn parse_statement(
             }
             "Principal" | "NotPrincipal" => warn(
                 m.key_span.start,
-                format!("{} is ignored here: an identity policy applies to whoever it is attached to", m.key),
+                format!(
+                    "{} is ignored here: an identity policy applies to whoever it is attached to",
+                    m.key
+                ),
             ),
             other => {
                 return Err(err(
                     m.key_span.start,
-                    format!("unknown element \"{other}\" (a statement has Sid, Effect, Action/NotAction, Resource/NotResource, Condition)"),
+                    format!(
+                        "unknown element \"{other}\" (a statement has Sid, Effect, Action/NotAction, Resource/NotResource, Condition)"
+                    ),
                 ));
             }
         }
@@ -441,12 +487,16 @@ fn parse_statement(
         return Err(err(item.span.start, "Effect is missing".to_owned()));
     };
     let Some(actions) = actions else {
-        return Err(err(item.span.start, "Action (or NotAction) is missing".to_owned()));
+        return Err(err(
+            item.span.start,
+            "Action (or NotAction) is missing".to_owned(),
+        ));
     };
     let Some(resources) = resources else {
         return Err(err(
             item.span.start,
-            "Resource (or NotResource) is missing; an identity policy statement needs one".to_owned(),
+            "Resource (or NotResource) is missing; an identity policy statement needs one"
+                .to_owned(),
         ));
     };
     Ok(Statement {
@@ -461,7 +511,10 @@ fn parse_statement(
 }
 
 /// A string or an array of strings, each with its span.
-pub(crate) fn string_list(value: &Value, element: &str) -> Result<Vec<(String, Span)>, (usize, String)> {
+pub(crate) fn string_list(
+    value: &Value,
+    element: &str,
+) -> Result<Vec<(String, Span)>, (usize, String)> {
     match &value.kind {
         Kind::String(s) => Ok(vec![(s.clone(), value.span)]),
         Kind::Array(items) => {
@@ -481,7 +534,10 @@ pub(crate) fn string_list(value: &Value, element: &str) -> Result<Vec<(String, S
         }
         _ => Err((
             value.span.start,
-            format!("{element} must be a string or an array of strings, found {}", value.kind_name()),
+            format!(
+                "{element} must be a string or an array of strings, found {}",
+                value.kind_name()
+            ),
         )),
     }
 }

@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 use serde::Serialize;
 
 use crate::catalog::catalog;
-use crate::eval::{Status, StatementRef};
+use crate::eval::{StatementRef, Status};
 use crate::generate::{GenerateOptions, GeneratedPolicy, suggest};
 use crate::resolve::{ActionCheck, Checked, KeyPolicyRequirement};
 
@@ -181,8 +181,18 @@ impl Report {
     pub fn to_text(&self, color: bool) -> String {
         let mut out = String::new();
         for a in &self.actions {
-            let feats = if a.features.is_empty() { "no request features".to_owned() } else { a.features.join(", ") };
-            writeln!(out, "{}  {}  ({feats})", status_word(a.status, color), a.action).ok();
+            let feats = if a.features.is_empty() {
+                "no request features".to_owned()
+            } else {
+                a.features.join(", ")
+            };
+            writeln!(
+                out,
+                "{}  {}  ({feats})",
+                status_word(a.status, color),
+                a.action
+            )
+            .ok();
             for r in a.requirements.iter().filter(|r| r.needed) {
                 writeln!(out, "  {}  {}", status_word(r.status, color), r.permission).ok();
                 for res in &r.resources {
@@ -199,7 +209,12 @@ impl Report {
                     writeln!(out, "        note: AWS pages disagree: {d}").ok();
                 }
             }
-            let off: Vec<&str> = a.requirements.iter().filter(|r| !r.needed).map(|r| r.permission.as_str()).collect();
+            let off: Vec<&str> = a
+                .requirements
+                .iter()
+                .filter(|r| !r.needed)
+                .map(|r| r.permission.as_str())
+                .collect();
             if !off.is_empty() {
                 writeln!(out, "  not needed now (features off): {}", off.join(", ")).ok();
             }
@@ -215,7 +230,12 @@ impl Report {
         )
         .ok();
         if !self.suggested_statements.is_empty() {
-            writeln!(out, "\nStatements that grant what is missing:\n{}", self.suggested_statements.to_json()).ok();
+            writeln!(
+                out,
+                "\nStatements that grant what is missing:\n{}",
+                self.suggested_statements.to_json()
+            )
+            .ok();
         }
         out
     }
@@ -230,11 +250,31 @@ impl Report {
         )
         .ok();
         for a in &self.actions {
-            let feats = if a.features.is_empty() { "none".to_owned() } else { a.features.iter().map(|f| format!("`{f}`")).collect::<Vec<_>>().join(", ") };
-            writeln!(out, "### `{}`: {}\n\nRequest features: {feats}\n", a.action, md_status(a.status)).ok();
-            out.push_str("| Permission | Status | Resources | Context | Why |\n|---|---|---|---|---|\n");
+            let feats = if a.features.is_empty() {
+                "none".to_owned()
+            } else {
+                a.features
+                    .iter()
+                    .map(|f| format!("`{f}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
+            writeln!(
+                out,
+                "### `{}`: {}\n\nRequest features: {feats}\n",
+                a.action,
+                md_status(a.status)
+            )
+            .ok();
+            out.push_str(
+                "| Permission | Status | Resources | Context | Why |\n|---|---|---|---|---|\n",
+            );
             for r in a.requirements.iter().filter(|r| r.needed) {
-                let ctx: Vec<String> = r.context.iter().map(|(k, v)| format!("`{k}` = `{}`", v.join(" \\| "))).collect();
+                let ctx: Vec<String> = r
+                    .context
+                    .iter()
+                    .map(|(k, v)| format!("`{k}` = `{}`", v.join(" \\| ")))
+                    .collect();
                 let res: Vec<String> = r.resources.iter().map(|x| format!("`{x}`")).collect();
                 writeln!(
                     out,
@@ -244,13 +284,27 @@ impl Report {
                     res.join("<br>"),
                     ctx.join("<br>"),
                     r.reason.replace('|', "\\|"),
-                    if r.disagreement.is_some() { " ⚠ AWS pages disagree" } else { "" }
+                    if r.disagreement.is_some() {
+                        " ⚠ AWS pages disagree"
+                    } else {
+                        ""
+                    }
                 )
                 .ok();
             }
             out.push('\n');
-            for r in a.requirements.iter().filter(|r| r.needed && r.status != Status::Satisfied) {
-                writeln!(out, "- **`{}`**: {}", r.permission, r.explanation.replace('\n', " ")).ok();
+            for r in a
+                .requirements
+                .iter()
+                .filter(|r| r.needed && r.status != Status::Satisfied)
+            {
+                writeln!(
+                    out,
+                    "- **`{}`**: {}",
+                    r.permission,
+                    r.explanation.replace('\n', " ")
+                )
+                .ok();
             }
             out.push('\n');
         }
@@ -277,5 +331,9 @@ pub fn status_word(s: Status, color: bool) -> String {
         Status::Conditional => ("◐", "33"),
     };
     let text = format!("{icon} {:<11}", s.word());
-    if color { format!("\x1b[{code}m{text}\x1b[0m") } else { text }
+    if color {
+        format!("\x1b[{code}m{text}\x1b[0m")
+    } else {
+        text
+    }
 }

@@ -44,13 +44,22 @@ impl Facts {
             p.push(format!("account id \"{a}\" must be 12 digits"));
         }
         if let Some(r) = &self.region
-            && (r.is_empty() || !r.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'))
+            && (r.is_empty()
+                || !r
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'))
         {
-            p.push(format!("region \"{r}\" is not a region name such as us-east-1"));
+            p.push(format!(
+                "region \"{r}\" is not a region name such as us-east-1"
+            ));
         }
         if let Some(arn) = &self.role_arn {
             let parts: Vec<&str> = arn.splitn(6, ':').collect();
-            if parts.len() != 6 || parts[0] != "arn" || parts[2] != "iam" || !parts[5].starts_with("role/") {
+            if parts.len() != 6
+                || parts[0] != "arn"
+                || parts[2] != "iam"
+                || !parts[5].starts_with("role/")
+            {
                 p.push(format!("role ARN \"{arn}\" is not an IAM role ARN (arn:aws:iam::123456789012:role/name)"));
             }
         }
@@ -73,7 +82,11 @@ pub enum ResolveError {
 }
 
 fn did_you_mean(s: &[String]) -> String {
-    if s.is_empty() { String::new() } else { format!("; did you mean {}?", s.join(", ")) }
+    if s.is_empty() {
+        String::new()
+    } else {
+        format!("; did you mean {}?", s.join(", "))
+    }
 }
 
 /// One permission an action needs (or would need under a feature that is off).
@@ -118,7 +131,10 @@ impl Requirement {
 
     /// `iam:PassedToService = ec2.amazonaws.com` lines.
     pub fn context_text(&self) -> Vec<String> {
-        self.context.iter().map(|(k, v)| format!("{k} = {}", v.join(" | "))).collect()
+        self.context
+            .iter()
+            .map(|(k, v)| format!("{k} = {}", v.join(" | ")))
+            .collect()
     }
 }
 
@@ -134,7 +150,10 @@ pub fn resolve_action(name: &str) -> Result<&'static str, ResolveError> {
     cat.action(name).map(|a| a.name.as_str()).ok_or_else(|| {
         ResolveError::UnknownAction(
             name.to_owned(),
-            Catalog::suggest(name, cat.actions.iter().map(|a| a.name.as_str())).into_iter().map(str::to_owned).collect(),
+            Catalog::suggest(name, cat.actions.iter().map(|a| a.name.as_str()))
+                .into_iter()
+                .map(str::to_owned)
+                .collect(),
         )
     })
 }
@@ -148,7 +167,10 @@ pub fn expand_features(features: &[String]) -> Result<Vec<String>, ResolveError>
         let Some(f) = cat.feature(&id) else {
             return Err(ResolveError::UnknownFeature(
                 id.clone(),
-                Catalog::suggest(&id, cat.features.iter().map(|f| f.id.as_str())).into_iter().map(str::to_owned).collect(),
+                Catalog::suggest(&id, cat.features.iter().map(|f| f.id.as_str()))
+                    .into_iter()
+                    .map(str::to_owned)
+                    .collect(),
             ));
         };
         if !out.contains(&id) {
@@ -162,7 +184,11 @@ pub fn expand_features(features: &[String]) -> Result<Vec<String>, ResolveError>
 
 /// The permissions `action` needs with `features` on: its own permission, the ones always
 /// needed, and those of every feature that applies to it (marked not needed when off).
-pub fn requirements(action: &str, features: &[String], facts: &Facts) -> Result<Vec<Requirement>, ResolveError> {
+pub fn requirements(
+    action: &str,
+    features: &[String],
+    facts: &Facts,
+) -> Result<Vec<Requirement>, ResolveError> {
     let cat = catalog();
     let name = resolve_action(action)?;
     let Some(act) = cat.action(name) else {
@@ -224,12 +250,18 @@ pub struct KeyPolicyRequirement {
 }
 
 /// The key-policy requirement for `action` with `features`, if any.
-pub fn key_policy_requirement(action: &str, features: &[String], facts: &Facts) -> Result<Option<KeyPolicyRequirement>, ResolveError> {
+pub fn key_policy_requirement(
+    action: &str,
+    features: &[String],
+    facts: &Facts,
+) -> Result<Option<KeyPolicyRequirement>, ResolveError> {
     let cat = catalog();
     let name = resolve_action(action)?;
     let on = expand_features(features)?;
     let kp = &cat.key_policy;
-    let applies = cat.feature(&kp.feature).is_some_and(|f| f.applies_to.iter().any(|a| a == name));
+    let applies = cat
+        .feature(&kp.feature)
+        .is_some_and(|f| f.applies_to.iter().any(|a| a == name));
     if !applies || !on.contains(&kp.feature) {
         return Ok(None);
     }
@@ -246,7 +278,10 @@ pub fn key_policy_requirement(action: &str, features: &[String], facts: &Facts) 
                 for (k, v) in obj.iter() {
                     with_principal.insert(k.clone(), v.clone());
                     if k == "Effect" {
-                        with_principal.insert("Principal".to_owned(), serde_json::json!({ "AWS": principal }));
+                        with_principal.insert(
+                            "Principal".to_owned(),
+                            serde_json::json!({ "AWS": principal }),
+                        );
                     }
                 }
                 *obj = with_principal;
@@ -300,7 +335,12 @@ impl ActionCheck {
 }
 
 /// Checks an action with features against a policy set.
-pub fn check(action: &str, features: &[String], facts: &Facts, set: &PolicySet) -> Result<ActionCheck, ResolveError> {
+pub fn check(
+    action: &str,
+    features: &[String],
+    facts: &Facts,
+    set: &PolicySet,
+) -> Result<ActionCheck, ResolveError> {
     let name = resolve_action(action)?;
     let reqs = requirements(name, features, facts)?;
     let on = expand_features(features)?;
@@ -308,10 +348,18 @@ pub fn check(action: &str, features: &[String], facts: &Facts, set: &PolicySet) 
         .into_iter()
         .map(|r| {
             let decision = evaluate(set, &r.request(facts));
-            Checked { requirement: r, decision }
+            Checked {
+                requirement: r,
+                decision,
+            }
         })
         .collect();
-    let status = roll_up(requirements.iter().filter(|c| c.requirement.needed).map(|c| c.decision.status));
+    let status = roll_up(
+        requirements
+            .iter()
+            .filter(|c| c.requirement.needed)
+            .map(|c| c.decision.status),
+    );
     Ok(ActionCheck {
         action: format!("autoscaling:{name}"),
         features: on,

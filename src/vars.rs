@@ -20,7 +20,10 @@ enum Seg {
     /// A character escaped with `${*}`, `${?}` or `${$}`: always literal.
     Escaped(char),
     /// A variable.
-    Var { key: String, default: Option<String> },
+    Var {
+        key: String,
+        default: Option<String>,
+    },
 }
 
 /// How a [`VarText`] resolves in a context.
@@ -54,7 +57,9 @@ impl VarText {
             }
             let inner_start = &rest[open + 2..];
             let Some(close) = inner_start.find('}') else {
-                return Err(format!("policy variable in \"{text}\" is not closed with '}}'"));
+                return Err(format!(
+                    "policy variable in \"{text}\" is not closed with '}}'"
+                ));
             };
             let inner = &inner_start[..close];
             match inner {
@@ -65,7 +70,8 @@ impl VarText {
                     let (key, default) = match inner.split_once(',') {
                         Some((k, d)) => {
                             let d = d.trim();
-                            let Some(d) = d.strip_prefix('\'').and_then(|d| d.strip_suffix('\'')) else {
+                            let Some(d) = d.strip_prefix('\'').and_then(|d| d.strip_suffix('\''))
+                            else {
                                 return Err(format!(
                                     "the default value in \"${{{inner}}}\" must be in single quotes"
                                 ));
@@ -108,7 +114,7 @@ impl VarText {
     }
 
     /// Resolves variables in `ctx` and compiles the result as a pattern. With `wildcards`
-    /// off, `*` and `?` in the text are literal (for StringEquals and friends).
+    /// off, `*` and `?` in the text are literal (for `StringEquals` and friends).
     pub fn resolve(&self, ctx: &Context, wildcards: bool, fold_case: bool) -> Resolved {
         let mut toks = Vec::new();
         let mut unknown = Vec::new();
@@ -132,7 +138,9 @@ impl VarText {
                 }
                 Seg::Escaped(c) => push(&mut toks, *c),
                 Seg::Var { key, default } => match ctx.get(key) {
-                    Some(KeyState::Values(v)) if v.len() == 1 => v[0].chars().for_each(|c| push(&mut toks, c)),
+                    Some(KeyState::Values(v)) if v.len() == 1 => {
+                        v[0].chars().for_each(|c| push(&mut toks, c));
+                    }
                     Some(KeyState::Values(_)) => {
                         // Multivalued keys cannot be used as variables.
                         return Resolved::Unresolvable(key.clone());
@@ -184,7 +192,9 @@ mod tests {
         let mut ctx = Context::default();
         ctx.set("aws:username", ["alice"]);
         let v = VarText::parse("arn:aws:iam::*:user/${aws:username}", true).unwrap();
-        let Resolved::Known(g) = v.resolve(&ctx, true, false) else { panic!() };
+        let Resolved::Known(g) = v.resolve(&ctx, true, false) else {
+            panic!()
+        };
         assert!(g.matches("arn:aws:iam::1:user/alice"));
         assert!(!g.matches("arn:aws:iam::1:user/bob"));
 
@@ -197,9 +207,14 @@ mod tests {
     fn unknown_and_escapes() {
         let ctx = Context::default();
         let v = VarText::parse("a${aws:username}b", true).unwrap();
-        assert!(matches!(v.resolve(&ctx, true, false), Resolved::Unknown(_, _)));
+        assert!(matches!(
+            v.resolve(&ctx, true, false),
+            Resolved::Unknown(_, _)
+        ));
         let e = VarText::parse("a${*}b", true).unwrap();
-        let Resolved::Known(g) = e.resolve(&ctx, true, false) else { panic!() };
+        let Resolved::Known(g) = e.resolve(&ctx, true, false) else {
+            panic!()
+        };
         assert!(g.matches("a*b"));
         assert!(!g.matches("axb"));
     }
@@ -208,7 +223,10 @@ mod tests {
     fn old_version_is_literal() {
         let v = VarText::parse("${aws:username}", false).unwrap();
         assert!(!v.has_variables());
-        assert_eq!(v.resolve_plain(&Context::default()).as_deref(), Some("${aws:username}"));
+        assert_eq!(
+            v.resolve_plain(&Context::default()).as_deref(),
+            Some("${aws:username}")
+        );
     }
 
     #[test]
@@ -216,6 +234,9 @@ mod tests {
         let mut ctx = Context::default();
         ctx.set_absent("aws:username");
         let v = VarText::parse("${aws:username}", true).unwrap();
-        assert!(matches!(v.resolve(&ctx, true, false), Resolved::Unresolvable(_)));
+        assert!(matches!(
+            v.resolve(&ctx, true, false),
+            Resolved::Unresolvable(_)
+        ));
     }
 }

@@ -1,6 +1,8 @@
 //! The desktop app, driven like a user would: find widgets by label, click them, read what
 //! is shown. No display is needed.
 
+#![allow(clippy::unwrap_used)] // Tests may unwrap: a panic is a failed test.
+
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
@@ -12,14 +14,19 @@ use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable as _;
 
 fn fixture(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name)
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
 }
 
 fn harness() -> Harness<'static, ExplorerApp> {
     Harness::builder()
         .with_size(egui::vec2(1280.0, 800.0))
         .wgpu()
-        .build_ui_state(|ui, app: &mut ExplorerApp| app.ui(ui), ExplorerApp::default())
+        .build_ui_state(
+            |ui, app: &mut ExplorerApp| app.ui(ui),
+            ExplorerApp::default(),
+        )
 }
 
 /// Loads a file through the same background path the file dialog and drag and drop use,
@@ -29,7 +36,10 @@ fn load(h: &mut Harness<'static, ExplorerApp>, path: PathBuf) {
     h.run_steps(2);
     let start = Instant::now();
     while h.state().pending_jobs() > 0 {
-        assert!(start.elapsed() < Duration::from_secs(20), "load did not finish");
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "load did not finish"
+        );
         std::thread::sleep(Duration::from_millis(10));
         h.step();
     }
@@ -79,9 +89,16 @@ fn create_group_with_launch_template_and_instance_profile() {
 
     h.get_by_label("A launch template is used").click();
     h.run();
-    h.get_by_label("The launch template has an instance profile").click();
+    h.get_by_label("The launch template has an instance profile")
+        .click();
     h.run();
-    assert_eq!(h.state().selected_features(), vec!["launch-template".to_owned(), "launch-template-instance-profile".to_owned()]);
+    assert_eq!(
+        h.state().selected_features(),
+        vec![
+            "launch-template".to_owned(),
+            "launch-template-instance-profile".to_owned()
+        ]
+    );
 
     load(&mut h, fixture("managed/AutoScalingFullAccess.json"));
     assert_eq!(h.state().policies.identity.len(), 1);
@@ -96,7 +113,11 @@ fn create_group_with_launch_template_and_instance_profile() {
     click_nth(&mut h, "iam:PassRole", 2);
     h.run();
     assert!(h.query_by_label("iam:PassRole is missing").is_some());
-    assert!(h.query_all_by_label_contains("No statement in the identity policies allows iam:PassRole").count() >= 1);
+    assert!(
+        h.query_all_by_label_contains("No statement in the identity policies allows iam:PassRole")
+            .count()
+            >= 1
+    );
     // Badges: the action and its two cross-service permissions are missing.
     assert!(h.get_all_by_label("✖ missing").count() >= 3);
     assert!(h.query_all_by_label("✔ satisfied").count() >= 1);
@@ -105,14 +126,22 @@ fn create_group_with_launch_template_and_instance_profile() {
     // The focused permission stays focused across loads.
     load(&mut h, fixture("least-privilege-asg.json"));
     assert!(h.query_by_label("iam:PassRole is conditional").is_some());
-    assert!(h.query_all_by_label_contains("depends on {account}, {instance_role}").count() >= 1);
+    assert!(
+        h.query_all_by_label_contains("depends on {account}, {instance_role}")
+            .count()
+            >= 1
+    );
 }
 
 #[test]
 fn copy_puts_json_that_grants_the_missing_permissions_on_the_clipboard() {
     let mut h = harness();
-    h.state_mut().push(Command::Select("CreateAutoScalingGroup".into()));
-    h.state_mut().push(Command::SetFeature("launch-template-instance-profile".into(), true));
+    h.state_mut()
+        .push(Command::Select("CreateAutoScalingGroup".into()));
+    h.state_mut().push(Command::SetFeature(
+        "launch-template-instance-profile".into(),
+        true,
+    ));
     h.run();
     load(&mut h, fixture("managed/AutoScalingFullAccess.json"));
     click_label(&mut h, "Copy");
@@ -127,12 +156,28 @@ fn copy_puts_json_that_grants_the_missing_permissions_on_the_clipboard() {
             _ => None,
         })
         .expect("Copy wrote to the clipboard");
-    let Loaded::Policy(generated, _) = load_text("copied.json", &copied).unwrap() else { panic!() };
+    let Loaded::Policy(generated, _) = load_text("copied.json", &copied).unwrap() else {
+        panic!()
+    };
     // The loaded policy plus what was copied grants everything.
-    let Loaded::Policy(full, _) = load_text("full.json", &std::fs::read_to_string(fixture("managed/AutoScalingFullAccess.json")).unwrap()).unwrap() else { panic!() };
-    let set = PolicySet { identity: vec![full.into(), generated.into()], ..PolicySet::default() };
+    let Loaded::Policy(full, _) = load_text(
+        "full.json",
+        &std::fs::read_to_string(fixture("managed/AutoScalingFullAccess.json")).unwrap(),
+    )
+    .unwrap() else {
+        panic!()
+    };
+    let set = PolicySet {
+        identity: vec![full.into(), generated.into()],
+        ..PolicySet::default()
+    };
     let features = vec!["launch-template-instance-profile".to_owned()];
-    assert_eq!(check("CreateAutoScalingGroup", &features, &Facts::default(), &set).unwrap().status, Status::Satisfied);
+    assert_eq!(
+        check("CreateAutoScalingGroup", &features, &Facts::default(), &set)
+            .unwrap()
+            .status,
+        Status::Satisfied
+    );
     assert!(copied.contains("ec2:RunInstances") && copied.contains("iam:PassRole"));
     h.run();
     assert!(h.state().notice.is_some());
@@ -145,10 +190,23 @@ fn malformed_file_shows_line_and_column_and_keeps_the_previous_policy() {
     load(&mut h, fixture("bad/missing-comma.json"));
     let notice = h.state().notice.clone().unwrap();
     assert!(notice.error);
-    assert!(notice.text.contains("missing-comma.json:4:51"), "{}", notice.text);
-    assert!(h.query_by_label_contains("4:51: expected ',' or '}'").is_some());
-    assert!(h.query_by_label_contains("The previous policy is still loaded").is_some());
-    assert_eq!(h.state().policies.identity[0].name, "AutoScalingFullAccess.json");
+    assert!(
+        notice.text.contains("missing-comma.json:4:51"),
+        "{}",
+        notice.text
+    );
+    assert!(
+        h.query_by_label_contains("4:51: expected ',' or '}'")
+            .is_some()
+    );
+    assert!(
+        h.query_by_label_contains("The previous policy is still loaded")
+            .is_some()
+    );
+    assert_eq!(
+        h.state().policies.identity[0].name,
+        "AutoScalingFullAccess.json"
+    );
 }
 
 #[test]
@@ -179,12 +237,20 @@ fn examples_load_and_editing_reevaluates() {
     {
         let app = h.state_mut();
         let doc = &mut app.policies.identity[0];
-        doc.text = doc.text.replacen("\"autoscaling:*\"", "\"autoscaling:*\",,", 1);
+        doc.text = doc
+            .text
+            .replacen("\"autoscaling:*\"", "\"autoscaling:*\",,", 1);
         assert!(!doc.reparse());
     }
     h.run();
-    assert!(h.query_by_label_contains("The last version that parsed is still in use").is_some());
-    assert_eq!(h.state_mut().evaluation().checks["CreateAutoScalingGroup"].status, before);
+    assert!(
+        h.query_by_label_contains("The last version that parsed is still in use")
+            .is_some()
+    );
+    assert_eq!(
+        h.state_mut().evaluation().checks["CreateAutoScalingGroup"].status,
+        before
+    );
 }
 
 #[test]
@@ -193,11 +259,18 @@ fn toggling_a_feature_marks_what_changed_and_dims_what_is_not_needed() {
     h.run();
     assert!(h.get_all_by_label("not needed now").count() >= 5);
     let before = h.get_all_by_label("not needed now").count();
-    h.get_by_label("The launch template tags resources at launch").click();
+    h.get_by_label("The launch template tags resources at launch")
+        .click();
     h.run_steps(3);
     // Tags imply a launch template: two permissions are now needed.
     assert_eq!(h.get_all_by_label("not needed now").count(), before - 2);
-    assert_eq!(h.state().selected_features(), vec!["launch-template".to_owned(), "launch-template-tags".to_owned()]);
+    assert_eq!(
+        h.state().selected_features(),
+        vec![
+            "launch-template".to_owned(),
+            "launch-template-tags".to_owned()
+        ]
+    );
 }
 
 #[test]
@@ -217,10 +290,16 @@ fn snapshot(dark: bool) {
     let mut h = Harness::builder()
         .with_size(egui::vec2(1280.0, 800.0))
         .wgpu()
-        .build_ui_state(|ui, app: &mut ExplorerApp| app.ui(ui), ExplorerApp::default());
+        .build_ui_state(
+            |ui, app: &mut ExplorerApp| app.ui(ui),
+            ExplorerApp::default(),
+        );
     h.state_mut().snapshot_mode = true;
     h.state_mut().push(Command::SetDark(dark));
-    h.state_mut().push(Command::SetFeature("launch-template-instance-profile".into(), true));
+    h.state_mut().push(Command::SetFeature(
+        "launch-template-instance-profile".into(),
+        true,
+    ));
     h.run();
     load(&mut h, fixture("least-privilege-asg.json"));
     click_label(&mut h, "ec2:RunInstances");

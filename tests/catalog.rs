@@ -1,5 +1,7 @@
 //! The knowledge base, requirement resolution and statement generation.
 
+#![allow(clippy::unwrap_used)] // Tests may unwrap: a panic is a failed test.
+
 use std::collections::BTreeSet;
 use std::path::Path;
 use std::sync::Arc;
@@ -20,7 +22,9 @@ fn policy_text(text: &str) -> Policy {
 }
 
 fn fixture_set(name: &str) -> PolicySet {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name);
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name);
     match load_file(&path).unwrap() {
         Loaded::Policy(p, _) => PolicySet::single(p),
         Loaded::Account(_) => panic!(),
@@ -54,13 +58,23 @@ fn every_action_and_feature_is_there() {
         ]
     );
     for g in &cat.groups {
-        assert!(cat.actions.iter().any(|a| a.group == g.id), "group {} is empty", g.id);
+        assert!(
+            cat.actions.iter().any(|a| a.group == g.id),
+            "group {} is empty",
+            g.id
+        );
     }
     for a in &cat.actions {
         assert!(a.description.len() > 20, "{}", a.name);
     }
     // The shared research data lists the same 68 names.
-    for name in ["CreateAutoScalingGroup", "PutAccountSetting", "DescribeAccountSettings", "RollbackInstanceRefresh", "LaunchInstances"] {
+    for name in [
+        "CreateAutoScalingGroup",
+        "PutAccountSetting",
+        "DescribeAccountSettings",
+        "RollbackInstanceRefresh",
+        "LaunchInstances",
+    ] {
         assert!(cat.action(name).is_some(), "{name}");
     }
     assert!(cat.action("AUTOSCALING:createautoscalinggroup").is_some());
@@ -84,7 +98,10 @@ fn api_permissions_page_is_reproduced_exactly() {
         ("CreateLaunchConfiguration", "ec2:DescribeInstanceAttribute"),
         ("CreateLaunchConfiguration", "ec2:DescribeKeyPairs"),
         ("CreateLaunchConfiguration", "ec2:DescribeSecurityGroups"),
-        ("CreateLaunchConfiguration", "ec2:DescribeSpotInstanceRequests"),
+        (
+            "CreateLaunchConfiguration",
+            "ec2:DescribeSpotInstanceRequests",
+        ),
         ("CreateLaunchConfiguration", "ec2:DescribeVpcClassicLink"),
         ("CreateLaunchConfiguration", "iam:PassRole"),
     ]
@@ -98,19 +115,54 @@ fn api_permissions_page_is_reproduced_exactly() {
         .collect();
     assert_eq!(got, expected);
     // The typo is recorded, and the real name used.
-    let run = catalog().dependencies.iter().find(|d| d.permission == "ec2:RunInstances").unwrap();
-    assert!(run.note.as_deref().unwrap_or("").contains("ec2:RunInstance;"));
-    assert!(!catalog().dependencies.iter().any(|d| d.permission == "ec2:RunInstance"));
+    let run = catalog()
+        .dependencies
+        .iter()
+        .find(|d| d.permission == "ec2:RunInstances")
+        .unwrap();
+    assert!(
+        run.note
+            .as_deref()
+            .unwrap_or("")
+            .contains("ec2:RunInstance;")
+    );
+    assert!(
+        !catalog()
+            .dependencies
+            .iter()
+            .any(|d| d.permission == "ec2:RunInstance")
+    );
 }
 
 #[test]
 fn disagreements_between_aws_pages_are_marked() {
     let cat = catalog();
-    let find = |a: &str, p: &str| cat.dependencies.iter().find(|d| d.action == a && d.permission == p).unwrap();
-    assert!(find("CreateAutoScalingGroup", "iam:CreateServiceLinkedRole").disagreement.is_some());
-    assert!(find("CreateAutoScalingGroup", "autoscaling:CreateOrUpdateTags").disagreement.is_some());
-    assert!(find("UpdateAutoScalingGroup", "iam:PassRole").disagreement.is_some());
-    assert!(find("AttachTrafficSources", "vpc-lattice:RegisterTargets").disagreement.is_some());
+    let find = |a: &str, p: &str| {
+        cat.dependencies
+            .iter()
+            .find(|d| d.action == a && d.permission == p)
+            .unwrap()
+    };
+    assert!(
+        find("CreateAutoScalingGroup", "iam:CreateServiceLinkedRole")
+            .disagreement
+            .is_some()
+    );
+    assert!(
+        find("CreateAutoScalingGroup", "autoscaling:CreateOrUpdateTags")
+            .disagreement
+            .is_some()
+    );
+    assert!(
+        find("UpdateAutoScalingGroup", "iam:PassRole")
+            .disagreement
+            .is_some()
+    );
+    assert!(
+        find("AttachTrafficSources", "vpc-lattice:RegisterTargets")
+            .disagreement
+            .is_some()
+    );
     for d in &cat.dependencies {
         for s in &d.sources {
             assert!(cat.source(s).is_some(), "{s}");
@@ -128,7 +180,10 @@ fn build_check_rejects_broken_data() {
         check_catalog("assets/catalog.json", &c.to_string()).join("\n")
     };
     let e = broken(&|c| c["dependencies"][0]["when"] = "no-such-feature".into());
-    assert!(e.contains("dependencies[0]") && e.contains("unknown feature id \"no-such-feature\""), "{e}");
+    assert!(
+        e.contains("dependencies[0]") && e.contains("unknown feature id \"no-such-feature\""),
+        "{e}"
+    );
     let e = broken(&|c| {
         let a = c["actions"][0].clone();
         c["actions"].as_array_mut().unwrap().push(a);
@@ -138,9 +193,18 @@ fn build_check_rejects_broken_data() {
     assert!(e.contains("malformed action name"), "{e}");
     let e = broken(&|c| c["dependencies"][2]["sources"] = serde_json::json!([]));
     assert!(e.contains("no source"), "{e}");
-    let e = broken(&|c| c["dependencies"][1]["resources"] = serde_json::json!(["arn:{partition}:ec2::{account}:role/x"]));
-    assert!(e.contains("names service \"ec2\" but the permission belongs to \"iam\""), "{e}");
-    let e = broken(&|c| c["dependencies"][1]["resources"] = serde_json::json!(["arn:{partition}:iam:us-east-1:{account}:role/x"]));
+    let e = broken(&|c| {
+        c["dependencies"][1]["resources"] =
+            serde_json::json!(["arn:{partition}:ec2::{account}:role/x"]);
+    });
+    assert!(
+        e.contains("names service \"ec2\" but the permission belongs to \"iam\""),
+        "{e}"
+    );
+    let e = broken(&|c| {
+        c["dependencies"][1]["resources"] =
+            serde_json::json!(["arn:{partition}:iam:us-east-1:{account}:role/x"]);
+    });
     assert!(e.contains("IAM ARNs have none"), "{e}");
     let e = broken(&|c| c["features"][4]["implies"] = serde_json::json!(["nope"]));
     assert!(e.contains("implies unknown feature id"), "{e}");
@@ -155,18 +219,51 @@ fn requirements_follow_features() {
     let none = requirements("CreateAutoScalingGroup", &[], &Facts::default()).unwrap();
     assert_eq!(none[0].permission, "autoscaling:CreateAutoScalingGroup");
     assert!(none[0].needed);
-    assert!(none[1..].iter().all(|r| !r.needed), "only the action itself without features");
+    assert!(
+        none[1..].iter().all(|r| !r.needed),
+        "only the action itself without features"
+    );
 
-    let with = requirements("autoscaling:createautoscalinggroup", &feats(&["launch-template-instance-profile"]), &Facts::default()).unwrap();
-    let needed: Vec<&str> = with.iter().filter(|r| r.needed).map(|r| r.permission.as_str()).collect();
+    let with = requirements(
+        "autoscaling:createautoscalinggroup",
+        &feats(&["launch-template-instance-profile"]),
+        &Facts::default(),
+    )
+    .unwrap();
+    let needed: Vec<&str> = with
+        .iter()
+        .filter(|r| r.needed)
+        .map(|r| r.permission.as_str())
+        .collect();
     // The instance profile implies a launch template.
-    assert_eq!(needed, vec!["autoscaling:CreateAutoScalingGroup", "iam:PassRole", "ec2:RunInstances"]);
-    let pass = with.iter().find(|r| r.needed && r.permission == "iam:PassRole").unwrap();
-    assert_eq!(pass.context["iam:PassedToService"], vec!["ec2.amazonaws.com".to_owned()]);
-    assert_eq!(pass.resources, vec!["arn:aws:iam::{account}:role/{instance_role}".to_owned()]);
+    assert_eq!(
+        needed,
+        vec![
+            "autoscaling:CreateAutoScalingGroup",
+            "iam:PassRole",
+            "ec2:RunInstances"
+        ]
+    );
+    let pass = with
+        .iter()
+        .find(|r| r.needed && r.permission == "iam:PassRole")
+        .unwrap();
+    assert_eq!(
+        pass.context["iam:PassedToService"],
+        vec!["ec2.amazonaws.com".to_owned()]
+    );
+    assert_eq!(
+        pass.resources,
+        vec!["arn:aws:iam::{account}:role/{instance_role}".to_owned()]
+    );
 
     let lc = requirements("CreateLaunchConfiguration", &[], &Facts::default()).unwrap();
-    assert_eq!(lc.iter().filter(|r| r.needed && r.permission.starts_with("ec2:Describe")).count(), 7);
+    assert_eq!(
+        lc.iter()
+            .filter(|r| r.needed && r.permission.starts_with("ec2:Describe"))
+            .count(),
+        7
+    );
 }
 
 #[test]
@@ -177,23 +274,53 @@ fn facts_sharpen_resources() {
         partition: None,
         role_arn: Some("arn:aws:iam::111122223333:role/web".into()),
     };
-    let r = requirements("CreateAutoScalingGroup", &feats(&["launch-template-instance-profile"]), &facts).unwrap();
-    let pass = r.iter().find(|r| r.needed && r.permission == "iam:PassRole").unwrap();
-    assert_eq!(pass.resources, vec!["arn:aws:iam::111122223333:role/web".to_owned()]);
-    let run = r.iter().find(|r| r.permission == "ec2:RunInstances").unwrap();
-    assert!(run.resources.iter().any(|x| x == "arn:aws:ec2:eu-west-1::image/{image}"));
+    let r = requirements(
+        "CreateAutoScalingGroup",
+        &feats(&["launch-template-instance-profile"]),
+        &facts,
+    )
+    .unwrap();
+    let pass = r
+        .iter()
+        .find(|r| r.needed && r.permission == "iam:PassRole")
+        .unwrap();
+    assert_eq!(
+        pass.resources,
+        vec!["arn:aws:iam::111122223333:role/web".to_owned()]
+    );
+    let run = r
+        .iter()
+        .find(|r| r.permission == "ec2:RunInstances")
+        .unwrap();
+    assert!(
+        run.resources
+            .iter()
+            .any(|x| x == "arn:aws:ec2:eu-west-1::image/{image}")
+    );
     let bad = Facts {
         account: Some("12".into()),
         ..Facts::default()
     };
-    assert!(matches!(requirements("CreateAutoScalingGroup", &[], &bad), Err(ResolveError::BadFacts(_))));
+    assert!(matches!(
+        requirements("CreateAutoScalingGroup", &[], &bad),
+        Err(ResolveError::BadFacts(_))
+    ));
 }
 
 #[test]
 fn unknown_names_are_errors_with_suggestions() {
     let e = requirements("CreateAutoScallingGroup", &[], &Facts::default()).unwrap_err();
-    assert!(e.to_string().contains("did you mean CreateAutoScalingGroup"), "{e}");
-    let e = requirements("CreateAutoScalingGroup", &feats(&["launch-templates"]), &Facts::default()).unwrap_err();
+    assert!(
+        e.to_string()
+            .contains("did you mean CreateAutoScalingGroup"),
+        "{e}"
+    );
+    let e = requirements(
+        "CreateAutoScalingGroup",
+        &feats(&["launch-templates"]),
+        &Facts::default(),
+    )
+    .unwrap_err();
     assert!(e.to_string().contains("launch-template"), "{e}");
 }
 
@@ -215,11 +342,25 @@ fn generated_statements_round_trip_for_every_action_and_feature_combination() {
     let mut combos = 0;
     for facts in &facts_list {
         for action in &cat.actions {
-            let applicable: Vec<String> = cat.features_for(&action.name).iter().map(|f| f.id.clone()).collect();
+            let applicable: Vec<String> = cat
+                .features_for(&action.name)
+                .iter()
+                .map(|f| f.id.clone())
+                .collect();
             for mask in 0u32..(1 << applicable.len()) {
-                let on: Vec<String> = applicable.iter().enumerate().filter(|(i, _)| mask & (1 << i) != 0).map(|(_, f)| f.clone()).collect();
+                let on: Vec<String> = applicable
+                    .iter()
+                    .enumerate()
+                    .filter(|(i, _)| mask & (1 << i) != 0)
+                    .map(|(_, f)| f.clone())
+                    .collect();
                 let before = check(&action.name, &on, facts, &empty).unwrap();
-                assert_eq!(before.status, Status::Missing, "{} with nothing allowed", action.name);
+                assert_eq!(
+                    before.status,
+                    Status::Missing,
+                    "{} with nothing allowed",
+                    action.name
+                );
                 let generated = suggest(std::slice::from_ref(&before), GenerateOptions::default());
                 let text = generated.to_json();
                 assert!(text.find("\"Version\"").unwrap() < text.find("\"Statement\"").unwrap());
@@ -241,7 +382,10 @@ fn generated_statements_round_trip_for_every_action_and_feature_combination() {
                     let actions = s.action.values();
                     if s.resource.values() == vec!["*"] {
                         assert!(
-                            actions.iter().all(|a| a.starts_with("ec2:Describe") || a.starts_with("autoscaling:Describe") || *a == "autoscaling:GetPredictiveScalingForecast" || *a == "autoscaling:PutAccountSetting"),
+                            actions.iter().all(|a| a.starts_with("ec2:Describe")
+                                || a.starts_with("autoscaling:Describe")
+                                || *a == "autoscaling:GetPredictiveScalingForecast"
+                                || *a == "autoscaling:PutAccountSetting"),
                             "bare * for {actions:?}"
                         );
                     }
@@ -255,7 +399,12 @@ fn generated_statements_round_trip_for_every_action_and_feature_combination() {
 
 #[test]
 fn generated_statements_are_scoped() {
-    let all = feats(&["default-slr-missing", "custom-slr", "launch-template-instance-profile", "launch-template-tags"]);
+    let all = feats(&[
+        "default-slr-missing",
+        "custom-slr",
+        "launch-template-instance-profile",
+        "launch-template-tags",
+    ]);
     let reqs = requirements("CreateAutoScalingGroup", &all, &Facts::default()).unwrap();
     let doc: serde_json::Value = serde_json::from_str(&policy_for(&reqs).to_json()).unwrap();
     let statements = doc["Statement"].as_array().unwrap();
@@ -265,21 +414,38 @@ fn generated_statements_are_scoped() {
             .find(|s| {
                 let a = &s["Action"];
                 (a == action || a.as_array().is_some_and(|v| v.iter().any(|x| x == action)))
-                    && svc.is_none_or(|svc| s["Condition"]["StringEquals"]["iam:PassedToService"] == svc)
+                    && svc.is_none_or(|svc| {
+                        s["Condition"]["StringEquals"]["iam:PassedToService"] == svc
+                    })
             })
             .unwrap_or_else(|| panic!("{action} in {doc:#}"))
     };
     let slr = find("iam:CreateServiceLinkedRole", None);
-    assert_eq!(slr["Resource"], "arn:aws:iam::*:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling");
-    assert_eq!(slr["Condition"]["StringEquals"]["iam:AWSServiceName"], "autoscaling.amazonaws.com");
+    assert_eq!(
+        slr["Resource"],
+        "arn:aws:iam::*:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling"
+    );
+    assert_eq!(
+        slr["Condition"]["StringEquals"]["iam:AWSServiceName"],
+        "autoscaling.amazonaws.com"
+    );
     let pass_ec2 = find("iam:PassRole", Some("ec2.amazonaws.com"));
     assert_eq!(pass_ec2["Resource"], "arn:aws:iam::*:role/*");
     let pass_slr = find("iam:PassRole", Some("autoscaling.amazonaws.com"));
-    assert_eq!(pass_slr["Resource"], "arn:aws:iam::*:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling_*");
+    assert_eq!(
+        pass_slr["Resource"],
+        "arn:aws:iam::*:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling_*"
+    );
     let tags = find("ec2:CreateTags", None);
-    assert_eq!(tags["Condition"]["StringEquals"]["ec2:CreateAction"], "RunInstances");
+    assert_eq!(
+        tags["Condition"]["StringEquals"]["ec2:CreateAction"],
+        "RunInstances"
+    );
     // Stable, unique Sids.
-    let sids: BTreeSet<&str> = statements.iter().map(|s| s["Sid"].as_str().unwrap()).collect();
+    let sids: BTreeSet<&str> = statements
+        .iter()
+        .map(|s| s["Sid"].as_str().unwrap())
+        .collect();
     assert_eq!(sids.len(), statements.len());
     assert_eq!(policy_for(&reqs).to_json(), policy_for(&reqs).to_json());
 }
@@ -287,37 +453,75 @@ fn generated_statements_are_scoped() {
 #[test]
 fn merged_document_keeps_the_policy_and_adds() {
     let set = fixture_set("managed/AutoScalingFullAccess.json");
-    let c = check("CreateAutoScalingGroup", &feats(&["launch-template-instance-profile"]), &Facts::default(), &set).unwrap();
+    let c = check(
+        "CreateAutoScalingGroup",
+        &feats(&["launch-template-instance-profile"]),
+        &Facts::default(),
+        &set,
+    )
+    .unwrap();
     let add = suggest(std::slice::from_ref(&c), GenerateOptions::default());
     let m = merged(&set.identity[0], &add);
     let text = serde_json::to_string_pretty(&m).unwrap();
     assert!(text.find("\"Version\"").unwrap() < text.find("\"Statement\"").unwrap());
     let merged_set = PolicySet::single(policy_text(&text));
-    let after = check("CreateAutoScalingGroup", &feats(&["launch-template-instance-profile"]), &Facts::default(), &merged_set).unwrap();
+    let after = check(
+        "CreateAutoScalingGroup",
+        &feats(&["launch-template-instance-profile"]),
+        &Facts::default(),
+        &merged_set,
+    )
+    .unwrap();
     assert_eq!(after.status, Status::Satisfied);
-    assert_eq!(m["Statement"].as_array().unwrap().len(), set.identity[0].statements.len() + add.statement.len());
+    assert_eq!(
+        m["Statement"].as_array().unwrap().len(),
+        set.identity[0].statements.len() + add.statement.len()
+    );
 }
 
-/// Managed policies against CreateAutoScalingGroup with a launch template and an instance
+/// Managed policies against `CreateAutoScalingGroup` with a launch template and an instance
 /// profile.
 #[test]
 fn managed_policies_against_create_with_launch_template_and_instance_profile() {
     let f = feats(&["launch-template-instance-profile"]);
     let status_of = |set: &PolicySet, perm: &str| {
         let c = check("CreateAutoScalingGroup", &f, &Facts::default(), set).unwrap();
-        c.requirements.iter().find(|r| r.requirement.needed && r.requirement.permission == perm).unwrap().decision.status
+        c.requirements
+            .iter()
+            .find(|r| r.requirement.needed && r.requirement.permission == perm)
+            .unwrap()
+            .decision
+            .status
     };
-    let roll = |set: &PolicySet| check("CreateAutoScalingGroup", &f, &Facts::default(), set).unwrap().status;
+    let roll = |set: &PolicySet| {
+        check("CreateAutoScalingGroup", &f, &Facts::default(), set)
+            .unwrap()
+            .status
+    };
 
-    for name in ["managed/AutoScalingFullAccess.json", "managed/AutoScalingConsoleFullAccess.json"] {
+    for name in [
+        "managed/AutoScalingFullAccess.json",
+        "managed/AutoScalingConsoleFullAccess.json",
+    ] {
         let set = fixture_set(name);
-        assert_eq!(status_of(&set, "autoscaling:CreateAutoScalingGroup"), Status::Satisfied, "{name}");
-        assert_eq!(status_of(&set, "ec2:RunInstances"), Status::Missing, "{name}");
+        assert_eq!(
+            status_of(&set, "autoscaling:CreateAutoScalingGroup"),
+            Status::Satisfied,
+            "{name}"
+        );
+        assert_eq!(
+            status_of(&set, "ec2:RunInstances"),
+            Status::Missing,
+            "{name}"
+        );
         assert_eq!(status_of(&set, "iam:PassRole"), Status::Missing, "{name}");
         assert_eq!(roll(&set), Status::Missing, "{name}");
     }
     let ec2 = fixture_set("managed/AmazonEC2FullAccess.json");
-    assert_eq!(status_of(&ec2, "autoscaling:CreateAutoScalingGroup"), Status::Satisfied);
+    assert_eq!(
+        status_of(&ec2, "autoscaling:CreateAutoScalingGroup"),
+        Status::Satisfied
+    );
     assert_eq!(status_of(&ec2, "ec2:RunInstances"), Status::Satisfied);
     assert_eq!(status_of(&ec2, "iam:PassRole"), Status::Missing);
 
@@ -326,17 +530,29 @@ fn managed_policies_against_create_with_launch_template_and_instance_profile() {
     assert_eq!(status_of(&power, "iam:PassRole"), Status::Missing);
 
     let ro = fixture_set("managed/ReadOnlyAccess.json");
-    assert_eq!(status_of(&ro, "autoscaling:CreateAutoScalingGroup"), Status::Missing);
+    assert_eq!(
+        status_of(&ro, "autoscaling:CreateAutoScalingGroup"),
+        Status::Missing
+    );
     assert_eq!(roll(&ro), Status::Missing);
 
     // With the default SLR missing, the full-access policies grant its creation.
     let slr = feats(&["default-slr-missing"]);
-    let c = check("CreateAutoScalingGroup", &slr, &Facts::default(), &fixture_set("managed/AutoScalingFullAccess.json")).unwrap();
+    let c = check(
+        "CreateAutoScalingGroup",
+        &slr,
+        &Facts::default(),
+        &fixture_set("managed/AutoScalingFullAccess.json"),
+    )
+    .unwrap();
     assert_eq!(c.status, Status::Satisfied);
 
     // A least-privilege policy with both makes it satisfied.
     let mut set = fixture_set("managed/AutoScalingFullAccess.json");
-    let add = suggest(&[check("CreateAutoScalingGroup", &f, &Facts::default(), &set).unwrap()], GenerateOptions::default());
+    let add = suggest(
+        &[check("CreateAutoScalingGroup", &f, &Facts::default(), &set).unwrap()],
+        GenerateOptions::default(),
+    );
     set.identity.push(Arc::new(policy_text(&add.to_json())));
     assert_eq!(roll(&set), Status::Satisfied);
 }
@@ -345,7 +561,11 @@ fn managed_policies_against_create_with_launch_template_and_instance_profile() {
 fn kms_is_a_key_policy_requirement_not_a_caller_permission() {
     let f = feats(&["kms-cmk-encrypted-volumes"]);
     let reqs = requirements("CreateAutoScalingGroup", &f, &Facts::default()).unwrap();
-    assert!(!reqs.iter().any(|r| r.needed && r.permission.starts_with("kms:")));
+    assert!(
+        !reqs
+            .iter()
+            .any(|r| r.needed && r.permission.starts_with("kms:"))
+    );
     let kp = key_policy_requirement(
         "CreateAutoScalingGroup",
         &f,
@@ -356,10 +576,28 @@ fn kms_is_a_key_policy_requirement_not_a_caller_permission() {
     )
     .unwrap()
     .unwrap();
-    assert_eq!(kp.principal, "arn:aws:iam::111122223333:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling");
-    let grant = kp.statements.iter().find(|s| s["Action"][0] == "kms:CreateGrant").unwrap();
-    assert_eq!(grant["Condition"]["Bool"]["kms:GrantIsForAWSResource"], true);
+    assert_eq!(
+        kp.principal,
+        "arn:aws:iam::111122223333:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling"
+    );
+    let grant = kp
+        .statements
+        .iter()
+        .find(|s| s["Action"][0] == "kms:CreateGrant")
+        .unwrap();
+    assert_eq!(
+        grant["Condition"]["Bool"]["kms:GrantIsForAWSResource"],
+        true
+    );
     assert_eq!(grant["Principal"]["AWS"], kp.principal.as_str());
-    assert!(key_policy_requirement("CreateAutoScalingGroup", &[], &Facts::default()).unwrap().is_none());
-    assert!(key_policy_requirement("DescribeTags", &f, &Facts::default()).unwrap().is_none());
+    assert!(
+        key_policy_requirement("CreateAutoScalingGroup", &[], &Facts::default())
+            .unwrap()
+            .is_none()
+    );
+    assert!(
+        key_policy_requirement("DescribeTags", &f, &Facts::default())
+            .unwrap()
+            .is_none()
+    );
 }

@@ -1,11 +1,14 @@
 //! The real binary: every command, format and exit code.
 
+#![allow(clippy::unwrap_used)] // Tests may unwrap: a panic is a failed test.
+
 use std::io::Write as _;
 use std::process::{Command, Output, Stdio};
 
 fn bin() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_asg-perms"));
-    c.current_dir(env!("CARGO_MANIFEST_DIR")).env("NO_COLOR", "1");
+    c.current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("NO_COLOR", "1");
     c
 }
 
@@ -32,14 +35,27 @@ fn list_text_and_json() {
     assert!(t.contains("launch-template-instance-profile"));
     let o = run(&["list", "--format", "json"]);
     let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
-    let n: usize = v["groups"].as_array().unwrap().iter().map(|g| g["actions"].as_array().unwrap().len()).sum();
+    let n: usize = v["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| g["actions"].as_array().unwrap().len())
+        .sum();
     assert_eq!(n, 68);
 }
 
 #[test]
 fn check_missing_exits_1_with_json_report() {
     let o = run(&[
-        "check", "--policy", FULL, "--action", "CreateAutoScalingGroup", "--feature", "launch-template-instance-profile", "--format", "json",
+        "check",
+        "--policy",
+        FULL,
+        "--action",
+        "CreateAutoScalingGroup",
+        "--feature",
+        "launch-template-instance-profile",
+        "--format",
+        "json",
     ]);
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
@@ -47,22 +63,53 @@ fn check_missing_exits_1_with_json_report() {
     assert_eq!(a["action"], "autoscaling:CreateAutoScalingGroup");
     assert_eq!(a["status"], "missing");
     let reqs = a["requirements"].as_array().unwrap();
-    let run_inst = reqs.iter().find(|r| r["permission"] == "ec2:RunInstances").unwrap();
+    let run_inst = reqs
+        .iter()
+        .find(|r| r["permission"] == "ec2:RunInstances")
+        .unwrap();
     assert_eq!(run_inst["status"], "missing");
     assert_eq!(run_inst["needed"], true);
-    let own = reqs.iter().find(|r| r["permission"] == "autoscaling:CreateAutoScalingGroup").unwrap();
+    let own = reqs
+        .iter()
+        .find(|r| r["permission"] == "autoscaling:CreateAutoScalingGroup")
+        .unwrap();
     assert_eq!(own["decided_by"][0]["statement"], 0);
-    assert!(run_inst["sources"][0]["url"].as_str().unwrap().starts_with("https://docs.aws.amazon.com/"));
-    let pass = reqs.iter().find(|r| r["permission"] == "iam:PassRole" && r["needed"] == true).unwrap();
-    assert_eq!(pass["context"]["iam:PassedToService"][0], "ec2.amazonaws.com");
+    assert!(
+        run_inst["sources"][0]["url"]
+            .as_str()
+            .unwrap()
+            .starts_with("https://docs.aws.amazon.com/")
+    );
+    let pass = reqs
+        .iter()
+        .find(|r| r["permission"] == "iam:PassRole" && r["needed"] == true)
+        .unwrap();
+    assert_eq!(
+        pass["context"]["iam:PassedToService"][0],
+        "ec2.amazonaws.com"
+    );
     assert_eq!(v["summary"]["missing"], 2);
     assert_eq!(v["suggested_statements"]["Version"], "2012-10-17");
-    assert_eq!(v["suggested_statements"]["Statement"].as_array().unwrap().len(), 2);
+    assert_eq!(
+        v["suggested_statements"]["Statement"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
 }
 
 #[test]
 fn check_satisfied_exits_0_and_accepts_any_spelling() {
-    let o = run(&["check", "--policy", FULL, "--action", "autoscaling:describeautoscalinggroups", "--action", "DeleteAutoScalingGroup"]);
+    let o = run(&[
+        "check",
+        "--policy",
+        FULL,
+        "--action",
+        "autoscaling:describeautoscalinggroups",
+        "--action",
+        "DeleteAutoScalingGroup",
+    ]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let t = stdout(&o);
     assert!(t.contains("✔ satisfied"), "{t}");
@@ -71,7 +118,15 @@ fn check_satisfied_exits_0_and_accepts_any_spelling() {
 
 #[test]
 fn conditional_exits_0_unless_strict() {
-    let args = ["check", "--policy", "tests/fixtures/least-privilege-asg.json", "--action", "CreateAutoScalingGroup", "--feature", "launch-template-instance-profile"];
+    let args = [
+        "check",
+        "--policy",
+        "tests/fixtures/least-privilege-asg.json",
+        "--action",
+        "CreateAutoScalingGroup",
+        "--feature",
+        "launch-template-instance-profile",
+    ];
     let o = run(&args);
     assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
     assert!(stdout(&o).contains("conditional"));
@@ -80,13 +135,27 @@ fn conditional_exits_0_unless_strict() {
     assert_eq!(run(&strict).status.code(), Some(1));
     // Naming the role decides it.
     let mut known = args.to_vec();
-    known.extend(["--role-arn", "arn:aws:iam::111122223333:role/app-web", "--strict"]);
+    known.extend([
+        "--role-arn",
+        "arn:aws:iam::111122223333:role/app-web",
+        "--strict",
+    ]);
     assert_eq!(run(&known).status.code(), Some(0));
 }
 
 #[test]
 fn markdown_report() {
-    let o = run(&["check", "--policy", FULL, "--action", "PutLifecycleHook", "--feature", "lifecycle-hook-role", "--format", "markdown"]);
+    let o = run(&[
+        "check",
+        "--policy",
+        FULL,
+        "--action",
+        "PutLifecycleHook",
+        "--feature",
+        "lifecycle-hook-role",
+        "--format",
+        "markdown",
+    ]);
     assert_eq!(o.status.code(), Some(1));
     let md = stdout(&o);
     assert!(md.starts_with("## Auto Scaling permission review"));
@@ -97,83 +166,206 @@ fn markdown_report() {
 #[test]
 fn explicit_deny_in_a_second_policy() {
     let o = run(&[
-        "check", "--policy", "tests/fixtures/PowerUserAccess.json", "--policy", "tests/fixtures/deny-passrole.json",
-        "--action", "PutLifecycleHook", "--feature", "lifecycle-hook-role", "--format", "json",
+        "check",
+        "--policy",
+        "tests/fixtures/PowerUserAccess.json",
+        "--policy",
+        "tests/fixtures/deny-passrole.json",
+        "--action",
+        "PutLifecycleHook",
+        "--feature",
+        "lifecycle-hook-role",
+        "--format",
+        "json",
     ]);
     assert_eq!(o.status.code(), Some(1));
     let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
-    let pass = v["actions"][0]["requirements"].as_array().unwrap().iter().find(|r| r["permission"] == "iam:PassRole").unwrap();
+    let pass = v["actions"][0]["requirements"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["permission"] == "iam:PassRole")
+        .unwrap();
     assert_eq!(pass["decided_by"][0]["sid"], "NoPassRole");
-    assert!(pass["explanation"].as_str().unwrap().contains("explicitly denied"));
+    assert!(
+        pass["explanation"]
+            .as_str()
+            .unwrap()
+            .contains("explicitly denied")
+    );
 }
 
 #[test]
 fn boundary_and_scp_files() {
     let o = run(&[
-        "check", "--policy", "tests/fixtures/PowerUserAccess.json", "--boundary", FULL,
-        "--action", "CreateAutoScalingGroup", "--feature", "launch-template",
+        "check",
+        "--policy",
+        "tests/fixtures/PowerUserAccess.json",
+        "--boundary",
+        FULL,
+        "--action",
+        "CreateAutoScalingGroup",
+        "--feature",
+        "launch-template",
     ]);
     assert_eq!(o.status.code(), Some(1));
-    assert!(stdout(&o).contains("permissions boundary"), "{}", stdout(&o));
-    let o = run(&["check", "--policy", FULL, "--scp", FULL, "--action", "DescribeTags"]);
+    assert!(
+        stdout(&o).contains("permissions boundary"),
+        "{}",
+        stdout(&o)
+    );
+    let o = run(&[
+        "check",
+        "--policy",
+        FULL,
+        "--scp",
+        FULL,
+        "--action",
+        "DescribeTags",
+    ]);
     assert_eq!(o.status.code(), Some(0));
 }
 
 #[test]
 fn stdin_policy() {
     let mut child = bin()
-        .args(["check", "--policy", "-", "--action", "DescribeTags", "--format", "json"])
+        .args([
+            "check",
+            "--policy",
+            "-",
+            "--action",
+            "DescribeTags",
+            "--format",
+            "json",
+        ])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .spawn()
         .unwrap();
-    child.stdin.take().unwrap().write_all(std::fs::read(format!("{}/{FULL}", env!("CARGO_MANIFEST_DIR"))).unwrap().as_slice()).unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(
+            std::fs::read(format!("{}/{FULL}", env!("CARGO_MANIFEST_DIR")))
+                .unwrap()
+                .as_slice(),
+        )
+        .unwrap();
     let o = child.wait_with_output().unwrap();
     assert_eq!(o.status.code(), Some(0));
 }
 
 #[test]
 fn bad_input_exits_2_with_file_line_column() {
-    let o = run(&["check", "--policy", "tests/fixtures/bad/missing-comma.json", "--action", "DescribeTags"]);
+    let o = run(&[
+        "check",
+        "--policy",
+        "tests/fixtures/bad/missing-comma.json",
+        "--action",
+        "DescribeTags",
+    ]);
     assert_eq!(o.status.code(), Some(2));
     let e = stderr(&o);
-    assert!(e.contains("tests/fixtures/bad/missing-comma.json:4:51:"), "{e}");
+    assert!(
+        e.contains("tests/fixtures/bad/missing-comma.json:4:51:"),
+        "{e}"
+    );
     assert!(e.contains("expected ',' or '}'"), "{e}");
-    let o = run(&["check", "--policy", "no/such/file.json", "--action", "DescribeTags"]);
+    let o = run(&[
+        "check",
+        "--policy",
+        "no/such/file.json",
+        "--action",
+        "DescribeTags",
+    ]);
     assert_eq!(o.status.code(), Some(2));
-    assert!(stderr(&o).contains("cannot read the file"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("cannot read the file"),
+        "{}",
+        stderr(&o)
+    );
 }
 
 #[test]
 fn unknown_names_exit_2_with_suggestions() {
-    let o = run(&["check", "--policy", FULL, "--action", "CreateAutoScallingGroup"]);
+    let o = run(&[
+        "check",
+        "--policy",
+        FULL,
+        "--action",
+        "CreateAutoScallingGroup",
+    ]);
     assert_eq!(o.status.code(), Some(2));
-    assert!(stderr(&o).contains("did you mean CreateAutoScalingGroup"), "{}", stderr(&o));
-    let o = run(&["generate", "--action", "CreateAutoScalingGroup", "--feature", "launch-templat"]);
+    assert!(
+        stderr(&o).contains("did you mean CreateAutoScalingGroup"),
+        "{}",
+        stderr(&o)
+    );
+    let o = run(&[
+        "generate",
+        "--action",
+        "CreateAutoScalingGroup",
+        "--feature",
+        "launch-templat",
+    ]);
     assert_eq!(o.status.code(), Some(2));
-    assert!(stderr(&o).contains("did you mean launch-template"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("did you mean launch-template"),
+        "{}",
+        stderr(&o)
+    );
     let o = run(&["check", "--action", "X"]);
     assert_eq!(o.status.code(), Some(2), "clap usage error");
 }
 
 #[test]
 fn generate_and_merge() {
-    let o = run(&["generate", "--action", "CreateLaunchConfiguration", "--feature", "launch-configuration-instance-profile", "--account", "111122223333"]);
+    let o = run(&[
+        "generate",
+        "--action",
+        "CreateLaunchConfiguration",
+        "--feature",
+        "launch-configuration-instance-profile",
+        "--account",
+        "111122223333",
+    ]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
     let s = v["Statement"].as_array().unwrap();
-    assert!(s.iter().any(|x| x["Sid"] == "AllowEc2DescribeForLaunchConfiguration" && x["Action"].as_array().unwrap().len() == 7));
-    assert!(s.iter().any(|x| x["Resource"] == "arn:aws:iam::111122223333:role/*"));
+    assert!(
+        s.iter()
+            .any(|x| x["Sid"] == "AllowEc2DescribeForLaunchConfiguration"
+                && x["Action"].as_array().unwrap().len() == 7)
+    );
+    assert!(
+        s.iter()
+            .any(|x| x["Resource"] == "arn:aws:iam::111122223333:role/*")
+    );
     assert!(stdout(&o).find("\"Version\"").unwrap() < stdout(&o).find("\"Statement\"").unwrap());
 
-    let o = run(&["generate", "--action", "PutLifecycleHook", "--feature", "lifecycle-hook-role", "--merge-with", FULL]);
+    let o = run(&[
+        "generate",
+        "--action",
+        "PutLifecycleHook",
+        "--feature",
+        "lifecycle-hook-role",
+        "--merge-with",
+        FULL,
+    ]);
     let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
     assert_eq!(v["Statement"].as_array().unwrap().len(), 5 + 2);
 }
 
 #[test]
 fn explain_for_learners() {
-    let o = run(&["explain", "--action", "createautoscalinggroup", "--feature", "kms-cmk-encrypted-volumes"]);
+    let o = run(&[
+        "explain",
+        "--action",
+        "createautoscalinggroup",
+        "--feature",
+        "kms-cmk-encrypted-volumes",
+    ]);
     assert_eq!(o.status.code(), Some(0));
     let t = stdout(&o);
     assert!(t.contains("iam:CreateServiceLinkedRole"));
@@ -198,7 +390,15 @@ fn account_details_need_a_principal() {
     let o = run(&["check", "--policy", p, "--action", "DescribeTags"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("--principal"), "{}", stderr(&o));
-    let o = run(&["check", "--policy", p, "--principal", "deployer", "--action", "DescribeTags"]);
+    let o = run(&[
+        "check",
+        "--policy",
+        p,
+        "--principal",
+        "deployer",
+        "--action",
+        "DescribeTags",
+    ]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     std::fs::remove_dir_all(dir).ok();
 }

@@ -1,6 +1,8 @@
 //! The policy engine: parsing every input shape, IAM matching and evaluation semantics, and
 //! real AWS managed policies.
 
+#![allow(clippy::unwrap_used)] // Tests may unwrap: a panic is a failed test.
+
 use std::path::Path;
 use std::sync::Arc;
 
@@ -17,7 +19,9 @@ fn policy(text: &str) -> Policy {
 }
 
 fn fixture(name: &str) -> Policy {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name);
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name);
     match load_file(&path).unwrap() {
         Loaded::Policy(p, _) => p,
         Loaded::Account(_) => panic!("not a policy"),
@@ -41,7 +45,9 @@ fn status(p: &Policy, r: &Request) -> Status {
 }
 
 fn allow(action: &str, resource: &str) -> String {
-    format!(r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Action":"{action}","Resource":"{resource}"}}]}}"#)
+    format!(
+        r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Action":"{action}","Resource":"{resource}"}}]}}"#
+    )
 }
 
 // ------------------------------------------------------------------
@@ -50,27 +56,59 @@ fn allow(action: &str, resource: &str) -> String {
 #[test]
 fn actions_match_case_insensitively() {
     let p = policy(&allow("EC2:runinstances", "*"));
-    assert_eq!(status(&p, &req("ec2:RunInstances", &["*"], &[])), Status::Satisfied);
+    assert_eq!(
+        status(&p, &req("ec2:RunInstances", &["*"], &[])),
+        Status::Satisfied
+    );
     let p = policy(&allow("ec2:Run?nstances", "*"));
-    assert_eq!(status(&p, &req("EC2:RUNINSTANCES", &["*"], &[])), Status::Satisfied);
+    assert_eq!(
+        status(&p, &req("EC2:RUNINSTANCES", &["*"], &[])),
+        Status::Satisfied
+    );
     let p = policy(&allow("ec2:Describe*", "*"));
-    assert_eq!(status(&p, &req("ec2:RunInstances", &["*"], &[])), Status::Missing);
+    assert_eq!(
+        status(&p, &req("ec2:RunInstances", &["*"], &[])),
+        Status::Missing
+    );
 }
 
 #[test]
 fn resources_match_case_sensitively() {
-    let p = policy(&allow("iam:PassRole", "arn:aws:iam::111122223333:role/CI-role"));
-    let r = req("iam:PassRole", &["arn:aws:iam::111122223333:role/ci-role"], &[]);
+    let p = policy(&allow(
+        "iam:PassRole",
+        "arn:aws:iam::111122223333:role/CI-role",
+    ));
+    let r = req(
+        "iam:PassRole",
+        &["arn:aws:iam::111122223333:role/ci-role"],
+        &[],
+    );
     assert_eq!(status(&p, &r), Status::Missing);
-    let r = req("iam:PassRole", &["arn:aws:iam::111122223333:role/CI-role"], &[]);
+    let r = req(
+        "iam:PassRole",
+        &["arn:aws:iam::111122223333:role/CI-role"],
+        &[],
+    );
     assert_eq!(status(&p, &r), Status::Satisfied);
 }
 
 #[test]
 fn question_mark_is_a_wildcard_in_resources() {
     let p = policy(&allow("s3:GetObject", "arn:aws:s3:::bucket-?/key"));
-    assert_eq!(status(&p, &req("s3:GetObject", &["arn:aws:s3:::bucket-a/key"], &[])), Status::Satisfied);
-    assert_eq!(status(&p, &req("s3:GetObject", &["arn:aws:s3:::bucket-ab/key"], &[])), Status::Missing);
+    assert_eq!(
+        status(
+            &p,
+            &req("s3:GetObject", &["arn:aws:s3:::bucket-a/key"], &[])
+        ),
+        Status::Satisfied
+    );
+    assert_eq!(
+        status(
+            &p,
+            &req("s3:GetObject", &["arn:aws:s3:::bucket-ab/key"], &[])
+        ),
+        Status::Missing
+    );
 }
 
 #[test]
@@ -79,19 +117,56 @@ fn not_resource_with_several_entries() {
         r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:PassRole",
         "NotResource":["arn:aws:iam::*:role/admin","arn:aws:iam::*:role/break-glass"]}]}"#,
     );
-    assert_eq!(status(&p, &req("iam:PassRole", &["arn:aws:iam::1:role/app"], &[])), Status::Satisfied);
-    assert_eq!(status(&p, &req("iam:PassRole", &["arn:aws:iam::1:role/admin"], &[])), Status::Missing);
-    assert_eq!(status(&p, &req("iam:PassRole", &["arn:aws:iam::1:role/break-glass"], &[])), Status::Missing);
+    assert_eq!(
+        status(&p, &req("iam:PassRole", &["arn:aws:iam::1:role/app"], &[])),
+        Status::Satisfied
+    );
+    assert_eq!(
+        status(
+            &p,
+            &req("iam:PassRole", &["arn:aws:iam::1:role/admin"], &[])
+        ),
+        Status::Missing
+    );
+    assert_eq!(
+        status(
+            &p,
+            &req("iam:PassRole", &["arn:aws:iam::1:role/break-glass"], &[])
+        ),
+        Status::Missing
+    );
     // An unknown role name may be one of the excluded ones.
-    assert_eq!(status(&p, &req("iam:PassRole", &["arn:aws:iam::1:role/{role}"], &[])), Status::Conditional);
+    assert_eq!(
+        status(
+            &p,
+            &req("iam:PassRole", &["arn:aws:iam::1:role/{role}"], &[])
+        ),
+        Status::Conditional
+    );
 }
 
 #[test]
 fn not_action_covers_everything_else() {
     let p = fixture("PowerUserAccess.json");
-    assert_eq!(status(&p, &req("ec2:RunInstances", &["arn:aws:ec2:us-east-1:1:instance/{i}"], &[])), Status::Satisfied);
-    assert_eq!(status(&p, &req("iam:PassRole", &["arn:aws:iam::1:role/r"], &[])), Status::Missing);
-    assert_eq!(status(&p, &req("IAM:CreateServiceLinkedRole", &["*"], &[])), Status::Satisfied);
+    assert_eq!(
+        status(
+            &p,
+            &req(
+                "ec2:RunInstances",
+                &["arn:aws:ec2:us-east-1:1:instance/{i}"],
+                &[]
+            )
+        ),
+        Status::Satisfied
+    );
+    assert_eq!(
+        status(&p, &req("iam:PassRole", &["arn:aws:iam::1:role/r"], &[])),
+        Status::Missing
+    );
+    assert_eq!(
+        status(&p, &req("IAM:CreateServiceLinkedRole", &["*"], &[])),
+        Status::Satisfied
+    );
 }
 
 #[test]
@@ -104,7 +179,10 @@ fn for_all_values_with_an_absent_key_holds() {
     r.context.set_absent("aws:TagKeys");
     assert_eq!(status(&p, &r), Status::Satisfied);
     // Unknown: conditional, naming the key.
-    let d = evaluate(&PolicySet::single(p), &req("autoscaling:CreateOrUpdateTags", &["*"], &[]));
+    let d = evaluate(
+        &PolicySet::single(p),
+        &req("autoscaling:CreateOrUpdateTags", &["*"], &[]),
+    );
     assert_eq!(d.status, Status::Conditional);
     assert_eq!(d.depends_on, vec!["aws:TagKeys".to_owned()]);
 }
@@ -115,9 +193,17 @@ fn string_like_is_not_a_stub() {
         r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:PassRole","Resource":"*",
         "Condition":{"StringLike":{"iam:PassedToService":"ec2.amazonaws.com*"}}}]}"#,
     );
-    let r = req("iam:PassRole", &["arn:aws:iam::1:role/x"], &[("iam:PassedToService", "ec2.amazonaws.com.cn")]);
+    let r = req(
+        "iam:PassRole",
+        &["arn:aws:iam::1:role/x"],
+        &[("iam:PassedToService", "ec2.amazonaws.com.cn")],
+    );
     assert_eq!(status(&p, &r), Status::Satisfied);
-    let r = req("iam:PassRole", &["arn:aws:iam::1:role/x"], &[("iam:PassedToService", "lambda.amazonaws.com")]);
+    let r = req(
+        "iam:PassRole",
+        &["arn:aws:iam::1:role/x"],
+        &[("iam:PassedToService", "lambda.amazonaws.com")],
+    );
     assert_eq!(status(&p, &r), Status::Missing);
 }
 
@@ -127,7 +213,11 @@ fn condition_key_names_are_case_insensitive() {
         r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:PassRole","Resource":"*",
         "Condition":{"StringEquals":{"IAM:PASSEDTOSERVICE":"ec2.amazonaws.com"}}}]}"#,
     );
-    let r = req("iam:PassRole", &["arn:aws:iam::1:role/x"], &[("iam:PassedToService", "ec2.amazonaws.com")]);
+    let r = req(
+        "iam:PassRole",
+        &["arn:aws:iam::1:role/x"],
+        &[("iam:PassedToService", "ec2.amazonaws.com")],
+    );
     assert_eq!(status(&p, &r), Status::Satisfied);
 }
 
@@ -141,12 +231,19 @@ fn explicit_deny_wins_and_is_told_apart() {
         {"Sid":"All","Effect":"Allow","Action":"*","Resource":"*"},
         {"Sid":"NoPassRole","Effect":"Deny","Action":"iam:PassRole","Resource":"*"}]}"#,
     );
-    let d = evaluate(&PolicySet::single(p), &req("iam:PassRole", &["arn:aws:iam::1:role/x"], &[]));
+    let d = evaluate(
+        &PolicySet::single(p),
+        &req("iam:PassRole", &["arn:aws:iam::1:role/x"], &[]),
+    );
     assert_eq!(d.status, Status::Missing);
     assert_eq!(d.missing, Some(MissingReason::ExplicitDeny));
     assert_eq!(d.decided_by.len(), 1);
     assert_eq!(d.decided_by[0].sid.as_deref(), Some("NoPassRole"));
-    assert!(d.explanation.contains("explicitly denied"), "{}", d.explanation);
+    assert!(
+        d.explanation.contains("explicitly denied"),
+        "{}",
+        d.explanation
+    );
 }
 
 #[test]
@@ -155,21 +252,48 @@ fn no_allow_is_implicit_deny_with_nearest_misses() {
         r#"{"Version":"2012-10-17","Statement":[
         {"Sid":"OnlyCi","Effect":"Allow","Action":"iam:PassRole","Resource":"arn:aws:iam::*:role/ci-*"}]}"#,
     );
-    let d = evaluate(&PolicySet::single(p), &req("iam:PassRole", &["arn:aws:iam::1:role/web"], &[]));
+    let d = evaluate(
+        &PolicySet::single(p),
+        &req("iam:PassRole", &["arn:aws:iam::1:role/web"], &[]),
+    );
     assert_eq!(d.status, Status::Missing);
-    assert_eq!(d.missing, Some(MissingReason::NoMatchingAllow(Layer::Identity)));
+    assert_eq!(
+        d.missing,
+        Some(MissingReason::NoMatchingAllow(Layer::Identity))
+    );
     assert_eq!(d.near_misses.len(), 1);
-    assert!(d.near_misses[0].notes[0].contains("does not cover"), "{:?}", d.near_misses);
+    assert!(
+        d.near_misses[0].notes[0].contains("does not cover"),
+        "{:?}",
+        d.near_misses
+    );
 }
 
 #[test]
 fn partial_resource_coverage_is_conditional() {
     let p = policy(&allow("iam:PassRole", "arn:aws:iam::*:role/ci-*"));
-    let d = evaluate(&PolicySet::single(p.clone()), &req("iam:PassRole", &["arn:aws:iam::{account}:role/{role}"], &[]));
+    let d = evaluate(
+        &PolicySet::single(p.clone()),
+        &req("iam:PassRole", &["arn:aws:iam::{account}:role/{role}"], &[]),
+    );
     assert_eq!(d.status, Status::Conditional);
-    assert!(d.depends_on.contains(&"{role}".to_owned()), "{:?}", d.depends_on);
+    assert!(
+        d.depends_on.contains(&"{role}".to_owned()),
+        "{:?}",
+        d.depends_on
+    );
     // Knowing the role decides it.
-    assert_eq!(status(&p, &req("iam:PassRole", &["arn:aws:iam::{account}:role/ci-build"], &[])), Status::Satisfied);
+    assert_eq!(
+        status(
+            &p,
+            &req(
+                "iam:PassRole",
+                &["arn:aws:iam::{account}:role/ci-build"],
+                &[]
+            )
+        ),
+        Status::Satisfied
+    );
 }
 
 #[test]
@@ -178,9 +302,17 @@ fn known_condition_values_are_evaluated_not_reported_as_conditional() {
         r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:PassRole","Resource":"*",
         "Condition":{"StringEquals":{"iam:PassedToService":"ec2.amazonaws.com"}}}]}"#,
     );
-    let r = req("iam:PassRole", &["arn:aws:iam::{account}:role/{role}"], &[("iam:PassedToService", "ec2.amazonaws.com")]);
+    let r = req(
+        "iam:PassRole",
+        &["arn:aws:iam::{account}:role/{role}"],
+        &[("iam:PassedToService", "ec2.amazonaws.com")],
+    );
     assert_eq!(status(&p, &r), Status::Satisfied);
-    let r = req("iam:PassRole", &["arn:aws:iam::{account}:role/{role}"], &[("iam:PassedToService", "autoscaling.amazonaws.com")]);
+    let r = req(
+        "iam:PassRole",
+        &["arn:aws:iam::{account}:role/{role}"],
+        &[("iam:PassedToService", "autoscaling.amazonaws.com")],
+    );
     assert_eq!(status(&p, &r), Status::Missing);
 }
 
@@ -190,10 +322,18 @@ fn unknown_operator_is_never_silently_allowed() {
         r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"ec2:RunInstances","Resource":"*",
         "Condition":{"StringMaybe":{"ec2:InstanceType":"t3.micro"}}}]}"#,
     );
-    assert!(p.warnings.iter().any(|w| w.message.contains("unknown condition operator")));
+    assert!(
+        p.warnings
+            .iter()
+            .any(|w| w.message.contains("unknown condition operator"))
+    );
     let d = evaluate(&PolicySet::single(p), &req("ec2:RunInstances", &["*"], &[]));
     assert_eq!(d.status, Status::Conditional);
-    assert!(d.explanation.contains("unknown operator"), "{}", d.explanation);
+    assert!(
+        d.explanation.contains("unknown operator"),
+        "{}",
+        d.explanation
+    );
 }
 
 #[test]
@@ -203,7 +343,10 @@ fn unknown_operator_in_a_deny_makes_an_allow_conditional() {
         {"Effect":"Allow","Action":"*","Resource":"*"},
         {"Effect":"Deny","Action":"*","Resource":"*","Condition":{"Weird":{"a:b":"c"}}}]}"#,
     );
-    assert_eq!(status(&p, &req("ec2:RunInstances", &["*"], &[])), Status::Conditional);
+    assert_eq!(
+        status(&p, &req("ec2:RunInstances", &["*"], &[])),
+        Status::Conditional
+    );
 }
 
 #[test]
@@ -214,7 +357,10 @@ fn multi_resource_actions_need_every_resource() {
     );
     let r = req(
         "ec2:RunInstances",
-        &["arn:aws:ec2:{region}:{account}:instance/{i}", "arn:aws:ec2:{region}::image/{image}"],
+        &[
+            "arn:aws:ec2:{region}:{account}:instance/{i}",
+            "arn:aws:ec2:{region}::image/{image}",
+        ],
         &[],
     );
     let d = evaluate(&PolicySet::single(p), &r);
@@ -235,8 +381,14 @@ fn boundary_and_scps_must_each_allow() {
     };
     let d = evaluate(&set, &req("ec2:RunInstances", &["*"], &[]));
     assert_eq!(d.status, Status::Missing);
-    assert_eq!(d.missing, Some(MissingReason::NoMatchingAllow(Layer::Boundary)));
-    assert_eq!(evaluate(&set, &req("autoscaling:DescribeTags", &["*"], &[])).status, Status::Satisfied);
+    assert_eq!(
+        d.missing,
+        Some(MissingReason::NoMatchingAllow(Layer::Boundary))
+    );
+    assert_eq!(
+        evaluate(&set, &req("autoscaling:DescribeTags", &["*"], &[])).status,
+        Status::Satisfied
+    );
 
     let scp = Arc::new(policy(
         r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"},
@@ -247,26 +399,57 @@ fn boundary_and_scps_must_each_allow() {
         boundary: None,
         scps: vec![scp],
     };
-    assert_eq!(evaluate(&set, &req("ec2:RunInstances", &["*"], &[])).status, Status::Conditional);
     assert_eq!(
-        evaluate(&set, &req("ec2:RunInstances", &["*"], &[("aws:RequestedRegion", "eu-west-1")])).status,
+        evaluate(&set, &req("ec2:RunInstances", &["*"], &[])).status,
+        Status::Conditional
+    );
+    assert_eq!(
+        evaluate(
+            &set,
+            &req(
+                "ec2:RunInstances",
+                &["*"],
+                &[("aws:RequestedRegion", "eu-west-1")]
+            )
+        )
+        .status,
         Status::Satisfied
     );
     assert_eq!(
-        evaluate(&set, &req("ec2:RunInstances", &["*"], &[("aws:RequestedRegion", "us-east-1")])).status,
+        evaluate(
+            &set,
+            &req(
+                "ec2:RunInstances",
+                &["*"],
+                &[("aws:RequestedRegion", "us-east-1")]
+            )
+        )
+        .status,
         Status::Missing
     );
 }
 
 #[test]
 fn resource_star_only_for_actions_without_resource_level_permissions() {
-    let p = policy(&allow("autoscaling:DescribeAutoScalingGroups", "arn:aws:autoscaling:*:*:autoScalingGroup:*"));
-    assert_eq!(status(&p, &req("autoscaling:DescribeAutoScalingGroups", &["*"], &[])), Status::Missing);
+    let p = policy(&allow(
+        "autoscaling:DescribeAutoScalingGroups",
+        "arn:aws:autoscaling:*:*:autoScalingGroup:*",
+    ));
+    assert_eq!(
+        status(
+            &p,
+            &req("autoscaling:DescribeAutoScalingGroups", &["*"], &[])
+        ),
+        Status::Missing
+    );
 }
 
 #[test]
 fn policy_variables() {
-    let p = policy(&allow("iam:PassRole", "arn:aws:iam::*:role/${aws:username}-*"));
+    let p = policy(&allow(
+        "iam:PassRole",
+        "arn:aws:iam::*:role/${aws:username}-*",
+    ));
     let mut r = req("iam:PassRole", &["arn:aws:iam::1:role/alice-app"], &[]);
     assert_eq!(status(&p, &r), Status::Conditional);
     r.context.set("aws:username", ["alice"]);
@@ -274,8 +457,14 @@ fn policy_variables() {
     r.context.set("aws:username", ["bob"]);
     assert_eq!(status(&p, &r), Status::Missing);
     // Without Version 2012-10-17 the text is literal.
-    let old = policy(r#"{"Statement":[{"Effect":"Allow","Action":"iam:PassRole","Resource":"arn:aws:iam::*:role/${aws:username}-*"}]}"#);
-    assert!(old.warnings.iter().any(|w| w.message.contains("no Version")));
+    let old = policy(
+        r#"{"Statement":[{"Effect":"Allow","Action":"iam:PassRole","Resource":"arn:aws:iam::*:role/${aws:username}-*"}]}"#,
+    );
+    assert!(
+        old.warnings
+            .iter()
+            .any(|w| w.message.contains("no Version"))
+    );
     assert_eq!(status(&old, &r), Status::Missing);
 }
 
@@ -284,25 +473,46 @@ fn policy_variables() {
 
 #[test]
 fn statement_as_object_and_strings_as_single_values() {
-    let p = policy(r#"{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"ec2:RunInstances","Resource":"*"}}"#);
+    let p = policy(
+        r#"{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"ec2:RunInstances","Resource":"*"}}"#,
+    );
     assert_eq!(p.statements.len(), 1);
 }
 
 #[test]
 fn cli_wrappers_and_url_encoding() {
     let doc = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"ec2:RunInstances","Resource":"*"}]}"#;
-    let wrapped = format!(r#"{{"PolicyVersion":{{"Document":{doc},"VersionId":"v1","IsDefaultVersion":true}}}}"#);
-    assert_eq!(load_text("a", &wrapped).unwrap().kind(), InputKind::PolicyVersion);
+    let wrapped = format!(
+        r#"{{"PolicyVersion":{{"Document":{doc},"VersionId":"v1","IsDefaultVersion":true}}}}"#
+    );
+    assert_eq!(
+        load_text("a", &wrapped).unwrap().kind(),
+        InputKind::PolicyVersion
+    );
     let inline = format!(r#"{{"RoleName":"r","PolicyName":"p","PolicyDocument":{doc}}}"#);
-    assert_eq!(load_text("a", &inline).unwrap().kind(), InputKind::InlinePolicy);
+    assert_eq!(
+        load_text("a", &inline).unwrap().kind(),
+        InputKind::InlinePolicy
+    );
     let encoded: String = doc
         .bytes()
-        .map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") })
+        .map(|b| {
+            if b.is_ascii_alphanumeric() {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
         .collect();
     let raw = format!(r#"{{"PolicyVersion":{{"Document":"{encoded}"}}}}"#);
-    let Loaded::Policy(p, _) = load_text("a", &raw).unwrap() else { panic!() };
+    let Loaded::Policy(p, _) = load_text("a", &raw).unwrap() else {
+        panic!()
+    };
     assert_eq!(p.statements.len(), 1);
-    assert_eq!(load_text("a", &format!("\"{encoded}\"")).unwrap().kind(), InputKind::UrlEncoded);
+    assert_eq!(
+        load_text("a", &format!("\"{encoded}\"")).unwrap().kind(),
+        InputKind::UrlEncoded
+    );
     let bad = load_text("a", r#"{"PolicyVersion":{"Document":"%7B%2"}}"#).unwrap_err();
     assert!(bad.message.contains("URL encoding"), "{bad}");
 }
@@ -318,15 +528,36 @@ fn statement_spans_point_at_the_statement() {
 #[test]
 fn shape_errors_name_the_statement_and_place() {
     let cases = [
-        (r#"{"Statement":[{"Sid":"X","Effect":"allow","Action":"*","Resource":"*"}]}"#, "Sid \"X\""),
-        (r#"{"Statement":[{"Effect":"Allow","Action":"*","NotAction":"a:b","Resource":"*"}]}"#, "both Action and NotAction"),
-        (r#"{"Statement":[{"Effect":"Allow","Resource":"*"}]}"#, "Action (or NotAction) is missing"),
-        (r#"{"Statement":[{"Effect":"Allow","Action":[1],"Resource":"*"}]}"#, "must be strings"),
+        (
+            r#"{"Statement":[{"Sid":"X","Effect":"allow","Action":"*","Resource":"*"}]}"#,
+            "Sid \"X\"",
+        ),
+        (
+            r#"{"Statement":[{"Effect":"Allow","Action":"*","NotAction":"a:b","Resource":"*"}]}"#,
+            "both Action and NotAction",
+        ),
+        (
+            r#"{"Statement":[{"Effect":"Allow","Resource":"*"}]}"#,
+            "Action (or NotAction) is missing",
+        ),
+        (
+            r#"{"Statement":[{"Effect":"Allow","Action":[1],"Resource":"*"}]}"#,
+            "must be strings",
+        ),
         (r#"{"Statement":[],"Bogus":1}"#, "unknown top-level element"),
-        (r#"{"Statement":[{"Effect":"Allow","Action":"*","Resource":"*","Foo":1}]}"#, "unknown element \"Foo\""),
-        (r#"{"Statement":[{"Effect":"Allow","Action":"RunInstances","Resource":"*"}]}"#, "no service prefix"),
+        (
+            r#"{"Statement":[{"Effect":"Allow","Action":"*","Resource":"*","Foo":1}]}"#,
+            "unknown element \"Foo\"",
+        ),
+        (
+            r#"{"Statement":[{"Effect":"Allow","Action":"RunInstances","Resource":"*"}]}"#,
+            "no service prefix",
+        ),
         (r#"{"Version":"2020-01-01","Statement":[]}"#, "Version"),
-        (r#"{"Statement":[{"Effect":"Allow","Action":"*","Resource":"*","Condition":{"StringEquals":{"a:b":{"x":1}}}}]}"#, "condition values"),
+        (
+            r#"{"Statement":[{"Effect":"Allow","Action":"*","Resource":"*","Condition":{"StringEquals":{"a:b":{"x":1}}}}]}"#,
+            "condition values",
+        ),
         ("[1,2]", "found an array at the top level"),
         ("\"just text\"", "not valid JSON"),
         ("{\"a\":1}", "not a policy"),
@@ -352,8 +583,20 @@ fn suspicious_things_are_warnings() {
         r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*:Describe*","Resource":"*",
         "Condition":{"stringequals":{"aws:SourceVpc":"vpc-1"}}}]}"#,
     );
-    assert!(p.warnings.iter().any(|w| w.message.contains("wildcard in the service prefix")), "{:?}", p.warnings);
-    assert!(p.warnings.iter().any(|w| w.message.contains("documented as \"StringEquals\"")), "{:?}", p.warnings);
+    assert!(
+        p.warnings
+            .iter()
+            .any(|w| w.message.contains("wildcard in the service prefix")),
+        "{:?}",
+        p.warnings
+    );
+    assert!(
+        p.warnings
+            .iter()
+            .any(|w| w.message.contains("documented as \"StringEquals\"")),
+        "{:?}",
+        p.warnings
+    );
 }
 
 #[test]
@@ -393,7 +636,9 @@ const GAAD: &str = r#"{
 
 #[test]
 fn account_details_assemble_principals() {
-    let Loaded::Account(acc) = load_text("gaad.json", GAAD).unwrap() else { panic!() };
+    let Loaded::Account(acc) = load_text("gaad.json", GAAD).unwrap() else {
+        panic!()
+    };
     let names: Vec<&str> = acc.principals.iter().map(|p| p.name.as_str()).collect();
     assert_eq!(names, vec!["broken", "deployer", "dev"]);
 
@@ -401,16 +646,34 @@ fn account_details_assemble_principals() {
     assert_eq!(role.identity.len(), 2);
     assert!(role.boundary.is_some());
     // The default version (v2) is used, not v1's "*".
-    assert_eq!(evaluate(&role, &req("ec2:RunInstances", &["*"], &[])).status, Status::Missing);
-    assert_eq!(evaluate(&role, &req("iam:PassRole", &["arn:aws:iam::1:role/x"], &[])).status, Status::Satisfied);
-    assert_eq!(evaluate(&role, &req("autoscaling:DescribeTags", &["*"], &[])).status, Status::Satisfied);
+    assert_eq!(
+        evaluate(&role, &req("ec2:RunInstances", &["*"], &[])).status,
+        Status::Missing
+    );
+    assert_eq!(
+        evaluate(&role, &req("iam:PassRole", &["arn:aws:iam::1:role/x"], &[])).status,
+        Status::Satisfied
+    );
+    assert_eq!(
+        evaluate(&role, &req("autoscaling:DescribeTags", &["*"], &[])).status,
+        Status::Satisfied
+    );
 
     // A user gets its groups' policies.
-    let user = acc.policy_set("gaad.json", "arn:aws:iam::111122223333:user/dev").unwrap();
-    assert_eq!(evaluate(&user, &req("ec2:RunInstances", &["*"], &[])).status, Status::Satisfied);
+    let user = acc
+        .policy_set("gaad.json", "arn:aws:iam::111122223333:user/dev")
+        .unwrap();
+    assert_eq!(
+        evaluate(&user, &req("ec2:RunInstances", &["*"], &[])).status,
+        Status::Satisfied
+    );
 
     let err = acc.policy_set("gaad.json", "broken").unwrap_err();
-    assert!(err.message.contains("arn:aws:iam::111122223333:policy/gone"), "{err}");
+    assert!(
+        err.message
+            .contains("arn:aws:iam::111122223333:policy/gone"),
+        "{err}"
+    );
     let err = acc.policy_set("gaad.json", "nobody").unwrap_err();
     assert!(err.message.contains("no role or user"), "{err}");
 }
@@ -421,28 +684,74 @@ fn account_details_assemble_principals() {
 #[test]
 fn autoscaling_full_access() {
     let p = fixture("managed/AutoScalingFullAccess.json");
-    let asg = "arn:aws:autoscaling:{region}:{account}:autoScalingGroup:{id}:autoScalingGroupName/{name}";
-    assert_eq!(status(&p, &req("autoscaling:CreateAutoScalingGroup", &[asg], &[])), Status::Satisfied);
-    assert_eq!(status(&p, &req("ec2:RunInstances", &["arn:aws:ec2:{region}:{account}:instance/{i}"], &[])), Status::Missing);
-    let slr = "arn:aws:iam::{account}:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling";
+    let asg =
+        "arn:aws:autoscaling:{region}:{account}:autoScalingGroup:{id}:autoScalingGroupName/{name}";
     assert_eq!(
-        status(&p, &req("iam:CreateServiceLinkedRole", &[slr], &[("iam:AWSServiceName", "autoscaling.amazonaws.com")])),
+        status(&p, &req("autoscaling:CreateAutoScalingGroup", &[asg], &[])),
         Status::Satisfied
     );
     assert_eq!(
-        status(&p, &req("iam:CreateServiceLinkedRole", &[slr], &[("iam:AWSServiceName", "ec2.amazonaws.com")])),
+        status(
+            &p,
+            &req(
+                "ec2:RunInstances",
+                &["arn:aws:ec2:{region}:{account}:instance/{i}"],
+                &[]
+            )
+        ),
         Status::Missing
     );
-    assert_eq!(status(&p, &req("iam:CreateServiceLinkedRole", &[slr], &[])), Status::Conditional);
+    let slr = "arn:aws:iam::{account}:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling";
+    assert_eq!(
+        status(
+            &p,
+            &req(
+                "iam:CreateServiceLinkedRole",
+                &[slr],
+                &[("iam:AWSServiceName", "autoscaling.amazonaws.com")]
+            )
+        ),
+        Status::Satisfied
+    );
+    assert_eq!(
+        status(
+            &p,
+            &req(
+                "iam:CreateServiceLinkedRole",
+                &[slr],
+                &[("iam:AWSServiceName", "ec2.amazonaws.com")]
+            )
+        ),
+        Status::Missing
+    );
+    assert_eq!(
+        status(&p, &req("iam:CreateServiceLinkedRole", &[slr], &[])),
+        Status::Conditional
+    );
 }
 
 #[test]
 fn read_only_access_allows_reads_only() {
     let p = fixture("managed/ReadOnlyAccess.json");
-    assert_eq!(status(&p, &req("autoscaling:DescribeAutoScalingGroups", &["*"], &[])), Status::Satisfied);
-    assert_eq!(status(&p, &req("ec2:DescribeImages", &["*"], &[])), Status::Satisfied);
-    assert_eq!(status(&p, &req("ec2:RunInstances", &["*"], &[])), Status::Missing);
-    assert_eq!(status(&p, &req("iam:PassRole", &["arn:aws:iam::1:role/x"], &[])), Status::Missing);
+    assert_eq!(
+        status(
+            &p,
+            &req("autoscaling:DescribeAutoScalingGroups", &["*"], &[])
+        ),
+        Status::Satisfied
+    );
+    assert_eq!(
+        status(&p, &req("ec2:DescribeImages", &["*"], &[])),
+        Status::Satisfied
+    );
+    assert_eq!(
+        status(&p, &req("ec2:RunInstances", &["*"], &[])),
+        Status::Missing
+    );
+    assert_eq!(
+        status(&p, &req("iam:PassRole", &["arn:aws:iam::1:role/x"], &[])),
+        Status::Missing
+    );
 }
 
 #[test]

@@ -53,79 +53,138 @@ pub struct DetailInput<'a> {
 
 impl DetailPanel {
     /// Draws the panel.
-    pub fn ui(&mut self, ui: &mut egui::Ui, mut input: DetailInput<'_>, commands: &mut Vec<Command>) {
+    pub fn ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        mut input: DetailInput<'_>,
+        commands: &mut Vec<Command>,
+    ) {
         let cat = catalog();
         let Some(action) = cat.action(input.selected) else {
             ui.label("Select an action on the left.");
             return;
         };
         self.about_ui(ui);
-        egui::ScrollArea::vertical().auto_shrink([false, false]).show(ui, |ui| {
-            ui.horizontal_wrapped(|ui| {
-                ui.heading(egui::RichText::new(action.full_name()).monospace());
-                if let Some(c) = input.check.filter(|_| input.has_policy) {
-                    ui.label(theme::badge(c.status, input.dark).heading());
-                }
-            });
-            ui.label(format!("{} · {} · {}", cat.group_name(&action.group), action.access_level, if action.resource_type.is_some() { "resource-level permissions" } else { "no resource-level permissions: needs \"Resource\": \"*\"" }));
-            ui.add_space(4.0);
-            ui.label(&action.description);
-            ui.horizontal_wrapped(|ui| {
-                ui.label("Resource:");
-                ui.label(egui::RichText::new(cat.own_resource(action)).monospace().small());
-                ui.hyperlink_to("API reference", &action.api_reference);
-            });
-            if !action.condition_keys.is_empty() {
-                egui::CollapsingHeader::new(format!("Condition keys ({})", action.condition_keys.len())).id_salt("cond_keys").show(ui, |ui| {
-                    ui.label(egui::RichText::new(action.condition_keys.join("   ")).monospace().small());
-                });
-            }
-            ui.separator();
-            self.features_ui(ui, input.selected, input.check, commands);
-            self.facts_ui(ui, input.facts, commands);
-            ui.separator();
-            if let Some(check) = input.check {
-                self.requirements_ui(ui, check, input.has_policy, input.changed, input.dark, commands);
-                if let Some(kp) = &check.key_policy {
-                    ui.separator();
-                    ui.label(egui::RichText::new("KMS key policy (not a caller permission)").strong());
-                    ui.label(&kp.reason);
-                    ui.label(egui::RichText::new(&kp.note).small().weak());
-                    let text = serde_json::to_string_pretty(&kp.statements).unwrap_or_default();
-                    code_block(ui, "key_policy_json", &text);
-                    if ui.button("Copy key-policy statements").clicked() {
-                        commands.push(Command::Copy("the key-policy statements".to_owned(), text));
+        egui::ScrollArea::vertical()
+            .auto_shrink([false, false])
+            .show(ui, |ui| {
+                ui.horizontal_wrapped(|ui| {
+                    ui.heading(egui::RichText::new(action.full_name()).monospace());
+                    if let Some(c) = input.check.filter(|_| input.has_policy) {
+                        ui.label(theme::badge(c.status, input.dark).heading());
                     }
+                });
+                ui.label(format!(
+                    "{} · {} · {}",
+                    cat.group_name(&action.group),
+                    action.access_level,
+                    if action.resource_type.is_some() {
+                        "resource-level permissions"
+                    } else {
+                        "no resource-level permissions: needs \"Resource\": \"*\""
+                    }
+                ));
+                ui.add_space(4.0);
+                ui.label(&action.description);
+                ui.horizontal_wrapped(|ui| {
+                    ui.label("Resource:");
+                    ui.label(
+                        egui::RichText::new(cat.own_resource(action))
+                            .monospace()
+                            .small(),
+                    );
+                    ui.hyperlink_to("API reference", &action.api_reference);
+                });
+                if !action.condition_keys.is_empty() {
+                    egui::CollapsingHeader::new(format!(
+                        "Condition keys ({})",
+                        action.condition_keys.len()
+                    ))
+                    .id_salt("cond_keys")
+                    .show(ui, |ui| {
+                        ui.label(
+                            egui::RichText::new(action.condition_keys.join("   "))
+                                .monospace()
+                                .small(),
+                        );
+                    });
                 }
                 ui.separator();
-                self.generated_ui(ui, &mut input, commands);
-            }
-        });
+                Self::features_ui(ui, input.selected, input.check, commands);
+                self.facts_ui(ui, input.facts, commands);
+                ui.separator();
+                if let Some(check) = input.check {
+                    self.requirements_ui(
+                        ui,
+                        check,
+                        input.has_policy,
+                        input.changed,
+                        input.dark,
+                        commands,
+                    );
+                    if let Some(kp) = &check.key_policy {
+                        ui.separator();
+                        ui.label(
+                            egui::RichText::new("KMS key policy (not a caller permission)")
+                                .strong(),
+                        );
+                        ui.label(&kp.reason);
+                        ui.label(egui::RichText::new(&kp.note).small().weak());
+                        let text = serde_json::to_string_pretty(&kp.statements).unwrap_or_default();
+                        code_block(ui, "key_policy_json", &text);
+                        if ui.button("Copy key-policy statements").clicked() {
+                            commands
+                                .push(Command::Copy("the key-policy statements".to_owned(), text));
+                        }
+                    }
+                    ui.separator();
+                    Self::generated_ui(ui, &mut input, commands);
+                }
+            });
     }
 
-    fn features_ui(&mut self, ui: &mut egui::Ui, selected: &str, check: Option<&ActionCheck>, commands: &mut Vec<Command>) {
+    fn features_ui(
+        ui: &mut egui::Ui,
+        selected: &str,
+        check: Option<&ActionCheck>,
+        commands: &mut Vec<Command>,
+    ) {
         let features = catalog().features_for(selected);
         ui.label(egui::RichText::new("Request features").strong());
         if features.is_empty() {
             ui.label("This action needs only its own permission, whatever the request holds.");
             return;
         }
-        ui.label(egui::RichText::new("Turn on what your request contains; hover a feature to learn what it means.").small().weak());
+        ui.label(
+            egui::RichText::new(
+                "Turn on what your request contains; hover a feature to learn what it means.",
+            )
+            .small()
+            .weak(),
+        );
         let on: Vec<String> = check.map(|c| c.features.clone()).unwrap_or_default();
         for f in features {
             let mut checked = on.contains(&f.id);
-            let r = ui.checkbox(&mut checked, &f.label).on_hover_text(&f.explanation);
+            let r = ui
+                .checkbox(&mut checked, &f.label)
+                .on_hover_text(&f.explanation);
             if r.changed() {
                 commands.push(Command::SetFeature(f.id.clone(), checked));
             }
-            egui::CollapsingHeader::new(egui::RichText::new(format!("What is this? ({})", f.id)).small())
-                .id_salt(("feature_help", &f.id))
-                .show(ui, |ui| {
-                    ui.label(&f.explanation);
-                    if !f.implies.is_empty() {
-                        ui.label(egui::RichText::new(format!("Turns on: {}", f.implies.join(", "))).small().weak());
-                    }
-                });
+            egui::CollapsingHeader::new(
+                egui::RichText::new(format!("What is this? ({})", f.id)).small(),
+            )
+            .id_salt(("feature_help", &f.id))
+            .show(ui, |ui| {
+                ui.label(&f.explanation);
+                if !f.implies.is_empty() {
+                    ui.label(
+                        egui::RichText::new(format!("Turns on: {}", f.implies.join(", ")))
+                            .small()
+                            .weak(),
+                    );
+                }
+            });
         }
     }
 
@@ -177,7 +236,15 @@ impl DetailPanel {
         });
     }
 
-    fn requirements_ui(&mut self, ui: &mut egui::Ui, check: &ActionCheck, has_policy: bool, changed: Option<&BTreeSet<String>>, dark: bool, commands: &mut Vec<Command>) {
+    fn requirements_ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        check: &ActionCheck,
+        has_policy: bool,
+        changed: Option<&BTreeSet<String>>,
+        dark: bool,
+        commands: &mut Vec<Command>,
+    ) {
         let cat = catalog();
         ui.label(egui::RichText::new("Required permissions").strong());
         if !has_policy {
@@ -190,7 +257,11 @@ impl DetailPanel {
             let dimmed = !r.needed;
             let text = |t: &str| {
                 let rt = egui::RichText::new(t);
-                if dimmed { rt.color(theme::dim(dark)) } else { rt }
+                if dimmed {
+                    rt.color(theme::dim(dark))
+                } else {
+                    rt
+                }
             };
             let mut frame = egui::Frame::group(ui.style()).inner_margin(6.0);
             if flash {
@@ -200,8 +271,13 @@ impl DetailPanel {
                 ui.set_width(ui.available_width());
                 ui.horizontal_wrapped(|ui| {
                     if dimmed {
-                        let f = r.feature.as_deref().and_then(|f| cat.feature(f)).map_or("", |f| f.label.as_str());
-                        ui.label(text("not needed now")).on_hover_text(format!("Needed when \"{f}\" is on"));
+                        let f = r
+                            .feature
+                            .as_deref()
+                            .and_then(|f| cat.feature(f))
+                            .map_or("", |f| f.label.as_str());
+                        ui.label(text("not needed now"))
+                            .on_hover_text(format!("Needed when \"{f}\" is on"));
                     } else if has_policy {
                         ui.label(theme::badge(c.decision.status, dark));
                     } else {
@@ -213,9 +289,15 @@ impl DetailPanel {
                         perm = perm.color(theme::dim(dark));
                     }
                     let selected = self.focused == Some(i);
-                    let resp = ui.selectable_label(selected, perm).on_hover_text("Show why, with the deciding statements in the policy panel");
+                    let resp = ui.selectable_label(selected, perm).on_hover_text(
+                        "Show why, with the deciding statements in the policy panel",
+                    );
                     if resp.clicked() {
-                        commands.push(Command::FocusRequirement(if selected { None } else { Some(i) }));
+                        commands.push(Command::FocusRequirement(if selected {
+                            None
+                        } else {
+                            Some(i)
+                        }));
                     }
                     if flash {
                         ui.label(egui::RichText::new("changed").small().strong());
@@ -226,14 +308,21 @@ impl DetailPanel {
                     ui.label(text("Sources:").small());
                     for id in &r.sources {
                         if let Some(s) = cat.source(id) {
-                            ui.hyperlink_to(egui::RichText::new(&s.id).small(), &s.url).on_hover_text(format!("{} ({})", s.title, s.as_of));
+                            ui.hyperlink_to(egui::RichText::new(&s.id).small(), &s.url)
+                                .on_hover_text(format!("{} ({})", s.title, s.as_of));
                         }
                     }
                     if let Some(d) = &r.disagreement {
-                        ui.label(egui::RichText::new("⚠ AWS pages disagree").small().color(theme::color(Status::Conditional, dark))).on_hover_text(d);
+                        ui.label(
+                            egui::RichText::new("⚠ AWS pages disagree")
+                                .small()
+                                .color(theme::color(Status::Conditional, dark)),
+                        )
+                        .on_hover_text(d);
                     }
                     if let Some(n) = &r.note {
-                        ui.label(egui::RichText::new("ℹ note").small()).on_hover_text(n);
+                        ui.label(egui::RichText::new("ℹ note").small())
+                            .on_hover_text(n);
                     }
                 });
                 let res = r.resources.join("   ");
@@ -246,40 +335,75 @@ impl DetailPanel {
         if let Some(c) = self.focused.and_then(|i| check.requirements.get(i)) {
             ui.add_space(6.0);
             egui::Frame::group(ui.style()).show(ui, |ui| {
-                ui.label(egui::RichText::new(format!("Why {} is {}", c.requirement.permission, c.decision.status)).strong());
+                ui.label(
+                    egui::RichText::new(format!(
+                        "Why {} is {}",
+                        c.requirement.permission, c.decision.status
+                    ))
+                    .strong(),
+                );
                 ui.label(&c.decision.explanation);
                 if !c.decision.depends_on.is_empty() {
                     ui.label(format!("Depends on: {}", c.decision.depends_on.join(", ")));
                 }
                 for r in &c.decision.resources {
                     if check.requirements.len() > 1 && c.requirement.resources.len() > 1 {
-                        ui.label(egui::RichText::new(format!("{} {}", theme::icon(r.status), r.resource)).monospace().small().color(theme::color(r.status, dark)));
+                        ui.label(
+                            egui::RichText::new(format!(
+                                "{} {}",
+                                theme::icon(r.status),
+                                r.resource
+                            ))
+                            .monospace()
+                            .small()
+                            .color(theme::color(r.status, dark)),
+                        );
                     }
                 }
             });
         }
     }
 
-    fn generated_ui(&mut self, ui: &mut egui::Ui, input: &mut DetailInput<'_>, commands: &mut Vec<Command>) {
+    fn generated_ui(ui: &mut egui::Ui, input: &mut DetailInput<'_>, commands: &mut Vec<Command>) {
         ui.label(egui::RichText::new("Least-privilege statements for what is missing").strong());
-        ui.checkbox(&mut *input.include_conditional, "Include conditional permissions");
+        ui.checkbox(
+            &mut *input.include_conditional,
+            "Include conditional permissions",
+        );
         let json = input.generated.to_json();
         if input.generated.is_empty() {
-            ui.label(if input.has_policy { "Nothing is missing: the policy grants every permission this request needs." } else { "Everything below is needed, since no policy is loaded." });
+            ui.label(if input.has_policy {
+                "Nothing is missing: the policy grants every permission this request needs."
+            } else {
+                "Everything below is needed, since no policy is loaded."
+            });
         }
         code_block(ui, "generated_json", &json);
         ui.horizontal(|ui| {
-            if ui.button("Copy").on_hover_text("Copy the statements (Ctrl+C)").clicked() {
-                commands.push(Command::Copy("the generated statements".to_owned(), json.clone()));
+            if ui
+                .button("Copy")
+                .on_hover_text("Copy the statements (Ctrl+C)")
+                .clicked()
+            {
+                commands.push(Command::Copy(
+                    "the generated statements".to_owned(),
+                    json.clone(),
+                ));
             }
             if ui.button("Save as…").clicked() {
                 commands.push(Command::SaveDialog(json.clone()));
             }
-            if let Some(base) = &input.merged_base {
-                if ui.button("Copy merged policy").on_hover_text("The first loaded policy with these statements added").clicked() {
-                    let merged = crate::generate::merged(base, input.generated);
-                    commands.push(Command::Copy("the merged policy".to_owned(), serde_json::to_string_pretty(&merged).unwrap_or_default()));
-                }
+            if let Some(base) = &input.merged_base
+                && ui
+                    .button("Copy merged policy")
+                    .on_hover_text("The first loaded policy with these statements added")
+                    .clicked()
+            {
+                let merged = crate::generate::merged(base, input.generated);
+                commands.push(Command::Copy(
+                    "the merged policy".to_owned(),
+                    serde_json::to_string_pretty(&merged).unwrap_or_default(),
+                ));
             }
         });
     }
@@ -305,7 +429,15 @@ impl DetailPanel {
 /// A read-only, selectable code view.
 fn code_block(ui: &mut egui::Ui, id: &str, text: &str) {
     let mut t = text;
-    egui::ScrollArea::vertical().id_salt(id).max_height(280.0).show(ui, |ui| {
-        ui.add(egui::TextEdit::multiline(&mut t).code_editor().desired_width(f32::INFINITY).desired_rows(4));
-    });
+    egui::ScrollArea::vertical()
+        .id_salt(id)
+        .max_height(280.0)
+        .show(ui, |ui| {
+            ui.add(
+                egui::TextEdit::multiline(&mut t)
+                    .code_editor()
+                    .desired_width(f32::INFINITY)
+                    .desired_rows(4),
+            );
+        });
 }

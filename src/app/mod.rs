@@ -171,7 +171,11 @@ impl ExplorerApp {
             app.state.facts = Facts::default();
         }
         app.state.features.retain(|_, f| expand_features(f).is_ok());
-        cc.egui_ctx.set_theme(if app.state.dark { egui::Theme::Dark } else { egui::Theme::Light });
+        cc.egui_ctx.set_theme(if app.state.dark {
+            egui::Theme::Dark
+        } else {
+            egui::Theme::Light
+        });
         app
     }
 
@@ -215,7 +219,11 @@ impl ExplorerApp {
 
     /// The features on for the selected action.
     pub fn selected_features(&self) -> Vec<String> {
-        self.state.features.get(&self.state.selected).cloned().unwrap_or_default()
+        self.state
+            .features
+            .get(&self.state.selected)
+            .cloned()
+            .unwrap_or_default()
     }
 
     /// The generated least-privilege document for the selected action.
@@ -224,7 +232,12 @@ impl ExplorerApp {
         let selected = self.state.selected.clone();
         let eval = self.evaluation();
         let checks: Vec<_> = eval.checks.get(&selected).cloned().into_iter().collect();
-        crate::generate::suggest(&checks, crate::generate::GenerateOptions { include_conditional })
+        crate::generate::suggest(
+            &checks,
+            crate::generate::GenerateOptions {
+                include_conditional,
+            },
+        )
     }
 
     /// The same as pretty JSON.
@@ -235,14 +248,21 @@ impl ExplorerApp {
     fn spawn_load(&mut self, slot: Slot, path: PathBuf, ctx: &egui::Context) {
         let tx = self.jobs_tx.clone();
         let ctx = ctx.clone();
-        let spawned = std::thread::Builder::new().name("policy-load".to_owned()).spawn(move || {
-            let result = read_policy(&path);
-            tx.send(Job::Loaded(slot, path, result)).ok();
-            ctx.request_repaint();
-        });
+        let spawned = std::thread::Builder::new()
+            .name("policy-load".to_owned())
+            .spawn(move || {
+                let result = read_policy(&path);
+                tx.send(Job::Loaded(slot, path, result)).ok();
+                ctx.request_repaint();
+            });
         match spawned {
             Ok(_) => self.pending += 1,
-            Err(e) => self.notice = Some(Notice { text: format!("Could not start loading: {e}"), error: true }),
+            Err(e) => {
+                self.notice = Some(Notice {
+                    text: format!("Could not start loading: {e}"),
+                    error: true,
+                });
+            }
         }
     }
 
@@ -254,21 +274,28 @@ impl ExplorerApp {
             .pick_file();
         let tx = self.jobs_tx.clone();
         let ctx = ctx.clone();
-        let spawned = std::thread::Builder::new().name("policy-open-dialog".to_owned()).spawn(move || {
-            let job = match pollster::block_on(dialog) {
-                Some(handle) => {
-                    let path = handle.path().to_path_buf();
-                    let result = read_policy(&path);
-                    Job::Loaded(slot, path, result)
-                }
-                None => Job::Cancelled,
-            };
-            tx.send(job).ok();
-            ctx.request_repaint();
-        });
+        let spawned = std::thread::Builder::new()
+            .name("policy-open-dialog".to_owned())
+            .spawn(move || {
+                let job = match pollster::block_on(dialog) {
+                    Some(handle) => {
+                        let path = handle.path().to_path_buf();
+                        let result = read_policy(&path);
+                        Job::Loaded(slot, path, result)
+                    }
+                    None => Job::Cancelled,
+                };
+                tx.send(job).ok();
+                ctx.request_repaint();
+            });
         match spawned {
             Ok(_) => self.pending += 1,
-            Err(e) => self.notice = Some(Notice { text: format!("Could not open the file dialog: {e}"), error: true }),
+            Err(e) => {
+                self.notice = Some(Notice {
+                    text: format!("Could not open the file dialog: {e}"),
+                    error: true,
+                });
+            }
         }
     }
 
@@ -281,21 +308,28 @@ impl ExplorerApp {
             .save_file();
         let tx = self.jobs_tx.clone();
         let ctx = ctx.clone();
-        let spawned = std::thread::Builder::new().name("policy-save-dialog".to_owned()).spawn(move || {
-            let job = match pollster::block_on(dialog) {
-                Some(handle) => {
-                    let path = handle.path().to_path_buf();
-                    let r = crate::output::save_atomic(&path, &text).map_err(|e| e.to_string());
-                    Job::Saved(path, r)
-                }
-                None => Job::Cancelled,
-            };
-            tx.send(job).ok();
-            ctx.request_repaint();
-        });
+        let spawned = std::thread::Builder::new()
+            .name("policy-save-dialog".to_owned())
+            .spawn(move || {
+                let job = match pollster::block_on(dialog) {
+                    Some(handle) => {
+                        let path = handle.path().to_path_buf();
+                        let r = crate::output::save_atomic(&path, &text).map_err(|e| e.to_string());
+                        Job::Saved(path, r)
+                    }
+                    None => Job::Cancelled,
+                };
+                tx.send(job).ok();
+                ctx.request_repaint();
+            });
         match spawned {
             Ok(_) => self.pending += 1,
-            Err(e) => self.notice = Some(Notice { text: format!("Could not open the save dialog: {e}"), error: true }),
+            Err(e) => {
+                self.notice = Some(Notice {
+                    text: format!("Could not open the save dialog: {e}"),
+                    error: true,
+                });
+            }
         }
     }
 
@@ -304,18 +338,34 @@ impl ExplorerApp {
             self.pending = self.pending.saturating_sub(1);
             match job {
                 Job::Loaded(slot, path, result) => {
-                    let name = path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
+                    let name = path.file_name().map_or_else(
+                        || path.display().to_string(),
+                        |n| n.to_string_lossy().into_owned(),
+                    );
                     match result {
-                        Ok((loaded, text)) => self.install(slot, name, Some(path.clone()), text, loaded),
+                        Ok((loaded, text)) => {
+                            self.install(slot, &name, Some(path.clone()), text, loaded);
+                        }
                         Err(e) => self.show_load_error(&e),
                     }
                     self.state.recent.retain(|p| p != &path);
                     self.state.recent.insert(0, path);
                     self.state.recent.truncate(8);
                 }
-                Job::Saved(path, Ok(())) => self.notice = Some(Notice { text: format!("Saved {}", path.display()), error: false }),
+                Job::Saved(path, Ok(())) => {
+                    self.notice = Some(Notice {
+                        text: format!("Saved {}", path.display()),
+                        error: false,
+                    });
+                }
                 Job::Saved(path, Err(e)) => {
-                    self.notice = Some(Notice { text: format!("Could not save {}: {e}. Nothing was overwritten.", path.display()), error: true });
+                    self.notice = Some(Notice {
+                        text: format!(
+                            "Could not save {}: {e}. Nothing was overwritten.",
+                            path.display()
+                        ),
+                        error: true,
+                    });
                 }
                 Job::Cancelled => {}
             }
@@ -323,7 +373,11 @@ impl ExplorerApp {
     }
 
     fn show_load_error(&mut self, e: &PolicyError) {
-        let keep = if self.policies.is_empty() { "" } else { " The previous policy is still loaded." };
+        let keep = if self.policies.is_empty() {
+            ""
+        } else {
+            " The previous policy is still loaded."
+        };
         let mut text = format!("Could not load {e}.{keep}");
         if let Some(x) = &e.excerpt {
             text.push_str(&format!("\n    {x}"));
@@ -331,30 +385,52 @@ impl ExplorerApp {
         self.notice = Some(Notice { text, error: true });
     }
 
-    fn install(&mut self, slot: Slot, name: String, path: Option<PathBuf>, text: String, mut loaded: Loaded) {
+    fn install(
+        &mut self,
+        slot: Slot,
+        name: &str,
+        path: Option<PathBuf>,
+        text: String,
+        mut loaded: Loaded,
+    ) {
         // Show the file name, not the full path, in statement references.
         if let Loaded::Policy(p, _) = &mut loaded {
-            p.name.clone_from(&name);
+            name.clone_into(&mut p.name);
         }
         let warnings = match &loaded {
             Loaded::Policy(p, _) => p.warnings.len(),
             Loaded::Account(_) => 0,
         };
         let kind = loaded.kind().label();
-        match self.policies.insert(slot, name.clone(), path, text, loaded) {
+        match self
+            .policies
+            .insert(slot, name.to_owned(), path, text, loaded)
+        {
             Ok(()) => {
-                let w = if warnings > 0 { format!(", {warnings} warning(s)") } else { String::new() };
-                self.notice = Some(Notice { text: format!("Loaded {name} ({kind}{w})"), error: false });
+                let w = if warnings > 0 {
+                    format!(", {warnings} warning(s)")
+                } else {
+                    String::new()
+                };
+                self.notice = Some(Notice {
+                    text: format!("Loaded {name} ({kind}{w})"),
+                    error: false,
+                });
                 self.policy_view.reset();
             }
-            Err(e) => self.notice = Some(Notice { text: e, error: true }),
+            Err(e) => {
+                self.notice = Some(Notice {
+                    text: e,
+                    error: true,
+                });
+            }
         }
     }
 
     /// Loads text into a slot, as paste and the examples do. Errors keep what was loaded.
     pub fn load_text_into(&mut self, slot: Slot, name: &str, text: String) {
         match load_bytes(name, text.as_bytes()) {
-            Ok(loaded) => self.install(slot, name.to_owned(), None, text, loaded),
+            Ok(loaded) => self.install(slot, name, None, text, loaded),
             Err(e) => self.show_load_error(&e),
         }
     }
@@ -390,7 +466,8 @@ impl ExplorerApp {
                         entry.retain(|f| cat.feature(f).is_none_or(|x| !x.implies.contains(&id)));
                     }
                     let after = self.needed_permissions();
-                    let diff: BTreeSet<String> = before.symmetric_difference(&after).cloned().collect();
+                    let diff: BTreeSet<String> =
+                        before.symmetric_difference(&after).cloned().collect();
                     if !diff.is_empty() && !self.snapshot_mode {
                         self.changed = Some((Instant::now(), diff));
                         ctx.request_repaint_after(CHANGE_HIGHLIGHT);
@@ -404,7 +481,10 @@ impl ExplorerApp {
                         revision: self.policies.revision + 1,
                         ..Policies::default()
                     };
-                    self.notice = Some(Notice { text: "Cleared all policies.".to_owned(), error: false });
+                    self.notice = Some(Notice {
+                        text: "Cleared all policies.".to_owned(),
+                        error: false,
+                    });
                 }
                 Command::Remove(slot, i) => {
                     match slot {
@@ -433,7 +513,10 @@ impl ExplorerApp {
                 Command::Copy(label, text) => {
                     if clipboard_reachable() {
                         ctx.copy_text(text);
-                        self.notice = Some(Notice { text: format!("Copied {label} to the clipboard."), error: false });
+                        self.notice = Some(Notice {
+                            text: format!("Copied {label} to the clipboard."),
+                            error: false,
+                        });
                     } else {
                         // Still hand it to egui (tests read it there), but say so.
                         ctx.copy_text(text);
@@ -447,7 +530,10 @@ impl ExplorerApp {
                 Command::Paste => {
                     self.expect_paste = true;
                     ctx.send_viewport_cmd(egui::ViewportCommand::RequestPaste);
-                    self.notice = Some(Notice { text: "Pasting from the clipboard… (or press Ctrl+V)".to_owned(), error: false });
+                    self.notice = Some(Notice {
+                        text: "Pasting from the clipboard… (or press Ctrl+V)".to_owned(),
+                        error: false,
+                    });
                 }
                 Command::SetFacts(f) => {
                     if f.problems().is_empty() {
@@ -459,7 +545,11 @@ impl ExplorerApp {
                 }
                 Command::SetDark(dark) => {
                     self.state.dark = dark;
-                    ctx.set_theme(if dark { egui::Theme::Dark } else { egui::Theme::Light });
+                    ctx.set_theme(if dark {
+                        egui::Theme::Dark
+                    } else {
+                        egui::Theme::Light
+                    });
                 }
                 Command::FocusRequirement(i) => {
                     self.detail.focused = i;
@@ -472,7 +562,12 @@ impl ExplorerApp {
     fn needed_permissions(&self) -> BTreeSet<String> {
         let f = self.selected_features();
         crate::resolve::requirements(&self.state.selected, &f, &self.state.facts)
-            .map(|r| r.into_iter().filter(|r| r.needed).map(|r| r.permission + " " + &r.resources.join(",")).collect())
+            .map(|r| {
+                r.into_iter()
+                    .filter(|r| r.needed)
+                    .map(|r| r.permission + " " + &r.resources.join(","))
+                    .collect()
+            })
             .unwrap_or_default()
     }
 
@@ -483,7 +578,10 @@ impl ExplorerApp {
             // Native drops carry a path: load it in the background like the dialog does.
             let path = f.path().to_path_buf();
             if path.as_os_str().is_empty() {
-                self.notice = Some(Notice { text: "The dropped item has no file path.".to_owned(), error: true });
+                self.notice = Some(Notice {
+                    text: "The dropped item has no file path.".to_owned(),
+                    error: true,
+                });
             } else {
                 self.commands.push(Command::LoadPath(Slot::Identity, path));
             }
@@ -500,7 +598,11 @@ impl ExplorerApp {
             && (self.expect_paste || !text_focused)
         {
             self.expect_paste = false;
-            self.commands.push(Command::LoadText(Slot::Identity, "pasted policy".to_owned(), t));
+            self.commands.push(Command::LoadText(
+                Slot::Identity,
+                "pasted policy".to_owned(),
+                t,
+            ));
         }
         if text_focused {
             return;
@@ -516,13 +618,23 @@ impl ExplorerApp {
         let copied = ctx.input(|i| i.events.iter().any(|e| matches!(e, egui::Event::Copy)));
         if copied {
             let json = self.generated_json();
-            self.commands.push(Command::Copy("the generated statements".to_owned(), json));
+            self.commands
+                .push(Command::Copy("the generated statements".to_owned(), json));
         }
-        let (up, down) = ctx.input(|i| (i.key_pressed(egui::Key::ArrowUp), i.key_pressed(egui::Key::ArrowDown)));
+        let (up, down) = ctx.input(|i| {
+            (
+                i.key_pressed(egui::Key::ArrowUp),
+                i.key_pressed(egui::Key::ArrowDown),
+            )
+        });
         if up || down {
             let visible = self.tree.visible.clone();
             if let Some(pos) = visible.iter().position(|n| n == &self.state.selected) {
-                let next = if up { pos.checked_sub(1) } else { Some(pos + 1).filter(|p| *p < visible.len()) };
+                let next = if up {
+                    pos.checked_sub(1)
+                } else {
+                    Some(pos + 1).filter(|p| *p < visible.len())
+                };
                 if let Some(n) = next.and_then(|p| visible.get(p)) {
                     self.commands.push(Command::Select(n.clone()));
                     self.tree.scroll_to_selected = true;
@@ -562,31 +674,57 @@ impl ExplorerApp {
                 ui.menu_button("Examples", |ui| {
                     for (name, text) in EXAMPLES {
                         if ui.button(name).clicked() {
-                            self.commands.push(Command::LoadText(Slot::Identity, name.to_owned(), text.to_owned()));
+                            self.commands.push(Command::LoadText(
+                                Slot::Identity,
+                                name.to_owned(),
+                                text.to_owned(),
+                            ));
                         }
                     }
                 });
             });
-            if ui.button("Open policy…").on_hover_text("Open an IAM policy file (Ctrl+O). You can also drop a file on the window.").clicked() {
+            if ui
+                .button("Open policy…")
+                .on_hover_text(
+                    "Open an IAM policy file (Ctrl+O). You can also drop a file on the window.",
+                )
+                .clicked()
+            {
                 self.commands.push(Command::OpenDialog(Slot::Identity));
             }
-            if ui.button("Paste policy").on_hover_text("Load the policy JSON that is on the clipboard").clicked() {
+            if ui
+                .button("Paste policy")
+                .on_hover_text("Load the policy JSON that is on the clipboard")
+                .clicked()
+            {
                 self.commands.push(Command::Paste);
             }
             ui.menu_button("Examples", |ui| {
                 for (name, text) in EXAMPLES {
                     if ui.button(name).clicked() {
-                        self.commands.push(Command::LoadText(Slot::Identity, name.to_owned(), text.to_owned()));
+                        self.commands.push(Command::LoadText(
+                            Slot::Identity,
+                            name.to_owned(),
+                            text.to_owned(),
+                        ));
                     }
                 }
             });
-            if ui.add_enabled(!self.policies.is_empty(), egui::Button::new("Clear")).clicked() {
+            if ui
+                .add_enabled(!self.policies.is_empty(), egui::Button::new("Clear"))
+                .clicked()
+            {
                 self.commands.push(Command::Clear);
             }
             if let Some(acc) = &self.policies.account {
                 ui.separator();
                 let current = acc.principal.clone().unwrap_or_default();
-                let names: Vec<String> = acc.account.principals.iter().map(|p| p.name.clone()).collect();
+                let names: Vec<String> = acc
+                    .account
+                    .principals
+                    .iter()
+                    .map(|p| p.name.clone())
+                    .collect();
                 egui::ComboBox::from_label("Evaluate as")
                     .selected_text(current.clone())
                     .show_ui(ui, |ui| {
@@ -601,8 +739,16 @@ impl ExplorerApp {
                 if ui.button("About").clicked() {
                     self.detail.about_open = true;
                 }
-                let label = if self.state.dark { "☀ Light" } else { "🌙 Dark" };
-                if ui.button(label).on_hover_text("Switch between light and dark theme").clicked() {
+                let label = if self.state.dark {
+                    "☀ Light"
+                } else {
+                    "🌙 Dark"
+                };
+                if ui
+                    .button(label)
+                    .on_hover_text("Switch between light and dark theme")
+                    .clicked()
+                {
                     self.commands.push(Command::SetDark(!self.state.dark));
                 }
             });
@@ -612,7 +758,11 @@ impl ExplorerApp {
     fn notice_ui(&mut self, ui: &mut egui::Ui) {
         let Some(n) = self.notice.clone() else { return };
         ui.horizontal_wrapped(|ui| {
-            let color = if n.error { ui.visuals().error_fg_color } else { ui.visuals().text_color() };
+            let color = if n.error {
+                ui.visuals().error_fg_color
+            } else {
+                ui.visuals().text_color()
+            };
             ui.label(egui::RichText::new(&n.text).color(color).monospace());
             if ui.small_button("Dismiss").clicked() {
                 self.notice = None;
@@ -635,14 +785,35 @@ impl ExplorerApp {
             if has_policy {
                 ui.separator();
                 let dark = ui.visuals().dark_mode;
-                ui.label(egui::RichText::new(format!("{} {s} satisfied", theme::icon(crate::eval::Status::Satisfied))).color(theme::color(crate::eval::Status::Satisfied, dark)));
-                ui.label(egui::RichText::new(format!("{} {m} missing", theme::icon(crate::eval::Status::Missing))).color(theme::color(crate::eval::Status::Missing, dark)));
-                ui.label(egui::RichText::new(format!("{} {c} conditional", theme::icon(crate::eval::Status::Conditional))).color(theme::color(crate::eval::Status::Conditional, dark)));
+                ui.label(
+                    egui::RichText::new(format!(
+                        "{} {s} satisfied",
+                        theme::icon(crate::eval::Status::Satisfied)
+                    ))
+                    .color(theme::color(crate::eval::Status::Satisfied, dark)),
+                );
+                ui.label(
+                    egui::RichText::new(format!(
+                        "{} {m} missing",
+                        theme::icon(crate::eval::Status::Missing)
+                    ))
+                    .color(theme::color(crate::eval::Status::Missing, dark)),
+                );
+                ui.label(
+                    egui::RichText::new(format!(
+                        "{} {c} conditional",
+                        theme::icon(crate::eval::Status::Conditional)
+                    ))
+                    .color(theme::color(crate::eval::Status::Conditional, dark)),
+                );
                 ui.label("actions");
             }
             if !self.snapshot_mode {
                 ui.separator();
-                ui.label(format!("evaluated in {:.2} ms", elapsed.as_secs_f64() * 1000.0));
+                ui.label(format!(
+                    "evaluated in {:.2} ms",
+                    elapsed.as_secs_f64() * 1000.0
+                ));
             }
             if self.pending > 0 {
                 ui.spinner();
@@ -651,7 +822,10 @@ impl ExplorerApp {
                 ui.colored_label(ui.visuals().error_fg_color, e);
             }
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-                ui.label(format!("data {} · offline: policies never leave this computer", catalog().snapshot));
+                ui.label(format!(
+                    "data {} · offline: policies never leave this computer",
+                    catalog().snapshot
+                ));
             });
         });
     }
@@ -674,20 +848,41 @@ impl ExplorerApp {
         let dark = ui.visuals().dark_mode;
         let generated = self.generated(); // also makes the evaluation fresh
         let set = self.policies.policy_set().ok();
-        if self.changed.as_ref().is_some_and(|(t, _)| t.elapsed() >= CHANGE_HIGHLIGHT) {
+        if self
+            .changed
+            .as_ref()
+            .is_some_and(|(t, _)| t.elapsed() >= CHANGE_HIGHLIGHT)
+        {
             self.changed = None;
         }
         let Some((_, eval)) = &self.eval else { return };
         let groups = model::tree(&self.tree.filter, Some(eval), has_policy);
-        egui::Panel::left("action_tree").resizable(true).default_size(290.0).size_range(220.0..=480.0).show(ui, |ui| {
-            self.tree.ui(ui, &groups, &selected, dark, &mut self.commands);
-        });
+        egui::Panel::left("action_tree")
+            .resizable(true)
+            .default_size(290.0)
+            .size_range(220.0..=480.0)
+            .show(ui, |ui| {
+                self.tree
+                    .ui(ui, &groups, &selected, dark, &mut self.commands);
+            });
         let check = eval.checks.get(&selected);
         let changed = self.changed.as_ref().map(|(_, s)| s);
-        egui::Panel::right("policy_panel").resizable(true).default_size(380.0).size_range(280.0..=760.0).show(ui, |ui| {
-            let focused = check.and_then(|c| self.detail.focused.and_then(|i| c.requirements.get(i)));
-            self.policy_view.ui(ui, &mut self.policies, set.as_ref(), focused, dark, &mut self.commands);
-        });
+        egui::Panel::right("policy_panel")
+            .resizable(true)
+            .default_size(380.0)
+            .size_range(280.0..=760.0)
+            .show(ui, |ui| {
+                let focused =
+                    check.and_then(|c| self.detail.focused.and_then(|i| c.requirements.get(i)));
+                self.policy_view.ui(
+                    ui,
+                    &mut self.policies,
+                    set.as_ref(),
+                    focused,
+                    dark,
+                    &mut self.commands,
+                );
+            });
         let merged_base = self.policies.identity.first().map(|d| d.parsed.clone());
         egui::CentralPanel::default().show(ui, |ui| {
             self.detail.ui(
@@ -720,7 +915,8 @@ const CHANGE_HIGHLIGHT: Duration = Duration::from_millis(1500);
 fn read_policy(path: &std::path::Path) -> Result<(Loaded, String), PolicyError> {
     let loaded = load_file(path)?;
     // load_file checked size and encoding; read the text again for the editor.
-    let text = std::fs::read_to_string(path).map_err(|e| PolicyError::whole(&path.display().to_string(), e.to_string()))?;
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| PolicyError::whole(&path.display().to_string(), e.to_string()))?;
     Ok((loaded, text))
 }
 
@@ -761,5 +957,9 @@ pub fn run() -> eframe::Result {
         viewport,
         ..Default::default()
     };
-    eframe::run_native(TITLE, options, Box::new(|cc| Ok(Box::new(ExplorerApp::new(cc)))))
+    eframe::run_native(
+        TITLE,
+        options,
+        Box::new(|cc| Ok(Box::new(ExplorerApp::new(cc)))),
+    )
 }

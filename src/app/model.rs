@@ -96,22 +96,38 @@ pub struct Policies {
 impl Policies {
     /// True when nothing is loaded.
     pub fn is_empty(&self) -> bool {
-        self.identity.is_empty() && self.account.is_none() && self.boundary.is_none() && self.scps.is_empty()
+        self.identity.is_empty()
+            && self.account.is_none()
+            && self.boundary.is_none()
+            && self.scps.is_empty()
     }
 
     /// Puts a loaded file in its slot. The caller has already shown any load error; nothing
     /// changes for an error.
-    pub fn insert(&mut self, slot: Slot, name: String, path: Option<PathBuf>, text: String, loaded: Loaded) -> Result<(), String> {
+    pub fn insert(
+        &mut self,
+        slot: Slot,
+        name: String,
+        path: Option<PathBuf>,
+        text: String,
+        loaded: Loaded,
+    ) -> Result<(), String> {
         match loaded {
             Loaded::Account(account) => {
                 if slot == Slot::Boundary || slot == Slot::Scp {
-                    return Err(format!("{name} is an authorization-details dump; it cannot be a boundary or an SCP"));
+                    return Err(format!(
+                        "{name} is an authorization-details dump; it cannot be a boundary or an SCP"
+                    ));
                 }
                 let principal = account.principals.first().map(|p| p.name.clone());
                 if slot == Slot::Identity {
                     self.identity.clear();
                 }
-                self.account = Some(AccountDoc { name, account, principal });
+                self.account = Some(AccountDoc {
+                    name,
+                    account,
+                    principal,
+                });
             }
             Loaded::Policy(p, kind) => {
                 let doc = PolicyDoc {
@@ -147,7 +163,8 @@ impl Policies {
             set.identity = ps.identity;
             set.boundary = ps.boundary;
         }
-        set.identity.extend(self.identity.iter().map(|d| Arc::clone(&d.parsed)));
+        set.identity
+            .extend(self.identity.iter().map(|d| Arc::clone(&d.parsed)));
         if let Some(b) = &self.boundary {
             set.boundary = Some(Arc::clone(&b.parsed));
         }
@@ -157,7 +174,11 @@ impl Policies {
 
     /// Every editable document with its layer label, in order.
     pub fn docs_mut(&mut self) -> Vec<(&'static str, &mut PolicyDoc)> {
-        let mut v: Vec<(&'static str, &mut PolicyDoc)> = self.identity.iter_mut().map(|d| ("Identity policy", d)).collect();
+        let mut v: Vec<(&'static str, &mut PolicyDoc)> = self
+            .identity
+            .iter_mut()
+            .map(|d| ("Identity policy", d))
+            .collect();
         if let Some(b) = self.boundary.as_mut() {
             v.push(("Permissions boundary", b));
         }
@@ -169,14 +190,22 @@ impl Policies {
     pub fn summary(&self) -> String {
         let mut parts = Vec::new();
         if let Some(a) = &self.account {
-            parts.push(format!("{} as {}", a.name, a.principal.as_deref().unwrap_or("?")));
+            parts.push(format!(
+                "{} as {}",
+                a.name,
+                a.principal.as_deref().unwrap_or("?")
+            ));
         }
         parts.extend(self.identity.iter().map(|d| d.name.clone()));
         if let Some(b) = &self.boundary {
             parts.push(format!("boundary {}", b.name));
         }
         parts.extend(self.scps.iter().map(|d| format!("SCP {}", d.name)));
-        if parts.is_empty() { "no policy loaded".to_owned() } else { parts.join(", ") }
+        if parts.is_empty() {
+            "no policy loaded".to_owned()
+        } else {
+            parts.join(", ")
+        }
     }
 }
 
@@ -195,7 +224,11 @@ pub struct Evaluation {
 
 impl Evaluation {
     /// Evaluates every action with its features on.
-    pub fn compute(policies: &Policies, features: &BTreeMap<String, Vec<String>>, facts: &Facts) -> Self {
+    pub fn compute(
+        policies: &Policies,
+        features: &BTreeMap<String, Vec<String>>,
+        facts: &Facts,
+    ) -> Self {
         let start = Instant::now();
         let (set, error) = match policies.policy_set() {
             Ok(s) => (s, None),
@@ -209,7 +242,9 @@ impl Evaluation {
                 let f = features.get(&a.name).unwrap_or(&no_features);
                 // Facts are checked before they are stored, so this only fails for data the
                 // build validated; skip rather than panic.
-                check(&a.name, f, facts, &set).ok().map(|c| (a.name.clone(), c))
+                check(&a.name, f, facts, &set)
+                    .ok()
+                    .map(|c| (a.name.clone(), c))
             })
             .collect();
         Self {
@@ -222,11 +257,13 @@ impl Evaluation {
 
     /// Number of actions per status.
     pub fn action_counts(&self) -> (usize, usize, usize) {
-        self.checks.values().fold((0, 0, 0), |(s, m, c), a| match a.status {
-            Status::Satisfied => (s + 1, m, c),
-            Status::Missing => (s, m + 1, c),
-            Status::Conditional => (s, m, c + 1),
-        })
+        self.checks
+            .values()
+            .fold((0, 0, 0), |(s, m, c), a| match a.status {
+                Status::Satisfied => (s + 1, m, c),
+                Status::Missing => (s, m + 1, c),
+                Status::Conditional => (s, m, c + 1),
+            })
     }
 }
 
@@ -268,7 +305,9 @@ pub fn tree(filter: &str, eval: Option<&Evaluation>, has_policy: bool) -> Vec<Tr
                     f.is_empty()
                         || a.name.to_lowercase().contains(&f)
                         || a.description.to_lowercase().contains(&f)
-                        || cat.dependencies_for(&a.name).any(|d| d.permission.to_lowercase().contains(&f))
+                        || cat
+                            .dependencies_for(&a.name)
+                            .any(|d| d.permission.to_lowercase().contains(&f))
                 })
                 .map(|a| {
                     let check = eval.and_then(|e| e.checks.get(&a.name));
@@ -278,14 +317,27 @@ pub fn tree(filter: &str, eval: Option<&Evaluation>, has_policy: bool) -> Vec<Tr
                             c.requirements
                                 .iter()
                                 .filter(|r| r.requirement.needed)
-                                .map(|r| (r.requirement.permission.clone(), has_policy.then_some(r.decision.status)))
+                                .map(|r| {
+                                    (
+                                        r.requirement.permission.clone(),
+                                        has_policy.then_some(r.decision.status),
+                                    )
+                                })
                                 .collect()
                         },
                     );
                     TreeAction {
                         name: a.name.clone(),
-                        status: if has_policy { check.map(|c| c.status) } else { None },
-                        cross_service: cat.dependencies_for(&a.name).map(|d| d.permission.as_str()).collect::<BTreeSet<_>>().len(),
+                        status: if has_policy {
+                            check.map(|c| c.status)
+                        } else {
+                            None
+                        },
+                        cross_service: cat
+                            .dependencies_for(&a.name)
+                            .map(|d| d.permission.as_str())
+                            .collect::<BTreeSet<_>>()
+                            .len(),
                         permissions,
                     }
                 })
@@ -300,9 +352,24 @@ pub fn tree(filter: &str, eval: Option<&Evaluation>, has_policy: bool) -> Vec<Tr
 
 /// The built-in example policies, for exploring without a file of one's own.
 pub const EXAMPLES: [(&str, &str); 5] = [
-    ("Least-privilege example (launch templates)", include_str!("../../assets/examples/least-privilege-asg.json")),
-    ("AWS managed: AutoScalingFullAccess", include_str!("../../assets/examples/AutoScalingFullAccess.json")),
-    ("AWS managed: AmazonEC2FullAccess", include_str!("../../assets/examples/AmazonEC2FullAccess.json")),
-    ("AWS managed: PowerUserAccess", include_str!("../../assets/examples/PowerUserAccess.json")),
-    ("AWS managed: ReadOnlyAccess", include_str!("../../assets/examples/ReadOnlyAccess.json")),
+    (
+        "Least-privilege example (launch templates)",
+        include_str!("../../assets/examples/least-privilege-asg.json"),
+    ),
+    (
+        "AWS managed: AutoScalingFullAccess",
+        include_str!("../../assets/examples/AutoScalingFullAccess.json"),
+    ),
+    (
+        "AWS managed: AmazonEC2FullAccess",
+        include_str!("../../assets/examples/AmazonEC2FullAccess.json"),
+    ),
+    (
+        "AWS managed: PowerUserAccess",
+        include_str!("../../assets/examples/PowerUserAccess.json"),
+    ),
+    (
+        "AWS managed: ReadOnlyAccess",
+        include_str!("../../assets/examples/ReadOnlyAccess.json"),
+    ),
 ];

@@ -22,14 +22,26 @@ impl PolicyPanel {
     }
 
     /// Draws the panel.
-    pub fn ui(&mut self, ui: &mut egui::Ui, policies: &mut Policies, set: Option<&PolicySet>, focused: Option<&Checked>, dark: bool, commands: &mut Vec<Command>) {
+    pub fn ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        policies: &mut Policies,
+        set: Option<&PolicySet>,
+        focused: Option<&Checked>,
+        dark: bool,
+        commands: &mut Vec<Command>,
+    ) {
         ui.add_space(4.0);
         ui.label(egui::RichText::new("Policy").strong());
         if policies.is_empty() {
             ui.label("No policy loaded. Open a file (Ctrl+O), drop one on the window, paste one, or start from an example:");
             for (name, text) in EXAMPLES {
                 if ui.link(name).clicked() {
-                    commands.push(Command::LoadText(Slot::Identity, name.to_owned(), text.to_owned()));
+                    commands.push(Command::LoadText(
+                        Slot::Identity,
+                        name.to_owned(),
+                        text.to_owned(),
+                    ));
                 }
             }
             ui.add_space(8.0);
@@ -38,49 +50,104 @@ impl PolicyPanel {
         }
         if let Some(c) = focused {
             egui::Frame::group(ui.style()).show(ui, |ui| {
-                ui.label(egui::RichText::new(format!("{} is {}", c.requirement.permission, c.decision.status.word())).color(theme::color(c.decision.status, dark)).strong());
+                ui.label(
+                    egui::RichText::new(format!(
+                        "{} is {}",
+                        c.requirement.permission,
+                        c.decision.status.word()
+                    ))
+                    .color(theme::color(c.decision.status, dark))
+                    .strong(),
+                );
                 ui.label(&c.decision.explanation);
             });
         }
-        let highlighted: Vec<&StatementRef> = focused.map(|c| c.decision.decided_by.iter().chain(c.decision.near_misses.iter()).collect()).unwrap_or_default();
+        let highlighted: Vec<&StatementRef> = focused
+            .map(|c| {
+                c.decision
+                    .decided_by
+                    .iter()
+                    .chain(c.decision.near_misses.iter())
+                    .collect()
+            })
+            .unwrap_or_default();
 
-        egui::ScrollArea::vertical().auto_shrink([false, false]).show(ui, |ui| {
-            self.editors_ui(ui, policies, commands);
-            let Some(set) = set else { return };
-            let layers: Vec<(Layer, usize, &crate::policy::Policy)> = set
-                .identity
-                .iter()
-                .enumerate()
-                .map(|(i, p)| (Layer::Identity, i, p.as_ref()))
-                .chain(set.boundary.iter().map(|p| (Layer::Boundary, 0, p.as_ref())))
-                .chain(set.scps.iter().enumerate().map(|(i, p)| (Layer::Scp(i), 0, p.as_ref())).map(|(l, _, p)| (l, 0, p)))
-                .collect();
-            let mut scrolled = false;
-            for (layer, index, policy) in layers {
-                ui.add_space(6.0);
-                ui.label(egui::RichText::new(format!("{} · {} ({} statements)", layer, policy.name, policy.statements.len())).strong());
-                for w in &policy.warnings {
-                    ui.label(egui::RichText::new(format!("⚠ line {}, column {}: {}", w.line, w.column, w.message)).small().color(theme::color(crate::eval::Status::Conditional, dark)));
-                }
-                for st in &policy.statements {
-                    let hit = highlighted.iter().find(|h| h.layer == layer && h.policy_index == index && h.statement == st.index);
-                    let r = statement_card_ui(ui, st, hit.copied(), dark);
-                    if hit.is_some() && self.scroll_pending && !scrolled {
-                        r.scroll_to_me(Some(egui::Align::TOP));
-                        scrolled = true;
+        egui::ScrollArea::vertical()
+            .auto_shrink([false, false])
+            .show(ui, |ui| {
+                self.editors_ui(ui, policies, commands);
+                let Some(set) = set else { return };
+                let layers: Vec<(Layer, usize, &crate::policy::Policy)> = set
+                    .identity
+                    .iter()
+                    .enumerate()
+                    .map(|(i, p)| (Layer::Identity, i, p.as_ref()))
+                    .chain(
+                        set.boundary
+                            .iter()
+                            .map(|p| (Layer::Boundary, 0, p.as_ref())),
+                    )
+                    .chain(
+                        set.scps
+                            .iter()
+                            .enumerate()
+                            .map(|(i, p)| (Layer::Scp(i), 0, p.as_ref()))
+                            .map(|(l, _, p)| (l, 0, p)),
+                    )
+                    .collect();
+                let mut scrolled = false;
+                for (layer, index, policy) in layers {
+                    ui.add_space(6.0);
+                    ui.label(
+                        egui::RichText::new(format!(
+                            "{} · {} ({} statements)",
+                            layer,
+                            policy.name,
+                            policy.statements.len()
+                        ))
+                        .strong(),
+                    );
+                    for w in &policy.warnings {
+                        ui.label(
+                            egui::RichText::new(format!(
+                                "⚠ line {}, column {}: {}",
+                                w.line, w.column, w.message
+                            ))
+                            .small()
+                            .color(theme::color(crate::eval::Status::Conditional, dark)),
+                        );
+                    }
+                    for st in &policy.statements {
+                        let hit = highlighted.iter().find(|h| {
+                            h.layer == layer && h.policy_index == index && h.statement == st.index
+                        });
+                        let r = statement_card_ui(ui, st, hit.copied(), dark);
+                        if hit.is_some() && self.scroll_pending && !scrolled {
+                            r.scroll_to_me(Some(egui::Align::TOP));
+                            scrolled = true;
+                        }
                     }
                 }
-            }
-            if scrolled || focused.is_none() {
-                self.scroll_pending = false;
-            }
-        });
+                if scrolled || focused.is_none() {
+                    self.scroll_pending = false;
+                }
+            });
     }
 
-    fn editors_ui(&mut self, ui: &mut egui::Ui, policies: &mut Policies, commands: &mut Vec<Command>) {
+    fn editors_ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        policies: &mut Policies,
+        commands: &mut Vec<Command>,
+    ) {
         if let Some(acc) = &policies.account {
             ui.horizontal(|ui| {
-                ui.label(format!("Authorization details {}: {} roles and users, {} managed policies", acc.name, acc.account.principals.len(), acc.account.managed_policies));
+                ui.label(format!(
+                    "Authorization details {}: {} roles and users, {} managed policies",
+                    acc.name,
+                    acc.account.principals.len(),
+                    acc.account.managed_policies
+                ));
                 if ui.small_button("Remove").clicked() {
                     commands.push(Command::Remove(Slot::Identity, usize::MAX));
                 }
@@ -99,7 +166,10 @@ impl PolicyPanel {
             ui.horizontal(|ui| {
                 ui.label(format!("{label}: {} ({})", doc.name, doc.kind.label()));
                 let editing = self.editing == Some(n);
-                if ui.small_button(if editing { "Done editing" } else { "Edit" }).clicked() {
+                if ui
+                    .small_button(if editing { "Done editing" } else { "Edit" })
+                    .clicked()
+                {
                     self.editing = if editing { None } else { Some(n) };
                 }
                 if ui.small_button("Remove").clicked() {
@@ -108,11 +178,17 @@ impl PolicyPanel {
             });
             if let Some(e) = &doc.error {
                 egui::Frame::group(ui.style()).show(ui, |ui| {
-                    ui.colored_label(ui.visuals().error_fg_color, format!("✖ line {}, column {}: {}", e.line, e.column, e.message));
+                    ui.colored_label(
+                        ui.visuals().error_fg_color,
+                        format!("✖ line {}, column {}: {}", e.line, e.column, e.message),
+                    );
                     if let Some(x) = &e.excerpt {
                         ui.label(egui::RichText::new(x).monospace().small());
                     }
-                    ui.label(egui::RichText::new("The last version that parsed is still in use.").small());
+                    ui.label(
+                        egui::RichText::new("The last version that parsed is still in use.")
+                            .small(),
+                    );
                 });
             }
             if self.editing == Some(n) {
@@ -131,10 +207,17 @@ impl PolicyPanel {
 }
 
 /// One statement as a card. Returns the card's response (for scrolling).
-fn statement_card_ui(ui: &mut egui::Ui, st: &Statement, hit: Option<&StatementRef>, dark: bool) -> egui::Response {
+fn statement_card_ui(
+    ui: &mut egui::Ui,
+    st: &Statement,
+    hit: Option<&StatementRef>,
+    dark: bool,
+) -> egui::Response {
     let mut frame = egui::Frame::group(ui.style());
     if hit.is_some() {
-        frame = frame.fill(theme::highlight(dark)).stroke(egui::Stroke::new(2.0, ui.visuals().selection.stroke.color));
+        frame = frame
+            .fill(theme::highlight(dark))
+            .stroke(egui::Stroke::new(2.0, ui.visuals().selection.stroke.color));
     }
     frame
         .show(ui, |ui| {
@@ -144,22 +227,77 @@ fn statement_card_ui(ui: &mut egui::Ui, st: &Statement, hit: Option<&StatementRe
                     Effect::Allow => theme::color(crate::eval::Status::Satisfied, dark),
                     Effect::Deny => theme::color(crate::eval::Status::Missing, dark),
                 };
-                ui.label(egui::RichText::new(format!("#{} {}", st.index, st.effect)).strong().color(effect_color));
+                ui.label(
+                    egui::RichText::new(format!("#{} {}", st.index, st.effect))
+                        .strong()
+                        .color(effect_color),
+                );
                 if let Some(sid) = st.sid.as_deref().filter(|s| !s.is_empty()) {
                     ui.label(egui::RichText::new(sid).monospace());
                 }
                 if let Some(h) = hit {
-                    ui.label(egui::RichText::new(if h.applies == crate::pattern::Tri::Never { "nearest miss" } else { "decides" }).small().strong());
+                    ui.label(
+                        egui::RichText::new(if h.applies == crate::pattern::Tri::Never {
+                            "nearest miss"
+                        } else {
+                            "decides"
+                        })
+                        .small()
+                        .strong(),
+                    );
                 }
             });
             let list = |v: Vec<&str>| v.join(", ");
-            let actions: Vec<&str> = st.actions.patterns.iter().map(|p| p.text.as_str()).collect();
-            ui.label(egui::RichText::new(format!("{}: {}", if st.actions.negated { "NotAction" } else { "Action" }, list(actions))).monospace().small());
-            let resources: Vec<&str> = st.resources.patterns.iter().map(|p| p.text.as_str()).collect();
-            ui.label(egui::RichText::new(format!("{}: {}", if st.resources.negated { "NotResource" } else { "Resource" }, list(resources))).monospace().small());
+            let actions: Vec<&str> = st
+                .actions
+                .patterns
+                .iter()
+                .map(|p| p.text.as_str())
+                .collect();
+            ui.label(
+                egui::RichText::new(format!(
+                    "{}: {}",
+                    if st.actions.negated {
+                        "NotAction"
+                    } else {
+                        "Action"
+                    },
+                    list(actions)
+                ))
+                .monospace()
+                .small(),
+            );
+            let resources: Vec<&str> = st
+                .resources
+                .patterns
+                .iter()
+                .map(|p| p.text.as_str())
+                .collect();
+            ui.label(
+                egui::RichText::new(format!(
+                    "{}: {}",
+                    if st.resources.negated {
+                        "NotResource"
+                    } else {
+                        "Resource"
+                    },
+                    list(resources)
+                ))
+                .monospace()
+                .small(),
+            );
             for c in &st.conditions {
                 let vals: Vec<&str> = c.values.iter().map(|v| v.text.as_str()).collect();
-                ui.label(egui::RichText::new(format!("Condition: {} {} {}", c.operator, c.key, list(vals))).monospace().small());
+                ui.label(
+                    egui::RichText::new(format!(
+                        "Condition: {} {} {}",
+                        c.operator,
+                        c.key,
+                        list(vals)
+                    ))
+                    .monospace()
+                    .small(),
+                );
             }
             if let Some(h) = hit {
                 for n in &h.notes {

@@ -30,15 +30,25 @@ pub fn color(status: Status, dark: bool) -> Color32 {
 
 /// "✔ satisfied" in its color.
 pub fn badge(status: Status, dark: bool) -> RichText {
-    RichText::new(format!("{} {}", icon(status), status.word())).color(color(status, dark)).strong()
+    RichText::new(format!("{} {}", icon(status), status.word()))
+        .color(color(status, dark))
+        .strong()
 }
 
 /// Background tint for a highlighted row or statement card.
 pub fn highlight(dark: bool) -> Color32 {
-    if dark { Color32::from_rgba_unmultiplied(90, 140, 220, 60) } else { Color32::from_rgba_unmultiplied(60, 120, 220, 40) }
+    if dark {
+        Color32::from_rgba_unmultiplied(90, 140, 220, 60)
+    } else {
+        Color32::from_rgba_unmultiplied(60, 120, 220, 40)
+    }
 }
 
 /// Dimmed text for "not needed now".
 pub fn dim(dark: bool) -> Color32 {
-    if dark { Color32::from_gray(120) } else { Color32::from_gray(150) }
+    if dark {
+        Color32::from_gray(120)
+    } else {
+        Color32::from_gray(150)
+    }
 }

@@ -19,7 +19,14 @@ pub struct TreePanel {
 
 impl TreePanel {
     /// Draws the tree.
-    pub fn ui(&mut self, ui: &mut egui::Ui, groups: &[TreeGroup], selected: &str, dark: bool, commands: &mut Vec<Command>) {
+    pub fn ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        groups: &[TreeGroup],
+        selected: &str,
+        dark: bool,
+        commands: &mut Vec<Command>,
+    ) {
         ui.add_space(4.0);
         // The text field takes exactly the width left in the row, so the panel never grows
         // to fit it.
@@ -52,38 +59,61 @@ impl TreePanel {
             return;
         }
         let filtering = !self.filter.trim().is_empty();
-        egui::ScrollArea::vertical().auto_shrink([false, false]).show(ui, |ui| {
-            ui.with_layout(egui::Layout::top_down_justified(egui::Align::LEFT), |ui| {
-                for g in groups {
-                    let id = ui.make_persistent_id(("group", &g.name));
-                    let contains_selected = g.actions.iter().any(|a| a.name == selected);
-                    let mut state = egui::collapsing_header::CollapsingState::load_with_default_open(ui.ctx(), id, contains_selected);
-                    if filtering || (self.scroll_to_selected && contains_selected) {
-                        state.set_open(true);
+        egui::ScrollArea::vertical()
+            .auto_shrink([false, false])
+            .show(ui, |ui| {
+                ui.with_layout(egui::Layout::top_down_justified(egui::Align::LEFT), |ui| {
+                    for g in groups {
+                        let id = ui.make_persistent_id(("group", &g.name));
+                        let contains_selected = g.actions.iter().any(|a| a.name == selected);
+                        let mut state =
+                            egui::collapsing_header::CollapsingState::load_with_default_open(
+                                ui.ctx(),
+                                id,
+                                contains_selected,
+                            );
+                        if filtering || (self.scroll_to_selected && contains_selected) {
+                            state.set_open(true);
+                        }
+                        let open = state.is_open();
+                        state
+                            .show_header(ui, |ui| {
+                                ui.label(
+                                    egui::RichText::new(format!(
+                                        "{}  ({})",
+                                        g.name,
+                                        g.actions.len()
+                                    ))
+                                    .strong(),
+                                );
+                            })
+                            .body(|ui| {
+                                for a in &g.actions {
+                                    self.action_row_ui(ui, a, selected, dark, commands);
+                                }
+                            });
+                        if open {
+                            self.visible
+                                .extend(g.actions.iter().map(|a| a.name.clone()));
+                        }
                     }
-                    let open = state.is_open();
-                    state
-                        .show_header(ui, |ui| {
-                            ui.label(egui::RichText::new(format!("{}  ({})", g.name, g.actions.len())).strong());
-                        })
-                        .body(|ui| {
-                            for a in &g.actions {
-                                self.action_row_ui(ui, a, selected, dark, commands);
-                            }
-                        });
-                    if open {
-                        self.visible.extend(g.actions.iter().map(|a| a.name.clone()));
-                    }
-                }
+                });
             });
-        });
         self.scroll_to_selected = false;
     }
 
-    fn action_row_ui(&mut self, ui: &mut egui::Ui, a: &super::model::TreeAction, selected: &str, dark: bool, commands: &mut Vec<Command>) {
+    fn action_row_ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        a: &super::model::TreeAction,
+        selected: &str,
+        dark: bool,
+        commands: &mut Vec<Command>,
+    ) {
         let is_selected = a.name == selected;
         let id = ui.make_persistent_id(("action", &a.name));
-        let state = egui::collapsing_header::CollapsingState::load_with_default_open(ui.ctx(), id, false);
+        let state =
+            egui::collapsing_header::CollapsingState::load_with_default_open(ui.ctx(), id, false);
         state
             .show_header(ui, |ui| {
                 let r = ui.selectable_label(is_selected, &a.name);
@@ -94,8 +124,15 @@ impl TreePanel {
                     r.scroll_to_me(Some(egui::Align::Center));
                 }
                 if a.cross_service > 0 {
-                    ui.label(egui::RichText::new(format!("+{}", a.cross_service)).small().weak())
-                        .on_hover_text(format!("{} permission(s) from other services, depending on the request", a.cross_service));
+                    ui.label(
+                        egui::RichText::new(format!("+{}", a.cross_service))
+                            .small()
+                            .weak(),
+                    )
+                    .on_hover_text(format!(
+                        "{} permission(s) from other services, depending on the request",
+                        a.cross_service
+                    ));
                 }
                 if let Some(s) = a.status {
                     ui.label(theme::badge(s, dark).small());
@@ -106,8 +143,10 @@ impl TreePanel {
                     ui.horizontal(|ui| {
                         ui.label(egui::RichText::new(perm).monospace().small());
                         if let Some(s) = status {
-                            ui.label(egui::RichText::new(theme::icon(*s)).color(theme::color(*s, dark)))
-                                .on_hover_text(s.word());
+                            ui.label(
+                                egui::RichText::new(theme::icon(*s)).color(theme::color(*s, dark)),
+                            )
+                            .on_hover_text(s.word());
                         }
                     });
                 }
