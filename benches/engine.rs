@@ -1,1 +1,157 @@
-fn main() {}
+//! Benchmarks of the engine: parsing and evaluating real managed policies, a large
+//! authorization-details file, and the work behind one full refresh of the action tree.
+//!
+//! Run: `cargo bench --bench engine`.
+
+use std::fmt::Write as _;
+use std::hint::black_box;
+
+use asg_perms::catalog::catalog;
+use asg_perms::eval::PolicySet;
+use asg_perms::load::{Loaded, load_text};
+use asg_perms::resolve::{Facts, check};
+use criterion::{Criterion, criterion_group, criterion_main};
+
+const FULL: &str = include_str!("../tests/fixtures/managed/AutoScalingFullAccess.json");
+const READ_ONLY: &str = include_str!("../tests/fixtures/managed/ReadOnlyAccess.json");
+const EC2_FULL: &str = include_str!("../tests/fixtures/managed/AmazonEC2FullAccess.json");
+
+fn policy_set(text: &str) -> PolicySet {
+    match load_text("bench.json", text) {
+        Ok(Loaded::Policy(p, _)) => PolicySet::single(p),
+        _ => panic!("fixture must be a policy"),
+    }
+}
+
+/// A get-account-authorization-details file: `roles` roles, each with 4 inline statements
+/// and one shared managed policy attached, plus `managed` managed policies.
+pub fn gaad(roles: usize, managed: usize) -> String {
+    let mut s = String::from("{\"UserDetailList\":[],\"GroupDetailList\":[],\"RoleDetailList\":[");
+    for r in 0..roles {
+        if r > 0 {
+            s.push(',');
+        }
+        write!(
+            s,
+            r#"{{"RoleName":"role-{r}","Arn":"arn:aws:iam::111122223333:role/role-{r}","RolePolicyList":[{{"PolicyName":"inline","PolicyDocument":{{"Version":"2012-10-17","Statement":[
+            {{"Sid":"A{r}","Effect":"Allow","Action":["autoscaling:Describe*","ec2:Describe*"],"Resource":"*"}},
+            {{"Effect":"Allow","Action":"iam:PassRole","Resource":"arn:aws:iam::111122223333:role/app-{r}-*","Condition":{{"StringEquals":{{"iam:PassedToService":"ec2.amazonaws.com"}}}}}},
+            {{"Effect":"Allow","Action":"ec2:RunInstances","Resource":["arn:aws:ec2:*:111122223333:instance/*","arn:aws:ec2:*::image/*"]}},
+            {{"Effect":"Deny","Action":"*","Resource":"*","Condition":{{"StringNotEquals":{{"aws:RequestedRegion":["eu-west-1","us-east-1"]}}}}}}]}}}}],
+            "AttachedManagedPolicies":[{{"PolicyName":"m{m}","PolicyArn":"arn:aws:iam::111122223333:policy/m{m}"}}]}}"#,
+            m = r % managed
+        )
+        .ok();
+    }
+    s.push_str("],\"Policies\":[");
+    for m in 0..managed {
+        if m > 0 {
+            s.push(',');
+        }
+        write!(
+            s,
+            r#"{{"PolicyName":"m{m}","Arn":"arn:aws:iam::111122223333:policy/m{m}","DefaultVersionId":"v1","PolicyVersionList":[{{"VersionId":"v1","IsDefaultVersion":true,"Document":{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Action":"autoscaling:*","Resource":"*"}}]}}}}]}}"#
+        )
+        .ok();
+    }
+    s.push_str("]}");
+    s
+}
+
+/// A policy with `n` statements.
+fn big_policy(n: usize) -> String {
+    let mut s = String::from("{\"Version\":\"2012-10-17\",\"Statement\":[");
+    for i in 0..n {
+        if i > 0 {
+            s.push(',');
+        }
+        write!(
+            s,
+            r#"{{"Sid":"S{i}","Effect":"Allow","Action":["s3:GetObject","ec2:Describe*"],"Resource":"arn:aws:s3:::bucket-{i}/*","Condition":{{"StringLike":{{"aws:PrincipalTag/team":"t{i}*"}}}}}}"#
+        )
+        .ok();
+    }
+    s.push_str("]}");
+    s
+}
+
+fn full_refresh(set: &PolicySet) -> usize {
+    let cat = catalog();
+    let facts = Facts::default();
+    let mut n = 0;
+    for a in &cat.actions {
+        // Every feature that applies to the action on: the heaviest case per action.
+        let f: Vec<String> = cat
+            .features_for(&a.name)
+            .iter()
+            .map(|f| f.id.clone())
+            .collect();
+        if let Ok(c) = check(&a.name, &f, &facts, set) {
+            n += c.requirements.len();
+        }
+    }
+    n
+}
+
+fn benches(c: &mut Criterion) {
+    c.bench_function("parse AutoScalingFullAccess", |b| {
+        b.iter(|| load_text("f", black_box(FULL)).is_ok())
+    });
+    c.bench_function("parse ReadOnlyAccess (124 KB)", |b| {
+        b.iter(|| load_text("f", black_box(READ_ONLY)).is_ok())
+    });
+
+    for (name, text) in [
+        ("AutoScalingFullAccess", FULL),
+        ("AmazonEC2FullAccess", EC2_FULL),
+        ("ReadOnlyAccess", READ_ONLY),
+    ] {
+        let set = policy_set(text);
+        c.bench_function(
+            &format!("full tree refresh: 68 actions, all features, vs {name}"),
+            |b| b.iter(|| full_refresh(black_box(&set))),
+        );
+    }
+
+    let big = big_policy(5_000);
+    c.bench_function("parse a 5,000-statement policy", |b| {
+        b.iter(|| load_text("f", black_box(&big)).is_ok())
+    });
+    let big_set = policy_set(&big);
+    c.bench_function("full tree refresh vs a 5,000-statement policy", |b| {
+        b.iter(|| full_refresh(black_box(&big_set)))
+    });
+
+    let g = gaad(1_000, 50);
+    c.bench_function(
+        &format!(
+            "parse+index authorization details: 1,000 roles, 5,000 statements ({} KB)",
+            g.len() / 1024
+        ),
+        |b| {
+            b.iter(|| load_text("gaad.json", black_box(&g)).is_ok());
+        },
+    );
+    c.bench_function(
+        "serde_json::Value parse of the same bytes (baseline)",
+        |b| {
+            b.iter(|| serde_json::from_str::<serde_json::Value>(black_box(&g)).is_ok());
+        },
+    );
+    let Ok(Loaded::Account(acc)) = load_text("gaad.json", &g) else {
+        panic!("gaad")
+    };
+    c.bench_function("evaluate as one of 1,000 roles: full tree refresh", |b| {
+        b.iter(|| {
+            let set = acc.policy_set("gaad.json", "role-500").unwrap_or_default();
+            full_refresh(&set)
+        });
+    });
+}
+
+criterion_group! {
+    name = engine;
+    config = Criterion::default().sample_size(20).measurement_time(std::time::Duration::from_secs(3));
+    targets = benches
+}
+criterion_main!(engine);

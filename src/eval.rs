@@ -267,61 +267,64 @@ pub struct Decision {
 
 /// How one statement fares against one request resource.
 struct StatementEval {
-    action: Tri,
     applies: Tri,
     notes: Vec<String>,
     depends: Vec<String>,
 }
 
-fn eval_statement(
-    st: &Statement,
-    action_lower: &str,
+/// Matches a resource pattern that holds policy variables: unknown variables leave it open.
+fn resolve_resource(
+    p: &crate::vars::VarText,
     resource: &Template,
     ctx: &Context,
-) -> StatementEval {
-    let action_hit = st
-        .actions
+    notes: &mut Vec<String>,
+    depends: &mut Vec<String>,
+) -> Tri {
+    match p.resolve(ctx, true, false) {
+        Resolved::Known(g) => ArnGlob::from_glob(g).match_template(resource),
+        Resolved::Unknown(g, keys) => {
+            if ArnGlob::from_glob(g).match_template(resource) == Tri::Never {
+                Tri::Never
+            } else {
+                notes.push(format!(
+                    "Resource \"{}\" uses {} whose value is not known",
+                    p.text,
+                    keys.join(", ")
+                ));
+                depends.extend(keys);
+                Tri::Sometimes
+            }
+        }
+        Resolved::Unresolvable(key) => {
+            notes.push(format!(
+                "Resource \"{}\" uses {key}, which the request does not carry, so it matches nothing",
+                p.text
+            ));
+            Tri::Never
+        }
+    }
+}
+
+/// Whether a statement's Action/NotAction covers the (lower-cased) action.
+fn action_matches(st: &Statement, action_lower: &str) -> bool {
+    st.actions
         .patterns
         .iter()
-        .any(|p| p.glob.matches(action_lower));
-    let action = Tri::from_bool(action_hit != st.actions.negated);
+        .any(|p| p.glob.matches(action_lower))
+        != st.actions.negated
+}
+
+/// Evaluates a statement whose action matches, against one resource.
+fn eval_statement(st: &Statement, resource: &Template, ctx: &Context) -> StatementEval {
     let mut notes = Vec::new();
     let mut depends = Vec::new();
-    if action == Tri::Never {
-        return StatementEval {
-            action,
-            applies: Tri::Never,
-            notes,
-            depends,
-        };
-    }
 
     // Resource.
     let mut res = Tri::Never;
-    for p in &st.resources.patterns {
-        let t = match p.resolve(ctx, true, false) {
-            Resolved::Known(g) => ArnGlob::from_glob(g).match_template(resource),
-            Resolved::Unknown(g, keys) => {
-                let t = ArnGlob::from_glob(g).match_template(resource);
-                if t == Tri::Never {
-                    Tri::Never
-                } else {
-                    notes.push(format!(
-                        "Resource \"{}\" uses {} whose value is not known",
-                        p.text,
-                        keys.join(", ")
-                    ));
-                    depends.extend(keys);
-                    Tri::Sometimes
-                }
-            }
-            Resolved::Unresolvable(key) => {
-                notes.push(format!(
-                    "Resource \"{}\" uses {key}, which the request does not carry, so it matches nothing",
-                    p.text
-                ));
-                Tri::Never
-            }
+    for (p, compiled) in st.resources.patterns.iter().zip(&st.resources.compiled) {
+        let t = match compiled {
+            Some(g) => g.match_template(resource),
+            None => resolve_resource(p, resource, ctx, &mut notes, &mut depends),
         };
         if t == Tri::Sometimes && !resource.is_known() {
             let holes = resource.holes().join("}, {");
@@ -368,8 +371,7 @@ fn eval_statement(
         cond = cond.and(out.tri);
     }
     StatementEval {
-        action,
-        applies: action.and(res).and(cond),
+        applies: res.and(cond),
         notes,
         depends,
     }
@@ -387,21 +389,36 @@ pub fn evaluate(set: &PolicySet, req: &Request) -> Decision {
     let mut outcomes = Vec::with_capacity(req.resources.len());
     let mut missing: Option<MissingReason> = None;
 
+    // The statements whose action matches, per layer: found once, not once per resource.
+    let matching: Vec<(Layer, Vec<(usize, &Policy, &Statement)>)> = layers
+        .iter()
+        .map(|(layer, policies)| {
+            let sts = policies
+                .iter()
+                .flat_map(|(pi, policy)| {
+                    policy
+                        .statements
+                        .iter()
+                        .filter(|st| action_matches(st, &action_lower))
+                        .map(move |st| (*pi, *policy, st))
+                })
+                .collect();
+            (*layer, sts)
+        })
+        .collect();
+
     for resource in &req.resources {
         let mut deny_any = Tri::Never;
         let mut allow_all = Tri::Always;
         let mut first_empty_layer = None;
-        for (layer, policies) in &layers {
+        for (layer, statements) in &matching {
             let mut allow = Tri::Never;
-            for (pi, policy) in policies {
-                for st in &policy.statements {
-                    let ev = eval_statement(st, &action_lower, resource, &req.context);
-                    if ev.action == Tri::Never {
-                        continue;
-                    }
+            {
+                for &(pi, policy, st) in statements {
+                    let ev = eval_statement(st, resource, &req.context);
                     let sref = || StatementRef {
                         layer: *layer,
-                        policy_index: *pi,
+                        policy_index: pi,
                         policy: policy.name.clone(),
                         statement: st.index,
                         sid: st.sid.clone(),

@@ -104,6 +104,9 @@ impl Glob {
 
     /// Matches a concrete string. `value` must already be case-folded if the pattern was.
     pub fn matches(&self, value: &str) -> bool {
+        if value.is_ascii() {
+            return self.matches_ascii(value.as_bytes());
+        }
         let mut set = self.start();
         for c in value.chars() {
             set = self.step(&set, c);
@@ -112,6 +115,41 @@ impl Glob {
             }
         }
         self.accepts(&set)
+    }
+
+    /// Greedy wildcard matching with one backtrack point: linear in practice, no allocation.
+    fn matches_ascii(&self, s: &[u8]) -> bool {
+        let p = &self.toks;
+        let (mut pi, mut si) = (0, 0);
+        let mut star: Option<(usize, usize)> = None;
+        while si < s.len() {
+            match p.get(pi) {
+                Some(Tok::One) => {
+                    pi += 1;
+                    si += 1;
+                }
+                Some(Tok::Lit(c)) if u32::from(*c) == u32::from(s[si]) => {
+                    pi += 1;
+                    si += 1;
+                }
+                Some(Tok::Star) => {
+                    star = Some((pi, si));
+                    pi += 1;
+                }
+                _ => match star {
+                    Some((sp, ss)) => {
+                        pi = sp + 1;
+                        si = ss + 1;
+                        star = Some((sp, ss + 1));
+                    }
+                    None => return false,
+                },
+            }
+        }
+        while p.get(pi) == Some(&Tok::Star) {
+            pi += 1;
+        }
+        pi == p.len()
     }
 
     /// Matches a template with unknown parts.
@@ -482,6 +520,21 @@ mod tests {
             ArnGlob::new("arn:aws:s3:::b").match_template(&Template::literal("*")),
             Tri::Never
         );
+    }
+
+    #[test]
+    fn fast_path_agrees_with_the_automaton() {
+        let patterns = [
+            "*", "a*", "*a", "a?c", "a*b*c", "*ab*", "??", "", "a**b", "*?*",
+        ];
+        let values = ["", "a", "ab", "abc", "aXbYbZc", "ba", "abab", "zz", "acb"];
+        for p in patterns {
+            let g = Glob::new(p, false);
+            for v in values {
+                let slow = g.match_template(&Template::literal(v)) == Tri::Always;
+                assert_eq!(g.matches(v), slow, "{p} vs {v}");
+            }
+        }
     }
 
     #[test]

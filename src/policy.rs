@@ -7,9 +7,10 @@ use std::fmt;
 use std::sync::Arc;
 
 use crate::condition::{Condition, parse_condition_block};
+use crate::eval::Context;
 use crate::json::{self, Kind, Span, Value};
-use crate::pattern::Glob;
-use crate::vars::VarText;
+use crate::pattern::{ArnGlob, Glob};
+use crate::vars::{Resolved, VarText};
 
 /// Allow or Deny.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
@@ -54,6 +55,8 @@ pub struct ResourceSpec {
     pub negated: bool,
     /// The patterns (may contain policy variables).
     pub patterns: Vec<VarText>,
+    /// Each pattern compiled, for those without policy variables.
+    pub compiled: Vec<Option<ArnGlob>>,
 }
 
 /// One statement of a policy.
@@ -457,9 +460,17 @@ fn parse_statement(
                         VarText::parse(&text, variables).map_err(|msg| err(span.start, msg))?,
                     );
                 }
+                let compiled = patterns
+                    .iter()
+                    .map(|p| match p.resolve(&Context::default(), true, false) {
+                        Resolved::Known(g) if !p.has_variables() => Some(ArnGlob::from_glob(g)),
+                        _ => None,
+                    })
+                    .collect();
                 resources = Some(ResourceSpec {
                     negated: m.key == "NotResource",
                     patterns,
+                    compiled,
                 });
             }
             "Condition" => {
