@@ -389,6 +389,7 @@ pub fn evaluate(set: &PolicySet, req: &Request) -> Decision {
     let mut outcomes = Vec::with_capacity(req.resources.len());
     let mut missing: Option<MissingReason> = None;
 
+    let service = action_lower.split_once(':').map_or("", |(s, _)| s);
     // The statements whose action matches, per layer: found once, not once per resource.
     let matching: Vec<(Layer, Vec<(usize, &Policy, &Statement)>)> = layers
         .iter()
@@ -397,8 +398,8 @@ pub fn evaluate(set: &PolicySet, req: &Request) -> Decision {
                 .iter()
                 .flat_map(|(pi, policy)| {
                     policy
-                        .statements
-                        .iter()
+                        .candidates(service)
+                        .into_iter()
                         .filter(|st| action_matches(st, &action_lower))
                         .map(move |st| (*pi, *policy, st))
                 })
@@ -431,23 +432,30 @@ pub fn evaluate(set: &PolicySet, req: &Request) -> Decision {
                         (Effect::Deny, t) => {
                             deny_any = deny_any.or(t);
                             match t {
-                                Tri::Always => push_unique(&mut deny_always, sref()),
+                                Tri::Always if deny_always.len() < MAX_STATEMENT_REFS => {
+                                    push_unique(&mut deny_always, sref())
+                                }
                                 Tri::Sometimes => {
                                     push_unique(&mut open, sref());
                                     depends.extend(ev.depends.iter().cloned());
                                 }
-                                Tri::Never => {}
+                                _ => {}
                             }
                         }
                         (Effect::Allow, t) => {
                             allow = allow.or(t);
                             match t {
-                                Tri::Always => push_unique(&mut decided_allow, sref()),
+                                Tri::Always if decided_allow.len() < MAX_STATEMENT_REFS => {
+                                    push_unique(&mut decided_allow, sref())
+                                }
                                 Tri::Sometimes => {
                                     push_unique(&mut open, sref());
                                     depends.extend(ev.depends.iter().cloned());
                                 }
-                                Tri::Never => push_unique(&mut near, sref()),
+                                Tri::Never if near.len() < MAX_STATEMENT_REFS => {
+                                    push_unique(&mut near, sref())
+                                }
+                                _ => {}
                             }
                         }
                     }
@@ -545,10 +553,16 @@ pub fn evaluate(set: &PolicySet, req: &Request) -> Decision {
     }
 }
 
+/// At most this many statements are kept per list of an explanation; the status itself is
+/// computed from all of them.
+pub const MAX_STATEMENT_REFS: usize = 10;
+
 fn push_unique(v: &mut Vec<StatementRef>, s: StatementRef) {
-    if !v.iter().any(|x| {
-        x.layer == s.layer && x.policy_index == s.policy_index && x.statement == s.statement
-    }) {
+    if v.len() < MAX_STATEMENT_REFS
+        && !v.iter().any(|x| {
+            x.layer == s.layer && x.policy_index == s.policy_index && x.statement == s.statement
+        })
+    {
         v.push(s);
     }
 }

@@ -114,9 +114,28 @@ pub struct Policy {
     pub statements: Vec<Statement>,
     /// Warnings found while parsing.
     pub warnings: Vec<Warning>,
+    /// Statement indices by the (lower-cased) service of their literal-service actions;
+    /// statements with NotAction or a wildcard in the service are under `None`.
+    pub by_service: std::collections::HashMap<Option<String>, Vec<usize>>,
 }
 
 impl Policy {
+    /// The statements that may match an action of `service` (lower-case), in order.
+    pub fn candidates(&self, service: &str) -> Vec<&Statement> {
+        let mut idx: Vec<usize> = Vec::new();
+        if let Some(v) = self.by_service.get(&Some(service.to_owned())) {
+            idx.extend(v);
+        }
+        if let Some(v) = self.by_service.get(&None) {
+            idx.extend(v);
+        }
+        idx.sort_unstable();
+        idx.dedup();
+        idx.into_iter()
+            .filter_map(|i| self.statements.get(i))
+            .collect()
+    }
+
     /// The document as a `serde_json::Value` (member order kept).
     pub fn document_json(&self) -> serde_json::Value {
         let text = self
@@ -310,6 +329,24 @@ pub(crate) fn parse_document(
             &mut warnings,
         )?);
     }
+    let mut by_service: std::collections::HashMap<Option<String>, Vec<usize>> =
+        std::collections::HashMap::new();
+    for st in &statements {
+        let mut keys: Vec<Option<String>> = Vec::new();
+        for p in &st.actions.patterns {
+            let service = match p.text.split_once(':') {
+                _ if st.actions.negated => None,
+                Some((svc, _)) if !svc.contains(['*', '?']) => Some(svc.to_lowercase()),
+                _ => None,
+            };
+            if !keys.contains(&service) {
+                keys.push(service);
+            }
+        }
+        for k in keys {
+            by_service.entry(k).or_default().push(st.index);
+        }
+    }
     Ok(Policy {
         name: name.to_owned(),
         source: Arc::clone(source),
@@ -317,6 +354,7 @@ pub(crate) fn parse_document(
         version,
         statements,
         warnings,
+        by_service,
     })
 }
 
