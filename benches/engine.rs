@@ -95,10 +95,10 @@ fn full_refresh(set: &PolicySet) -> usize {
 
 fn benches(c: &mut Criterion) {
     c.bench_function("parse AutoScalingFullAccess", |b| {
-        b.iter(|| load_text("f", black_box(FULL)).is_ok())
+        b.iter(|| load_text("f", black_box(FULL)).is_ok());
     });
     c.bench_function("parse ReadOnlyAccess (124 KB)", |b| {
-        b.iter(|| load_text("f", black_box(READ_ONLY)).is_ok())
+        b.iter(|| load_text("f", black_box(READ_ONLY)).is_ok());
     });
 
     for (name, text) in [
@@ -115,11 +115,11 @@ fn benches(c: &mut Criterion) {
 
     let big = big_policy(5_000);
     c.bench_function("parse a 5,000-statement policy", |b| {
-        b.iter(|| load_text("f", black_box(&big)).is_ok())
+        b.iter(|| load_text("f", black_box(&big)).is_ok());
     });
     let big_set = policy_set(&big);
     c.bench_function("full tree refresh vs a 5,000-statement policy", |b| {
-        b.iter(|| full_refresh(black_box(&big_set)))
+        b.iter(|| full_refresh(black_box(&big_set)));
     });
 
     let g = gaad(1_000, 50);

@@ -391,7 +391,8 @@ pub fn evaluate(set: &PolicySet, req: &Request) -> Decision {
 
     let service = action_lower.split_once(':').map_or("", |(s, _)| s);
     // The statements whose action matches, per layer: found once, not once per resource.
-    let matching: Vec<(Layer, Vec<(usize, &Policy, &Statement)>)> = layers
+    type Matching<'a> = Vec<(Layer, Vec<(usize, &'a Policy, &'a Statement)>)>;
+    let matching: Matching<'_> = layers
         .iter()
         .map(|(layer, policies)| {
             let sts = policies
@@ -433,7 +434,7 @@ pub fn evaluate(set: &PolicySet, req: &Request) -> Decision {
                             deny_any = deny_any.or(t);
                             match t {
                                 Tri::Always if deny_always.len() < MAX_STATEMENT_REFS => {
-                                    push_unique(&mut deny_always, sref())
+                                    push_unique(&mut deny_always, sref());
                                 }
                                 Tri::Sometimes => {
                                     push_unique(&mut open, sref());
@@ -446,14 +447,14 @@ pub fn evaluate(set: &PolicySet, req: &Request) -> Decision {
                             allow = allow.or(t);
                             match t {
                                 Tri::Always if decided_allow.len() < MAX_STATEMENT_REFS => {
-                                    push_unique(&mut decided_allow, sref())
+                                    push_unique(&mut decided_allow, sref());
                                 }
                                 Tri::Sometimes => {
                                     push_unique(&mut open, sref());
                                     depends.extend(ev.depends.iter().cloned());
                                 }
                                 Tri::Never if near.len() < MAX_STATEMENT_REFS => {
-                                    push_unique(&mut near, sref())
+                                    push_unique(&mut near, sref());
                                 }
                                 _ => {}
                             }

@@ -115,7 +115,7 @@ pub struct Policy {
     /// Warnings found while parsing.
     pub warnings: Vec<Warning>,
     /// Statement indices by the (lower-cased) service of their literal-service actions;
-    /// statements with NotAction or a wildcard in the service are under `None`.
+    /// statements with `NotAction` or a wildcard in the service are under `None`.
     pub by_service: std::collections::HashMap<Option<String>, Vec<usize>>,
 }
 
