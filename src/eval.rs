@@ -377,6 +377,9 @@ fn eval_statement(st: &Statement, resource: &Template, ctx: &Context) -> Stateme
     }
 }
 
+/// Per layer, the statements (with their policy index) whose action matches a request.
+type Matching<'a> = Vec<(Layer, Vec<(usize, &'a Policy, &'a Statement)>)>;
+
 /// Evaluates one required permission against a policy set.
 pub fn evaluate(set: &PolicySet, req: &Request) -> Decision {
     let action_lower = req.action.to_lowercase();
@@ -391,7 +394,6 @@ pub fn evaluate(set: &PolicySet, req: &Request) -> Decision {
 
     let service = action_lower.split_once(':').map_or("", |(s, _)| s);
     // The statements whose action matches, per layer: found once, not once per resource.
-    type Matching<'a> = Vec<(Layer, Vec<(usize, &'a Policy, &'a Statement)>)>;
     let matching: Matching<'_> = layers
         .iter()
         .map(|(layer, policies)| {
