@@ -165,25 +165,18 @@ impl DetailPanel {
         let on: Vec<String> = check.map(|c| c.features.clone()).unwrap_or_default();
         for f in features {
             let mut checked = on.contains(&f.id);
-            let r = ui
-                .checkbox(&mut checked, &f.label)
-                .on_hover_text(&f.explanation);
-            if r.changed() {
-                commands.push(Command::SetFeature(f.id.clone(), checked));
+            let mut help = f.explanation.clone();
+            if !f.implies.is_empty() {
+                help.push_str(&format!("\n\nTurns on: {}", f.implies.join(", ")));
             }
-            egui::CollapsingHeader::new(
-                egui::RichText::new(format!("What is this? ({})", f.id)).small(),
-            )
-            .id_salt(("feature_help", &f.id))
-            .show(ui, |ui| {
-                ui.label(&f.explanation);
-                if !f.implies.is_empty() {
-                    ui.label(
-                        egui::RichText::new(format!("Turns on: {}", f.implies.join(", ")))
-                            .small()
-                            .weak(),
-                    );
+            help.push_str(&format!("\n\nFeature id (for the command line): {}", f.id));
+            ui.horizontal(|ui| {
+                let r = ui.checkbox(&mut checked, &f.label).on_hover_text(&help);
+                if r.changed() {
+                    commands.push(Command::SetFeature(f.id.clone(), checked));
                 }
+                ui.label(egui::RichText::new("ℹ").weak())
+                    .on_hover_text(&help);
             });
         }
     }

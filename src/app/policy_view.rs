@@ -141,7 +141,7 @@ impl PolicyPanel {
         commands: &mut Vec<Command>,
     ) {
         if let Some(acc) = &policies.account {
-            ui.horizontal(|ui| {
+            ui.horizontal_wrapped(|ui| {
                 ui.label(format!(
                     "Authorization details {}: {} roles and users, {} managed policies",
                     acc.name,
@@ -163,7 +163,7 @@ impl PolicyPanel {
             } else {
                 (Slot::Scp, n - ident - usize::from(has_boundary))
             };
-            ui.horizontal(|ui| {
+            ui.horizontal_wrapped(|ui| {
                 ui.label(format!("{label}: {} ({})", doc.name, doc.kind.label()));
                 let editing = self.editing == Some(n);
                 if ui
@@ -254,8 +254,9 @@ fn statement_card_ui(
                 .iter()
                 .map(|p| p.text.as_str())
                 .collect();
-            ui.label(
-                egui::RichText::new(format!(
+            wrapped(
+                ui,
+                &format!(
                     "{}: {}",
                     if st.actions.negated {
                         "NotAction"
@@ -263,9 +264,7 @@ fn statement_card_ui(
                         "Action"
                     },
                     list(actions)
-                ))
-                .monospace()
-                .small(),
+                ),
             );
             let resources: Vec<&str> = st
                 .resources
@@ -273,8 +272,9 @@ fn statement_card_ui(
                 .iter()
                 .map(|p| p.text.as_str())
                 .collect();
-            ui.label(
-                egui::RichText::new(format!(
+            wrapped(
+                ui,
+                &format!(
                     "{}: {}",
                     if st.resources.negated {
                         "NotResource"
@@ -282,21 +282,13 @@ fn statement_card_ui(
                         "Resource"
                     },
                     list(resources)
-                ))
-                .monospace()
-                .small(),
+                ),
             );
             for c in &st.conditions {
                 let vals: Vec<&str> = c.values.iter().map(|v| v.text.as_str()).collect();
-                ui.label(
-                    egui::RichText::new(format!(
-                        "Condition: {} {} {}",
-                        c.operator,
-                        c.key,
-                        list(vals)
-                    ))
-                    .monospace()
-                    .small(),
+                wrapped(
+                    ui,
+                    &format!("Condition: {} {} {}", c.operator, c.key, list(vals)),
                 );
             }
             if let Some(h) = hit {
@@ -306,4 +298,9 @@ fn statement_card_ui(
             }
         })
         .response
+}
+
+/// Small monospace text that wraps to the panel width (never widens the panel).
+fn wrapped(ui: &mut egui::Ui, text: &str) {
+    ui.add(egui::Label::new(egui::RichText::new(text).monospace().small()).wrap());
 }
