@@ -111,6 +111,63 @@ impl BaseOp {
         }
     }
 
+    /// What the operator does, in a sentence for learners.
+    pub fn help(self) -> &'static str {
+        match self {
+            Self::StringEquals => {
+                "The request value must equal one of the listed strings exactly (case matters)."
+            }
+            Self::StringNotEquals => {
+                "The request value must equal none of the listed strings (case matters)."
+            }
+            Self::StringEqualsIgnoreCase => {
+                "Like StringEquals, but upper and lower case count as the same."
+            }
+            Self::StringNotEqualsIgnoreCase => {
+                "Like StringNotEquals, but upper and lower case count as the same."
+            }
+            Self::StringLike => {
+                "The request value must match one of the patterns; * stands for any run of characters and ? for one character."
+            }
+            Self::StringNotLike => {
+                "The request value must match none of the patterns (* and ? are wildcards)."
+            }
+            Self::NumericEquals => "The request number must equal one of the listed numbers.",
+            Self::NumericNotEquals => "The request number must equal none of the listed numbers.",
+            Self::NumericLessThan => "The request number must be below the listed number.",
+            Self::NumericLessThanEquals => "The request number must be at most the listed number.",
+            Self::NumericGreaterThan => "The request number must be above the listed number.",
+            Self::NumericGreaterThanEquals => {
+                "The request number must be at least the listed number."
+            }
+            Self::DateEquals => "The request date must be exactly the listed date.",
+            Self::DateNotEquals => "The request date must differ from the listed date.",
+            Self::DateLessThan => "The request date must be before the listed date.",
+            Self::DateLessThanEquals => "The request date must be at or before the listed date.",
+            Self::DateGreaterThan => "The request date must be after the listed date.",
+            Self::DateGreaterThanEquals => "The request date must be at or after the listed date.",
+            Self::Bool => {
+                "The request value must be the listed true or false, for example whether MFA was used."
+            }
+            Self::BinaryEquals => "The request value must equal the listed base64-encoded bytes.",
+            Self::IpAddress => {
+                "The request's IP address must fall in one of the listed ranges (CIDR)."
+            }
+            Self::NotIpAddress => {
+                "The request's IP address must fall in none of the listed ranges."
+            }
+            Self::ArnEquals | Self::ArnLike => {
+                "The request ARN must match one of the listed ARNs, part by part; * and ? are wildcards within a part."
+            }
+            Self::ArnNotEquals | Self::ArnNotLike => {
+                "The request ARN must match none of the listed ARNs."
+            }
+            Self::Null => {
+                "\"true\": the key must be absent from the request; \"false\": it must be present."
+            }
+        }
+    }
+
     /// Negated operators hold when no policy value matches.
     pub fn negated(self) -> bool {
         matches!(
@@ -217,6 +274,33 @@ impl Operator {
             },
             odd_case,
         )
+    }
+}
+
+impl Operator {
+    /// An explanation of the operator with its qualifiers, for learners.
+    pub fn help(&self) -> String {
+        match self {
+            Self::Unknown(t) => format!(
+                "\"{t}\" is not an operator AWS documents: statements using it are not evaluated, and results that depend on them show as conditional."
+            ),
+            Self::Known {
+                set,
+                base,
+                if_exists,
+            } => {
+                let mut s = base.help().to_owned();
+                match set {
+                    Some(SetOp::ForAllValues) => s.push_str(" ForAllValues: every value in the request must pass (also true when the request has no values)."),
+                    Some(SetOp::ForAnyValue) => s.push_str(" ForAnyValue: at least one value in the request must pass (false when the request has none)."),
+                    None => {}
+                }
+                if *if_exists {
+                    s.push_str(" IfExists: if the request does not carry the key at all, the condition holds.");
+                }
+                s
+            }
+        }
     }
 }
 
@@ -952,6 +1036,19 @@ mod tests {
         ));
         let c = conds(r#"{"StringSortOf":{"a:b":"c"}}"#);
         assert_eq!(c[0].evaluate(&Context::default()).tri, Tri::Sometimes);
+    }
+
+    #[test]
+    fn every_operator_has_help() {
+        for op in ALL_OPS {
+            assert!(op.help().len() > 20, "{}", op.name());
+        }
+        let (o, _) = Operator::parse("ForAnyValue:StringLikeIfExists");
+        let h = o.help();
+        assert!(
+            h.contains("ForAnyValue") && h.contains("IfExists") && h.contains("patterns"),
+            "{h}"
+        );
     }
 
     #[test]

@@ -327,13 +327,18 @@ fn eval_statement(st: &Statement, resource: &Template, ctx: &Context) -> Stateme
             None => resolve_resource(p, resource, ctx, &mut notes, &mut depends),
         };
         if t == Tri::Sometimes && !resource.is_known() {
-            let holes = resource.holes().join("}, {");
-            notes.push(format!(
-                "{}Resource \"{}\" covers only some values of {{{holes}}} in {resource}",
-                if st.resources.negated { "Not" } else { "" },
-                p.text
-            ));
-            depends.extend(resource.holes().iter().map(|h| format!("{{{h}}}")));
+            let open = compiled
+                .as_ref()
+                .map_or_else(|| resource.holes(), |g| g.open_holes(resource));
+            if !open.is_empty() {
+                notes.push(format!(
+                    "{}Resource \"{}\" covers only some values of {{{}}} in {resource}",
+                    if st.resources.negated { "Not" } else { "" },
+                    p.text,
+                    open.join("}, {")
+                ));
+                depends.extend(open.iter().map(|h| format!("{{{h}}}")));
+            }
         }
         res = res.or(t);
         if res == Tri::Always {

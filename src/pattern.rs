@@ -396,6 +396,34 @@ impl ArnGlob {
         Self { whole, parts }
     }
 
+    /// The unknown parts of `value` that the match depends on: the holes of the ARN parts
+    /// that match only sometimes (all holes when the pattern is matched as a whole).
+    pub fn open_holes<'a>(&self, value: &'a Template) -> Vec<&'a str> {
+        let Some(parts) = &self.parts else {
+            return value.holes();
+        };
+        let value_parts = value.split_colons(6);
+        if value_parts.len() != 6 {
+            return Vec::new();
+        }
+        let mut out: Vec<&str> = Vec::new();
+        for (g, v) in parts.iter().zip(&value_parts) {
+            if g.match_template(v) == Tri::Sometimes {
+                for h in &v.pieces {
+                    if let Piece::Hole(name) = h
+                        && !out.contains(&name.as_str())
+                    {
+                        // Borrow from `value`, which owns the same names.
+                        if let Some(n) = value.holes().into_iter().find(|n| n == name) {
+                            out.push(n);
+                        }
+                    }
+                }
+            }
+        }
+        out
+    }
+
     /// The pattern as a whole.
     pub fn glob(&self) -> &Glob {
         &self.whole
@@ -535,6 +563,23 @@ mod tests {
                 assert_eq!(g.matches(v), slow, "{p} vs {v}");
             }
         }
+    }
+
+    #[test]
+    fn open_holes_name_only_the_undecided_parts() {
+        let t = Template::parse("arn:aws:iam::{account}:role/{role}");
+        assert_eq!(
+            ArnGlob::new("arn:aws:iam::*:role/app-*").open_holes(&t),
+            vec!["role"]
+        );
+        assert_eq!(
+            ArnGlob::new("arn:aws:iam::1:role/*").open_holes(&t),
+            vec!["account"]
+        );
+        assert_eq!(
+            ArnGlob::new("arn:aws:iam::1:role/a*").open_holes(&t),
+            vec!["account", "role"]
+        );
     }
 
     #[test]

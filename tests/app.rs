@@ -127,7 +127,7 @@ fn create_group_with_launch_template_and_instance_profile() {
     load(&mut h, fixture("least-privilege-asg.json"));
     assert!(h.query_by_label("iam:PassRole is conditional").is_some());
     assert!(
-        h.query_all_by_label_contains("depends on {account}, {instance_role}")
+        h.query_all_by_label_contains("depends on {instance_role}")
             .count()
             >= 1
     );

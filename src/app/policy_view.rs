@@ -289,7 +289,8 @@ fn statement_card_ui(
                 wrapped(
                     ui,
                     &format!("Condition: {} {} {}", c.operator, c.key, list(vals)),
-                );
+                )
+                .on_hover_text(c.operator.help());
             }
             if let Some(h) = hit {
                 for n in &h.notes {
@@ -301,6 +302,6 @@ fn statement_card_ui(
 }
 
 /// Small monospace text that wraps to the panel width (never widens the panel).
-fn wrapped(ui: &mut egui::Ui, text: &str) {
-    ui.add(egui::Label::new(egui::RichText::new(text).monospace().small()).wrap());
+fn wrapped(ui: &mut egui::Ui, text: &str) -> egui::Response {
+    ui.add(egui::Label::new(egui::RichText::new(text).monospace().small()).wrap())
 }
