@@ -138,6 +138,20 @@ fn benches(c: &mut Criterion) {
             b.iter(|| serde_json::from_str::<serde_json::Value>(black_box(&g)).is_ok());
         },
     );
+    let big = gaad(12_000, 400);
+    let mb = big.len() as f64 / 1_048_576.0;
+    c.bench_function(
+        &format!("parse+index authorization details: 12,000 roles ({mb:.1} MB)"),
+        |b| {
+            b.iter(|| load_text("gaad.json", black_box(&big)).is_ok());
+        },
+    );
+    c.bench_function(
+        &format!("serde_json::Value parse of the same {mb:.1} MB (baseline)"),
+        |b| {
+            b.iter(|| serde_json::from_str::<serde_json::Value>(black_box(&big)).is_ok());
+        },
+    );
     let Ok(Loaded::Account(acc)) = load_text("gaad.json", &g) else {
         panic!("gaad")
     };

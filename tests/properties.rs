@@ -1,0 +1,241 @@
+//! Properties of the engine over generated policies and requests.
+
+#![allow(clippy::unwrap_used)] // Tests may unwrap: a panic is a failed test.
+
+use std::sync::Arc;
+
+use asg_perms::catalog::catalog;
+use asg_perms::eval::{Context, PolicySet, Request, Status, evaluate};
+use asg_perms::generate::{GenerateOptions, suggest};
+use asg_perms::load::{Loaded, load_text};
+use asg_perms::pattern::Template;
+use asg_perms::policy::Policy;
+use asg_perms::resolve::{Facts, check};
+use proptest::prelude::*;
+
+fn parse(text: &str) -> Policy {
+    match load_text("p.json", text) {
+        Ok(Loaded::Policy(p, _)) => p,
+        other => panic!("{text}\n{other:?}"),
+    }
+}
+
+// ------------------------------------------------------------------
+// A small grammar of policies over one service, one resource shape and one condition key.
+
+const ACTIONS: [&str; 6] = ["svc:Get", "svc:Put", "svc:*", "svc:G?t", "*", "other:Get"];
+const RES: [&str; 8] = [
+    "*",
+    "arn:aws:svc:r:1:thing/*",
+    "arn:aws:svc:r:1:thing/a*",
+    "arn:aws:svc:r:1:thing/ab",
+    "arn:aws:svc:r:1:thing/?",
+    "arn:aws:svc:r:1:thing/*b",
+    "arn:aws:svc:*:*:thing/a?",
+    "arn:aws:svc:r:2:thing/*",
+];
+const OPS: [&str; 7] = [
+    "StringEquals",
+    "StringNotEquals",
+    "StringLike",
+    "StringNotLike",
+    "StringEqualsIfExists",
+    "ForAnyValue:StringEquals",
+    "Null",
+];
+const VALS: [&str; 6] = ["a", "b", "ab", "a*", "*b", "?"];
+/// Concrete values to try for the unknown parts: every literal the policies can name
+/// (wildcard characters included, since `StringEquals` takes them literally), values only a
+/// pattern covers, a value nothing names, and the empty string.
+const UNIVERSE: [&str; 12] = [
+    "", "a", "b", "ab", "ba", "abb", "aab", "zz", "q", "a*", "*b", "?",
+];
+
+#[derive(Clone, Debug)]
+struct St {
+    deny: bool,
+    not_action: bool,
+    action: usize,
+    not_resource: bool,
+    resource: usize,
+    cond: Option<(usize, usize)>,
+}
+
+fn statement() -> impl Strategy<Value = St> {
+    (
+        any::<bool>(),
+        prop::bool::weighted(0.15),
+        0..ACTIONS.len(),
+        prop::bool::weighted(0.15),
+        0..RES.len(),
+        prop::option::of((0..OPS.len(), 0..VALS.len())),
+    )
+        .prop_map(
+            |(deny, not_action, action, not_resource, resource, cond)| St {
+                deny,
+                not_action,
+                action,
+                not_resource,
+                resource,
+                cond,
+            },
+        )
+}
+
+fn render(sts: &[St]) -> String {
+    let items: Vec<String> = sts
+        .iter()
+        .map(|s| {
+            let mut o = format!(
+                r#"{{"Effect":"{}","{}":"{}","{}":"{}""#,
+                if s.deny { "Deny" } else { "Allow" },
+                if s.not_action { "NotAction" } else { "Action" },
+                ACTIONS[s.action],
+                if s.not_resource {
+                    "NotResource"
+                } else {
+                    "Resource"
+                },
+                RES[s.resource]
+            );
+            if let Some((op, v)) = s.cond {
+                let val = if OPS[op] == "Null" {
+                    if v % 2 == 0 { "true" } else { "false" }
+                } else {
+                    VALS[v]
+                };
+                o.push_str(&format!(
+                    r#","Condition":{{"{}":{{"k:a":"{val}"}}}}"#,
+                    OPS[op]
+                ));
+            }
+            o.push('}');
+            o
+        })
+        .collect();
+    format!(
+        r#"{{"Version":"2012-10-17","Statement":[{}]}}"#,
+        items.join(",")
+    )
+}
+
+/// What the request says of the condition key `k:a`.
+#[derive(Clone, Copy, Debug)]
+enum Key<'a> {
+    Unknown,
+    Absent,
+    Value(&'a str),
+}
+
+fn status_of(p: &Policy, action: &str, resource: &str, key: Key<'_>) -> Status {
+    let mut context = Context::default();
+    match key {
+        Key::Unknown => {}
+        Key::Absent => context.set_absent("k:a"),
+        Key::Value(v) => context.set("k:a", [v]),
+    }
+    let req = Request {
+        action: action.to_owned(),
+        resources: vec![Template::parse(resource)],
+        context,
+    };
+    evaluate(&PolicySet::single(p.clone()), &req).status
+}
+
+fn rank(s: Status) -> u8 {
+    match s {
+        Status::Satisfied => 0,
+        Status::Conditional => 1,
+        Status::Missing => 2,
+    }
+}
+
+proptest! {
+    // 300 cases by default; PROPTEST_CASES=N for a deeper run.
+    #![proptest_config(ProptestConfig {
+        cases: std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(300),
+        ..ProptestConfig::default()
+    })]
+
+    /// The three-valued result agrees with brute force over concrete requests: "satisfied"
+    /// means every concrete request is allowed, "missing" that every one is denied, and
+    /// "conditional" (for a policy of one statement with at most one condition, where the
+    /// parts are independent) that both happen.
+    #[test]
+    fn three_valued_result_agrees_with_brute_force(sts in prop::collection::vec(statement(), 1..5), action in 0..2usize) {
+        let p = parse(&render(&sts));
+        let action = ["svc:Get", "svc:Put"][action];
+        let open = status_of(&p, action, "arn:aws:svc:r:1:thing/{name}", Key::Unknown);
+        let mut allowed = 0;
+        let mut denied = 0;
+        for name in UNIVERSE {
+            let resource = format!("arn:aws:svc:r:1:thing/{name}");
+            for key in std::iter::once(Key::Absent).chain(UNIVERSE.iter().map(|v| Key::Value(v))) {
+                match status_of(&p, action, &resource, key) {
+                    Status::Satisfied => allowed += 1,
+                    Status::Missing => denied += 1,
+                    Status::Conditional => prop_assert!(false, "a fully known request must be decided"),
+                }
+            }
+        }
+        match open {
+            Status::Satisfied => prop_assert_eq!(denied, 0, "said satisfied, but a concrete request is denied"),
+            Status::Missing => prop_assert_eq!(allowed, 0, "said missing, but a concrete request is allowed"),
+            Status::Conditional => {
+                if sts.len() == 1 {
+                    prop_assert!(allowed > 0 && denied > 0, "conditional, but brute force says all {}", if denied == 0 { "allowed" } else { "denied" });
+                }
+            }
+        }
+    }
+
+    /// Adding a Deny never makes things better; adding an Allow never makes them worse.
+    #[test]
+    fn deny_and_allow_are_monotone(sts in prop::collection::vec(statement(), 1..5), extra in statement(), known in prop::option::of(0..UNIVERSE.len())) {
+        let key = known.map_or(Key::Unknown, |i| Key::Value(UNIVERSE[i]));
+        let base = parse(&render(&sts));
+        let before = status_of(&base, "svc:Get", "arn:aws:svc:r:1:thing/{name}", key);
+
+        let mut with_deny = sts.clone();
+        with_deny.push(St { deny: true, ..extra.clone() });
+        let after = status_of(&parse(&render(&with_deny)), "svc:Get", "arn:aws:svc:r:1:thing/{name}", key);
+        prop_assert!(rank(after) >= rank(before), "a Deny turned {before} into {after}");
+
+        let mut with_allow = sts;
+        with_allow.push(St { deny: false, ..extra });
+        let after = status_of(&parse(&render(&with_allow)), "svc:Get", "arn:aws:svc:r:1:thing/{name}", key);
+        prop_assert!(rank(after) <= rank(before), "an Allow turned {before} into {after}");
+    }
+
+    /// Action names match in any case; resource ARNs only in their own case.
+    #[test]
+    fn actions_ignore_case_resources_do_not(flips in prop::collection::vec(any::<bool>(), 24)) {
+        let mix = |s: &str| -> String {
+            s.chars().zip(flips.iter().cycle()).map(|(c, f)| if *f { c.to_ascii_uppercase() } else { c.to_ascii_lowercase() }).collect()
+        };
+        let policy = parse(&format!(r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Action":"{}","Resource":"arn:aws:iam::1:role/CamelRole"}}]}}"#, mix("iam:PassRole")));
+        prop_assert_eq!(status_of(&policy, &mix("IAM:passrole"), "arn:aws:iam::1:role/CamelRole", Key::Unknown), Status::Satisfied);
+        let other_case = mix("CamelRole");
+        let want = if other_case == "CamelRole" { Status::Satisfied } else { Status::Missing };
+        prop_assert_eq!(status_of(&policy, "iam:PassRole", &format!("arn:aws:iam::1:role/{other_case}"), Key::Unknown), want);
+    }
+
+    /// Generated statements satisfy what they were generated for, whatever the facts.
+    #[test]
+    fn generated_statements_are_satisfied(action in 0..68usize, mask in any::<u16>(), account in prop::option::of("[0-9]{12}"), region in prop::option::of("(us|eu|ap)-(east|west)-[1-3]"), role in prop::option::of("[A-Za-z0-9+=,.@_-]{1,20}")) {
+        let cat = catalog();
+        let a = &cat.actions[action % cat.actions.len()];
+        let features: Vec<String> = cat.features_for(&a.name).iter().enumerate().filter(|(i, _)| mask & (1 << i) != 0).map(|(_, f)| f.id.clone()).collect();
+        let facts = Facts {
+            role_arn: role.map(|r| format!("arn:aws:iam::{}:role/{r}", account.clone().unwrap_or_else(|| "111122223333".into()))),
+            account,
+            region,
+            partition: None,
+        };
+        let before = check(&a.name, &features, &facts, &PolicySet::default()).unwrap();
+        let generated = suggest(std::slice::from_ref(&before), GenerateOptions::default());
+        let set = PolicySet { identity: vec![Arc::new(parse(&generated.to_json()))], ..PolicySet::default() };
+        let after = check(&a.name, &features, &facts, &set).unwrap();
+        prop_assert_eq!(after.status, Status::Satisfied, "{}", generated.to_json());
+    }
+}
