@@ -27,6 +27,9 @@ pub struct Cli {
     /// What to do.
     #[command(subcommand)]
     pub command: Option<Command>,
+    /// Open the app with this policy file loaded.
+    #[arg(long, value_name = "FILE")]
+    pub open: Option<std::path::PathBuf>,
 }
 
 /// Output formats for `check`.

@@ -316,3 +316,18 @@ fn snapshot_light() {
 fn snapshot_dark() {
     snapshot(true);
 }
+
+#[test]
+fn ctrl_f_then_typing_fast_loses_no_keys() {
+    let mut h = harness();
+    h.run();
+    // Both arrive in the same frame, as when a fast typist (or xdotool) types right away.
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::F);
+    h.event(egui::Event::Text("l".into()));
+    h.run();
+    h.event(egui::Event::Text("attice".into()));
+    h.run();
+    assert_eq!(h.get_by_label("Filter").value().as_deref(), Some("lattice"));
+    assert!(h.query_by_label("AttachTrafficSources").is_some());
+    assert!(h.query_by_label("CreateLaunchConfiguration").is_none());
+}

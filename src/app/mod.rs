@@ -114,6 +114,8 @@ pub struct ExplorerApp {
     pub notice: Option<Notice>,
     /// Save state on exit (off in tests).
     pub persist: bool,
+    /// Print the time from this instant to the first frame (startup measurement).
+    pub report_first_frame: Option<Instant>,
     /// Stable pixels for snapshot tests: no evaluation time in the status bar and no
     /// time-limited "changed" highlight.
     pub snapshot_mode: bool,
@@ -137,6 +139,7 @@ impl Default for ExplorerApp {
             policies: Policies::default(),
             notice: None,
             persist: false,
+            report_first_frame: None,
             snapshot_mode: false,
             tree: tree::TreePanel::default(),
             detail: detail::DetailPanel::default(),
@@ -618,6 +621,20 @@ impl ExplorerApp {
         let find = egui::KeyboardShortcut::new(egui::Modifiers::COMMAND, egui::Key::F);
         if ctx.input_mut(|i| i.consume_shortcut(&find)) {
             self.tree.focus_filter = true;
+            // Keys typed in the same frame as Ctrl+F arrive before the filter has focus:
+            // give them to the filter instead of losing them.
+            let typed = ctx.input_mut(|i| {
+                let mut typed = String::new();
+                i.events.retain(|e| match e {
+                    egui::Event::Text(t) => {
+                        typed.push_str(t);
+                        false
+                    }
+                    _ => true,
+                });
+                typed
+            });
+            self.tree.filter.push_str(&typed);
         }
         let copied = ctx.input(|i| i.events.iter().any(|e| matches!(e, egui::Event::Copy)));
         if copied {
@@ -836,6 +853,12 @@ impl ExplorerApp {
 
     /// Draws the whole window (used by eframe and by tests).
     pub fn ui(&mut self, ui: &mut egui::Ui) {
+        if let Some(t) = self.report_first_frame.take() {
+            eprintln!(
+                "asg-perms: first frame after {:.0} ms",
+                t.elapsed().as_secs_f64() * 1000.0
+            );
+        }
         let ctx = ui.ctx().clone();
         self.poll_jobs();
         self.handle_input(&ctx);
@@ -945,8 +968,10 @@ impl eframe::App for ExplorerApp {
     }
 }
 
-/// Opens the window.
-pub fn run() -> eframe::Result {
+/// Opens the window, with a policy file loaded if one is given. With the environment
+/// variable `ASG_PERMS_REPORT_FIRST_FRAME` set, prints the time to the first frame.
+pub fn run(open: Option<PathBuf>) -> eframe::Result {
+    let started = Instant::now();
     let icon = eframe::icon_data::from_png_bytes(include_bytes!("../../assets/icon.png")).ok();
     let mut viewport = egui::ViewportBuilder::default()
         .with_title(TITLE)
@@ -964,6 +989,15 @@ pub fn run() -> eframe::Result {
     eframe::run_native(
         TITLE,
         options,
-        Box::new(|cc| Ok(Box::new(ExplorerApp::new(cc)))),
+        Box::new(move |cc| {
+            let mut app = ExplorerApp::new(cc);
+            if let Some(path) = open {
+                app.push(Command::LoadPath(Slot::Identity, path));
+            }
+            if std::env::var_os("ASG_PERMS_REPORT_FIRST_FRAME").is_some() {
+                app.report_first_frame = Some(started);
+            }
+            Ok(Box::new(app))
+        }),
     )
 }
