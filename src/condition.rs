@@ -239,8 +239,11 @@ impl Operator {
             ("ForAllValues:", SetOp::ForAllValues),
             ("ForAnyValue:", SetOp::ForAnyValue),
         ] {
-            if rest.len() >= prefix.len() && rest[..prefix.len()].eq_ignore_ascii_case(prefix) {
-                odd_case |= &rest[..prefix.len()] != prefix;
+            // `get` and not indexing: a multi-byte character may straddle the cut.
+            if let Some(head) = rest.get(..prefix.len())
+                && head.eq_ignore_ascii_case(prefix)
+            {
+                odd_case |= head != prefix;
                 set = Some(op);
                 rest = &rest[prefix.len()..];
                 break;
@@ -1049,6 +1052,23 @@ mod tests {
             h.contains("ForAnyValue") && h.contains("IfExists") && h.contains("patterns"),
             "{h}"
         );
+    }
+
+    #[test]
+    fn operator_names_with_multibyte_characters_do_not_panic() {
+        // "ForAllValues" is 12 bytes and "ForAnyValue" 11: an é there straddles the prefix cut.
+        for name in [
+            "ForAllValues\u{e9}StringEquals",
+            "ForAnyValue\u{e9}StringLike",
+            "StringEquals\u{e9}fExists",
+            "\u{1F600}IfExists",
+            "é",
+        ] {
+            assert!(
+                matches!(Operator::parse(name).0, Operator::Unknown(_)),
+                "{name}"
+            );
+        }
     }
 
     #[test]
