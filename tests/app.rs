@@ -331,3 +331,29 @@ fn ctrl_f_then_typing_fast_loses_no_keys() {
     assert!(h.query_by_label("AttachTrafficSources").is_some());
     assert!(h.query_by_label("CreateLaunchConfiguration").is_none());
 }
+
+#[test]
+fn saving_over_an_existing_file_asks_first() {
+    let dir = std::env::temp_dir().join(format!("asg-perms-overwrite-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let target = dir.join("policy.json");
+    std::fs::write(&target, "old").unwrap();
+    let mut h = harness();
+    h.run();
+    // What the save dialog's worker hands back when the chosen file exists.
+    h.state_mut().overwrite = Some((target.clone(), "new".to_owned()));
+    h.run();
+    assert!(h.query_by_label_contains("already exists").is_some());
+    h.get_by_label("Keep the existing file").click();
+    h.run();
+    assert_eq!(std::fs::read_to_string(&target).unwrap(), "old");
+    assert!(h.query_by_label_contains("already exists").is_none());
+
+    h.state_mut().overwrite = Some((target.clone(), "new".to_owned()));
+    h.run();
+    h.get_by_label("Replace").click();
+    h.run();
+    assert_eq!(std::fs::read_to_string(&target).unwrap(), "new");
+    assert!(h.state().notice.as_ref().unwrap().text.starts_with("Saved"));
+    std::fs::remove_dir_all(dir).ok();
+}

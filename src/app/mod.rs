@@ -76,6 +76,8 @@ pub enum Command {
     Copy(String, String),
     /// Ask where to save text.
     SaveDialog(String),
+    /// Write text to a path the user confirmed (atomically: temporary file, then rename).
+    SaveConfirmed(PathBuf, String),
     /// Paste a policy from the clipboard (the text arrives as a paste event).
     Paste,
     /// Set the facts.
@@ -101,6 +103,8 @@ pub struct Notice {
 enum Job {
     Loaded(Slot, PathBuf, Result<(Loaded, String), PolicyError>),
     Saved(PathBuf, Result<(), String>),
+    /// The user picked a file that already exists: ask before replacing it.
+    ConfirmOverwrite(PathBuf, String),
     Cancelled,
 }
 
@@ -129,6 +133,8 @@ pub struct ExplorerApp {
     eval: Option<(u64, Evaluation)>,
     changed: Option<(Instant, BTreeSet<String>)>,
     expect_paste: bool,
+    /// A save waiting for the user to confirm replacing an existing file.
+    pub overwrite: Option<(PathBuf, String)>,
 }
 
 impl Default for ExplorerApp {
@@ -151,6 +157,7 @@ impl Default for ExplorerApp {
             eval: None,
             changed: None,
             expect_paste: false,
+            overwrite: None,
         }
     }
 }
@@ -303,7 +310,7 @@ impl ExplorerApp {
     }
 
     fn spawn_save_dialog(&mut self, text: String, ctx: &egui::Context) {
-        // The platform dialog asks before replacing an existing file.
+        // An existing file is never replaced without asking (see `Job::ConfirmOverwrite`).
         let dialog = rfd::AsyncFileDialog::new()
             .set_title("Save the generated policy")
             .set_file_name("asg-permissions.json")
@@ -317,8 +324,13 @@ impl ExplorerApp {
                 let job = match pollster::block_on(dialog) {
                     Some(handle) => {
                         let path = handle.path().to_path_buf();
-                        let r = crate::output::save_atomic(&path, &text).map_err(|e| e.to_string());
-                        Job::Saved(path, r)
+                        if path.exists() {
+                            Job::ConfirmOverwrite(path, text)
+                        } else {
+                            let r =
+                                crate::output::save_atomic(&path, &text).map_err(|e| e.to_string());
+                            Job::Saved(path, r)
+                        }
                     }
                     None => Job::Cancelled,
                 };
@@ -370,6 +382,7 @@ impl ExplorerApp {
                         error: true,
                     });
                 }
+                Job::ConfirmOverwrite(path, text) => self.overwrite = Some((path, text)),
                 Job::Cancelled => {}
             }
         }
@@ -530,6 +543,22 @@ impl ExplorerApp {
                     }
                 }
                 Command::SaveDialog(text) => self.spawn_save_dialog(text, ctx),
+                Command::SaveConfirmed(path, text) => {
+                    self.overwrite = None;
+                    self.notice = Some(match crate::output::save_atomic(&path, &text) {
+                        Ok(()) => Notice {
+                            text: format!("Saved {}", path.display()),
+                            error: false,
+                        },
+                        Err(e) => Notice {
+                            text: format!(
+                                "Could not save {}: {e}. The existing file was not changed.",
+                                path.display()
+                            ),
+                            error: true,
+                        },
+                    });
+                }
                 Command::Paste => {
                     self.expect_paste = true;
                     ctx.send_viewport_cmd(egui::ViewportCommand::RequestPaste);
@@ -776,6 +805,35 @@ impl ExplorerApp {
         });
     }
 
+    fn overwrite_ui(&mut self, ctx: &egui::Context) {
+        let Some((path, text)) = self.overwrite.clone() else {
+            return;
+        };
+        egui::Window::new("Replace the existing file?")
+            .collapsible(false)
+            .resizable(false)
+            .anchor(egui::Align2::CENTER_CENTER, [0.0, 0.0])
+            .show(ctx, |ui| {
+                ui.label(format!(
+                    "{} already exists. Replace it with the generated statements?",
+                    path.display()
+                ));
+                ui.horizontal(|ui| {
+                    if ui.button("Replace").clicked() {
+                        self.commands
+                            .push(Command::SaveConfirmed(path.clone(), text.clone()));
+                    }
+                    if ui.button("Keep the existing file").clicked() {
+                        self.overwrite = None;
+                        self.notice = Some(Notice {
+                            text: "Not saved: the existing file was kept.".to_owned(),
+                            error: false,
+                        });
+                    }
+                });
+            });
+    }
+
     fn notice_ui(&mut self, ui: &mut egui::Ui) {
         let Some(n) = self.notice.clone() else { return };
         ui.horizontal_wrapped(|ui| {
@@ -869,6 +927,7 @@ impl ExplorerApp {
             self.notice_ui(ui);
         });
         egui::Panel::bottom("status_bar").show(ui, |ui| self.status_bar_ui(ui));
+        self.overwrite_ui(&ctx);
 
         let has_policy = !self.policies.is_empty();
         let selected = self.state.selected.clone();
