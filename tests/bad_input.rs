@@ -340,3 +340,26 @@ fn dangling_policy_is_reported_when_evaluating_as_that_role() {
     );
     std::fs::remove_dir_all(dir).ok();
 }
+
+/// Found by review before fuzzing: a multi-byte character straddling the `ForAllValues:`
+/// prefix used to panic when slicing the operator name.
+#[test]
+fn regression_multibyte_operator_name() {
+    for op in [
+        "ForAllValues\u{e9}StringEquals",
+        "ForAnyValue\u{e9}StringLike",
+    ] {
+        let text = format!(
+            r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Action":"*","Resource":"*","Condition":{{"{op}":{{"a:b":"c"}}}}}}]}}"#
+        );
+        let Ok(Loaded::Policy(p, _)) = asg_perms::load::load_text("p.json", &text) else {
+            panic!("{op}")
+        };
+        assert!(
+            p.warnings
+                .iter()
+                .any(|w| w.message.contains("unknown condition operator")),
+            "{op}"
+        );
+    }
+}
