@@ -290,20 +290,12 @@ pub fn execute(command: Command, out: &mut dyn std::io::Write) -> Result<i32, Us
             include_conditional,
         } => {
             let facts = facts.facts();
-            let names = actions
-                .iter()
-                .map(|a| resolve_action(a))
-                .collect::<Result<Vec<_>, _>>()?;
-            crate::resolve::expand_features(&features)?;
+            let names = resolve_names(&actions, &features)?;
             let set = policy_set(&policies, boundary.as_ref(), &scps, principal.as_ref())?;
             warnings(&set);
             let checks = names
                 .iter()
-                .map(|a| {
-                    let applicable: Vec<String> =
-                        features.iter().filter(|f| applies(f, a)).cloned().collect();
-                    check(a, &applicable, &facts, &set)
-                })
+                .map(|a| check(a, &applicable(&features, a), &facts, &set))
                 .collect::<Result<Vec<_>, _>>()?;
             let report = Report::new(
                 &checks,
@@ -337,16 +329,10 @@ pub fn execute(command: Command, out: &mut dyn std::io::Write) -> Result<i32, Us
             merge_with,
         } => {
             let facts = facts.facts();
-            let names = actions
-                .iter()
-                .map(|a| resolve_action(a))
-                .collect::<Result<Vec<_>, _>>()?;
-            crate::resolve::expand_features(&features)?;
+            let names = resolve_names(&actions, &features)?;
             let mut reqs = Vec::new();
             for a in &names {
-                let applicable: Vec<String> =
-                    features.iter().filter(|f| applies(f, a)).cloned().collect();
-                reqs.extend(requirements(a, &applicable, &facts)?);
+                reqs.extend(requirements(a, &applicable(&features, a), &facts)?);
             }
             let generated = policy_for(&reqs);
             let text = match merge_with {
@@ -374,6 +360,25 @@ pub fn execute(command: Command, out: &mut dyn std::io::Write) -> Result<i32, Us
             Ok(0)
         }
     }
+}
+
+/// Resolves action names (any spelling) and checks the feature ids, before any file is read.
+fn resolve_names(actions: &[String], features: &[String]) -> Result<Vec<&'static str>, UsageError> {
+    let names = actions
+        .iter()
+        .map(|a| resolve_action(a))
+        .collect::<Result<Vec<_>, _>>()?;
+    crate::resolve::expand_features(features)?;
+    Ok(names)
+}
+
+/// The features of `features` that apply to action `name`.
+fn applicable(features: &[String], name: &str) -> Vec<String> {
+    features
+        .iter()
+        .filter(|f| applies(f, name))
+        .cloned()
+        .collect()
 }
 
 /// True when feature `id` applies to action `name` (unknown ids were rejected before).

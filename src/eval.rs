@@ -349,18 +349,11 @@ fn eval_statement(st: &Statement, resource: &Template, ctx: &Context) -> Stateme
         res = res.negate();
     }
     if res == Tri::Never {
-        let kind = if st.resources.negated {
-            "NotResource"
-        } else {
-            "Resource"
-        };
-        let list: Vec<&str> = st
-            .resources
-            .patterns
-            .iter()
-            .map(|p| p.text.as_str())
-            .collect();
-        notes.push(format!("{kind} {list:?} does not cover {resource}"));
+        notes.push(format!(
+            "{} [{}] does not cover {resource}",
+            st.resources.element(),
+            st.resources.list()
+        ));
     }
 
     // Conditions: all must hold.

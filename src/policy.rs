@@ -48,6 +48,22 @@ pub struct ActionSpec {
     pub patterns: Vec<ActionPattern>,
 }
 
+impl ActionSpec {
+    /// `Action` or `NotAction`.
+    pub fn element(&self) -> &'static str {
+        if self.negated { "NotAction" } else { "Action" }
+    }
+
+    /// The patterns as written, comma-separated.
+    pub fn list(&self) -> String {
+        self.patterns
+            .iter()
+            .map(|p| p.text.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
+
 /// The `Resource` or `NotResource` element.
 #[derive(Clone, Debug)]
 pub struct ResourceSpec {
@@ -57,6 +73,26 @@ pub struct ResourceSpec {
     pub patterns: Vec<VarText>,
     /// Each pattern compiled, for those without policy variables.
     pub compiled: Vec<Option<ArnGlob>>,
+}
+
+impl ResourceSpec {
+    /// `Resource` or `NotResource`.
+    pub fn element(&self) -> &'static str {
+        if self.negated {
+            "NotResource"
+        } else {
+            "Resource"
+        }
+    }
+
+    /// The patterns as written, comma-separated.
+    pub fn list(&self) -> String {
+        self.patterns
+            .iter()
+            .map(|p| p.text.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
 }
 
 /// One statement of a policy.

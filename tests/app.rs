@@ -4,14 +4,16 @@
 #![allow(clippy::unwrap_used)] // Tests may unwrap: a panic is a failed test.
 
 use std::path::PathBuf;
-use std::time::{Duration, Instant};
 
-use asg_perms::app::{Command, ExplorerApp, Slot};
+use asg_perms::app::{Command, ExplorerApp};
 use asg_perms::eval::{PolicySet, Status};
 use asg_perms::load::{Loaded, load_text};
 use asg_perms::resolve::{Facts, check};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable as _;
+
+mod common;
+use common::load;
 
 fn fixture(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -27,23 +29,6 @@ fn harness() -> Harness<'static, ExplorerApp> {
             |ui, app: &mut ExplorerApp| app.ui(ui),
             ExplorerApp::default(),
         )
-}
-
-/// Loads a file through the same background path the file dialog and drag and drop use,
-/// and waits for it.
-fn load(h: &mut Harness<'static, ExplorerApp>, path: PathBuf) {
-    h.state_mut().push(Command::LoadPath(Slot::Identity, path));
-    h.run_steps(2);
-    let start = Instant::now();
-    while h.state().pending_jobs() > 0 {
-        assert!(
-            start.elapsed() < Duration::from_secs(20),
-            "load did not finish"
-        );
-        std::thread::sleep(Duration::from_millis(10));
-        h.step();
-    }
-    h.run();
 }
 
 /// Scrolls a widget into view and clicks it, as a user would.

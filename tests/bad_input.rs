@@ -8,9 +8,12 @@ use std::path::{Path, PathBuf};
 use std::process::Command as Process;
 use std::time::{Duration, Instant};
 
-use asg_perms::app::{Command, ExplorerApp, Slot};
+use asg_perms::app::ExplorerApp;
 use asg_perms::load::{Loaded, load_file};
 use egui_kittest::Harness;
+
+mod common;
+use common::load;
 
 /// What a case should produce.
 enum Expect {
@@ -281,17 +284,6 @@ fn app_shows_the_error_and_keeps_the_previous_policy() {
         );
     let good = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("tests/fixtures/managed/AutoScalingFullAccess.json");
-    let load = |h: &mut Harness<'static, ExplorerApp>, p: PathBuf| {
-        h.state_mut().push(Command::LoadPath(Slot::Identity, p));
-        h.run_steps(2);
-        let start = Instant::now();
-        while h.state().pending_jobs() > 0 {
-            assert!(start.elapsed() < Duration::from_secs(30));
-            std::thread::sleep(Duration::from_millis(5));
-            h.step();
-        }
-        h.run();
-    };
     for (name, path, expect) in corpus(&dir) {
         load(&mut h, good.clone());
         assert_eq!(h.state().policies.identity.len(), 1);

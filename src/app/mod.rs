@@ -255,58 +255,59 @@ impl ExplorerApp {
         self.generated().to_json()
     }
 
-    fn spawn_load(&mut self, slot: Slot, path: PathBuf, ctx: &egui::Context) {
+    /// Runs `work` on a named background thread; its result comes back through the job
+    /// channel and wakes the UI.
+    fn spawn_job(
+        &mut self,
+        name: &str,
+        ctx: &egui::Context,
+        work: impl FnOnce() -> Job + Send + 'static,
+    ) {
         let tx = self.jobs_tx.clone();
         let ctx = ctx.clone();
         let spawned = std::thread::Builder::new()
-            .name("policy-load".to_owned())
+            .name(name.to_owned())
             .spawn(move || {
-                let result = read_policy(&path);
-                tx.send(Job::Loaded(slot, path, result)).ok();
+                tx.send(work()).ok();
                 ctx.request_repaint();
             });
         match spawned {
             Ok(_) => self.pending += 1,
             Err(e) => {
                 self.notice = Some(Notice {
-                    text: format!("Could not start loading: {e}"),
+                    text: format!("Could not start {name}: {e}"),
                     error: true,
                 });
             }
         }
     }
 
+    fn spawn_load(&mut self, slot: Slot, path: PathBuf, ctx: &egui::Context) {
+        self.spawn_job("policy-load", ctx, move || {
+            let result = read_policy(&path);
+            Job::Loaded(slot, path, result)
+        });
+    }
+
     fn spawn_open_dialog(&mut self, slot: Slot, ctx: &egui::Context) {
+        // Created on the UI thread (some platforms need that), awaited on the worker.
         let dialog = rfd::AsyncFileDialog::new()
             .set_title("Open an IAM policy")
             .add_filter("IAM policy (JSON)", &["json", "txt"])
             .add_filter("All files", &["*"])
             .pick_file();
-        let tx = self.jobs_tx.clone();
-        let ctx = ctx.clone();
-        let spawned = std::thread::Builder::new()
-            .name("policy-open-dialog".to_owned())
-            .spawn(move || {
-                let job = match pollster::block_on(dialog) {
-                    Some(handle) => {
-                        let path = handle.path().to_path_buf();
-                        let result = read_policy(&path);
-                        Job::Loaded(slot, path, result)
-                    }
-                    None => Job::Cancelled,
-                };
-                tx.send(job).ok();
-                ctx.request_repaint();
-            });
-        match spawned {
-            Ok(_) => self.pending += 1,
-            Err(e) => {
-                self.notice = Some(Notice {
-                    text: format!("Could not open the file dialog: {e}"),
-                    error: true,
-                });
-            }
-        }
+        self.spawn_job(
+            "policy-open-dialog",
+            ctx,
+            move || match pollster::block_on(dialog) {
+                Some(handle) => {
+                    let path = handle.path().to_path_buf();
+                    let result = read_policy(&path);
+                    Job::Loaded(slot, path, result)
+                }
+                None => Job::Cancelled,
+            },
+        );
     }
 
     fn spawn_save_dialog(&mut self, text: String, ctx: &egui::Context) {
@@ -316,36 +317,22 @@ impl ExplorerApp {
             .set_file_name("asg-permissions.json")
             .add_filter("JSON", &["json"])
             .save_file();
-        let tx = self.jobs_tx.clone();
-        let ctx = ctx.clone();
-        let spawned = std::thread::Builder::new()
-            .name("policy-save-dialog".to_owned())
-            .spawn(move || {
-                let job = match pollster::block_on(dialog) {
-                    Some(handle) => {
-                        let path = handle.path().to_path_buf();
-                        if path.exists() {
-                            Job::ConfirmOverwrite(path, text)
-                        } else {
-                            let r =
-                                crate::output::save_atomic(&path, &text).map_err(|e| e.to_string());
-                            Job::Saved(path, r)
-                        }
+        self.spawn_job(
+            "policy-save-dialog",
+            ctx,
+            move || match pollster::block_on(dialog) {
+                Some(handle) => {
+                    let path = handle.path().to_path_buf();
+                    if path.exists() {
+                        Job::ConfirmOverwrite(path, text)
+                    } else {
+                        let r = crate::output::save_atomic(&path, &text).map_err(|e| e.to_string());
+                        Job::Saved(path, r)
                     }
-                    None => Job::Cancelled,
-                };
-                tx.send(job).ok();
-                ctx.request_repaint();
-            });
-        match spawned {
-            Ok(_) => self.pending += 1,
-            Err(e) => {
-                self.notice = Some(Notice {
-                    text: format!("Could not open the save dialog: {e}"),
-                    error: true,
-                });
-            }
-        }
+                }
+                None => Job::Cancelled,
+            },
+        );
     }
 
     fn poll_jobs(&mut self) {
@@ -901,10 +888,8 @@ impl ExplorerApp {
                 ui.colored_label(ui.visuals().error_fg_color, e);
             }
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-                ui.label(format!(
-                    "data {} · offline: policies never leave this computer",
-                    catalog().snapshot
-                ));
+                ui.label(format!("offline · data {}", catalog().snapshot))
+                    .on_hover_text("Policies are read and evaluated on this computer and never sent anywhere. The knowledge base is a snapshot of AWS documentation taken on this date.");
             });
         });
     }

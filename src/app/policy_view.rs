@@ -247,48 +247,19 @@ fn statement_card_ui(
                     );
                 }
             });
-            let list = |v: Vec<&str>| v.join(", ");
-            let actions: Vec<&str> = st
-                .actions
-                .patterns
-                .iter()
-                .map(|p| p.text.as_str())
-                .collect();
             wrapped(
                 ui,
-                &format!(
-                    "{}: {}",
-                    if st.actions.negated {
-                        "NotAction"
-                    } else {
-                        "Action"
-                    },
-                    list(actions)
-                ),
+                &format!("{}: {}", st.actions.element(), st.actions.list()),
             );
-            let resources: Vec<&str> = st
-                .resources
-                .patterns
-                .iter()
-                .map(|p| p.text.as_str())
-                .collect();
             wrapped(
                 ui,
-                &format!(
-                    "{}: {}",
-                    if st.resources.negated {
-                        "NotResource"
-                    } else {
-                        "Resource"
-                    },
-                    list(resources)
-                ),
+                &format!("{}: {}", st.resources.element(), st.resources.list()),
             );
             for c in &st.conditions {
                 let vals: Vec<&str> = c.values.iter().map(|v| v.text.as_str()).collect();
                 wrapped(
                     ui,
-                    &format!("Condition: {} {} {}", c.operator, c.key, list(vals)),
+                    &format!("Condition: {} {} {}", c.operator, c.key, vals.join(", ")),
                 )
                 .on_hover_text(c.operator.help());
             }

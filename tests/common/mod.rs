@@ -1,0 +1,24 @@
+//! Helpers shared by the UI test crates.
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use asg_perms::app::{Command, ExplorerApp, Slot};
+use egui_kittest::Harness;
+
+/// Loads a file through the same background path the file dialog and drag and drop use,
+/// and waits for it.
+pub fn load(h: &mut Harness<'static, ExplorerApp>, path: PathBuf) {
+    h.state_mut().push(Command::LoadPath(Slot::Identity, path));
+    h.run_steps(2);
+    let start = Instant::now();
+    while h.state().pending_jobs() > 0 {
+        assert!(
+            start.elapsed() < Duration::from_secs(30),
+            "the load did not finish"
+        );
+        std::thread::sleep(Duration::from_millis(5));
+        h.step();
+    }
+    h.run();
+}
