@@ -342,3 +342,41 @@ fn saving_over_an_existing_file_asks_first() {
     assert!(h.state().notice.as_ref().unwrap().text.starts_with("Saved"));
     std::fs::remove_dir_all(dir).ok();
 }
+
+#[test]
+fn account_details_offer_a_principal_picker() {
+    let mut h = harness();
+    h.state_mut()
+        .push(Command::SetFeature("launch-template".into(), true));
+    h.run();
+    load(&mut h, fixture("account-details.json"));
+    // Roles first: the deployer is evaluated; it may launch instances.
+    assert!(h.query_by_label_contains("Evaluate as").is_some());
+    assert_eq!(
+        h.state_mut().evaluation().checks["CreateAutoScalingGroup"].status,
+        Status::Satisfied
+    );
+    // Pick the user: its group's AutoScalingFullAccess does not allow ec2:RunInstances.
+    h.get_by_label("Evaluate as").click();
+    h.run();
+    h.get_by_label("alice").click();
+    h.run();
+    assert_eq!(
+        h.state()
+            .policies
+            .account
+            .as_ref()
+            .unwrap()
+            .principal
+            .as_deref(),
+        Some("alice")
+    );
+    assert_eq!(
+        h.state_mut().evaluation().checks["CreateAutoScalingGroup"].status,
+        Status::Missing
+    );
+    assert!(
+        h.query_by_label_contains("as alice").is_some(),
+        "the status bar names the principal"
+    );
+}
