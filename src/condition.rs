@@ -487,7 +487,11 @@ impl Condition {
         match ctx.get(&self.key) {
             None => ConditionOutcome {
                 tri: Tri::Sometimes,
-                note: format!("{head}: the request's value of {} is not known", self.key),
+                note: format!(
+                    "{head}: the request's value of {} is not known; the condition holds only when {}",
+                    self.key,
+                    self.holds_when(set, base, if_exists)
+                ),
                 depends_on: Some(self.key.clone()),
             },
             Some(KeyState::Absent) => {
@@ -553,6 +557,55 @@ impl Condition {
                 }
             }
         }
+    }
+
+    /// In words, what the request must carry for the condition to hold: the value that
+    /// would flip a conditional result.
+    fn holds_when(&self, set: Option<SetOp>, base: BaseOp, if_exists: bool) -> String {
+        let values = self.values_text();
+        let key = &self.key;
+        let core = match base {
+            BaseOp::Null => {
+                return if self
+                    .values
+                    .iter()
+                    .any(|v| v.text.eq_ignore_ascii_case("true"))
+                {
+                    format!("{key} is absent")
+                } else {
+                    format!("{key} is present")
+                };
+            }
+            BaseOp::StringLike | BaseOp::ArnLike | BaseOp::ArnEquals => format!("matches {values}"),
+            BaseOp::StringNotLike | BaseOp::ArnNotLike | BaseOp::ArnNotEquals => {
+                format!("matches none of {values}")
+            }
+            BaseOp::IpAddress => format!("is in {values}"),
+            BaseOp::NotIpAddress => format!("is in none of {values}"),
+            b if b.negated() => format!("is none of {values}"),
+            BaseOp::NumericLessThan | BaseOp::DateLessThan => format!("is below {values}"),
+            BaseOp::NumericLessThanEquals | BaseOp::DateLessThanEquals => {
+                format!("is at most {values}")
+            }
+            BaseOp::NumericGreaterThan | BaseOp::DateGreaterThan => format!("is above {values}"),
+            BaseOp::NumericGreaterThanEquals | BaseOp::DateGreaterThanEquals => {
+                format!("is at least {values}")
+            }
+            _ => format!("is {values}"),
+        };
+        let subject = match set {
+            Some(SetOp::ForAllValues) => format!("every value of {key}"),
+            Some(SetOp::ForAnyValue) => format!("some value of {key}"),
+            None => key.clone(),
+        };
+        let mut s = format!("{subject} {core}");
+        if base.negated() && set.is_none() && !if_exists {
+            s.push_str(&format!(" (or {key} is absent)"));
+        }
+        if if_exists || set == Some(SetOp::ForAllValues) {
+            s.push_str(&format!(" (or {key} is absent)"));
+        }
+        s
     }
 
     /// One request value against all policy values.
@@ -887,6 +940,31 @@ mod tests {
                 &a
             ),
             Tri::Never
+        );
+    }
+
+    #[test]
+    fn unknown_keys_say_what_would_flip_the_result() {
+        let c = Context::default();
+        let note = |t: &str| conds(t)[0].evaluate(&c).note;
+        assert!(
+            note(r#"{"StringEquals":{"aws:SourceVpc":"vpc-1"}}"#)
+                .ends_with("holds only when aws:SourceVpc is \"vpc-1\"")
+        );
+        assert!(note(r#"{"StringNotEquals":{"aws:RequestedRegion":["eu-west-1","us-east-1"]}}"#)
+            .ends_with("holds only when aws:RequestedRegion is none of [\"eu-west-1\", \"us-east-1\"] (or aws:RequestedRegion is absent)"));
+        assert!(
+            note(r#"{"Null":{"aws:TokenIssueTime":"true"}}"#)
+                .ends_with("holds only when aws:TokenIssueTime is absent")
+        );
+        assert!(
+            note(r#"{"NumericLessThanIfExists":{"autoscaling:MaxSize":"10"}}"#).ends_with(
+                "autoscaling:MaxSize is below \"10\" (or autoscaling:MaxSize is absent)"
+            )
+        );
+        assert!(
+            note(r#"{"ForAnyValue:StringLike":{"aws:TagKeys":"team*"}}"#)
+                .ends_with("some value of aws:TagKeys matches \"team*\"")
         );
     }
 
