@@ -380,3 +380,23 @@ fn account_details_offer_a_principal_picker() {
         "the status bar names the principal"
     );
 }
+
+#[test]
+fn pasting_a_policy_loads_it_and_a_bad_paste_keeps_the_previous_one() {
+    let mut h = harness();
+    h.run();
+    let text = std::fs::read_to_string(fixture("least-privilege-asg.json")).unwrap();
+    h.event(egui::Event::Paste(text));
+    h.run();
+    assert_eq!(h.state().policies.identity.len(), 1);
+    assert_eq!(h.state().policies.identity[0].name, "pasted policy");
+    h.event(egui::Event::Paste("{\"Statement\": [".to_owned()));
+    h.run();
+    let notice = h.state().notice.clone().unwrap();
+    assert!(
+        notice.error && notice.text.contains("pasted policy:1:"),
+        "{}",
+        notice.text
+    );
+    assert_eq!(h.state().policies.identity[0].statements_len(), 3);
+}

@@ -43,6 +43,11 @@ pub struct PolicyDoc {
 }
 
 impl PolicyDoc {
+    /// Number of statements in force.
+    pub fn statements_len(&self) -> usize {
+        self.parsed.statements.len()
+    }
+
     /// Re-parses after an edit. A text that does not parse keeps the previous policy in force.
     pub fn reparse(&mut self) -> bool {
         match load_text(&self.name, &self.text) {
