@@ -202,15 +202,17 @@ impl ExplorerApp {
     /// The current evaluation (computed if stale).
     pub fn evaluation(&mut self) -> &Evaluation {
         let key = self.eval_key();
-        let fresh = matches!(&self.eval, Some((k, _)) if *k == key);
-        if !fresh {
-            let e = Evaluation::compute(&self.policies, &self.state.features, &self.state.facts);
-            self.eval = Some((key, e));
+        if self.eval.as_ref().is_some_and(|(k, _)| *k != key) {
+            self.eval = None;
         }
-        match &mut self.eval {
-            Some((_, e)) => e,
-            None => unreachable!("set above"),
-        }
+        let (policies, state) = (&self.policies, &self.state);
+        let (_, e) = self.eval.get_or_insert_with(|| {
+            (
+                key,
+                Evaluation::compute(policies, &state.features, &state.facts),
+            )
+        });
+        e
     }
 
     fn eval_key(&self) -> u64 {
