@@ -710,17 +710,7 @@ impl ExplorerApp {
                         }
                     }
                 });
-                ui.menu_button("Examples", |ui| {
-                    for (name, text) in EXAMPLES {
-                        if ui.button(name).clicked() {
-                            self.commands.push(Command::LoadText(
-                                Slot::Identity,
-                                name.to_owned(),
-                                text.to_owned(),
-                            ));
-                        }
-                    }
-                });
+                ui.menu_button("Examples", |ui| examples_menu_ui(ui, &mut self.commands));
             });
             if ui
                 .button("Open policy…")
@@ -738,17 +728,7 @@ impl ExplorerApp {
             {
                 self.commands.push(Command::Paste);
             }
-            ui.menu_button("Examples", |ui| {
-                for (name, text) in EXAMPLES {
-                    if ui.button(name).clicked() {
-                        self.commands.push(Command::LoadText(
-                            Slot::Identity,
-                            name.to_owned(),
-                            text.to_owned(),
-                        ));
-                    }
-                }
-            });
+            ui.menu_button("Examples", |ui| examples_menu_ui(ui, &mut self.commands));
             if ui
                 .add_enabled(!self.policies.is_empty(), egui::Button::new("Clear"))
                 .clicked()
@@ -978,6 +958,19 @@ impl ExplorerApp {
         if !self.commands.is_empty() {
             self.apply_commands(&ctx);
             ctx.request_repaint();
+        }
+    }
+}
+
+/// The built-in example policies, as menu entries.
+fn examples_menu_ui(ui: &mut egui::Ui, commands: &mut Vec<Command>) {
+    for (name, text) in EXAMPLES {
+        if ui.button(name).clicked() {
+            commands.push(Command::LoadText(
+                Slot::Identity,
+                name.to_owned(),
+                text.to_owned(),
+            ));
         }
     }
 }
