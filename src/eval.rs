@@ -380,6 +380,90 @@ type Matching<'a> = Vec<(Layer, Vec<(usize, &'a Policy, &'a Statement)>)>;
 
 /// Evaluates one required permission against a policy set.
 pub fn evaluate(set: &PolicySet, req: &Request) -> Decision {
+    let first = evaluate_once(set, req);
+    if first.status == Status::Conditional
+        && let Some(exact) = refine(set, req, &first)
+    {
+        return exact;
+    }
+    first
+}
+
+/// A conditional result checked case by case (see [`crate::refine`]).
+fn refine(set: &PolicySet, req: &Request, first: &Decision) -> Option<Decision> {
+    let action_lower = req.action.to_lowercase();
+    let service = action_lower.split_once(':').map_or("", |(s, _)| s);
+    let statements: Vec<&Statement> = set
+        .layers()
+        .into_iter()
+        .flat_map(|(_, policies)| {
+            policies
+                .into_iter()
+                .flat_map(|(_, p)| p.candidates(service))
+        })
+        .filter(|st| action_matches(st, &action_lower))
+        .collect();
+    let cases = crate::refine::cases(req, &statements)?;
+    let mut missing: Option<MissingReason> = None;
+    let mut allowed = 0;
+    for case in &cases {
+        let d = evaluate_once(set, case);
+        match d.status {
+            Status::Conditional => return None,
+            Status::Satisfied => allowed += 1,
+            Status::Missing => {
+                // An explicit deny only if every case was denied explicitly.
+                if matches!(missing, None | Some(MissingReason::ExplicitDeny)) {
+                    missing = d.missing;
+                }
+            }
+        }
+        if allowed > 0 && missing.is_some() {
+            return None; // really conditional
+        }
+    }
+    let what = if first.depends_on.is_empty() {
+        "the unknowns".to_owned()
+    } else {
+        first.depends_on.join(", ")
+    };
+    let labels = first
+        .decided_by
+        .iter()
+        .map(StatementRef::label)
+        .collect::<Vec<_>>()
+        .join("; ");
+    let mut exact = first.clone();
+    exact.depends_on = Vec::new();
+    if allowed == cases.len() {
+        exact.status = Status::Satisfied;
+        exact.missing = None;
+        exact.explanation = format!(
+            "{} is allowed in every case: the statements cover each other ({labels}). All {} distinct cases of {what} were checked.",
+            req.action,
+            cases.len()
+        );
+        for r in &mut exact.resources {
+            r.status = Status::Satisfied;
+        }
+    } else {
+        exact.status = Status::Missing;
+        exact.missing = Some(missing.unwrap_or(MissingReason::NoMatchingAllow(Layer::Identity)));
+        exact.near_misses = std::mem::take(&mut exact.decided_by);
+        exact.explanation = format!(
+            "{} is denied in every case: no combination of {what} is allowed ({} distinct cases checked). Nearest misses: {labels}.",
+            req.action,
+            cases.len()
+        );
+        for r in &mut exact.resources {
+            r.status = Status::Missing;
+        }
+    }
+    Some(exact)
+}
+
+/// One pass of three-valued evaluation.
+fn evaluate_once(set: &PolicySet, req: &Request) -> Decision {
     let action_lower = req.action.to_lowercase();
     let layers = set.layers();
     let mut decided_allow: Vec<StatementRef> = Vec::new();

@@ -18,6 +18,7 @@ pub mod load;
 pub mod output;
 pub mod pattern;
 pub mod policy;
+pub mod refine;
 pub mod report;
 pub mod resolve;
 pub mod vars;

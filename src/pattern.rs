@@ -424,6 +424,11 @@ impl ArnGlob {
         out
     }
 
+    /// The six part patterns, when the pattern is matched part by part.
+    pub fn parts(&self) -> Option<&[Glob]> {
+        self.parts.as_deref()
+    }
+
     /// The pattern as a whole.
     pub fn glob(&self) -> &Glob {
         &self.whole

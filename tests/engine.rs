@@ -766,3 +766,34 @@ fn every_managed_fixture_parses() {
     }
     assert!(n >= 8);
 }
+
+#[test]
+fn statements_that_cover_each_other_are_decided_exactly() {
+    // Allowed for k = "a" by one statement and for every other value (or none) by another.
+    let p = policy(
+        r#"{"Version":"2012-10-17","Statement":[
+        {"Sid":"ForA","Effect":"Allow","Action":"iam:PassRole","Resource":"*","Condition":{"StringEquals":{"aws:ResourceTag/team":"a"}}},
+        {"Sid":"ForOthers","Effect":"Allow","Action":"iam:PassRole","Resource":"*","Condition":{"StringNotEquals":{"aws:ResourceTag/team":"a"}}}]}"#,
+    );
+    let d = evaluate(&PolicySet::single(p), &req("iam:PassRole", &["arn:aws:iam::1:role/x"], &[]));
+    assert_eq!(d.status, Status::Satisfied, "{}", d.explanation);
+    assert!(d.explanation.contains("in every case"), "{}", d.explanation);
+
+    // Role names: an Allow for app-* and a Deny for app-* with an Allow for the rest of the
+    // names only covers the names outside app-*: conditional, as brute force says.
+    let p = policy(
+        r#"{"Version":"2012-10-17","Statement":[
+        {"Effect":"Allow","Action":"iam:PassRole","Resource":"arn:aws:iam::*:role/app-*"},
+        {"Effect":"Allow","Action":"iam:PassRole","NotResource":"arn:aws:iam::*:role/app-*"}]}"#,
+    );
+    assert_eq!(status(&p, &req("iam:PassRole", &["arn:aws:iam::{account}:role/{role}"], &[])), Status::Satisfied);
+
+    // A Deny that matches whenever the Allow does: missing in every case.
+    let p = policy(
+        r#"{"Version":"2012-10-17","Statement":[
+        {"Effect":"Allow","Action":"iam:PassRole","Resource":"arn:aws:iam::*:role/app-*"},
+        {"Effect":"Deny","Action":"iam:PassRole","Resource":"arn:aws:iam::*:role/a*"}]}"#,
+    );
+    let d = evaluate(&PolicySet::single(p), &req("iam:PassRole", &["arn:aws:iam::{account}:role/{role}"], &[]));
+    assert_eq!(d.status, Status::Missing, "{}", d.explanation);
+}

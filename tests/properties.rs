@@ -142,14 +142,6 @@ fn status_of(p: &Policy, action: &str, resource: &str, key: Key<'_>) -> Status {
     evaluate(&PolicySet::single(p.clone()), &req).status
 }
 
-fn rank(s: Status) -> u8 {
-    match s {
-        Status::Satisfied => 0,
-        Status::Conditional => 1,
-        Status::Missing => 2,
-    }
-}
-
 proptest! {
     // 300 cases by default; PROPTEST_CASES=N for a deeper run.
     #![proptest_config(ProptestConfig {
@@ -159,8 +151,7 @@ proptest! {
 
     /// The three-valued result agrees with brute force over concrete requests: "satisfied"
     /// means every concrete request is allowed, "missing" that every one is denied, and
-    /// "conditional" (for a policy of one statement with at most one condition, where the
-    /// parts are independent) that both happen.
+    /// "conditional" that both happen.
     #[test]
     fn three_valued_result_agrees_with_brute_force(sts in prop::collection::vec(statement(), 1..5), action in 0..2usize) {
         let p = parse(&render(&sts));
@@ -182,14 +173,18 @@ proptest! {
             Status::Satisfied => prop_assert_eq!(denied, 0, "said satisfied, but a concrete request is denied"),
             Status::Missing => prop_assert_eq!(allowed, 0, "said missing, but a concrete request is allowed"),
             Status::Conditional => {
-                if sts.len() == 1 {
+                // Exact whenever the case-by-case check applies: every policy here except
+                // those with set operators, which it leaves (soundly) conditional.
+                let uses_set_operator = sts.iter().any(|st| st.cond.is_some_and(|(op, _)| OPS[op].starts_with("For")));
+                if !uses_set_operator {
                     prop_assert!(allowed > 0 && denied > 0, "conditional, but brute force says all {}", if denied == 0 { "allowed" } else { "denied" });
                 }
             }
         }
     }
 
-    /// Adding a Deny never makes things better; adding an Allow never makes them worse.
+    /// Adding a Deny never turns a result into "satisfied"; adding an Allow never turns one
+    /// into "missing".
     #[test]
     fn deny_and_allow_are_monotone(sts in prop::collection::vec(statement(), 1..5), extra in statement(), known in prop::option::of(0..UNIVERSE.len())) {
         let key = known.map_or(Key::Unknown, |i| Key::Value(UNIVERSE[i]));
@@ -199,12 +194,15 @@ proptest! {
         let mut with_deny = sts.clone();
         with_deny.push(St { deny: true, ..extra.clone() });
         let after = status_of(&parse(&render(&with_deny)), "svc:Get", "arn:aws:svc:r:1:thing/{name}", key);
-        prop_assert!(rank(after) >= rank(before), "a Deny turned {before} into {after}");
+        // A Deny can make nothing newly allowed for every request. (A result may still move
+        // between "missing" and "conditional" when the extra statement uses something the
+        // exact case check does not cover; both answers are sound.)
+        prop_assert!(after != Status::Satisfied || before == Status::Satisfied, "a Deny turned {before} into {after}");
 
         let mut with_allow = sts;
         with_allow.push(St { deny: false, ..extra });
         let after = status_of(&parse(&render(&with_allow)), "svc:Get", "arn:aws:svc:r:1:thing/{name}", key);
-        prop_assert!(rank(after) <= rank(before), "an Allow turned {before} into {after}");
+        prop_assert!(after != Status::Missing || before == Status::Missing, "an Allow turned {before} into {after}");
     }
 
     /// Action names match in any case; resource ARNs only in their own case.
