@@ -775,7 +775,10 @@ fn statements_that_cover_each_other_are_decided_exactly() {
         {"Sid":"ForA","Effect":"Allow","Action":"iam:PassRole","Resource":"*","Condition":{"StringEquals":{"aws:ResourceTag/team":"a"}}},
         {"Sid":"ForOthers","Effect":"Allow","Action":"iam:PassRole","Resource":"*","Condition":{"StringNotEquals":{"aws:ResourceTag/team":"a"}}}]}"#,
     );
-    let d = evaluate(&PolicySet::single(p), &req("iam:PassRole", &["arn:aws:iam::1:role/x"], &[]));
+    let d = evaluate(
+        &PolicySet::single(p),
+        &req("iam:PassRole", &["arn:aws:iam::1:role/x"], &[]),
+    );
     assert_eq!(d.status, Status::Satisfied, "{}", d.explanation);
     assert!(d.explanation.contains("in every case"), "{}", d.explanation);
 
@@ -786,7 +789,13 @@ fn statements_that_cover_each_other_are_decided_exactly() {
         {"Effect":"Allow","Action":"iam:PassRole","Resource":"arn:aws:iam::*:role/app-*"},
         {"Effect":"Allow","Action":"iam:PassRole","NotResource":"arn:aws:iam::*:role/app-*"}]}"#,
     );
-    assert_eq!(status(&p, &req("iam:PassRole", &["arn:aws:iam::{account}:role/{role}"], &[])), Status::Satisfied);
+    assert_eq!(
+        status(
+            &p,
+            &req("iam:PassRole", &["arn:aws:iam::{account}:role/{role}"], &[])
+        ),
+        Status::Satisfied
+    );
 
     // A Deny that matches whenever the Allow does: missing in every case.
     let p = policy(
@@ -794,6 +803,9 @@ fn statements_that_cover_each_other_are_decided_exactly() {
         {"Effect":"Allow","Action":"iam:PassRole","Resource":"arn:aws:iam::*:role/app-*"},
         {"Effect":"Deny","Action":"iam:PassRole","Resource":"arn:aws:iam::*:role/a*"}]}"#,
     );
-    let d = evaluate(&PolicySet::single(p), &req("iam:PassRole", &["arn:aws:iam::{account}:role/{role}"], &[]));
+    let d = evaluate(
+        &PolicySet::single(p),
+        &req("iam:PassRole", &["arn:aws:iam::{account}:role/{role}"], &[]),
+    );
     assert_eq!(d.status, Status::Missing, "{}", d.explanation);
 }
