@@ -404,6 +404,10 @@ fn refine(set: &PolicySet, req: &Request, first: &Decision) -> Option<Decision> 
         .filter(|st| action_matches(st, &action_lower))
         .collect();
     let cases = crate::refine::cases(req, &statements)?;
+    // Never conclude anything from zero cases.
+    if cases.is_empty() {
+        return None;
+    }
     let mut missing: Option<MissingReason> = None;
     let mut allowed = 0;
     for case in &cases {
