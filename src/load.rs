@@ -147,6 +147,11 @@ impl Account {
 /// Reads a file and loads it. Refuses huge, binary and non-UTF-8 files with a clear message
 /// before parsing anything.
 pub fn load_file(path: &Path) -> Result<Loaded, PolicyError> {
+    load_file_with_text(path).map(|(loaded, _)| loaded)
+}
+
+/// Like [`load_file`], and also returns the file's text (for an editor), read once.
+pub fn load_file_with_text(path: &Path) -> Result<(Loaded, String), PolicyError> {
     let origin = path.display().to_string();
     let meta = std::fs::metadata(path)
         .map_err(|e| PolicyError::whole(&origin, format!("cannot read the file: {e}")))?;
@@ -168,7 +173,9 @@ pub fn load_file(path: &Path) -> Result<Loaded, PolicyError> {
     }
     let bytes = std::fs::read(path)
         .map_err(|e| PolicyError::whole(&origin, format!("cannot read the file: {e}")))?;
-    load_bytes(&origin, &bytes)
+    let loaded = load_bytes(&origin, &bytes)?;
+    // load_bytes accepted the bytes, so they are UTF-8.
+    Ok((loaded, String::from_utf8(bytes).unwrap_or_default()))
 }
 
 /// Loads from bytes (a dropped file, stdin).

@@ -13,7 +13,7 @@ use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use crate::catalog::catalog;
-use crate::load::{Loaded, load_bytes, load_file};
+use crate::load::{Loaded, load_bytes, load_file_with_text};
 use crate::policy::PolicyError;
 use crate::resolve::{Facts, expand_features};
 
@@ -243,9 +243,13 @@ impl ExplorerApp {
         let include_conditional = self.state.include_conditional;
         let selected = self.state.selected.clone();
         let eval = self.evaluation();
-        let checks: Vec<_> = eval.checks.get(&selected).cloned().into_iter().collect();
+        let checks = eval
+            .checks
+            .get(&selected)
+            .map(std::slice::from_ref)
+            .unwrap_or_default();
         crate::generate::suggest(
-            &checks,
+            checks,
             crate::generate::GenerateOptions {
                 include_conditional,
             },
@@ -286,7 +290,7 @@ impl ExplorerApp {
 
     fn spawn_load(&mut self, slot: Slot, path: PathBuf, ctx: &egui::Context) {
         self.spawn_job("policy-load", ctx, move || {
-            let result = read_policy(&path);
+            let result = load_file_with_text(&path);
             Job::Loaded(slot, path, result)
         });
     }
@@ -304,7 +308,7 @@ impl ExplorerApp {
             move || match pollster::block_on(dialog) {
                 Some(handle) => {
                     let path = handle.path().to_path_buf();
-                    let result = read_policy(&path);
+                    let result = load_file_with_text(&path);
                     Job::Loaded(slot, path, result)
                 }
                 None => Job::Cancelled,
@@ -977,14 +981,6 @@ fn examples_menu_ui(ui: &mut egui::Ui, commands: &mut Vec<Command>) {
 
 /// How long a change stays highlighted after a toggle.
 const CHANGE_HIGHLIGHT: Duration = Duration::from_millis(1500);
-
-fn read_policy(path: &std::path::Path) -> Result<(Loaded, String), PolicyError> {
-    let loaded = load_file(path)?;
-    // load_file checked size and encoding; read the text again for the editor.
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| PolicyError::whole(&path.display().to_string(), e.to_string()))?;
-    Ok((loaded, text))
-}
 
 /// True when a display server (and so a system clipboard) can be reached.
 fn clipboard_reachable() -> bool {
