@@ -1,13 +1,13 @@
 //! Validates the knowledge base at compile time. The data is embedded with `include_str!` in
 //! `src/catalog.rs`; a broken catalog stops the build with messages naming file and entry.
 
-#[path = "src/catalog_check.rs"]
+#[path = "src/asg/catalog_check.rs"]
 mod catalog_check;
 
 fn main() {
     let path = "assets/catalog.json";
     println!("cargo:rerun-if-changed={path}");
-    println!("cargo:rerun-if-changed=src/catalog_check.rs");
+    println!("cargo:rerun-if-changed=src/asg/catalog_check.rs");
     let text = match std::fs::read_to_string(path) {
         Ok(t) => t,
         Err(e) => {

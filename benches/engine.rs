@@ -6,10 +6,10 @@
 use std::fmt::Write as _;
 use std::hint::black_box;
 
-use asg_perms::catalog::catalog;
-use asg_perms::eval::PolicySet;
-use asg_perms::load::{Loaded, load_text};
-use asg_perms::resolve::{Facts, check};
+use asg_perms::PolicySet;
+use asg_perms::catalog;
+use asg_perms::{Facts, check};
+use asg_perms::{Loaded, load_text};
 use criterion::{Criterion, criterion_group, criterion_main};
 
 const FULL: &str = include_str!("../tests/fixtures/managed/AutoScalingFullAccess.json");

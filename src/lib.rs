@@ -1,24 +1,68 @@
 //! Auto Scaling Permission Explorer: which IAM permissions an Amazon EC2 Auto Scaling call
 //! needs, and whether a policy grants them.
 //!
-//! The core (everything outside [`app`]) has no UI in it: policy parsing ([`load`],
-//! [`policy`]), IAM evaluation ([`eval`]), the Auto Scaling knowledge base ([`catalog`]),
-//! requirement resolution and statement generation ([`resolve`], [`generate`]) and reports
-//! ([`report`]). The desktop app ([`app`]) and the command line ([`cli`]) share it.
+//! The crate is built in layers, each using only the ones below it:
+//! text (JSON reader, wildcard patterns) → policy model (documents, conditions, variables,
+//! the request, the policy set) → engine (evaluate, explain, refine) → Auto Scaling knowledge
+//! (catalog, requirements, generation) → input/output and reports → the command line and the
+//! desktop app (behind the default `gui` feature).
+//!
+//! # Example
+//!
+//! Load a policy and check what `CreateAutoScalingGroup` with a launch template needs:
+//!
+//! ```
+//! use asg_perms::{Facts, Loaded, PolicySet, Status, check, load_text};
+//!
+//! let text = r#"{"Version": "2012-10-17", "Statement": [
+//!     {"Effect": "Allow", "Action": "autoscaling:CreateAutoScalingGroup", "Resource": "*"}]}"#;
+//! let Ok(Loaded::Policy(policy, _)) = load_text("policy.json", text) else {
+//!     panic!("not a policy");
+//! };
+//! let set = PolicySet::single(policy);
+//! let features = ["launch-template".to_owned()];
+//! let result = check("CreateAutoScalingGroup", &features, &Facts::default(), &set)?;
+//! // The Auto Scaling permission itself is granted...
+//! assert!(result.requirements.iter().any(|c| c.requirement.permission == "autoscaling:CreateAutoScalingGroup"
+//!     && c.decision.status == Status::Satisfied));
+//! // ...but launching from a template needs ec2:RunInstances, which this policy lacks.
+//! assert_eq!(result.status, Status::Missing);
+//! # Ok::<(), asg_perms::ResolveError>(())
+//! ```
 
-pub mod app;
-pub mod catalog;
-pub mod catalog_check;
+mod asg;
+mod engine;
+mod io;
+mod policy;
+mod report;
+mod text;
+
+/// The command line (`asg-perms list | check | generate | explain`).
 pub mod cli;
-pub mod condition;
-pub mod eval;
-pub mod generate;
-pub mod json;
-pub mod load;
-pub mod output;
-pub mod pattern;
-pub mod policy;
-pub mod refine;
-pub mod report;
-pub mod resolve;
-pub mod vars;
+
+/// The desktop app (eframe/egui).
+#[cfg(feature = "gui")]
+pub mod app;
+
+pub use asg::catalog::{
+    Action, CATALOG_JSON, Catalog, Dependency, Feature, Group, KeyPolicy, Source, catalog,
+};
+pub use asg::catalog_check::check_catalog;
+pub use asg::generate::{
+    GenerateOptions, GeneratedPolicy, GeneratedStatement, merged, policy_for, suggest,
+};
+pub use asg::requirements::{
+    ActionCheck, Checked, Facts, KeyPolicyRequirement, Requirement, ResolveError, check,
+    expand_features, key_policy_requirement, requirements, resolve_action, roll_up,
+};
+pub use engine::{Decision, MissingReason, ResourceOutcome, StatementRef, Status, evaluate};
+pub use io::{
+    Account, InputKind, LoadError, Loaded, MAX_INPUT_BYTES, PolicySetBuilder, Principal,
+    PrincipalKind, load_bytes, load_file, load_file_with_text, load_text, percent_decode,
+    save_atomic,
+};
+pub use policy::{
+    Context, Effect, KeyState, Layer, Policy, PolicyError, PolicySet, Request, Statement, Warning,
+};
+pub use report::{Report, Summary};
+pub use text::{Location, Span, SyntaxError, Template, Tri};

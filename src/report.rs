@@ -6,10 +6,11 @@ use std::fmt::Write as _;
 
 use serde::Serialize;
 
-use crate::catalog::catalog;
-use crate::eval::{StatementRef, Status};
-use crate::generate::{GenerateOptions, GeneratedPolicy, suggest};
-use crate::resolve::{ActionCheck, Checked, KeyPolicyRequirement};
+use crate::asg::catalog::catalog;
+use crate::asg::generate::{GenerateOptions, GeneratedPolicy, suggest};
+use crate::asg::requirements::{ActionCheck, Checked, KeyPolicyRequirement};
+pub use crate::engine::Summary;
+use crate::engine::{StatementRef, Status};
 
 /// The JSON report.
 #[derive(Clone, Debug, Serialize)]
@@ -20,17 +21,6 @@ pub struct Report {
     pub summary: Summary,
     /// The least-privilege document for what is missing.
     pub suggested_statements: GeneratedPolicy,
-}
-
-/// Counts by status.
-#[derive(Clone, Copy, Debug, Default, Serialize, PartialEq, Eq)]
-pub struct Summary {
-    /// Satisfied.
-    pub satisfied: usize,
-    /// Missing.
-    pub missing: usize,
-    /// Conditional.
-    pub conditional: usize,
 }
 
 /// One action in the report.
@@ -151,10 +141,7 @@ impl Report {
     pub fn new(checks: &[ActionCheck], options: GenerateOptions) -> Self {
         let mut summary = Summary::default();
         for c in checks {
-            let (s, m, k) = c.counts();
-            summary.satisfied += s;
-            summary.missing += m;
-            summary.conditional += k;
+            summary.merge(c.counts());
         }
         Self {
             actions: checks
@@ -315,22 +302,18 @@ impl Report {
     }
 }
 
-fn md_status(s: Status) -> &'static str {
-    match s {
-        Status::Satisfied => "✅ satisfied",
-        Status::Missing => "❌ missing",
-        Status::Conditional => "⚠️ conditional",
-    }
+fn md_status(s: Status) -> String {
+    format!("{} {}", s.icon(), s.word())
 }
 
 /// The status word, padded, with an icon; colored when asked.
 pub fn status_word(s: Status, color: bool) -> String {
-    let (icon, code) = match s {
-        Status::Satisfied => ("✔", "32"),
-        Status::Missing => ("✖", "31"),
-        Status::Conditional => ("◐", "33"),
+    let code = match s {
+        Status::Satisfied => "32",
+        Status::Missing => "31",
+        Status::Conditional => "33",
     };
-    let text = format!("{icon} {:<11}", s.word());
+    let text = format!("{} {:<11}", s.icon(), s.word());
     if color {
         format!("\x1b[{code}m{text}\x1b[0m")
     } else {

@@ -5,10 +5,10 @@
 
 use std::path::PathBuf;
 
-use asg_perms::app::{Command, ExplorerApp};
-use asg_perms::eval::{PolicySet, Status};
-use asg_perms::load::{Loaded, load_text};
-use asg_perms::resolve::{Facts, check};
+use asg_perms::app::{Command, ExplorerApp, Item};
+use asg_perms::{Facts, check};
+use asg_perms::{Loaded, load_text};
+use asg_perms::{PolicySet, Status};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable as _;
 
@@ -121,12 +121,13 @@ fn create_group_with_launch_template_and_instance_profile() {
 #[test]
 fn copy_puts_json_that_grants_the_missing_permissions_on_the_clipboard() {
     let mut h = harness();
-    h.state_mut()
-        .push(Command::Select("CreateAutoScalingGroup".into()));
-    h.state_mut().push(Command::SetFeature(
-        "launch-template-instance-profile".into(),
-        true,
-    ));
+    h.state_mut().push(Command::Select {
+        action: "CreateAutoScalingGroup".into(),
+    });
+    h.state_mut().push(Command::SetFeature {
+        id: "launch-template-instance-profile".into(),
+        on: true,
+    });
     h.run();
     load(&mut h, fixture("managed/AutoScalingFullAccess.json"));
     click_label(&mut h, "Copy");
@@ -218,22 +219,24 @@ fn examples_load_and_editing_reevaluates() {
     h.run();
     assert_eq!(h.state().policies.identity.len(), 1);
     // Edit the text in place: a broken edit keeps the previous version in force.
-    let before = h.state_mut().evaluation().checks["CreateAutoScalingGroup"].status;
-    {
-        let app = h.state_mut();
-        let doc = &mut app.policies.identity[0];
-        doc.text = doc
+    let before = h.state().evaluation().unwrap().checks["CreateAutoScalingGroup"].status;
+    let broken =
+        h.state().policies.identity[0]
             .text
             .replacen("\"autoscaling:*\"", "\"autoscaling:*\",,", 1);
-        assert!(!doc.reparse());
-    }
+    h.state_mut().push(Command::EditText {
+        item: Item::Identity(0),
+        text: broken.clone(),
+    });
     h.run();
+    assert!(h.state().policies.identity[0].error.is_some());
+    assert_eq!(h.state().policies.identity[0].text, broken);
     assert!(
         h.query_by_label_contains("The last version that parsed is still in use")
             .is_some()
     );
     assert_eq!(
-        h.state_mut().evaluation().checks["CreateAutoScalingGroup"].status,
+        h.state().evaluation().unwrap().checks["CreateAutoScalingGroup"].status,
         before
     );
 }
@@ -280,11 +283,11 @@ fn snapshot(dark: bool) {
             ExplorerApp::default(),
         );
     h.state_mut().snapshot_mode = true;
-    h.state_mut().push(Command::SetDark(dark));
-    h.state_mut().push(Command::SetFeature(
-        "launch-template-instance-profile".into(),
-        true,
-    ));
+    h.state_mut().push(Command::SetDark { dark });
+    h.state_mut().push(Command::SetFeature {
+        id: "launch-template-instance-profile".into(),
+        on: true,
+    });
     h.run();
     load(&mut h, fixture("least-privilege-asg.json"));
     click_label(&mut h, "ec2:RunInstances");
@@ -346,14 +349,16 @@ fn saving_over_an_existing_file_asks_first() {
 #[test]
 fn account_details_offer_a_principal_picker() {
     let mut h = harness();
-    h.state_mut()
-        .push(Command::SetFeature("launch-template".into(), true));
+    h.state_mut().push(Command::SetFeature {
+        id: "launch-template".into(),
+        on: true,
+    });
     h.run();
     load(&mut h, fixture("account-details.json"));
     // Roles first: the deployer is evaluated; it may launch instances.
     assert!(h.query_by_label_contains("Evaluate as").is_some());
     assert_eq!(
-        h.state_mut().evaluation().checks["CreateAutoScalingGroup"].status,
+        h.state().evaluation().unwrap().checks["CreateAutoScalingGroup"].status,
         Status::Satisfied
     );
     // Pick the user: its group's AutoScalingFullAccess does not allow ec2:RunInstances.
@@ -372,7 +377,7 @@ fn account_details_offer_a_principal_picker() {
         Some("alice")
     );
     assert_eq!(
-        h.state_mut().evaluation().checks["CreateAutoScalingGroup"].status,
+        h.state().evaluation().unwrap().checks["CreateAutoScalingGroup"].status,
         Status::Missing
     );
     assert!(

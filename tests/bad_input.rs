@@ -9,7 +9,7 @@ use std::process::Command as Process;
 use std::time::{Duration, Instant};
 
 use asg_perms::app::ExplorerApp;
-use asg_perms::load::{Loaded, load_file};
+use asg_perms::{Loaded, load_file};
 use egui_kittest::Harness;
 
 mod common;
@@ -176,8 +176,8 @@ fn library_gives_clear_errors_with_a_place() {
         let result = load_file(&path);
         match (expect, result) {
             (Expect::Error(msg, line), Err(e)) => {
-                assert!(e.message.contains(msg), "{name}: {e}");
-                assert_eq!(e.line, line, "{name}: {e}");
+                assert!(e.message().contains(msg), "{name}: {e}");
+                assert_eq!(e.location().line, line, "{name}: {e}");
                 assert!(
                     e.to_string().contains(name),
                     "{name}: the message names the file: {e}"
@@ -205,7 +205,7 @@ fn huge_file_is_refused_quickly_by_size() {
         start.elapsed() < Duration::from_secs(1),
         "refused from its size, without reading it"
     );
-    assert!(err.message.contains("100 MB"), "{err}");
+    assert!(err.message().contains("100 MB"), "{err}");
     let out = Process::new(env!("CARGO_BIN_EXE_asg-perms"))
         .args([
             "check",
@@ -327,7 +327,8 @@ fn dangling_policy_is_reported_when_evaluating_as_that_role() {
     };
     let err = acc.policy_set("dangling.json", "r").unwrap_err();
     assert!(
-        err.message.contains("arn:aws:iam::1:policy/x") && err.message.contains("does not contain"),
+        err.message().contains("arn:aws:iam::1:policy/x")
+            && err.message().contains("does not contain"),
         "{err}"
     );
     std::fs::remove_dir_all(dir).ok();
@@ -344,7 +345,7 @@ fn regression_multibyte_operator_name() {
         let text = format!(
             r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Action":"*","Resource":"*","Condition":{{"{op}":{{"a:b":"c"}}}}}}]}}"#
         );
-        let Ok(Loaded::Policy(p, _)) = asg_perms::load::load_text("p.json", &text) else {
+        let Ok(Loaded::Policy(p, _)) = asg_perms::load_text("p.json", &text) else {
             panic!("{op}")
         };
         assert!(

@@ -6,13 +6,13 @@ use std::collections::BTreeSet;
 use std::path::Path;
 use std::sync::Arc;
 
-use asg_perms::catalog::{CATALOG_JSON, catalog};
-use asg_perms::catalog_check::check_catalog;
-use asg_perms::eval::{PolicySet, Status};
-use asg_perms::generate::{GenerateOptions, merged, policy_for, suggest};
-use asg_perms::load::{Loaded, load_file, load_text};
-use asg_perms::policy::Policy;
-use asg_perms::resolve::{Facts, ResolveError, check, key_policy_requirement, requirements};
+use asg_perms::Policy;
+use asg_perms::check_catalog;
+use asg_perms::{CATALOG_JSON, catalog};
+use asg_perms::{Facts, ResolveError, check, key_policy_requirement, requirements};
+use asg_perms::{GenerateOptions, merged, policy_for, suggest};
+use asg_perms::{Loaded, load_file, load_text};
+use asg_perms::{PolicySet, Status};
 
 fn policy_text(text: &str) -> Policy {
     match load_text("generated.json", text).unwrap() {

@@ -159,7 +159,7 @@ fn markdown_report() {
     assert_eq!(o.status.code(), Some(1));
     let md = stdout(&o);
     assert!(md.starts_with("## Auto Scaling permission review"));
-    assert!(md.contains("| `iam:PassRole` | ❌ missing |"), "{md}");
+    assert!(md.contains("| `iam:PassRole` | ✖ missing |"), "{md}");
     assert!(md.contains("```json"));
 }
 

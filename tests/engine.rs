@@ -6,10 +6,10 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use asg_perms::eval::{Context, Layer, MissingReason, PolicySet, Request, Status, evaluate};
-use asg_perms::load::{InputKind, Loaded, load_file, load_text};
-use asg_perms::pattern::Template;
-use asg_perms::policy::Policy;
+use asg_perms::Policy;
+use asg_perms::Template;
+use asg_perms::{Context, Layer, MissingReason, PolicySet, Request, Status, evaluate};
+use asg_perms::{InputKind, Loaded, load_file, load_text};
 
 fn policy(text: &str) -> Policy {
     match load_text("test.json", text).unwrap() {
@@ -514,7 +514,7 @@ fn cli_wrappers_and_url_encoding() {
         InputKind::UrlEncoded
     );
     let bad = load_text("a", r#"{"PolicyVersion":{"Document":"%7B%2"}}"#).unwrap_err();
-    assert!(bad.message.contains("URL encoding"), "{bad}");
+    assert!(bad.message().contains("URL encoding"), "{bad}");
 }
 
 #[test]
@@ -566,14 +566,14 @@ fn shape_errors_name_the_statement_and_place() {
         let err = load_text("p.json", text).unwrap_err();
         let shown = err.to_string();
         assert!(shown.contains(want), "{text}\n=> {shown}");
-        assert!(err.line > 0, "{shown}");
+        assert!(err.location().line > 0, "{shown}");
     }
 }
 
 #[test]
 fn malformed_json_has_line_and_column() {
     let err = load_text("p.json", "{\n  \"Version\": \"2012-10-17\",\n  \"Statement\": [\n    {\"Effect\": \"Allow\",}\n  ]\n}").unwrap_err();
-    assert_eq!((err.line, err.column), (4, 24));
+    assert_eq!((err.location().line, err.location().column), (4, 24));
     assert!(err.to_string().starts_with("p.json:4:24:"), "{err}");
 }
 
@@ -601,13 +601,13 @@ fn suspicious_things_are_warnings() {
 
 #[test]
 fn binary_and_non_utf8_input() {
-    let err = asg_perms::load::load_bytes("b.bin", b"{\"a\":\x00}").unwrap_err();
-    assert!(err.message.contains("binary"), "{err}");
-    let err = asg_perms::load::load_bytes("l.json", b"{\n\"Statement\": \"\xe9\"}").unwrap_err();
-    assert!(err.message.contains("UTF-8"), "{err}");
-    assert_eq!(err.line, 2);
-    let err = asg_perms::load::load_bytes("e.json", b"   ").unwrap_err();
-    assert!(err.message.contains("empty"), "{err}");
+    let err = asg_perms::load_bytes("b.bin", b"{\"a\":\x00}").unwrap_err();
+    assert!(err.message().contains("binary"), "{err}");
+    let err = asg_perms::load_bytes("l.json", b"{\n\"Statement\": \"\xe9\"}").unwrap_err();
+    assert!(err.message().contains("UTF-8"), "{err}");
+    assert_eq!(err.location().line, 2);
+    let err = asg_perms::load_bytes("e.json", b"   ").unwrap_err();
+    assert!(err.message().contains("empty"), "{err}");
 }
 
 // ------------------------------------------------------------------
@@ -670,12 +670,12 @@ fn account_details_assemble_principals() {
 
     let err = acc.policy_set("gaad.json", "broken").unwrap_err();
     assert!(
-        err.message
+        err.message()
             .contains("arn:aws:iam::111122223333:policy/gone"),
         "{err}"
     );
     let err = acc.policy_set("gaad.json", "nobody").unwrap_err();
-    assert!(err.message.contains("no role or user"), "{err}");
+    assert!(err.message().contains("no role or user"), "{err}");
 }
 
 // ------------------------------------------------------------------

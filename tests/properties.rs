@@ -4,13 +4,13 @@
 
 use std::sync::Arc;
 
-use asg_perms::catalog::catalog;
-use asg_perms::eval::{Context, PolicySet, Request, Status, evaluate};
-use asg_perms::generate::{GenerateOptions, suggest};
-use asg_perms::load::{Loaded, load_text};
-use asg_perms::pattern::Template;
-use asg_perms::policy::Policy;
-use asg_perms::resolve::{Facts, check};
+use asg_perms::Policy;
+use asg_perms::Template;
+use asg_perms::catalog;
+use asg_perms::{Context, PolicySet, Request, Status, evaluate};
+use asg_perms::{Facts, check};
+use asg_perms::{GenerateOptions, suggest};
+use asg_perms::{Loaded, load_text};
 use proptest::prelude::*;
 
 fn parse(text: &str) -> Policy {

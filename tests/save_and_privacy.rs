@@ -6,7 +6,7 @@ use std::os::unix::fs::PermissionsExt as _;
 use std::path::PathBuf;
 use std::process::Command;
 
-use asg_perms::output::save_atomic;
+use asg_perms::save_atomic;
 
 fn tempdir(tag: &str) -> PathBuf {
     let d = std::env::temp_dir().join(format!("asg-perms-save-{tag}-{}", std::process::id()));

@@ -2,9 +2,9 @@
 //! request is always decided.
 #![no_main]
 
-use asg_perms::eval::{Context, PolicySet, Request, Status, evaluate};
-use asg_perms::load::{Loaded, load_text};
-use asg_perms::pattern::Template;
+use asg_perms::{Context, PolicySet, Request, Status, evaluate};
+use asg_perms::{Loaded, load_text};
+use asg_perms::Template;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

@@ -6,11 +6,12 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use crate::catalog::catalog;
-use crate::eval::{PolicySet, Status};
-use crate::load::{Account, InputKind, Loaded, load_text};
-use crate::policy::{Policy, PolicyError};
-use crate::resolve::{ActionCheck, Facts, check};
+use crate::asg::catalog::catalog;
+use crate::asg::requirements::{ActionCheck, Facts, check};
+use crate::engine::{Status, Summary};
+use crate::io::{Account, InputKind, LoadError, Loaded, PolicySetBuilder, load_text};
+use crate::policy::{Policy, PolicySet};
+use crate::text::Location;
 
 /// Where a policy goes in the evaluation.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
@@ -25,6 +26,19 @@ pub enum Slot {
     Scp,
 }
 
+/// One thing the user loaded, to remove or edit it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Item {
+    /// The authorization-details dump.
+    Account,
+    /// An identity policy, by position.
+    Identity(usize),
+    /// The permissions boundary.
+    Boundary,
+    /// A service control policy, by position.
+    Scp(usize),
+}
+
 /// One policy the user loaded: its text (editable) and the last version that parsed.
 #[derive(Clone, Debug)]
 pub struct PolicyDoc {
@@ -37,7 +51,7 @@ pub struct PolicyDoc {
     /// The last version of the text that parsed; evaluation uses it.
     pub parsed: Arc<Policy>,
     /// The error of the current text, if it does not parse.
-    pub error: Option<PolicyError>,
+    pub error: Option<LoadError>,
     /// What shape the file had.
     pub kind: InputKind,
 }
@@ -58,8 +72,8 @@ impl PolicyDoc {
                 true
             }
             Ok(Loaded::Account(_)) => {
-                self.error = Some(PolicyError::whole(
-                    &self.name,
+                self.error = Some(LoadError::not_a_policy(
+                    Location::whole(&self.name),
                     "this text is an authorization-details dump; open it as a file to pick a principal",
                 ));
                 false
@@ -159,36 +173,88 @@ impl Policies {
     }
 
     /// The policy set to evaluate, or why it cannot be built.
-    pub fn policy_set(&self) -> Result<PolicySet, PolicyError> {
-        let mut set = PolicySet::default();
+    pub fn policy_set(&self) -> Result<PolicySet, LoadError> {
+        let mut set = PolicySetBuilder::new();
         if let Some(acc) = &self.account
             && let Some(principal) = &acc.principal
         {
-            let ps = acc.account.policy_set(&acc.name, principal)?;
-            set.identity = ps.identity;
-            set.boundary = ps.boundary;
+            set.principal(&acc.name, &acc.account, principal)?;
         }
-        set.identity
-            .extend(self.identity.iter().map(|d| Arc::clone(&d.parsed)));
+        for d in &self.identity {
+            set.identity(Arc::clone(&d.parsed));
+        }
         if let Some(b) = &self.boundary {
-            set.boundary = Some(Arc::clone(&b.parsed));
+            set.boundary(Arc::clone(&b.parsed));
         }
-        set.scps = self.scps.iter().map(|d| Arc::clone(&d.parsed)).collect();
-        Ok(set)
+        for d in &self.scps {
+            set.scp(Arc::clone(&d.parsed));
+        }
+        Ok(set.build())
     }
 
-    /// Every editable document with its layer label, in order.
-    pub fn docs_mut(&mut self) -> Vec<(&'static str, &mut PolicyDoc)> {
-        let mut v: Vec<(&'static str, &mut PolicyDoc)> = self
+    /// Every editable document with its layer label and item, in order.
+    pub fn docs(&self) -> Vec<(&'static str, Item, &PolicyDoc)> {
+        let mut v: Vec<(&'static str, Item, &PolicyDoc)> = self
             .identity
-            .iter_mut()
-            .map(|d| ("Identity policy", d))
+            .iter()
+            .enumerate()
+            .map(|(i, d)| ("Identity policy", Item::Identity(i), d))
             .collect();
-        if let Some(b) = self.boundary.as_mut() {
-            v.push(("Permissions boundary", b));
+        if let Some(b) = &self.boundary {
+            v.push(("Permissions boundary", Item::Boundary, b));
         }
-        v.extend(self.scps.iter_mut().map(|d| ("Service control policy", d)));
+        v.extend(
+            self.scps
+                .iter()
+                .enumerate()
+                .map(|(i, d)| ("Service control policy", Item::Scp(i), d)),
+        );
         v
+    }
+
+    /// The document of an item, if it is one.
+    pub fn doc_mut(&mut self, item: Item) -> Option<&mut PolicyDoc> {
+        match item {
+            Item::Account => None,
+            Item::Identity(i) => self.identity.get_mut(i),
+            Item::Boundary => self.boundary.as_mut(),
+            Item::Scp(i) => self.scps.get_mut(i),
+        }
+    }
+
+    /// Removes an item.
+    pub fn remove(&mut self, item: Item) {
+        match item {
+            Item::Account => self.account = None,
+            Item::Identity(i) if i < self.identity.len() => {
+                self.identity.remove(i);
+            }
+            Item::Boundary => self.boundary = None,
+            Item::Scp(i) if i < self.scps.len() => {
+                self.scps.remove(i);
+            }
+            Item::Identity(_) | Item::Scp(_) => return,
+        }
+        self.revision += 1;
+    }
+
+    /// Replaces an item's text; when it parses, it is in force from now on.
+    pub fn edit(&mut self, item: Item, text: String) {
+        let Some(doc) = self.doc_mut(item) else {
+            return;
+        };
+        doc.text = text;
+        if doc.reparse() {
+            self.revision += 1;
+        }
+    }
+
+    /// Evaluates as this principal of the loaded dump.
+    pub fn set_principal(&mut self, name: String) {
+        if let Some(a) = &mut self.account {
+            a.principal = Some(name);
+            self.revision += 1;
+        }
     }
 
     /// A short description for the status bar.
@@ -261,14 +327,8 @@ impl Evaluation {
     }
 
     /// Number of actions per status.
-    pub fn action_counts(&self) -> (usize, usize, usize) {
-        self.checks
-            .values()
-            .fold((0, 0, 0), |(s, m, c), a| match a.status {
-                Status::Satisfied => (s + 1, m, c),
-                Status::Missing => (s, m + 1, c),
-                Status::Conditional => (s, m, c + 1),
-            })
+    pub fn action_counts(&self) -> Summary {
+        Summary::of(self.checks.values().map(|a| a.status))
     }
 }
 

@@ -4,7 +4,7 @@
 
 use egui::{Color32, RichText};
 
-use crate::eval::Status;
+use crate::engine::Status;
 
 /// The icon of a status.
 pub fn icon(status: Status) -> &'static str {

@@ -9,7 +9,10 @@ use egui_kittest::Harness;
 /// Loads a file through the same background path the file dialog and drag and drop use,
 /// and waits for it.
 pub fn load(h: &mut Harness<'static, ExplorerApp>, path: PathBuf) {
-    h.state_mut().push(Command::LoadPath(Slot::Identity, path));
+    h.state_mut().push(Command::LoadPath {
+        slot: Slot::Identity,
+        path,
+    });
     h.run_steps(2);
     let start = Instant::now();
     while h.state().pending_jobs() > 0 {

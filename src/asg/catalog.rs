@@ -8,7 +8,7 @@ use std::sync::OnceLock;
 use serde::Deserialize;
 
 /// The embedded knowledge base text.
-pub const CATALOG_JSON: &str = include_str!("../assets/catalog.json");
+pub const CATALOG_JSON: &str = include_str!("../../assets/catalog.json");
 
 /// A documentation page a dependency comes from.
 #[derive(Clone, Debug, Deserialize, serde::Serialize, PartialEq, Eq)]

@@ -2,8 +2,8 @@
 //! `${*}`, `${?}`, `${$}`. Variables are only live in `"Version": "2012-10-17"` policies; in
 //! older ones the text is literal, as in AWS.
 
-use crate::eval::{Context, KeyState};
-use crate::pattern::{Glob, Tok};
+use crate::policy::{Context, KeyState};
+use crate::text::pattern::{Glob, Tok};
 
 /// A piece of text that may hold policy variables.
 #[derive(Clone, Debug, PartialEq, Eq)]

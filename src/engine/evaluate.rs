@@ -7,263 +7,12 @@
 //! resource name the user did not give) is kept open, and the answer is *conditional* when it
 //! matters.
 
-use std::collections::BTreeMap;
-use std::fmt;
-use std::sync::Arc;
-
-use crate::json::Span;
-use crate::pattern::{ArnGlob, Template, Tri};
-use crate::policy::{Effect, Policy, Statement};
-use crate::vars::Resolved;
-
-/// What is known of one condition key in a request.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum KeyState {
-    /// The request does not carry the key.
-    Absent,
-    /// The request carries these values (one for single-valued keys).
-    Values(Vec<String>),
-}
-
-/// What is known of a request's condition keys. Keys not set here are unknown: they may be
-/// absent or hold any value. Key names are case-insensitive.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Context {
-    keys: BTreeMap<String, (String, KeyState)>,
-}
-
-impl Context {
-    /// Sets a key's values.
-    pub fn set<I, S>(&mut self, key: &str, values: I)
-    where
-        I: IntoIterator<Item = S>,
-        S: Into<String>,
-    {
-        self.keys.insert(
-            key.to_lowercase(),
-            (
-                key.to_owned(),
-                KeyState::Values(values.into_iter().map(Into::into).collect()),
-            ),
-        );
-    }
-
-    /// Marks a key as absent from the request.
-    pub fn set_absent(&mut self, key: &str) {
-        self.keys
-            .insert(key.to_lowercase(), (key.to_owned(), KeyState::Absent));
-    }
-
-    /// What is known of a key.
-    pub fn get(&self, key: &str) -> Option<&KeyState> {
-        self.keys.get(&key.to_lowercase()).map(|(_, s)| s)
-    }
-
-    /// The known keys, with their names as first given.
-    pub fn iter(&self) -> impl Iterator<Item = (&str, &KeyState)> {
-        self.keys.values().map(|(k, s)| (k.as_str(), s))
-    }
-
-    /// True when nothing is known.
-    pub fn is_empty(&self) -> bool {
-        self.keys.is_empty()
-    }
-}
-
-/// One required permission: an action on one or more resources, with what is known of the
-/// request. A request is allowed only when every resource is allowed.
-#[derive(Clone, Debug)]
-pub struct Request {
-    /// `service:Action`.
-    pub action: String,
-    /// The resources, as templates (`arn:aws:iam::{account}:role/{role}`), or `*` for an
-    /// action without resource-level permissions.
-    pub resources: Vec<Template>,
-    /// What is known of the request's condition keys.
-    pub context: Context,
-}
-
-/// Where a policy sits in the evaluation.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
-pub enum Layer {
-    /// Identity-based policies of the principal (and its groups).
-    Identity,
-    /// The permissions boundary.
-    Boundary,
-    /// A service control policy level (0-based).
-    Scp(usize),
-}
-
-impl fmt::Display for Layer {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Self::Identity => f.write_str("identity policies"),
-            Self::Boundary => f.write_str("permissions boundary"),
-            Self::Scp(i) => write!(f, "SCP {}", i + 1),
-        }
-    }
-}
-
-/// The policies that apply to a principal.
-#[derive(Clone, Debug, Default)]
-pub struct PolicySet {
-    /// Identity-based policies: all are searched together.
-    pub identity: Vec<Arc<Policy>>,
-    /// The permissions boundary, if any: it must allow too.
-    pub boundary: Option<Arc<Policy>>,
-    /// Service control policies, one per organization level: each must allow.
-    pub scps: Vec<Arc<Policy>>,
-}
-
-impl PolicySet {
-    /// A set with one identity policy.
-    pub fn single(policy: Policy) -> Self {
-        Self {
-            identity: vec![Arc::new(policy)],
-            ..Self::default()
-        }
-    }
-
-    fn layers(&self) -> Vec<(Layer, Vec<(usize, &Policy)>)> {
-        let mut out = vec![(
-            Layer::Identity,
-            self.identity
-                .iter()
-                .enumerate()
-                .map(|(i, p)| (i, p.as_ref()))
-                .collect(),
-        )];
-        if let Some(b) = &self.boundary {
-            out.push((Layer::Boundary, vec![(0, b.as_ref())]));
-        }
-        for (i, s) in self.scps.iter().enumerate() {
-            out.push((Layer::Scp(i), vec![(0, s.as_ref())]));
-        }
-        out
-    }
-
-    /// The policy a [`StatementRef`] points to.
-    pub fn policy(&self, layer: Layer, index: usize) -> Option<&Policy> {
-        match layer {
-            Layer::Identity => self.identity.get(index).map(AsRef::as_ref),
-            Layer::Boundary => self.boundary.as_deref(),
-            Layer::Scp(i) => self.scps.get(i).map(AsRef::as_ref),
-        }
-    }
-
-    /// Total number of statements.
-    pub fn statement_count(&self) -> usize {
-        self.identity
-            .iter()
-            .chain(self.boundary.iter())
-            .chain(self.scps.iter())
-            .map(|p| p.statements.len())
-            .sum()
-    }
-}
-
-/// The three results.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Status {
-    /// Allowed for every request consistent with what is known.
-    Satisfied,
-    /// Allowed for some such requests and denied for others.
-    Conditional,
-    /// Denied for every such request.
-    Missing,
-}
-
-impl Status {
-    /// The word shown to users.
-    pub fn word(self) -> &'static str {
-        match self {
-            Self::Satisfied => "satisfied",
-            Self::Conditional => "conditional",
-            Self::Missing => "missing",
-        }
-    }
-}
-
-impl fmt::Display for Status {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.word())
-    }
-}
-
-/// Why a missing permission is missing.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum MissingReason {
-    /// A Deny statement matches.
-    ExplicitDeny,
-    /// No Allow statement matches (in the named layer).
-    NoMatchingAllow(Layer),
-}
-
-/// A statement that took part in a decision.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
-pub struct StatementRef {
-    /// Which layer.
-    pub layer: Layer,
-    /// Index of the policy in its layer.
-    pub policy_index: usize,
-    /// The policy's name.
-    pub policy: String,
-    /// Index of the statement in the policy.
-    pub statement: usize,
-    /// The statement's Sid.
-    pub sid: Option<String>,
-    /// Allow or Deny.
-    pub effect: Effect,
-    /// Where the statement is in the policy's source.
-    pub span: Span,
-    /// Whether it applies to the request.
-    pub applies: Tri,
-    /// Why: one line for each part that did not simply match.
-    pub notes: Vec<String>,
-}
-
-impl StatementRef {
-    /// "policy.json statement 2 (Sid \"X\")"
-    pub fn label(&self) -> String {
-        let sid = match &self.sid {
-            Some(s) if !s.is_empty() => format!(" (Sid \"{s}\")"),
-            _ => String::new(),
-        };
-        format!("{} statement {}{}", self.policy, self.statement, sid)
-    }
-}
-
-/// The outcome for one resource of a request.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
-pub struct ResourceOutcome {
-    /// The resource template.
-    pub resource: String,
-    /// Its status.
-    pub status: Status,
-}
-
-/// The decision for one required permission, with its explanation.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
-pub struct Decision {
-    /// The result.
-    pub status: Status,
-    /// For a missing permission: why.
-    pub missing: Option<MissingReason>,
-    /// The outcome per resource.
-    pub resources: Vec<ResourceOutcome>,
-    /// The statements that decided: the allows for satisfied, the denies for an explicit deny,
-    /// the statements that depend on unknowns for conditional.
-    pub decided_by: Vec<StatementRef>,
-    /// For a missing permission without a deny: statements that matched the action but
-    /// failed on resource or condition.
-    pub near_misses: Vec<StatementRef>,
-    /// For conditional: the condition keys and resource parts the result depends on.
-    pub depends_on: Vec<String>,
-    /// A summary in words.
-    pub explanation: String,
-}
+use super::decision::{Decision, MissingReason, ResourceOutcome, StatementRef, Status};
+use super::explain::explain;
+use crate::policy::{
+    Context, Effect, Layer, Policy, PolicySet, Request, Resolved, Statement, VarText,
+};
+use crate::text::pattern::{ArnGlob, Template, Tri};
 
 /// How one statement fares against one request resource.
 struct StatementEval {
@@ -274,7 +23,7 @@ struct StatementEval {
 
 /// Matches a resource pattern that holds policy variables: unknown variables leave it open.
 fn resolve_resource(
-    p: &crate::vars::VarText,
+    p: &VarText,
     resource: &Template,
     ctx: &Context,
     notes: &mut Vec<String>,
@@ -403,7 +152,7 @@ fn refine(set: &PolicySet, req: &Request, first: &Decision) -> Option<Decision> 
         })
         .filter(|st| action_matches(st, &action_lower))
         .collect();
-    let cases = crate::refine::cases(req, &statements)?;
+    let cases = super::refine::cases(req, &statements)?;
     // Never conclude anything from zero cases.
     if cases.is_empty() {
         return None;
@@ -576,11 +325,7 @@ fn evaluate_once(set: &PolicySet, req: &Request) -> Decision {
         });
     }
 
-    let status = outcomes
-        .iter()
-        .map(|o| o.status)
-        .max()
-        .unwrap_or(Status::Missing);
+    let status = Status::worst(outcomes.iter().map(|o| o.status)).unwrap_or(Status::Missing);
     let status = if req.resources.is_empty() {
         Status::Missing
     } else {
@@ -653,81 +398,5 @@ fn push_unique(v: &mut Vec<StatementRef>, s: StatementRef) {
         })
     {
         v.push(s);
-    }
-}
-
-fn explain(
-    req: &Request,
-    status: Status,
-    missing: Option<MissingReason>,
-    outcomes: &[ResourceOutcome],
-    decided_by: &[StatementRef],
-    near: &[StatementRef],
-    depends: &[String],
-) -> String {
-    let labels = |v: &[StatementRef]| {
-        v.iter()
-            .map(StatementRef::label)
-            .collect::<Vec<_>>()
-            .join("; ")
-    };
-    let multi = outcomes.len() > 1;
-    match status {
-        Status::Satisfied => format!("{} is allowed by {}.", req.action, labels(decided_by)),
-        Status::Missing => {
-            let which: Vec<&str> = outcomes
-                .iter()
-                .filter(|o| o.status == Status::Missing)
-                .map(|o| o.resource.as_str())
-                .collect();
-            let on = if multi && which.len() < outcomes.len() {
-                format!(" on {}", which.join(", "))
-            } else {
-                String::new()
-            };
-            match missing {
-                Some(MissingReason::ExplicitDeny) => {
-                    format!(
-                        "{} is explicitly denied{on} by {}. A Deny always wins over any Allow.",
-                        req.action,
-                        labels(decided_by)
-                    )
-                }
-                Some(MissingReason::NoMatchingAllow(layer)) => {
-                    let mut s = format!("No statement in the {layer} allows {}{on}.", req.action);
-                    if !near.is_empty() {
-                        s.push_str(" Nearest misses: ");
-                        let parts: Vec<String> = near
-                            .iter()
-                            .map(|n| format!("{} ({})", n.label(), n.notes.join("; ")))
-                            .collect();
-                        s.push_str(&parts.join("; "));
-                        s.push('.');
-                    }
-                    s
-                }
-                None => format!("{} is not allowed.", req.action),
-            }
-        }
-        Status::Conditional => {
-            let mut s = format!(
-                "{} is allowed for some requests and denied for others: it depends on {}.",
-                req.action,
-                if depends.is_empty() {
-                    "something the engine could not evaluate".to_owned()
-                } else {
-                    depends.join(", ")
-                }
-            );
-            for d in decided_by.iter().filter(|d| d.applies == Tri::Sometimes) {
-                s.push_str(&format!(
-                    " {} {}: {}.",
-                    d.effect,
-                    d.label(),
-                    d.notes.join("; ")
-                ));
-            }
-            s
-        }
     }
 }

@@ -1,18 +1,22 @@
 //! The right panel: the loaded policies as readable statement cards, the statements that
 //! decide the focused permission highlighted, parse errors and warnings, and an editor.
 
-use super::model::{Policies, Slot};
-use super::{Command, EXAMPLES, theme};
-use crate::eval::{Layer, PolicySet, StatementRef};
-use crate::policy::{Effect, Statement};
-use crate::resolve::Checked;
+use crate::app::commands::Command;
+use crate::app::model::{EXAMPLES, Item, Policies, Slot};
+use crate::app::theme;
+use crate::asg::requirements::Checked;
+use crate::engine::{StatementRef, Status};
+use crate::policy::{Effect, Layer, Policy, PolicySet, Statement};
+use crate::text::Tri;
 
 /// UI state of the policy panel.
 #[derive(Default)]
 pub struct PolicyPanel {
     /// Scroll to the first highlighted statement on the next frame.
     pub scroll_pending: bool,
-    editing: Option<usize>,
+    /// The policy being edited and the editor's text. The buffer is the panel's own: a
+    /// re-evaluation never replaces it, and each change is sent as a command.
+    editing: Option<(Item, String)>,
 }
 
 impl PolicyPanel {
@@ -25,7 +29,7 @@ impl PolicyPanel {
     pub fn ui(
         &mut self,
         ui: &mut egui::Ui,
-        policies: &mut Policies,
+        policies: &Policies,
         set: Option<&PolicySet>,
         focused: Option<&Checked>,
         dark: bool,
@@ -37,11 +41,11 @@ impl PolicyPanel {
             ui.label("No policy loaded. Open a file (Ctrl+O), drop one on the window, paste one, or start from an example:");
             for (name, text) in EXAMPLES {
                 if ui.link(name).clicked() {
-                    commands.push(Command::LoadText(
-                        Slot::Identity,
-                        name.to_owned(),
-                        text.to_owned(),
-                    ));
+                    commands.push(Command::LoadText {
+                        slot: Slot::Identity,
+                        name: name.to_owned(),
+                        text: text.to_owned(),
+                    });
                 }
             }
             ui.add_space(8.0);
@@ -77,7 +81,7 @@ impl PolicyPanel {
             .show(ui, |ui| {
                 self.editors_ui(ui, policies, commands);
                 let Some(set) = set else { return };
-                let layers: Vec<(Layer, usize, &crate::policy::Policy)> = set
+                let layers: Vec<(Layer, usize, &Policy)> = set
                     .identity
                     .iter()
                     .enumerate()
@@ -114,7 +118,7 @@ impl PolicyPanel {
                                 w.line, w.column, w.message
                             ))
                             .small()
-                            .color(theme::color(crate::eval::Status::Conditional, dark)),
+                            .color(theme::color(Status::Conditional, dark)),
                         );
                     }
                     for st in &policy.statements {
@@ -134,12 +138,7 @@ impl PolicyPanel {
             });
     }
 
-    fn editors_ui(
-        &mut self,
-        ui: &mut egui::Ui,
-        policies: &mut Policies,
-        commands: &mut Vec<Command>,
-    ) {
+    fn editors_ui(&mut self, ui: &mut egui::Ui, policies: &Policies, commands: &mut Vec<Command>) {
         if let Some(acc) = &policies.account {
             ui.horizontal_wrapped(|ui| {
                 ui.label(format!(
@@ -149,40 +148,38 @@ impl PolicyPanel {
                     acc.account.managed_policies
                 ));
                 if ui.small_button("Remove").clicked() {
-                    commands.push(Command::Remove(Slot::Identity, usize::MAX));
+                    commands.push(Command::Remove {
+                        item: Item::Account,
+                    });
                 }
             });
         }
-        let ident = policies.identity.len();
-        let has_boundary = policies.boundary.is_some();
-        for (n, (label, doc)) in policies.docs_mut().into_iter().enumerate() {
-            let (slot, idx) = if n < ident {
-                (Slot::Identity, n)
-            } else if has_boundary && n == ident {
-                (Slot::Boundary, 0)
-            } else {
-                (Slot::Scp, n - ident - usize::from(has_boundary))
-            };
+        for (label, item, doc) in policies.docs() {
             ui.horizontal_wrapped(|ui| {
                 ui.label(format!("{label}: {} ({})", doc.name, doc.kind.label()));
-                let editing = self.editing == Some(n);
+                let editing = self.editing.as_ref().is_some_and(|(i, _)| *i == item);
                 if ui
                     .small_button(if editing { "Done editing" } else { "Edit" })
                     .clicked()
                 {
-                    self.editing = if editing { None } else { Some(n) };
+                    self.editing = if editing {
+                        None
+                    } else {
+                        Some((item, doc.text.clone()))
+                    };
                 }
                 if ui.small_button("Remove").clicked() {
-                    commands.push(Command::Remove(slot, idx));
+                    commands.push(Command::Remove { item });
                 }
             });
             if let Some(e) = &doc.error {
                 egui::Frame::group(ui.style()).show(ui, |ui| {
+                    let at = e.location();
                     ui.colored_label(
                         ui.visuals().error_fg_color,
-                        format!("✖ line {}, column {}: {}", e.line, e.column, e.message),
+                        format!("✖ line {}, column {}: {}", at.line, at.column, e.message()),
                     );
-                    if let Some(x) = &e.excerpt {
+                    if let Some(x) = &at.excerpt {
                         ui.label(egui::RichText::new(x).monospace().small());
                     }
                     ui.label(
@@ -191,15 +188,18 @@ impl PolicyPanel {
                     );
                 });
             }
-            if self.editing == Some(n) {
+            if let Some((_, buffer)) = self.editing.as_mut().filter(|(i, _)| *i == item) {
                 let r = ui.add(
-                    egui::TextEdit::multiline(&mut doc.text)
+                    egui::TextEdit::multiline(buffer)
                         .code_editor()
                         .desired_width(f32::INFINITY)
                         .desired_rows(18),
                 );
-                if r.changed() && doc.reparse() {
-                    commands.push(Command::Edited);
+                if r.changed() {
+                    commands.push(Command::EditText {
+                        item,
+                        text: buffer.clone(),
+                    });
                 }
             }
         }
@@ -224,8 +224,8 @@ fn statement_card_ui(
             ui.set_width(ui.available_width());
             ui.horizontal_wrapped(|ui| {
                 let effect_color = match st.effect {
-                    Effect::Allow => theme::color(crate::eval::Status::Satisfied, dark),
-                    Effect::Deny => theme::color(crate::eval::Status::Missing, dark),
+                    Effect::Allow => theme::color(Status::Satisfied, dark),
+                    Effect::Deny => theme::color(Status::Missing, dark),
                 };
                 ui.label(
                     egui::RichText::new(format!("#{} {}", st.index, st.effect))
@@ -237,7 +237,7 @@ fn statement_card_ui(
                 }
                 if let Some(h) = hit {
                     ui.label(
-                        egui::RichText::new(if h.applies == crate::pattern::Tri::Never {
+                        egui::RichText::new(if h.applies == Tri::Never {
                             "nearest miss"
                         } else {
                             "decides"

@@ -12,10 +12,10 @@
 
 use std::collections::{HashMap, HashSet, VecDeque};
 
-use crate::condition::{BaseOp, Operator};
-use crate::eval::{Context, Request};
-use crate::pattern::{Glob, Piece, Template, Tok};
 use crate::policy::Statement;
+use crate::policy::condition::{BaseOp, Operator};
+use crate::policy::{Context, Request};
+use crate::text::pattern::{Glob, Piece, Template, Tok};
 
 /// At most this many automaton states are explored for one unknown.
 const MAX_STATES: usize = 4_000;

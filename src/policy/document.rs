@@ -6,11 +6,12 @@
 use std::fmt;
 use std::sync::Arc;
 
-use crate::condition::{Condition, parse_condition_block};
-use crate::eval::Context;
-use crate::json::{self, Kind, Span, Value};
-use crate::pattern::{ArnGlob, Glob};
-use crate::vars::{Resolved, VarText};
+use super::PolicyError;
+use crate::policy::Context;
+use crate::policy::condition::{Condition, parse_condition_block};
+use crate::policy::vars::{Resolved, VarText};
+use crate::text::json::{self, Kind, Span, Value};
+use crate::text::pattern::{ArnGlob, Glob};
 
 /// Allow or Deny.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
@@ -117,10 +118,15 @@ pub struct Statement {
 impl Statement {
     /// "statement 2 (Sid \"`AllowPassRole`\")" or "statement 2".
     pub fn label(&self) -> String {
-        match &self.sid {
-            Some(sid) if !sid.is_empty() => format!("statement {} (Sid \"{sid}\")", self.index),
-            _ => format!("statement {}", self.index),
-        }
+        statement_label(self.index, self.sid.as_deref())
+    }
+}
+
+/// The one way a statement is named in messages: "statement 2 (Sid \"X\")" or "statement 2".
+pub fn statement_label(index: usize, sid: Option<&str>) -> String {
+    match sid {
+        Some(sid) if !sid.is_empty() => format!("statement {index} (Sid \"{sid}\")"),
+        _ => format!("statement {index}"),
     }
 }
 
@@ -195,78 +201,13 @@ impl Policy {
     }
 }
 
-/// An error in a policy, with its place.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error, serde::Serialize)]
-#[error("{}", self.render())]
-pub struct PolicyError {
-    /// The file or policy name.
-    pub origin: String,
-    /// 1-based line (0 when the error is not about a place in the text).
-    pub line: usize,
-    /// 1-based column.
-    pub column: usize,
-    /// What is wrong.
-    pub message: String,
-    /// A short excerpt of the offending text, if any.
-    pub excerpt: Option<String>,
-}
-
-impl PolicyError {
-    fn render(&self) -> String {
-        if self.line == 0 {
-            format!("{}: {}", self.origin, self.message)
-        } else {
-            format!(
-                "{}:{}:{}: {}",
-                self.origin, self.line, self.column, self.message
-            )
-        }
-    }
-
-    /// An error at a byte offset of `text`.
-    pub fn at(origin: &str, text: &str, offset: usize, message: impl Into<String>) -> Self {
-        let (line, column) = json::line_col(text, offset);
-        Self {
-            origin: origin.to_owned(),
-            line,
-            column,
-            message: message.into(),
-            excerpt: excerpt(text, offset),
-        }
-    }
-
-    /// An error about the input as a whole.
-    pub fn whole(origin: &str, message: impl Into<String>) -> Self {
-        Self {
-            origin: origin.to_owned(),
-            line: 0,
-            column: 0,
-            message: message.into(),
-            excerpt: None,
-        }
-    }
-}
-
-/// The line holding `offset`, cut to a readable length.
-fn excerpt(text: &str, offset: usize) -> Option<String> {
-    let mut at = offset.min(text.len());
-    while !text.is_char_boundary(at) {
-        at -= 1;
-    }
-    let start = text[..at].rfind('\n').map_or(0, |i| i + 1);
-    let end = text[at..].find('\n').map_or(text.len(), |i| at + i);
-    let line: String = text[start..end].chars().take(160).collect();
-    let line = line.trim_end();
-    (!line.trim().is_empty()).then(|| line.to_owned())
-}
-
 /// Parses a policy document from a JSON value read out of `source`.
 pub(crate) fn parse_document(
     name: &str,
     source: &Arc<str>,
     doc: &Value,
 ) -> Result<Policy, PolicyError> {
-    let err = |offset: usize, msg: String| PolicyError::at(name, source, offset, msg);
+    let err = |offset: usize, msg: String| PolicyError::shape(name, source, offset, msg);
     let Some(members) = doc.as_object() else {
         return Err(err(
             doc.span.start,
@@ -403,7 +344,7 @@ fn parse_statement(
     warnings: &mut Vec<Warning>,
 ) -> Result<Statement, PolicyError> {
     let Some(members) = item.as_object() else {
-        return Err(PolicyError::at(
+        return Err(PolicyError::shape(
             name,
             source,
             item.span.start,
@@ -418,7 +359,7 @@ fn parse_statement(
         Some(v) => match v.as_str() {
             Some(s) => Some(s.to_owned()),
             None => {
-                return Err(PolicyError::at(
+                return Err(PolicyError::shape(
                     name,
                     source,
                     v.span.start,
@@ -430,12 +371,9 @@ fn parse_statement(
             }
         },
     };
-    let label = match &sid {
-        Some(s) if !s.is_empty() => format!("statement {index} (Sid \"{s}\")"),
-        _ => format!("statement {index}"),
-    };
+    let label = statement_label(index, sid.as_deref());
     let err = |offset: usize, msg: String| {
-        PolicyError::at(name, source, offset, format!("{label}: {msg}"))
+        PolicyError::shape(name, source, offset, format!("{label}: {msg}"))
     };
     let mut warn = |offset: usize, message: String| {
         let (line, column) = json::line_col(source, offset);

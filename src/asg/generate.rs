@@ -10,9 +10,9 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::eval::Status;
+use crate::asg::requirements::{ActionCheck, Requirement};
+use crate::engine::Status;
 use crate::policy::Policy;
-use crate::resolve::{ActionCheck, Requirement};
 
 /// One generated statement. Field order is the order written.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]

@@ -1,8 +1,8 @@
 //! The left panel: the action tree with its filter.
 
-use super::Command;
-use super::model::TreeGroup;
-use super::theme;
+use crate::app::commands::Command;
+use crate::app::model::{TreeAction, TreeGroup};
+use crate::app::theme;
 
 /// UI state of the tree.
 #[derive(Default)]
@@ -105,7 +105,7 @@ impl TreePanel {
     fn action_row_ui(
         &mut self,
         ui: &mut egui::Ui,
-        a: &super::model::TreeAction,
+        a: &TreeAction,
         selected: &str,
         dark: bool,
         commands: &mut Vec<Command>,
@@ -118,7 +118,9 @@ impl TreePanel {
             .show_header(ui, |ui| {
                 let r = ui.selectable_label(is_selected, &a.name);
                 if r.clicked() {
-                    commands.push(Command::Select(a.name.clone()));
+                    commands.push(Command::Select {
+                        action: a.name.clone(),
+                    });
                 }
                 if is_selected && self.scroll_to_selected {
                     r.scroll_to_me(Some(egui::Align::Center));

@@ -4,12 +4,13 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
-use crate::catalog::{Catalog, catalog};
-use crate::eval::{Context, Decision, PolicySet, Request, Status, evaluate};
-use crate::pattern::Template;
+use crate::asg::catalog::{Catalog, catalog};
+use crate::engine::{Decision, Status, Summary, evaluate};
+use crate::policy::{Context, PolicySet, Request};
+use crate::text::pattern::Template;
 
 /// Optional facts the user sets to sharpen the evaluation. Unset facts stay unknown.
-#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(default)]
 pub struct Facts {
     /// AWS account id (12 digits).
@@ -113,6 +114,12 @@ pub struct Requirement {
 }
 
 impl Requirement {
+    /// A key that names this requirement among those of one action (permission and
+    /// resources): what "this permission changed" is remembered by.
+    pub fn change_key(&self) -> String {
+        format!("{} {}", self.permission, self.resources.join(","))
+    }
+
     /// The request to evaluate.
     pub fn request(&self, facts: &Facts) -> Request {
         let mut context = Context::default();
@@ -324,13 +331,13 @@ pub struct ActionCheck {
 
 impl ActionCheck {
     /// Counts of needed requirements per status.
-    pub fn counts(&self) -> (usize, usize, usize) {
-        let needed = self.requirements.iter().filter(|c| c.requirement.needed);
-        needed.fold((0, 0, 0), |(s, m, c), r| match r.decision.status {
-            Status::Satisfied => (s + 1, m, c),
-            Status::Missing => (s, m + 1, c),
-            Status::Conditional => (s, m, c + 1),
-        })
+    pub fn counts(&self) -> Summary {
+        Summary::of(
+            self.requirements
+                .iter()
+                .filter(|c| c.requirement.needed)
+                .map(|c| c.decision.status),
+        )
     }
 }
 
@@ -371,5 +378,5 @@ pub fn check(
 
 /// Missing if any is missing, conditional if any is conditional, else satisfied.
 pub fn roll_up(statuses: impl Iterator<Item = Status>) -> Status {
-    statuses.max().unwrap_or(Status::Satisfied)
+    Status::worst(statuses).unwrap_or(Status::Satisfied)
 }

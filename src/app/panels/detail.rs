@@ -4,12 +4,12 @@
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
-use super::Command;
-use super::theme;
-use crate::catalog::catalog;
-use crate::eval::Status;
+use crate::app::commands::Command;
+use crate::app::theme;
+use crate::asg::catalog::catalog;
+use crate::asg::requirements::{ActionCheck, Facts};
+use crate::engine::Status;
 use crate::policy::Policy;
-use crate::resolve::{ActionCheck, Facts};
 
 /// UI state of the centre panel.
 #[derive(Default)]
@@ -42,7 +42,7 @@ pub struct DetailInput<'a> {
     /// The "include conditional" option.
     pub include_conditional: &'a mut bool,
     /// The generated statements.
-    pub generated: &'a crate::generate::GeneratedPolicy,
+    pub generated: &'a crate::asg::generate::GeneratedPolicy,
     /// Permissions a toggle just changed.
     pub changed: Option<&'a BTreeSet<String>>,
     /// Dark theme.
@@ -133,8 +133,10 @@ impl DetailPanel {
                         let text = serde_json::to_string_pretty(&kp.statements).unwrap_or_default();
                         code_block(ui, "key_policy_json", &text);
                         if ui.button("Copy key-policy statements").clicked() {
-                            commands
-                                .push(Command::Copy("the key-policy statements".to_owned(), text));
+                            commands.push(Command::Copy {
+                                what: "the key-policy statements".to_owned(),
+                                text,
+                            });
                         }
                     }
                     ui.separator();
@@ -173,7 +175,10 @@ impl DetailPanel {
             ui.horizontal(|ui| {
                 let r = ui.checkbox(&mut checked, &f.label).on_hover_text(&help);
                 if r.changed() {
-                    commands.push(Command::SetFeature(f.id.clone(), checked));
+                    commands.push(Command::SetFeature {
+                        id: f.id.clone(),
+                        on: checked,
+                    });
                 }
                 ui.label(egui::RichText::new("ℹ").weak())
                     .on_hover_text(&help);
@@ -213,14 +218,16 @@ impl DetailPanel {
                     let problems = f.problems();
                     if problems.is_empty() {
                         edit.error = None;
-                        commands.push(Command::SetFacts(f));
+                        commands.push(Command::SetFacts { facts: f });
                     } else {
                         edit.error = Some(problems.join("; "));
                     }
                 }
                 if ui.button("Forget facts").clicked() {
                     *edit = FactsEdit::default();
-                    commands.push(Command::SetFacts(Facts::default()));
+                    commands.push(Command::SetFacts {
+                        facts: Facts::default(),
+                    });
                 }
             });
             if let Some(e) = &edit.error {
@@ -245,7 +252,7 @@ impl DetailPanel {
         }
         for (i, c) in check.requirements.iter().enumerate() {
             let r = &c.requirement;
-            let key = format!("{} {}", r.permission, r.resources.join(","));
+            let key = r.change_key();
             let flash = changed.is_some_and(|s| s.contains(&key));
             let dimmed = !r.needed;
             let text = |t: &str| {
@@ -286,11 +293,9 @@ impl DetailPanel {
                         "Show why, with the deciding statements in the policy panel",
                     );
                     if resp.clicked() {
-                        commands.push(Command::FocusRequirement(if selected {
-                            None
-                        } else {
-                            Some(i)
-                        }));
+                        commands.push(Command::FocusRequirement {
+                            index: if selected { None } else { Some(i) },
+                        });
                     }
                     if flash {
                         ui.label(egui::RichText::new("changed").small().strong());
@@ -378,13 +383,13 @@ impl DetailPanel {
                 .on_hover_text("Copy the statements (Ctrl+C)")
                 .clicked()
             {
-                commands.push(Command::Copy(
-                    "the generated statements".to_owned(),
-                    json.clone(),
-                ));
+                commands.push(Command::Copy {
+                    what: "the generated statements".to_owned(),
+                    text: json.clone(),
+                });
             }
             if ui.button("Save as…").clicked() {
-                commands.push(Command::SaveDialog(json.clone()));
+                commands.push(Command::SaveDialog { text: json.clone() });
             }
             if let Some(base) = &input.merged_base
                 && ui
@@ -392,11 +397,11 @@ impl DetailPanel {
                     .on_hover_text("The first loaded policy with these statements added")
                     .clicked()
             {
-                let merged = crate::generate::merged(base, input.generated);
-                commands.push(Command::Copy(
-                    "the merged policy".to_owned(),
-                    serde_json::to_string_pretty(&merged).unwrap_or_default(),
-                ));
+                let merged = crate::asg::generate::merged(base, input.generated);
+                commands.push(Command::Copy {
+                    what: "the merged policy".to_owned(),
+                    text: serde_json::to_string_pretty(&merged).unwrap_or_default(),
+                });
             }
         });
     }
@@ -405,7 +410,7 @@ impl DetailPanel {
         let cat = catalog();
         let mut open = self.about_open;
         egui::Window::new("About").open(&mut open).default_width(620.0).show(ui.ctx(), |ui| {
-            ui.heading(super::TITLE);
+            ui.heading(crate::app::TITLE);
             ui.label(format!("Version {}. Works offline: policies are read and evaluated on this computer and never sent anywhere.", env!("CARGO_PKG_VERSION")));
             ui.label(format!("Knowledge base snapshot: {}. {} actions, {} request features, {} cross-service dependencies.", cat.snapshot, cat.actions.len(), cat.features.len(), cat.dependencies.len()));
             ui.separator();

@@ -1,0 +1,219 @@
+//! The window's chrome: the menu and top bar, notices, the overwrite question, the status bar.
+
+use super::commands::Command;
+use super::model::{EXAMPLES, Slot};
+use super::state::Notice;
+use super::{ExplorerApp, theme};
+use crate::asg::catalog::catalog;
+use crate::engine::Status;
+
+impl ExplorerApp {
+    pub(super) fn top_bar_ui(&mut self, ui: &mut egui::Ui) {
+        egui::MenuBar::new().ui(ui, |ui| {
+            ui.menu_button("File", |ui| {
+                if ui.button("Open policy…  (Ctrl+O)").clicked() {
+                    self.commands.push(Command::OpenDialog {
+                        slot: Slot::Identity,
+                    });
+                }
+                if ui.button("Add identity policy…").clicked() {
+                    self.commands.push(Command::OpenDialog {
+                        slot: Slot::AddIdentity,
+                    });
+                }
+                if ui.button("Set permissions boundary…").clicked() {
+                    self.commands.push(Command::OpenDialog {
+                        slot: Slot::Boundary,
+                    });
+                }
+                if ui.button("Add service control policy…").clicked() {
+                    self.commands.push(Command::OpenDialog { slot: Slot::Scp });
+                }
+                ui.separator();
+                ui.menu_button("Recent files", |ui| {
+                    if self.state.recent.is_empty() {
+                        ui.label("(none yet)");
+                    }
+                    for p in self.state.recent.clone() {
+                        if ui.button(p.display().to_string()).clicked() {
+                            self.commands.push(Command::LoadPath {
+                                slot: Slot::Identity,
+                                path: p,
+                            });
+                        }
+                    }
+                });
+                ui.menu_button("Examples", |ui| examples_menu_ui(ui, &mut self.commands));
+            });
+            if ui
+                .button("Open policy…")
+                .on_hover_text(
+                    "Open an IAM policy file (Ctrl+O). You can also drop a file on the window.",
+                )
+                .clicked()
+            {
+                self.commands.push(Command::OpenDialog {
+                    slot: Slot::Identity,
+                });
+            }
+            if ui
+                .button("Paste policy")
+                .on_hover_text("Load the policy JSON that is on the clipboard")
+                .clicked()
+            {
+                self.commands.push(Command::Paste);
+            }
+            ui.menu_button("Examples", |ui| examples_menu_ui(ui, &mut self.commands));
+            if ui
+                .add_enabled(!self.policies.is_empty(), egui::Button::new("Clear"))
+                .clicked()
+            {
+                self.commands.push(Command::Clear);
+            }
+            if let Some(acc) = &self.policies.account {
+                ui.separator();
+                let current = acc.principal.clone().unwrap_or_default();
+                let names: Vec<String> = acc
+                    .account
+                    .principals
+                    .iter()
+                    .map(|p| p.name.clone())
+                    .collect();
+                egui::ComboBox::from_label("Evaluate as")
+                    .selected_text(current.clone())
+                    .show_ui(ui, |ui| {
+                        for n in names {
+                            if ui.selectable_label(n == current, &n).clicked() {
+                                self.commands.push(Command::SetPrincipal { name: n });
+                            }
+                        }
+                    });
+            }
+            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                if ui.button("About").clicked() {
+                    self.detail.about_open = true;
+                }
+                let label = if self.state.dark {
+                    "☀ Light"
+                } else {
+                    "🌙 Dark"
+                };
+                if ui
+                    .button(label)
+                    .on_hover_text("Switch between light and dark theme")
+                    .clicked()
+                {
+                    self.commands.push(Command::SetDark {
+                        dark: !self.state.dark,
+                    });
+                }
+            });
+        });
+    }
+
+    pub(super) fn overwrite_ui(&mut self, ctx: &egui::Context) {
+        let Some((path, text)) = self.overwrite.clone() else {
+            return;
+        };
+        egui::Window::new("Replace the existing file?")
+            .collapsible(false)
+            .resizable(false)
+            .anchor(egui::Align2::CENTER_CENTER, [0.0, 0.0])
+            .show(ctx, |ui| {
+                ui.label(format!(
+                    "{} already exists. Replace it with the generated statements?",
+                    path.display()
+                ));
+                ui.horizontal(|ui| {
+                    if ui.button("Replace").clicked() {
+                        self.commands.push(Command::SaveConfirmed {
+                            path: path.clone(),
+                            text: text.clone(),
+                        });
+                    }
+                    if ui.button("Keep the existing file").clicked() {
+                        self.overwrite = None;
+                        self.notice = Some(Notice::info("Not saved: the existing file was kept."));
+                    }
+                });
+            });
+    }
+
+    pub(super) fn notice_ui(&mut self, ui: &mut egui::Ui) {
+        let Some(n) = self.notice.clone() else { return };
+        ui.horizontal_wrapped(|ui| {
+            let color = if n.error {
+                ui.visuals().error_fg_color
+            } else {
+                ui.visuals().text_color()
+            };
+            ui.label(egui::RichText::new(&n.text).color(color).monospace());
+            if ui.small_button("Dismiss").clicked() {
+                self.notice = None;
+            }
+        });
+    }
+
+    pub(super) fn status_bar_ui(&mut self, ui: &mut egui::Ui) {
+        let has_policy = !self.policies.is_empty();
+        let summary = self.policies.summary();
+        let Some(eval) = self.evaluation() else {
+            return;
+        };
+        let counts = eval.action_counts();
+        let statements = eval.statements;
+        let elapsed = eval.elapsed;
+        let error = eval.error.clone();
+        ui.horizontal(|ui| {
+            ui.label(summary);
+            ui.separator();
+            ui.label(format!("{statements} statements"));
+            if has_policy {
+                ui.separator();
+                let dark = ui.visuals().dark_mode;
+                for status in [Status::Satisfied, Status::Missing, Status::Conditional] {
+                    ui.label(
+                        egui::RichText::new(format!(
+                            "{} {} {}",
+                            status.icon(),
+                            counts.count(status),
+                            status.word()
+                        ))
+                        .color(theme::color(status, dark)),
+                    );
+                }
+                ui.label("actions");
+            }
+            if !self.snapshot_mode {
+                ui.separator();
+                ui.label(format!(
+                    "evaluated in {:.2} ms",
+                    elapsed.as_secs_f64() * 1000.0
+                ));
+            }
+            if self.pending > 0 {
+                ui.spinner();
+            }
+            if let Some(e) = error {
+                ui.colored_label(ui.visuals().error_fg_color, e);
+            }
+            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                ui.label(format!("offline · data {}", catalog().snapshot))
+                    .on_hover_text("Policies are read and evaluated on this computer and never sent anywhere. The knowledge base is a snapshot of AWS documentation taken on this date.");
+            });
+        });
+    }
+}
+
+/// The built-in example policies, as menu entries.
+fn examples_menu_ui(ui: &mut egui::Ui, commands: &mut Vec<Command>) {
+    for (name, text) in EXAMPLES {
+        if ui.button(name).clicked() {
+            commands.push(Command::LoadText {
+                slot: Slot::Identity,
+                name: name.to_owned(),
+                text: text.to_owned(),
+            });
+        }
+    }
+}

@@ -1,0 +1,307 @@
+//! What the UI asks for becomes a [`Command`]; commands are applied after the frame, one
+//! handler each.
+
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+use std::time::Instant;
+
+use super::model::{Item, Policies, Slot};
+use super::state::Notice;
+use super::{CHANGE_HIGHLIGHT, ExplorerApp};
+use crate::asg::catalog::catalog;
+use crate::asg::requirements::{Facts, expand_features, requirements};
+use crate::io::{LoadError, Loaded, load_bytes, save_atomic};
+
+/// What the UI asks for; applied after the frame.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Command {
+    /// Select an action.
+    Select {
+        /// The action's name.
+        action: String,
+    },
+    /// Turn a feature on or off for the selected action.
+    SetFeature {
+        /// The feature id.
+        id: String,
+        /// On or off.
+        on: bool,
+    },
+    /// Show a file dialog for a slot.
+    OpenDialog {
+        /// Where the file goes.
+        slot: Slot,
+    },
+    /// Load a file (in the background).
+    LoadPath {
+        /// Where the file goes.
+        slot: Slot,
+        /// The file.
+        path: PathBuf,
+    },
+    /// Load text (paste, example, dropped bytes).
+    LoadText {
+        /// Where the policy goes.
+        slot: Slot,
+        /// A name for it.
+        name: String,
+        /// The text.
+        text: String,
+    },
+    /// Remove every policy.
+    Clear,
+    /// Remove one loaded item.
+    Remove {
+        /// Which.
+        item: Item,
+    },
+    /// Replace the text of a loaded policy (the editor); a text that does not parse keeps
+    /// the last version that did in force.
+    EditText {
+        /// Which policy.
+        item: Item,
+        /// The new text.
+        text: String,
+    },
+    /// Evaluate as this principal of the loaded dump.
+    SetPrincipal {
+        /// Role or user name.
+        name: String,
+    },
+    /// Copy text to the clipboard.
+    Copy {
+        /// What it is, for the notice ("the generated statements").
+        what: String,
+        /// The text.
+        text: String,
+    },
+    /// Ask where to save text.
+    SaveDialog {
+        /// The text to save.
+        text: String,
+    },
+    /// Write text to a path the user confirmed (atomically: temporary file, then rename).
+    SaveConfirmed {
+        /// Where.
+        path: PathBuf,
+        /// The text.
+        text: String,
+    },
+    /// Paste a policy from the clipboard (the text arrives as a paste event).
+    Paste,
+    /// Set the facts.
+    SetFacts {
+        /// The new facts.
+        facts: Facts,
+    },
+    /// Switch theme.
+    SetDark {
+        /// Dark or light.
+        dark: bool,
+    },
+    /// Focus a permission of the selected action.
+    FocusRequirement {
+        /// Index into the action's requirements, or none.
+        index: Option<usize>,
+    },
+}
+
+impl ExplorerApp {
+    /// Applies the queued commands.
+    pub fn apply_commands(&mut self, ctx: &egui::Context) {
+        for c in std::mem::take(&mut self.commands) {
+            self.apply(c, ctx);
+        }
+    }
+
+    fn apply(&mut self, command: Command, ctx: &egui::Context) {
+        match command {
+            Command::Select { action } => {
+                if self.state.selected != action {
+                    self.state.selected = action;
+                    self.detail.focused = None;
+                    self.changed = None;
+                }
+            }
+            Command::SetFeature { id, on } => self.set_feature(&id, on, ctx),
+            Command::OpenDialog { slot } => self.spawn_open_dialog(slot, ctx),
+            Command::LoadPath { slot, path } => self.spawn_load(slot, path, ctx),
+            Command::LoadText { slot, name, text } => self.load_text_into(slot, &name, text),
+            Command::Clear => {
+                self.policies = Policies {
+                    revision: self.policies.revision + 1,
+                    ..Policies::default()
+                };
+                self.notice = Some(Notice::info("Cleared all policies."));
+            }
+            Command::Remove { item } => self.policies.remove(item),
+            Command::EditText { item, text } => self.policies.edit(item, text),
+            Command::SetPrincipal { name } => self.policies.set_principal(name),
+            Command::Copy { what, text } => self.copy(&what, text, ctx),
+            Command::SaveDialog { text } => self.spawn_save_dialog(text, ctx),
+            Command::SaveConfirmed { path, text } => self.save_confirmed(&path, &text),
+            Command::Paste => {
+                self.expect_paste = true;
+                ctx.send_viewport_cmd(egui::ViewportCommand::RequestPaste);
+                self.notice = Some(Notice::info(
+                    "Pasting from the clipboard… (or press Ctrl+V)",
+                ));
+            }
+            Command::SetFacts { facts } => {
+                if facts.problems().is_empty() {
+                    self.state.facts = facts;
+                }
+            }
+            Command::SetDark { dark } => {
+                self.state.dark = dark;
+                ctx.set_theme(if dark {
+                    egui::Theme::Dark
+                } else {
+                    egui::Theme::Light
+                });
+            }
+            Command::FocusRequirement { index } => {
+                self.detail.focused = index;
+                self.policy_view.scroll_pending = true;
+            }
+        }
+    }
+
+    fn set_feature(&mut self, id: &str, on: bool, ctx: &egui::Context) {
+        let before = self.needed_permissions();
+        let selected = self.state.selected.clone();
+        let entry = self.state.features.entry(selected).or_default();
+        if on {
+            if !entry.iter().any(|f| f == id) {
+                entry.push(id.to_owned());
+            }
+            // Turning on a feature turns on what it implies.
+            if let Ok(all) = expand_features(entry) {
+                *entry = all;
+            }
+        } else {
+            entry.retain(|f| f != id);
+            // Features that imply this one go too.
+            let cat = catalog();
+            entry.retain(|f| {
+                cat.feature(f)
+                    .is_none_or(|x| !x.implies.iter().any(|i| i == id))
+            });
+        }
+        let after = self.needed_permissions();
+        let diff: BTreeSet<String> = before.symmetric_difference(&after).cloned().collect();
+        if !diff.is_empty() && !self.snapshot_mode {
+            self.changed = Some((Instant::now(), diff));
+            ctx.request_repaint_after(CHANGE_HIGHLIGHT);
+        }
+    }
+
+    /// The needed permissions of the selected action, by [`change_key`](crate::Requirement::change_key).
+    fn needed_permissions(&self) -> BTreeSet<String> {
+        let f = self.selected_features();
+        requirements(&self.state.selected, &f, &self.state.facts)
+            .map(|r| {
+                r.into_iter()
+                    .filter(|r| r.needed)
+                    .map(|r| r.change_key())
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    fn copy(&mut self, what: &str, text: String, ctx: &egui::Context) {
+        // Handed to egui either way (tests read it there).
+        ctx.copy_text(text);
+        self.notice = Some(if clipboard_reachable() {
+            Notice::info(format!("Copied {what} to the clipboard."))
+        } else {
+            Notice::error(
+                "No clipboard is available here (no display server found). Use \"Save as…\" instead.",
+            )
+        });
+    }
+
+    fn save_confirmed(&mut self, path: &std::path::Path, text: &str) {
+        self.overwrite = None;
+        self.notice = Some(match save_atomic(path, text) {
+            Ok(()) => Notice::info(format!("Saved {}", path.display())),
+            Err(e) => Notice::error(format!(
+                "Could not save {}: {e}. The existing file was not changed.",
+                path.display()
+            )),
+        });
+    }
+
+    pub(super) fn show_load_error(&mut self, e: &LoadError) {
+        let keep = if self.policies.is_empty() {
+            ""
+        } else {
+            " The previous policy is still loaded."
+        };
+        let at = e.location();
+        let mut text = format!("Could not load {at}: {}.{keep}", e.message());
+        if let Some(x) = &at.excerpt {
+            text.push_str(&format!("\n    {x}"));
+        }
+        self.notice = Some(Notice { text, error: true });
+    }
+
+    pub(super) fn install(
+        &mut self,
+        slot: Slot,
+        name: &str,
+        path: Option<PathBuf>,
+        text: String,
+        mut loaded: Loaded,
+    ) {
+        // Show the file name, not the full path, in statement references.
+        if let Loaded::Policy(p, _) = &mut loaded {
+            name.clone_into(&mut p.name);
+        }
+        let warnings = match &loaded {
+            Loaded::Policy(p, _) => p.warnings.len(),
+            Loaded::Account(_) => 0,
+        };
+        let kind = loaded.kind().label();
+        match self
+            .policies
+            .insert(slot, name.to_owned(), path, text, loaded)
+        {
+            Ok(()) => {
+                let w = if warnings > 0 {
+                    format!(", {warnings} warning(s)")
+                } else {
+                    String::new()
+                };
+                self.notice = Some(Notice {
+                    text: format!("Loaded {name} ({kind}{w})"),
+                    error: false,
+                });
+                self.policy_view.reset();
+            }
+            Err(e) => {
+                self.notice = Some(Notice {
+                    text: e,
+                    error: true,
+                });
+            }
+        }
+    }
+
+    /// Loads text into a slot, as paste and the examples do. Errors keep what was loaded.
+    pub fn load_text_into(&mut self, slot: Slot, name: &str, text: String) {
+        match load_bytes(name, text.as_bytes()) {
+            Ok(loaded) => self.install(slot, name, None, text, loaded),
+            Err(e) => self.show_load_error(&e),
+        }
+    }
+}
+
+/// True when a display server (and so a system clipboard) can be reached.
+fn clipboard_reachable() -> bool {
+    if cfg!(target_os = "linux") {
+        std::env::var_os("DISPLAY").is_some() || std::env::var_os("WAYLAND_DISPLAY").is_some()
+    } else {
+        true
+    }
+}

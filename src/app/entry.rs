@@ -1,0 +1,57 @@
+//! The eframe entry point: the window, its options, saving state on exit.
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use super::commands::Command;
+use super::model::Slot;
+use super::{ExplorerApp, TITLE};
+
+impl eframe::App for ExplorerApp {
+    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        Self::ui(self, ui);
+    }
+
+    fn save(&mut self, storage: &mut dyn eframe::Storage) {
+        if self.persist {
+            eframe::set_value(storage, eframe::APP_KEY, &self.state);
+        }
+    }
+}
+
+/// Opens the window, with a policy file loaded if one is given. With the environment
+/// variable `ASG_PERMS_REPORT_FIRST_FRAME` set, prints the time to the first frame.
+pub fn run(open: Option<PathBuf>) -> eframe::Result {
+    let started = Instant::now();
+    let icon = eframe::icon_data::from_png_bytes(include_bytes!("../../assets/icon.png")).ok();
+    let mut viewport = egui::ViewportBuilder::default()
+        .with_title(TITLE)
+        .with_app_id("asg-perms")
+        .with_inner_size([1280.0, 800.0])
+        .with_min_inner_size([1024.0, 700.0])
+        .with_drag_and_drop(true);
+    if let Some(icon) = icon {
+        viewport = viewport.with_icon(icon);
+    }
+    let options = eframe::NativeOptions {
+        viewport,
+        ..Default::default()
+    };
+    eframe::run_native(
+        TITLE,
+        options,
+        Box::new(move |cc| {
+            let mut app = ExplorerApp::new(cc);
+            if let Some(path) = open {
+                app.push(Command::LoadPath {
+                    slot: Slot::Identity,
+                    path,
+                });
+            }
+            if std::env::var_os("ASG_PERMS_REPORT_FIRST_FRAME").is_some() {
+                app.report_first_frame = Some(started);
+            }
+            Ok(Box::new(app))
+        }),
+    )
+}

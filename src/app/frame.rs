@@ -1,0 +1,99 @@
+//! The frame: take in results and input, apply commands, then lay out the panels around the
+//! view models built from the core.
+
+use std::io::Write as _;
+
+use super::{CHANGE_HIGHLIGHT, ExplorerApp, model, panels};
+
+impl ExplorerApp {
+    /// Draws the whole window (used by eframe and by tests).
+    pub fn ui(&mut self, ui: &mut egui::Ui) {
+        if let Some(t) = self.report_first_frame.take() {
+            writeln!(
+                std::io::stderr(),
+                "asg-perms: first frame after {:.0} ms",
+                t.elapsed().as_secs_f64() * 1000.0
+            )
+            .ok();
+        }
+        let ctx = ui.ctx().clone();
+        self.poll_jobs();
+        self.refresh();
+        self.handle_input(&ctx);
+        self.apply_commands(&ctx);
+        self.refresh();
+
+        egui::Panel::top("top_bar").show(ui, |ui| {
+            self.top_bar_ui(ui);
+            self.notice_ui(ui);
+        });
+        egui::Panel::bottom("status_bar").show(ui, |ui| self.status_bar_ui(ui));
+        self.overwrite_ui(&ctx);
+
+        let has_policy = !self.policies.is_empty();
+        let selected = self.state.selected.clone();
+        let dark = ui.visuals().dark_mode;
+        let generated = self.generated();
+        let set = self.policies.policy_set().ok();
+        if self
+            .changed
+            .as_ref()
+            .is_some_and(|(t, _)| t.elapsed() >= CHANGE_HIGHLIGHT)
+        {
+            self.changed = None;
+        }
+        let Some(eval) = self.eval.as_ref().map(|(_, e)| e) else {
+            return;
+        };
+        let groups = model::tree(&self.tree.filter, Some(eval), has_policy);
+        egui::Panel::left("action_tree")
+            .resizable(true)
+            .default_size(290.0)
+            .size_range(220.0..=480.0)
+            .show(ui, |ui| {
+                self.tree
+                    .ui(ui, &groups, &selected, dark, &mut self.commands);
+            });
+        let check = eval.checks.get(&selected);
+        let changed = self.changed.as_ref().map(|(_, s)| s);
+        egui::Panel::right("policy_panel")
+            .resizable(true)
+            .default_size(380.0)
+            .size_range(280.0..=760.0)
+            .show(ui, |ui| {
+                let focused =
+                    check.and_then(|c| self.detail.focused.and_then(|i| c.requirements.get(i)));
+                self.policy_view.ui(
+                    ui,
+                    &self.policies,
+                    set.as_ref(),
+                    focused,
+                    dark,
+                    &mut self.commands,
+                );
+            });
+        let merged_base = self.policies.identity.first().map(|d| d.parsed.clone());
+        egui::CentralPanel::default().show(ui, |ui| {
+            self.detail.ui(
+                ui,
+                panels::DetailInput {
+                    check,
+                    selected: &selected,
+                    has_policy,
+                    facts: &self.state.facts,
+                    include_conditional: &mut self.state.include_conditional,
+                    generated: &generated,
+                    changed,
+                    dark,
+                    merged_base,
+                },
+                &mut self.commands,
+            );
+        });
+        // Apply what this frame's clicks asked for right away, so the next frame shows it.
+        if !self.commands.is_empty() {
+            self.apply_commands(&ctx);
+            ctx.request_repaint();
+        }
+    }
+}

@@ -1,0 +1,64 @@
+//! What the app keeps between runs, and the messages it shows.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use crate::asg::requirements::Facts;
+
+/// The state kept between runs.
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
+pub struct State {
+    /// Dark theme.
+    pub dark: bool,
+    /// The selected action.
+    pub selected: String,
+    /// Features on, per action.
+    pub features: BTreeMap<String, Vec<String>>,
+    /// Facts.
+    pub facts: Facts,
+    /// Recently opened files, newest first.
+    pub recent: Vec<PathBuf>,
+    /// Generate statements for conditional permissions too.
+    pub include_conditional: bool,
+}
+
+impl Default for State {
+    fn default() -> Self {
+        Self {
+            dark: false,
+            selected: "CreateAutoScalingGroup".to_owned(),
+            features: BTreeMap::new(),
+            facts: Facts::default(),
+            recent: Vec::new(),
+            include_conditional: false,
+        }
+    }
+}
+
+/// A message shown in the bar under the top bar.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Notice {
+    /// The text.
+    pub text: String,
+    /// An error (red) or information.
+    pub error: bool,
+}
+
+impl Notice {
+    /// Information.
+    pub fn info(text: impl Into<String>) -> Self {
+        Self {
+            text: text.into(),
+            error: false,
+        }
+    }
+
+    /// An error, shown in red.
+    pub fn error(text: impl Into<String>) -> Self {
+        Self {
+            text: text.into(),
+            error: true,
+        }
+    }
+}

@@ -1,0 +1,104 @@
+//! Reading the command's input files into a policy set.
+
+use std::io::{Read as _, Write as _};
+use std::path::Path;
+use std::sync::Arc;
+
+use super::error::CliError;
+use crate::io::{LoadError, Loaded, MAX_INPUT_BYTES, PolicySetBuilder, load_bytes, load_file};
+use crate::policy::{Policy, PolicySet};
+use crate::text::Location;
+
+/// Writes a line to standard error; a closed or full standard error is not worth a panic.
+pub(super) fn say(line: &str) {
+    writeln!(std::io::stderr(), "asg-perms: {line}").ok();
+}
+
+/// Loads a file, or standard input for `-`.
+fn load_one(spec: &str) -> Result<Loaded, CliError> {
+    if spec == "-" {
+        let mut buf = Vec::new();
+        std::io::stdin()
+            .take(MAX_INPUT_BYTES + 1)
+            .read_to_end(&mut buf)
+            .map_err(|e| LoadError::Read {
+                at: Location::whole("<stdin>"),
+                message: e.to_string(),
+            })?;
+        Ok(load_bytes("<stdin>", &buf)?)
+    } else {
+        Ok(load_file(Path::new(spec))?)
+    }
+}
+
+/// Loads a file that must hold one policy (a boundary, an SCP, a policy to merge with).
+pub(super) fn single_policy(spec: &str, what: &str) -> Result<Policy, CliError> {
+    match load_one(spec)? {
+        Loaded::Policy(p, _) => Ok(p),
+        Loaded::Account(_) => Err(CliError::Usage(format!(
+            "{spec}: a {what} must be a single policy, not an authorization-details dump"
+        ))),
+    }
+}
+
+/// Builds the policy set from the command's files.
+pub(super) fn policy_set(
+    policies: &[String],
+    boundary: Option<&String>,
+    scps: &[String],
+    principal: Option<&String>,
+) -> Result<PolicySet, CliError> {
+    let mut set = PolicySetBuilder::new();
+    let mut used_principal = false;
+    for spec in policies {
+        match load_one(spec)? {
+            Loaded::Policy(p, _) => {
+                set.identity(Arc::new(p));
+            }
+            Loaded::Account(acc) => {
+                let Some(name) = principal else {
+                    let names: Vec<String> = acc
+                        .principals
+                        .iter()
+                        .take(10)
+                        .map(|p| p.name.clone())
+                        .collect();
+                    return Err(CliError::Usage(format!(
+                        "{spec} is get-account-authorization-details output with {} roles and users; choose one with --principal (for example: {})",
+                        acc.principals.len(),
+                        names.join(", ")
+                    )));
+                };
+                set.principal(spec, &acc, name)?;
+                used_principal = true;
+            }
+        }
+    }
+    if principal.is_some() && !used_principal {
+        return Err(CliError::Usage(
+            "--principal needs a get-account-authorization-details file among the --policy files"
+                .to_owned(),
+        ));
+    }
+    if let Some(b) = boundary {
+        set.boundary(Arc::new(single_policy(b, "permissions boundary")?));
+    }
+    for s in scps {
+        set.scp(Arc::new(single_policy(s, "service control policy")?));
+    }
+    let set = set.build();
+    warnings(&set);
+    Ok(set)
+}
+
+/// Prints the parser's warnings to standard error.
+fn warnings(set: &PolicySet) {
+    for p in set.policies() {
+        for w in &p.warnings {
+            say(&format!(
+                "warning: {}:{}:{}: {}",
+                p.name, w.line, w.column, w.message
+            ));
+        }
+    }
+}

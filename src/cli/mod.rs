@@ -1,0 +1,161 @@
+//! The headless commands: `list`, `check`, `generate`, `explain`. They share the core with the
+//! desktop app. Exit codes: 0 nothing required is missing, 1 something is missing (or
+//! conditional under `--strict`), 2 bad usage or unreadable input.
+
+mod commands;
+mod error;
+mod exit;
+mod inputs;
+mod text;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+pub use commands::execute;
+pub use error::CliError;
+pub use exit::ExitCode;
+
+use crate::asg::requirements::Facts;
+
+/// Command-line interface.
+#[derive(Debug, Parser)]
+#[command(
+    name = "asg-perms",
+    version,
+    about = "Auto Scaling Permission Explorer: which IAM permissions an Amazon EC2 Auto Scaling call needs, and whether a policy grants them. Without a command, opens the desktop app."
+)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    /// Open the app with this policy file loaded.
+    #[arg(long, value_name = "FILE")]
+    pub open: Option<std::path::PathBuf>,
+}
+
+/// Output formats for `check`.
+#[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
+pub enum Format {
+    /// A readable table.
+    Text,
+    /// Stable JSON (see README).
+    Json,
+    /// A review report for pull requests.
+    Markdown,
+}
+
+/// Output formats for `list`.
+#[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
+pub enum ListFormat {
+    /// Indented text.
+    Text,
+    /// JSON.
+    Json,
+}
+
+/// Facts shared by several commands.
+#[derive(Debug, clap::Args)]
+pub struct FactArgs {
+    /// AWS account id, to narrow resource ARNs.
+    #[arg(long, value_name = "ID")]
+    pub account: Option<String>,
+    /// Region, to narrow resource ARNs and evaluate aws:RequestedRegion.
+    #[arg(long, value_name = "NAME")]
+    pub region: Option<String>,
+    /// The role passed with iam:PassRole.
+    #[arg(long, value_name = "ARN")]
+    pub role_arn: Option<String>,
+}
+
+impl FactArgs {
+    fn facts(&self) -> Facts {
+        Facts {
+            account: self.account.clone(),
+            region: self.region.clone(),
+            partition: None,
+            role_arn: self.role_arn.clone(),
+        }
+    }
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// The action tree: groups, actions, access levels and request features.
+    List {
+        /// Output format.
+        #[arg(long, value_enum, default_value = "text")]
+        format: ListFormat,
+    },
+    /// Check policies against the permissions of Auto Scaling actions.
+    Check {
+        /// Identity policy file (repeatable; `-` reads stdin). A
+        /// get-account-authorization-details file needs --principal.
+        #[arg(long = "policy", value_name = "FILE", required = true)]
+        policies: Vec<String>,
+        /// Permissions boundary policy file.
+        #[arg(long, value_name = "FILE")]
+        boundary: Option<String>,
+        /// Service control policy file, one per organization level (repeatable).
+        #[arg(long = "scp", value_name = "FILE")]
+        scps: Vec<String>,
+        /// The role or user to evaluate as, when a policy file is an authorization-details dump.
+        #[arg(long, value_name = "NAME")]
+        principal: Option<String>,
+        /// Auto Scaling action (repeatable): `CreateAutoScalingGroup` or autoscaling:CreateAutoScalingGroup.
+        #[arg(long = "action", value_name = "NAME", required = true)]
+        actions: Vec<String>,
+        /// Request feature id (repeatable); see `asg-perms list`.
+        #[arg(long = "feature", value_name = "ID")]
+        features: Vec<String>,
+        /// Facts.
+        #[command(flatten)]
+        facts: FactArgs,
+        /// Output format.
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
+        /// Treat conditional results as failures (exit 1).
+        #[arg(long)]
+        strict: bool,
+        /// Also generate statements for conditional permissions.
+        #[arg(long)]
+        include_conditional: bool,
+    },
+    /// Print the least-privilege policy for actions and features.
+    Generate {
+        /// Auto Scaling action (repeatable).
+        #[arg(long = "action", value_name = "NAME", required = true)]
+        actions: Vec<String>,
+        /// Request feature id (repeatable).
+        #[arg(long = "feature", value_name = "ID")]
+        features: Vec<String>,
+        /// Facts.
+        #[command(flatten)]
+        facts: FactArgs,
+        /// Print this policy with the generated statements appended.
+        #[arg(long, value_name = "FILE")]
+        merge_with: Option<String>,
+    },
+    /// Explain what an action needs and why, with sources; no policy needed.
+    Explain {
+        /// Auto Scaling action.
+        #[arg(long, value_name = "NAME")]
+        action: String,
+        /// Request feature id (repeatable).
+        #[arg(long = "feature", value_name = "ID")]
+        features: Vec<String>,
+    },
+}
+
+/// Runs a parsed command: output to standard output, errors to standard error.
+pub fn run(command: Command) -> ExitCode {
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    match execute(command, &mut out) {
+        Ok(code) => code,
+        Err(e) if e.is_broken_pipe() => ExitCode::Success,
+        Err(e) => {
+            inputs::say(&e.to_string());
+            ExitCode::Error
+        }
+    }
+}

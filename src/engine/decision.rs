@@ -1,0 +1,173 @@
+//! What the evaluator answers: the three-valued status and the decision with its evidence.
+
+use std::fmt;
+
+use crate::policy::{Effect, Layer, statement_label};
+use crate::text::json::Span;
+use crate::text::pattern::Tri;
+
+/// The three results.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    /// Allowed for every request consistent with what is known.
+    Satisfied,
+    /// Allowed for some such requests and denied for others.
+    Conditional,
+    /// Denied for every such request.
+    Missing,
+}
+
+impl Status {
+    /// The icon shown beside the word, the same in the app, the terminal and reports. A status
+    /// is never shown by color alone.
+    pub fn icon(self) -> &'static str {
+        match self {
+            Self::Satisfied => "✔",
+            Self::Missing => "✖",
+            Self::Conditional => "⚠",
+        }
+    }
+
+    /// The worst of some statuses (missing, then conditional, then satisfied), or `None` when
+    /// there are none.
+    pub fn worst(statuses: impl IntoIterator<Item = Self>) -> Option<Self> {
+        statuses.into_iter().max()
+    }
+
+    /// The word shown to users.
+    pub fn word(self) -> &'static str {
+        match self {
+            Self::Satisfied => "satisfied",
+            Self::Conditional => "conditional",
+            Self::Missing => "missing",
+        }
+    }
+}
+
+impl fmt::Display for Status {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.word())
+    }
+}
+
+/// Why a missing permission is missing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MissingReason {
+    /// A Deny statement matches.
+    ExplicitDeny,
+    /// No Allow statement matches (in the named layer).
+    NoMatchingAllow(Layer),
+}
+
+/// A statement that took part in a decision.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct StatementRef {
+    /// Which layer.
+    pub layer: Layer,
+    /// Index of the policy in its layer.
+    pub policy_index: usize,
+    /// The policy's name.
+    pub policy: String,
+    /// Index of the statement in the policy.
+    pub statement: usize,
+    /// The statement's Sid.
+    pub sid: Option<String>,
+    /// Allow or Deny.
+    pub effect: Effect,
+    /// Where the statement is in the policy's source.
+    pub span: Span,
+    /// Whether it applies to the request.
+    pub applies: Tri,
+    /// Why: one line for each part that did not simply match.
+    pub notes: Vec<String>,
+}
+
+impl StatementRef {
+    /// "policy.json statement 2 (Sid \"X\")"
+    pub fn label(&self) -> String {
+        format!(
+            "{} {}",
+            self.policy,
+            statement_label(self.statement, self.sid.as_deref())
+        )
+    }
+}
+
+/// The outcome for one resource of a request.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct ResourceOutcome {
+    /// The resource template.
+    pub resource: String,
+    /// Its status.
+    pub status: Status,
+}
+
+/// The decision for one required permission, with its explanation.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Decision {
+    /// The result.
+    pub status: Status,
+    /// For a missing permission: why.
+    pub missing: Option<MissingReason>,
+    /// The outcome per resource.
+    pub resources: Vec<ResourceOutcome>,
+    /// The statements that decided: the allows for satisfied, the denies for an explicit deny,
+    /// the statements that depend on unknowns for conditional.
+    pub decided_by: Vec<StatementRef>,
+    /// For a missing permission without a deny: statements that matched the action but
+    /// failed on resource or condition.
+    pub near_misses: Vec<StatementRef>,
+    /// For conditional: the condition keys and resource parts the result depends on.
+    pub depends_on: Vec<String>,
+    /// A summary in words.
+    pub explanation: String,
+}
+
+/// Counts by status.
+#[derive(Clone, Copy, Debug, Default, serde::Serialize, PartialEq, Eq)]
+pub struct Summary {
+    /// Satisfied.
+    pub satisfied: usize,
+    /// Missing.
+    pub missing: usize,
+    /// Conditional.
+    pub conditional: usize,
+}
+
+impl Summary {
+    /// Counts some statuses.
+    pub fn of(statuses: impl IntoIterator<Item = Status>) -> Self {
+        let mut s = Self::default();
+        for status in statuses {
+            s.add(status);
+        }
+        s
+    }
+
+    /// Counts one more status.
+    pub fn add(&mut self, status: Status) {
+        match status {
+            Status::Satisfied => self.satisfied += 1,
+            Status::Missing => self.missing += 1,
+            Status::Conditional => self.conditional += 1,
+        }
+    }
+
+    /// Adds another summary's counts.
+    pub fn merge(&mut self, other: Self) {
+        self.satisfied += other.satisfied;
+        self.missing += other.missing;
+        self.conditional += other.conditional;
+    }
+
+    /// The count of one status.
+    pub fn count(&self, status: Status) -> usize {
+        match status {
+            Status::Satisfied => self.satisfied,
+            Status::Missing => self.missing,
+            Status::Conditional => self.conditional,
+        }
+    }
+}

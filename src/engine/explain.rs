@@ -1,0 +1,81 @@
+//! Explanations in words of a decision.
+
+use super::decision::{MissingReason, ResourceOutcome, StatementRef, Status};
+use crate::policy::Request;
+use crate::text::pattern::Tri;
+
+pub(super) fn explain(
+    req: &Request,
+    status: Status,
+    missing: Option<MissingReason>,
+    outcomes: &[ResourceOutcome],
+    decided_by: &[StatementRef],
+    near: &[StatementRef],
+    depends: &[String],
+) -> String {
+    let labels = |v: &[StatementRef]| {
+        v.iter()
+            .map(StatementRef::label)
+            .collect::<Vec<_>>()
+            .join("; ")
+    };
+    let multi = outcomes.len() > 1;
+    match status {
+        Status::Satisfied => format!("{} is allowed by {}.", req.action, labels(decided_by)),
+        Status::Missing => {
+            let which: Vec<&str> = outcomes
+                .iter()
+                .filter(|o| o.status == Status::Missing)
+                .map(|o| o.resource.as_str())
+                .collect();
+            let on = if multi && which.len() < outcomes.len() {
+                format!(" on {}", which.join(", "))
+            } else {
+                String::new()
+            };
+            match missing {
+                Some(MissingReason::ExplicitDeny) => {
+                    format!(
+                        "{} is explicitly denied{on} by {}. A Deny always wins over any Allow.",
+                        req.action,
+                        labels(decided_by)
+                    )
+                }
+                Some(MissingReason::NoMatchingAllow(layer)) => {
+                    let mut s = format!("No statement in the {layer} allows {}{on}.", req.action);
+                    if !near.is_empty() {
+                        s.push_str(" Nearest misses: ");
+                        let parts: Vec<String> = near
+                            .iter()
+                            .map(|n| format!("{} ({})", n.label(), n.notes.join("; ")))
+                            .collect();
+                        s.push_str(&parts.join("; "));
+                        s.push('.');
+                    }
+                    s
+                }
+                None => format!("{} is not allowed.", req.action),
+            }
+        }
+        Status::Conditional => {
+            let mut s = format!(
+                "{} is allowed for some requests and denied for others: it depends on {}.",
+                req.action,
+                if depends.is_empty() {
+                    "something the engine could not evaluate".to_owned()
+                } else {
+                    depends.join(", ")
+                }
+            );
+            for d in decided_by.iter().filter(|d| d.applies == Tri::Sometimes) {
+                s.push_str(&format!(
+                    " {} {}: {}.",
+                    d.effect,
+                    d.label(),
+                    d.notes.join("; ")
+                ));
+            }
+            s
+        }
+    }
+}

@@ -1,0 +1,308 @@
+//! Reading what users have: a bare policy document, AWS CLI outputs that wrap one, a
+//! URL-encoded document as the raw API returns it, or a whole
+//! `get-account-authorization-details` dump. The format is detected from the content.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use super::account::{Account, load_account};
+use super::error::LoadError;
+use crate::policy::{Policy, PolicyError, parse_document};
+use crate::text::Location;
+use crate::text::json::{self, Kind, Value};
+
+/// The largest input accepted. A full authorization-details dump of a large account is a few
+/// tens of megabytes; anything larger is almost certainly not a policy.
+pub const MAX_INPUT_BYTES: u64 = 64 * 1024 * 1024;
+
+/// The shape the input was recognised as.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+pub enum InputKind {
+    /// A bare policy document.
+    Document,
+    /// `aws iam get-policy-version` output.
+    PolicyVersion,
+    /// `aws iam get-role-policy` / `get-user-policy` / `get-group-policy` output.
+    InlinePolicy,
+    /// A URL-encoded document (a JSON string).
+    UrlEncoded,
+    /// `aws iam get-account-authorization-details` output.
+    AuthorizationDetails,
+}
+
+impl InputKind {
+    /// A label for people.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Document => "policy document",
+            Self::PolicyVersion => "get-policy-version output",
+            Self::InlinePolicy => "get-role/user/group-policy output",
+            Self::UrlEncoded => "URL-encoded policy document",
+            Self::AuthorizationDetails => "get-account-authorization-details output",
+        }
+    }
+}
+
+/// What a file held.
+#[derive(Clone, Debug)]
+pub enum Loaded {
+    /// One policy document.
+    Policy(Policy, InputKind),
+    /// An account's authorization details.
+    Account(Account),
+}
+
+impl Loaded {
+    /// The recognised shape.
+    pub fn kind(&self) -> InputKind {
+        match self {
+            Self::Policy(_, k) => *k,
+            Self::Account(_) => InputKind::AuthorizationDetails,
+        }
+    }
+}
+
+/// Reads a file and loads it. Refuses huge, binary and non-UTF-8 files with a clear message
+/// before parsing anything.
+pub fn load_file(path: &Path) -> Result<Loaded, LoadError> {
+    load_file_with_text(path).map(|(loaded, _)| loaded)
+}
+
+/// Like [`load_file`], and also returns the file's text (for an editor), read once.
+pub fn load_file_with_text(path: &Path) -> Result<(Loaded, String), LoadError> {
+    let origin = path.display().to_string();
+    let meta = std::fs::metadata(path).map_err(|e| LoadError::Read {
+        at: Location::whole(&origin),
+        message: e.to_string(),
+    })?;
+    if meta.is_dir() {
+        return Err(LoadError::not_a_policy(
+            Location::whole(&origin),
+            "this is a folder, not a policy file",
+        ));
+    }
+    if meta.len() > MAX_INPUT_BYTES {
+        return Err(LoadError::not_a_policy(
+            Location::whole(&origin),
+            format!(
+                "the file is {} MB; policies and authorization-details files are far smaller (the limit is {} MB)",
+                meta.len() / (1024 * 1024),
+                MAX_INPUT_BYTES / (1024 * 1024)
+            ),
+        ));
+    }
+    let bytes = std::fs::read(path).map_err(|e| LoadError::Read {
+        at: Location::whole(&origin),
+        message: e.to_string(),
+    })?;
+    let loaded = load_bytes(&origin, &bytes)?;
+    // load_bytes accepted the bytes, so they are UTF-8.
+    Ok((loaded, String::from_utf8(bytes).unwrap_or_default()))
+}
+
+/// Loads from bytes (a dropped file, stdin).
+pub fn load_bytes(origin: &str, bytes: &[u8]) -> Result<Loaded, LoadError> {
+    if bytes.len() as u64 > MAX_INPUT_BYTES {
+        return Err(LoadError::not_a_policy(
+            Location::whole(origin),
+            format!(
+                "the input is larger than {} MB; that is not a policy",
+                MAX_INPUT_BYTES / (1024 * 1024)
+            ),
+        ));
+    }
+    if let Some(pos) = bytes.iter().position(|&b| b == 0) {
+        let text = String::from_utf8_lossy(&bytes[..pos]);
+        return Err(LoadError::not_a_policy(
+            Location::at(origin, &text, text.len()),
+            "this is a binary file (it contains a NUL byte), not a JSON policy",
+        ));
+    }
+    match std::str::from_utf8(bytes) {
+        Ok(text) => load_text(origin, text),
+        Err(e) => {
+            let good = &bytes[..e.valid_up_to()];
+            let text = String::from_utf8_lossy(good);
+            Err(LoadError::not_a_policy(
+                Location::at(origin, &text, text.len()),
+                "the file is not UTF-8 text (JSON policies are UTF-8); re-save it as UTF-8",
+            ))
+        }
+    }
+}
+
+/// Loads from text, detecting the shape.
+pub fn load_text(origin: &str, text: &str) -> Result<Loaded, LoadError> {
+    let source: Arc<str> = Arc::from(text);
+    let root = json::parse(text).map_err(|e| PolicyError::Syntax {
+        at: Location::at(origin, text, e.offset),
+        message: e.message,
+    })?;
+    match &root.kind {
+        Kind::String(s) => {
+            let (policy, _) = decode_embedded(origin, origin, s, root.span.start, &source)?;
+            Ok(Loaded::Policy(policy, InputKind::UrlEncoded))
+        }
+        Kind::Object(_) => {
+            if root.get("Statement").is_some() {
+                return Ok(Loaded::Policy(
+                    parse_document(origin, &source, &root)?,
+                    InputKind::Document,
+                ));
+            }
+            if let Some(pv) = root.get("PolicyVersion") {
+                let Some(doc) = pv.get("Document") else {
+                    return Err(PolicyError::shape(
+                        origin,
+                        text,
+                        pv.span.start,
+                        "PolicyVersion has no Document",
+                    )
+                    .into());
+                };
+                let (policy, _) = document_value(origin, origin, doc, &source)?;
+                return Ok(Loaded::Policy(policy, InputKind::PolicyVersion));
+            }
+            if let Some(doc) = root.get("Document") {
+                // The PolicyVersion object itself (as saved by many tools and by
+                // `--query PolicyVersion`).
+                let name = root
+                    .get("PolicyName")
+                    .and_then(Value::as_str)
+                    .unwrap_or(origin)
+                    .to_owned();
+                let (policy, _) = document_value(origin, &name, doc, &source)?;
+                return Ok(Loaded::Policy(policy, InputKind::PolicyVersion));
+            }
+            if let Some(doc) = root.get("PolicyDocument") {
+                let name = root
+                    .get("PolicyName")
+                    .and_then(Value::as_str)
+                    .map_or_else(|| origin.to_owned(), |n| format!("{origin} ({n})"));
+                let (policy, _) = document_value(origin, &name, doc, &source)?;
+                return Ok(Loaded::Policy(policy, InputKind::InlinePolicy));
+            }
+            if [
+                "RoleDetailList",
+                "UserDetailList",
+                "GroupDetailList",
+                "Policies",
+            ]
+            .iter()
+            .any(|k| root.get(k).is_some())
+            {
+                return Ok(Loaded::Account(load_account(origin, &root, &source)?));
+            }
+            Err(PolicyError::shape(
+                origin,
+                text,
+                root.span.start,
+                "this JSON object is not a policy: expected a Statement, a PolicyVersion or PolicyDocument wrapper, or get-account-authorization-details output",
+            ).into())
+        }
+        _ => Err(PolicyError::shape(
+            origin,
+            text,
+            root.span.start,
+            format!(
+                "a policy must be a JSON object, found {} at the top level",
+                root.kind_name()
+            ),
+        )
+        .into()),
+    }
+}
+
+/// A `Document` / `PolicyDocument` value: an object, or a URL-encoded string.
+pub(super) fn document_value(
+    origin: &str,
+    name: &str,
+    doc: &Value,
+    source: &Arc<str>,
+) -> Result<(Policy, bool), PolicyError> {
+    match &doc.kind {
+        Kind::Object(_) => Ok((parse_document(name, source, doc)?, false)),
+        Kind::String(s) => decode_embedded(origin, name, s, doc.span.start, source),
+        _ => Err(PolicyError::shape(
+            origin,
+            source,
+            doc.span.start,
+            format!(
+                "the policy document must be an object or a URL-encoded string, found {}",
+                doc.kind_name()
+            ),
+        )),
+    }
+}
+
+/// A document held in a string: URL-encoded (as the IAM API returns it) or plain JSON text.
+fn decode_embedded(
+    origin: &str,
+    name: &str,
+    s: &str,
+    at: usize,
+    outer: &Arc<str>,
+) -> Result<(Policy, bool), PolicyError> {
+    let decoded = if s.trim_start().starts_with('{') {
+        s.to_owned()
+    } else {
+        percent_decode(s).map_err(|(i, msg)| {
+            PolicyError::shape(
+                origin,
+                outer,
+                at,
+                format!(
+                    "invalid URL encoding in the policy document at character {}: {msg}",
+                    i + 1
+                ),
+            )
+        })?
+    };
+    let inner: Arc<str> = Arc::from(decoded.as_str());
+    let value = json::parse(&decoded).map_err(|e| {
+        PolicyError::shape(
+            origin,
+            outer,
+            at,
+            format!(
+                "the URL-encoded document is not valid JSON (decoded line {}, column {}: {})",
+                e.line, e.column, e.message
+            ),
+        )
+    })?;
+    Ok((parse_document(name, &inner, &value)?, true))
+}
+
+/// Decodes RFC 3986 percent-encoding. `+` stays a plus sign.
+pub fn percent_decode(s: &str) -> Result<String, (usize, String)> {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%' {
+            let hex = b
+                .get(i + 1..i + 3)
+                .ok_or((i, "'%' must be followed by two hex digits".to_owned()))?;
+            let h = std::str::from_utf8(hex)
+                .ok()
+                .and_then(|h| u8::from_str_radix(h, 16).ok());
+            let Some(v) = h else {
+                return Err((i, "'%' must be followed by two hex digits".to_owned()));
+            };
+            if !hex.iter().all(u8::is_ascii_hexdigit) {
+                return Err((i, "'%' must be followed by two hex digits".to_owned()));
+            }
+            out.push(v);
+            i += 3;
+        } else {
+            out.push(b[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).map_err(|e| {
+        (
+            e.utf8_error().valid_up_to(),
+            "the decoded bytes are not UTF-8".to_owned(),
+        )
+    })
+}

@@ -1,0 +1,18 @@
+//! Input and output: reading policies in every shape AWS hands them out (a document, a
+//! policy version, an inline policy, URL-encoded text, account authorization details),
+//! assembling the policy set of a principal, and saving files atomically.
+
+mod account;
+mod error;
+pub(crate) mod load;
+pub(crate) mod save;
+mod set_builder;
+
+pub use account::{Account, Principal, PrincipalKind};
+pub use error::LoadError;
+pub use load::{
+    InputKind, Loaded, MAX_INPUT_BYTES, load_bytes, load_file, load_file_with_text, load_text,
+    percent_decode,
+};
+pub use save::save_atomic;
+pub use set_builder::PolicySetBuilder;

@@ -1,0 +1,18 @@
+//! The policy model: documents and statements, conditions and their operators, policy
+//! variables, the request a policy is asked about, and the set of policies that apply to a
+//! principal. Nothing here evaluates a whole request; that is the engine's job.
+
+pub(crate) mod condition;
+pub(crate) mod document;
+mod error;
+pub(crate) mod operators;
+pub(crate) mod request;
+pub(crate) mod set;
+pub(crate) mod vars;
+
+pub(crate) use document::parse_document;
+pub use document::{Effect, Policy, Statement, Warning, statement_label};
+pub use error::PolicyError;
+pub use request::{Context, KeyState, Request};
+pub use set::{Layer, PolicySet};
+pub(crate) use vars::{Resolved, VarText};
