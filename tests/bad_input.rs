@@ -8,11 +8,15 @@ use std::path::{Path, PathBuf};
 use std::process::Command as Process;
 use std::time::{Duration, Instant};
 
+#[cfg(feature = "gui")]
 use asg_perms::app::ExplorerApp;
 use asg_perms::{Loaded, load_file};
+#[cfg(feature = "gui")]
 use egui_kittest::Harness;
 
+#[cfg(feature = "gui")]
 mod common;
+#[cfg(feature = "gui")]
 use common::load;
 
 /// What a case should produce.
@@ -23,6 +27,8 @@ enum Expect {
     Ok,
 }
 
+// A table of inputs, one entry each.
+#[allow(clippy::too_many_lines)]
 fn corpus(dir: &Path) -> Vec<(&'static str, PathBuf, Expect)> {
     let mut cases = Vec::new();
     let mut add = |name: &'static str, bytes: Vec<u8>, expect: Expect| {
@@ -273,6 +279,7 @@ fn cli_exits_2_with_file_line_column() {
     std::fs::remove_dir_all(dir).ok();
 }
 
+#[cfg(feature = "gui")]
 #[test]
 fn app_shows_the_error_and_keeps_the_previous_policy() {
     let dir = tempdir("app");

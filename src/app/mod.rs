@@ -1,7 +1,7 @@
 //! The desktop app (eframe/egui). Panels hold only UI state and draw view models built from
-//! the core; what the user asks for becomes a [`Command`], applied after the frame.
+//! the core; what the user asks for becomes a [`Command`](crate::app::Command), applied after the frame.
 //!
-//! One `impl ExplorerApp` spread over files by role: [`state`] (what is kept between runs),
+//! One `impl ExplorerApp` spread over files by role: `state` (what is kept between runs),
 //! `commands` (the command queue and its handlers), `jobs` (background work), `cache` (the
 //! evaluation), `input` (keyboard, clipboard, drops), `chrome` (menus and bars), `frame`
 //! (layout), `entry` (the eframe entry point); the panels are under `panels/`.

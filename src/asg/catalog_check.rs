@@ -8,211 +8,279 @@ use serde_json::Value;
 
 /// Every problem found, each naming the file, the entry and what is wrong.
 pub fn check_catalog(file: &str, text: &str) -> Vec<String> {
-    let mut errors = Vec::new();
     let root: Value = match serde_json::from_str(text) {
         Ok(v) => v,
         Err(e) => {
-            errors.push(format!(
+            return vec![format!(
                 "{file}:{}:{}: not valid JSON: {e}",
                 e.line(),
                 e.column()
-            ));
-            return errors;
+            )];
         }
     };
-    let empty = Vec::new();
-    let list = |key: &str| root.get(key).and_then(Value::as_array).unwrap_or(&empty);
-    let s = |v: &Value, key: &str| v.get(key).and_then(Value::as_str).unwrap_or("").to_owned();
-    for key in [
-        "sources",
-        "groups",
-        "resource_types",
-        "actions",
-        "features",
-        "dependencies",
-    ] {
-        if root.get(key).and_then(Value::as_array).is_none() {
-            errors.push(format!("{file}: the top-level \"{key}\" list is missing"));
+    let mut c = Checker {
+        file,
+        root: &root,
+        errors: Vec::new(),
+    };
+    c.top_level();
+    c.sources();
+    let action_names = c.actions();
+    let feature_ids = c.features(&action_names);
+    let source_ids = c.ids("sources", "id");
+    for (i, d) in c.list("dependencies").iter().enumerate() {
+        c.dependency(i, d, &action_names, &feature_ids, &source_ids);
+    }
+    for (i, rt) in c.list("resource_types").iter().enumerate() {
+        if let Err(why) = check_arn(&text_of(rt, "template"), "autoscaling") {
+            c.errors
+                .push(format!("{file}: resource_types[{i}] template {why}"));
         }
     }
+    c.errors
+}
 
-    let source_ids: Vec<String> = list("sources").iter().map(|v| s(v, "id")).collect();
-    for (i, src) in list("sources").iter().enumerate() {
-        for field in ["id", "title", "url"] {
-            if s(src, field).is_empty() {
-                errors.push(format!("{file}: sources[{i}] has no \"{field}\""));
-            }
-        }
-    }
-    let group_ids: Vec<String> = list("groups").iter().map(|v| s(v, "id")).collect();
-    let rt_names: Vec<String> = list("resource_types")
-        .iter()
-        .map(|v| s(v, "name"))
-        .collect();
+/// A string field, or "" when it is missing or not a string.
+fn text_of(v: &Value, key: &str) -> String {
+    v.get(key).and_then(Value::as_str).unwrap_or("").to_owned()
+}
 
-    // Actions.
-    let mut action_names: Vec<String> = Vec::new();
-    for (i, a) in list("actions").iter().enumerate() {
-        let name = s(a, "name");
-        let at = format!("{file}: actions[{i}] ({name})");
-        if !is_action_name(&name) {
-            errors.push(format!("{at}: malformed action name \"{name}\" (expected PascalCase letters, e.g. CreateAutoScalingGroup, without the service prefix)"));
-        }
-        if action_names.contains(&name) {
-            errors.push(format!("{at}: duplicate action \"{name}\""));
-        }
-        action_names.push(name.clone());
-        if !group_ids.contains(&s(a, "group")) {
-            errors.push(format!("{at}: unknown group \"{}\"", s(a, "group")));
-        }
-        if s(a, "description").trim().is_empty() {
-            errors.push(format!("{at}: no description"));
-        }
-        if s(a, "access_level").is_empty() {
-            errors.push(format!("{at}: no access_level"));
-        }
-        match a.get("resource_type") {
-            Some(Value::Null) | None => {}
-            Some(Value::String(rt)) if rt_names.contains(rt) => {}
-            Some(other) => errors.push(format!("{at}: unknown resource_type {other}")),
-        }
+/// A list field, or an empty one.
+fn list_of<'v>(v: &'v Value, key: &str) -> &'v [Value] {
+    v.get(key)
+        .and_then(Value::as_array)
+        .map_or(&[], Vec::as_slice)
+}
+
+struct Checker<'a> {
+    file: &'a str,
+    root: &'a Value,
+    errors: Vec<String>,
+}
+
+impl<'a> Checker<'a> {
+    fn list(&self, key: &str) -> &'a [Value] {
+        list_of(self.root, key)
     }
 
-    // Features.
-    let feature_ids: Vec<String> = list("features").iter().map(|v| s(v, "id")).collect();
-    for (i, f) in list("features").iter().enumerate() {
-        let id = s(f, "id");
-        let at = format!("{file}: features[{i}] ({id})");
-        if id.is_empty()
-            || !id
-                .chars()
-                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
-        {
-            errors.push(format!(
-                "{at}: feature ids are lower-case words joined by '-'"
-            ));
-        }
-        if feature_ids.iter().filter(|x| **x == id).count() > 1 {
-            errors.push(format!("{at}: duplicate feature id"));
-        }
-        for field in ["label", "explanation"] {
-            if s(f, field).trim().is_empty() {
-                errors.push(format!("{at}: no {field}"));
-            }
-        }
-        for imp in f.get("implies").and_then(Value::as_array).unwrap_or(&empty) {
-            let imp = imp.as_str().unwrap_or("");
-            if !feature_ids.iter().any(|x| x == imp) {
-                errors.push(format!("{at}: implies unknown feature id \"{imp}\""));
-            }
-        }
-        for act in f
-            .get("applies_to")
-            .and_then(Value::as_array)
-            .unwrap_or(&empty)
-        {
-            let act = act.as_str().unwrap_or("");
-            if !action_names.iter().any(|x| x == act) {
-                errors.push(format!("{at}: applies_to names unknown action \"{act}\""));
+    fn ids(&self, list: &str, field: &str) -> Vec<String> {
+        self.list(list).iter().map(|v| text_of(v, field)).collect()
+    }
+
+    fn top_level(&mut self) {
+        for key in [
+            "sources",
+            "groups",
+            "resource_types",
+            "actions",
+            "features",
+            "dependencies",
+        ] {
+            if self.root.get(key).and_then(Value::as_array).is_none() {
+                self.errors.push(format!(
+                    "{}: the top-level \"{key}\" list is missing",
+                    self.file
+                ));
             }
         }
     }
 
-    // Dependencies.
-    for (i, d) in list("dependencies").iter().enumerate() {
-        let action = s(d, "action");
-        let permission = s(d, "permission");
-        let at = format!("{file}: dependencies[{i}] ({action} -> {permission})");
+    fn sources(&mut self) {
+        for (i, src) in self.list("sources").iter().enumerate() {
+            for field in ["id", "title", "url"] {
+                if text_of(src, field).is_empty() {
+                    self.errors
+                        .push(format!("{}: sources[{i}] has no \"{field}\"", self.file));
+                }
+            }
+        }
+    }
+
+    /// Checks the actions; returns their names.
+    fn actions(&mut self) -> Vec<String> {
+        let group_ids = self.ids("groups", "id");
+        let rt_names = self.ids("resource_types", "name");
+        let mut action_names: Vec<String> = Vec::new();
+        for (i, a) in self.list("actions").iter().enumerate() {
+            let name = text_of(a, "name");
+            let at = format!("{}: actions[{i}] ({name})", self.file);
+            if !is_action_name(&name) {
+                self.errors.push(format!("{at}: malformed action name \"{name}\" (expected PascalCase letters, e.g. CreateAutoScalingGroup, without the service prefix)"));
+            }
+            if action_names.contains(&name) {
+                self.errors
+                    .push(format!("{at}: duplicate action \"{name}\""));
+            }
+            action_names.push(name.clone());
+            if !group_ids.contains(&text_of(a, "group")) {
+                self.errors
+                    .push(format!("{at}: unknown group \"{}\"", text_of(a, "group")));
+            }
+            if text_of(a, "description").trim().is_empty() {
+                self.errors.push(format!("{at}: no description"));
+            }
+            if text_of(a, "access_level").is_empty() {
+                self.errors.push(format!("{at}: no access_level"));
+            }
+            match a.get("resource_type") {
+                Some(Value::Null) | None => {}
+                Some(Value::String(rt)) if rt_names.contains(rt) => {}
+                Some(other) => self
+                    .errors
+                    .push(format!("{at}: unknown resource_type {other}")),
+            }
+        }
+        action_names
+    }
+
+    /// Checks the features; returns their ids.
+    fn features(&mut self, action_names: &[String]) -> Vec<String> {
+        let feature_ids = self.ids("features", "id");
+        for (i, f) in self.list("features").iter().enumerate() {
+            let id = text_of(f, "id");
+            let at = format!("{}: features[{i}] ({id})", self.file);
+            if id.is_empty()
+                || !id
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+            {
+                self.errors.push(format!(
+                    "{at}: feature ids are lower-case words joined by '-'"
+                ));
+            }
+            if feature_ids.iter().filter(|x| **x == id).count() > 1 {
+                self.errors.push(format!("{at}: duplicate feature id"));
+            }
+            for field in ["label", "explanation"] {
+                if text_of(f, field).trim().is_empty() {
+                    self.errors.push(format!("{at}: no {field}"));
+                }
+            }
+            for imp in list_of(f, "implies") {
+                let imp = imp.as_str().unwrap_or("");
+                if !feature_ids.iter().any(|x| x == imp) {
+                    self.errors
+                        .push(format!("{at}: implies unknown feature id \"{imp}\""));
+                }
+            }
+            for act in list_of(f, "applies_to") {
+                let act = act.as_str().unwrap_or("");
+                if !action_names.iter().any(|x| x == act) {
+                    self.errors
+                        .push(format!("{at}: applies_to names unknown action \"{act}\""));
+                }
+            }
+        }
+        feature_ids
+    }
+
+    fn dependency(
+        &mut self,
+        i: usize,
+        d: &Value,
+        action_names: &[String],
+        feature_ids: &[String],
+        source_ids: &[String],
+    ) {
+        let action = text_of(d, "action");
+        let permission = text_of(d, "permission");
+        let at = format!(
+            "{}: dependencies[{i}] ({action} -> {permission})",
+            self.file
+        );
         if !action_names.contains(&action) {
-            errors.push(format!("{at}: unknown action \"{action}\""));
+            self.errors
+                .push(format!("{at}: unknown action \"{action}\""));
         }
         let service = match permission.split_once(':') {
             Some((svc, act)) if is_service(svc) && is_action_name(act) => svc.to_owned(),
             _ => {
-                errors.push(format!(
+                self.errors.push(format!(
                     "{at}: malformed permission \"{permission}\" (expected service:ActionName)"
                 ));
                 String::new()
             }
         };
-        match d.get("when") {
-            None | Some(Value::Null) => {}
-            Some(Value::String(w)) => {
-                if !feature_ids.contains(w) {
-                    errors.push(format!("{at}: unknown feature id \"{w}\""));
-                } else if let Some(f) = list("features").iter().find(|f| s(f, "id") == *w) {
-                    let applies = f
-                        .get("applies_to")
-                        .and_then(Value::as_array)
-                        .unwrap_or(&empty);
-                    if !applies.iter().any(|x| x.as_str() == Some(action.as_str())) {
-                        errors.push(format!(
-                            "{at}: feature \"{w}\" does not list {action} in applies_to"
-                        ));
-                    }
-                }
-            }
-            Some(other) => errors.push(format!(
-                "{at}: \"when\" must be a feature id or null, found {other}"
-            )),
-        }
-        let sources = d.get("sources").and_then(Value::as_array).unwrap_or(&empty);
+        self.dependency_when(&at, d, &action, feature_ids);
+        let sources = list_of(d, "sources");
         if sources.is_empty() {
-            errors.push(format!(
+            self.errors.push(format!(
                 "{at}: no source; every dependency must say which AWS page it comes from"
             ));
         }
         for src in sources {
             let id = src.as_str().unwrap_or("");
             if !source_ids.iter().any(|x| x == id) {
-                errors.push(format!("{at}: unknown source \"{id}\""));
+                self.errors.push(format!("{at}: unknown source \"{id}\""));
             }
         }
-        if s(d, "reason").trim().is_empty() {
-            errors.push(format!("{at}: no reason"));
+        if text_of(d, "reason").trim().is_empty() {
+            self.errors.push(format!("{at}: no reason"));
         }
-        let resources = d
-            .get("resources")
-            .and_then(Value::as_array)
-            .unwrap_or(&empty);
+        let resources = list_of(d, "resources");
         if resources.is_empty() {
-            errors.push(format!(
+            self.errors.push(format!(
                 "{at}: no resources (use \"*\" for actions without resource-level permissions)"
             ));
         }
         for r in resources {
             let r = r.as_str().unwrap_or("");
             if let Err(why) = check_arn(r, &service) {
-                errors.push(format!("{at}: resource \"{r}\" {why}"));
+                self.errors.push(format!("{at}: resource \"{r}\" {why}"));
             }
         }
         if let Some(ctx) = d.get("context") {
-            match ctx.as_object() {
-                Some(map) => {
-                    for (k, v) in map {
-                        if !k.contains(':') {
-                            errors.push(format!("{at}: context key \"{k}\" has no service prefix"));
-                        }
-                        if !v
-                            .as_array()
-                            .is_some_and(|a| !a.is_empty() && a.iter().all(Value::is_string))
-                        {
-                            errors.push(format!(
-                                "{at}: context key \"{k}\" must map to a non-empty list of strings"
-                            ));
-                        }
-                    }
+            self.dependency_context(&at, ctx);
+        }
+    }
+
+    /// The feature a dependency is conditional on must exist and apply to its action.
+    fn dependency_when(&mut self, at: &str, d: &Value, action: &str, feature_ids: &[String]) {
+        match d.get("when") {
+            None | Some(Value::Null) => {}
+            Some(Value::String(w)) => {
+                if !feature_ids.contains(w) {
+                    self.errors
+                        .push(format!("{at}: unknown feature id \"{w}\""));
+                } else if let Some(f) = self
+                    .list("features")
+                    .iter()
+                    .find(|f| text_of(f, "id") == *w)
+                    && !list_of(f, "applies_to")
+                        .iter()
+                        .any(|x| x.as_str() == Some(action))
+                {
+                    self.errors.push(format!(
+                        "{at}: feature \"{w}\" does not list {action} in applies_to"
+                    ));
                 }
-                None => errors.push(format!("{at}: context must be an object")),
+            }
+            Some(other) => self.errors.push(format!(
+                "{at}: \"when\" must be a feature id or null, found {other}"
+            )),
+        }
+    }
+
+    fn dependency_context(&mut self, at: &str, ctx: &Value) {
+        let Some(map) = ctx.as_object() else {
+            self.errors.push(format!("{at}: context must be an object"));
+            return;
+        };
+        for (k, v) in map {
+            if !k.contains(':') {
+                self.errors
+                    .push(format!("{at}: context key \"{k}\" has no service prefix"));
+            }
+            if !v
+                .as_array()
+                .is_some_and(|a| !a.is_empty() && a.iter().all(Value::is_string))
+            {
+                self.errors.push(format!(
+                    "{at}: context key \"{k}\" must map to a non-empty list of strings"
+                ));
             }
         }
     }
-    for (i, rt) in list("resource_types").iter().enumerate() {
-        if let Err(why) = check_arn(&s(rt, "template"), "autoscaling") {
-            errors.push(format!("{file}: resource_types[{i}] template {why}"));
-        }
-    }
-    errors
 }
 
 fn is_action_name(s: &str) -> bool {

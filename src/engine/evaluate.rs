@@ -215,150 +215,182 @@ fn refine(set: &PolicySet, req: &Request, first: &Decision) -> Option<Decision> 
     Some(exact)
 }
 
-/// One pass of three-valued evaluation.
-fn evaluate_once(set: &PolicySet, req: &Request) -> Decision {
-    let action_lower = req.action.to_lowercase();
-    let layers = set.layers();
-    let mut decided_allow: Vec<StatementRef> = Vec::new();
-    let mut deny_always: Vec<StatementRef> = Vec::new();
-    let mut open: Vec<StatementRef> = Vec::new();
-    let mut near: Vec<StatementRef> = Vec::new();
-    let mut depends: Vec<String> = Vec::new();
-    let mut outcomes = Vec::with_capacity(req.resources.len());
-    let mut missing: Option<MissingReason> = None;
+/// The statements that took part, gathered over every resource of a request.
+#[derive(Default)]
+struct Evidence {
+    decided_allow: Vec<StatementRef>,
+    deny_always: Vec<StatementRef>,
+    open: Vec<StatementRef>,
+    near: Vec<StatementRef>,
+    depends: Vec<String>,
+}
 
+impl Evidence {
+    /// Records how one statement fared.
+    fn record(&mut self, sref: impl FnOnce() -> StatementRef, effect: Effect, ev: &StatementEval) {
+        let list = match (effect, ev.applies) {
+            (Effect::Deny, Tri::Always) => &mut self.deny_always,
+            (Effect::Allow, Tri::Always) => &mut self.decided_allow,
+            (_, Tri::Sometimes) => {
+                self.depends.extend(ev.depends.iter().cloned());
+                &mut self.open
+            }
+            (Effect::Allow, Tri::Never) => &mut self.near,
+            (Effect::Deny, Tri::Never) => return,
+        };
+        if list.len() < MAX_STATEMENT_REFS {
+            push_unique(list, sref());
+        }
+    }
+
+    /// The statements shown for a status: (decided by, near misses).
+    fn shown(
+        self,
+        status: Status,
+        missing: Option<MissingReason>,
+    ) -> (Vec<StatementRef>, Vec<StatementRef>) {
+        match status {
+            Status::Satisfied => (self.decided_allow, Vec::new()),
+            Status::Missing if missing == Some(MissingReason::ExplicitDeny) => {
+                (self.deny_always, Vec::new())
+            }
+            Status::Missing => {
+                // The allows that did match some resources are worth showing too.
+                let mut n = self.near;
+                for s in self.decided_allow.into_iter().chain(self.open) {
+                    push_unique(&mut n, s);
+                }
+                (Vec::new(), n)
+            }
+            Status::Conditional => {
+                let mut d = self.open;
+                for s in self.decided_allow {
+                    push_unique(&mut d, s);
+                }
+                (d, Vec::new())
+            }
+        }
+    }
+}
+
+/// The statements whose action matches, per layer: found once, not once per resource.
+fn matching<'a>(set: &'a PolicySet, action_lower: &str) -> Matching<'a> {
     let service = action_lower.split_once(':').map_or("", |(s, _)| s);
-    // The statements whose action matches, per layer: found once, not once per resource.
-    let matching: Matching<'_> = layers
-        .iter()
+    set.layers()
+        .into_iter()
         .map(|(layer, policies)| {
             let sts = policies
-                .iter()
+                .into_iter()
                 .flat_map(|(pi, policy)| {
                     policy
                         .candidates(service)
                         .into_iter()
-                        .filter(|st| action_matches(st, &action_lower))
-                        .map(move |st| (*pi, *policy, st))
+                        .filter(|st| action_matches(st, action_lower))
+                        .map(move |st| (pi, policy, st))
                 })
                 .collect();
-            (*layer, sts)
+            (layer, sts)
         })
-        .collect();
+        .collect()
+}
 
-    for resource in &req.resources {
-        let mut deny_any = Tri::Never;
-        let mut allow_all = Tri::Always;
-        let mut first_empty_layer = None;
-        for (layer, statements) in &matching {
-            let mut allow = Tri::Never;
-            {
-                for &(pi, policy, st) in statements {
-                    let ev = eval_statement(st, resource, &req.context);
-                    let sref = || StatementRef {
-                        layer: *layer,
-                        policy_index: pi,
-                        policy: policy.name.clone(),
-                        statement: st.index,
-                        sid: st.sid.clone(),
-                        effect: st.effect,
-                        span: st.span,
-                        applies: ev.applies,
-                        notes: ev.notes.clone(),
-                    };
-                    match (st.effect, ev.applies) {
-                        (Effect::Deny, t) => {
-                            deny_any = deny_any.or(t);
-                            match t {
-                                Tri::Always if deny_always.len() < MAX_STATEMENT_REFS => {
-                                    push_unique(&mut deny_always, sref());
-                                }
-                                Tri::Sometimes => {
-                                    push_unique(&mut open, sref());
-                                    depends.extend(ev.depends.iter().cloned());
-                                }
-                                _ => {}
-                            }
-                        }
-                        (Effect::Allow, t) => {
-                            allow = allow.or(t);
-                            match t {
-                                Tri::Always if decided_allow.len() < MAX_STATEMENT_REFS => {
-                                    push_unique(&mut decided_allow, sref());
-                                }
-                                Tri::Sometimes => {
-                                    push_unique(&mut open, sref());
-                                    depends.extend(ev.depends.iter().cloned());
-                                }
-                                Tri::Never if near.len() < MAX_STATEMENT_REFS => {
-                                    push_unique(&mut near, sref());
-                                }
-                                _ => {}
-                            }
-                        }
-                    }
-                }
+/// The decision table for one resource: from whether a Deny applies, whether every layer
+/// allows, and the first layer with no Allow at all.
+fn decide(
+    deny_any: Tri,
+    allow_all: Tri,
+    first_empty_layer: Option<Layer>,
+) -> (Status, Option<MissingReason>) {
+    if deny_any == Tri::Always {
+        (Status::Missing, Some(MissingReason::ExplicitDeny))
+    } else if allow_all == Tri::Never {
+        (
+            Status::Missing,
+            Some(MissingReason::NoMatchingAllow(
+                first_empty_layer.unwrap_or(Layer::Identity),
+            )),
+        )
+    } else if deny_any == Tri::Never && allow_all == Tri::Always {
+        (Status::Satisfied, None)
+    } else {
+        (Status::Conditional, None)
+    }
+}
+
+/// Evaluates every matching statement against one resource; returns its status and, for a
+/// missing one, why.
+fn evaluate_resource(
+    matching: &Matching<'_>,
+    resource: &Template,
+    ctx: &Context,
+    evidence: &mut Evidence,
+) -> (Status, Option<MissingReason>) {
+    let mut deny_any = Tri::Never;
+    let mut allow_all = Tri::Always;
+    let mut first_empty_layer = None;
+    for (layer, statements) in matching {
+        let mut allow = Tri::Never;
+        for &(pi, policy, st) in statements {
+            let ev = eval_statement(st, resource, ctx);
+            match st.effect {
+                Effect::Deny => deny_any = deny_any.or(ev.applies),
+                Effect::Allow => allow = allow.or(ev.applies),
             }
-            if allow == Tri::Never && first_empty_layer.is_none() {
-                first_empty_layer = Some(*layer);
-            }
-            allow_all = allow_all.and(allow);
+            let sref = || StatementRef {
+                layer: *layer,
+                policy_index: pi,
+                policy: policy.name.clone(),
+                statement: st.index,
+                sid: st.sid.clone(),
+                effect: st.effect,
+                span: st.span,
+                applies: ev.applies,
+                notes: ev.notes.clone(),
+            };
+            evidence.record(sref, st.effect, &ev);
         }
-        let status = if deny_any == Tri::Always {
-            missing.get_or_insert(MissingReason::ExplicitDeny);
-            Status::Missing
-        } else if allow_all == Tri::Never {
-            if missing.is_none() {
-                missing = Some(MissingReason::NoMatchingAllow(
-                    first_empty_layer.unwrap_or(Layer::Identity),
-                ));
-            }
-            Status::Missing
-        } else if deny_any == Tri::Never && allow_all == Tri::Always {
-            Status::Satisfied
-        } else {
-            Status::Conditional
-        };
+        if allow == Tri::Never && first_empty_layer.is_none() {
+            first_empty_layer = Some(*layer);
+        }
+        allow_all = allow_all.and(allow);
+    }
+    decide(deny_any, allow_all, first_empty_layer)
+}
+
+/// One pass of three-valued evaluation: gather the evidence resource by resource, decide
+/// each, roll up, explain.
+fn evaluate_once(set: &PolicySet, req: &Request) -> Decision {
+    let matching = matching(set, &req.action.to_lowercase());
+    let mut evidence = Evidence::default();
+    let mut outcomes = Vec::with_capacity(req.resources.len());
+    let mut missing: Option<MissingReason> = None;
+    for resource in &req.resources {
+        let (status, why) = evaluate_resource(&matching, resource, &req.context, &mut evidence);
+        // The first resource that is missing gives the reason.
+        if missing.is_none() {
+            missing = why;
+        }
         outcomes.push(ResourceOutcome {
             resource: resource.to_string(),
             status,
         });
     }
-
-    let status = Status::worst(outcomes.iter().map(|o| o.status)).unwrap_or(Status::Missing);
     let status = if req.resources.is_empty() {
         Status::Missing
     } else {
-        status
+        Status::worst(outcomes.iter().map(|o| o.status)).unwrap_or(Status::Missing)
     };
-    if status == Status::Missing && missing.is_none() {
-        missing = Some(MissingReason::NoMatchingAllow(Layer::Identity));
-    }
+    let missing = match status {
+        Status::Missing => Some(missing.unwrap_or(MissingReason::NoMatchingAllow(Layer::Identity))),
+        _ => None,
+    };
+    let mut depends = std::mem::take(&mut evidence.depends);
     depends.sort();
     depends.dedup();
-
-    let (decided_by, near_misses) = match status {
-        Status::Satisfied => (decided_allow, Vec::new()),
-        Status::Missing => {
-            if let Some(MissingReason::ExplicitDeny) = missing {
-                (deny_always, Vec::new())
-            } else {
-                // The allows that did match some resources are worth showing too.
-                let mut n = near;
-                for s in decided_allow.into_iter().chain(open) {
-                    push_unique(&mut n, s);
-                }
-                (Vec::new(), n)
-            }
-        }
-        Status::Conditional => {
-            let mut d = open;
-            for s in decided_allow {
-                push_unique(&mut d, s);
-            }
-            (d, Vec::new())
-        }
-    };
+    if status != Status::Conditional {
+        depends.clear();
+    }
+    let (decided_by, near_misses) = evidence.shown(status, missing);
     let explanation = explain(
         req,
         status,
@@ -370,19 +402,11 @@ fn evaluate_once(set: &PolicySet, req: &Request) -> Decision {
     );
     Decision {
         status,
-        missing: if status == Status::Missing {
-            missing
-        } else {
-            None
-        },
+        missing,
         resources: outcomes,
         decided_by,
         near_misses,
-        depends_on: if status == Status::Conditional {
-            depends
-        } else {
-            Vec::new()
-        },
+        depends_on: depends,
         explanation,
     }
 }

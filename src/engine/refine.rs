@@ -15,21 +15,27 @@ use std::collections::{HashMap, HashSet, VecDeque};
 use crate::policy::Statement;
 use crate::policy::condition::{BaseOp, Operator};
 use crate::policy::{Context, Request};
-use crate::text::pattern::{Glob, Piece, Template, Tok};
+use crate::text::pattern::{Bits, FRESH, Glob, Piece, Template, Tok};
 
 /// At most this many automaton states are explored for one unknown.
 const MAX_STATES: usize = 4_000;
 /// At most this many concrete requests are evaluated.
 const MAX_CASES: usize = 2_048;
-/// A character none of the patterns name.
-const FRESH: char = '\u{10FFFD}';
 
 /// The concrete requests that together cover every case, or `None` when the statements use
 /// something this cannot enumerate.
 pub fn cases(req: &Request, statements: &[&Statement]) -> Option<Vec<Request>> {
-    let mut dims: Vec<Dim> = Vec::new();
+    let keys = key_values(req, statements)?;
+    let resource_parts = resource_parts(req, statements)?;
+    combine(req, &keys, &resource_parts)
+}
 
-    // Unknown condition keys.
+/// For each unknown condition key the statements test: one witness value per case the
+/// statements' patterns can tell apart, and absent.
+fn key_values(
+    req: &Request,
+    statements: &[&Statement],
+) -> Option<Vec<(String, Vec<Option<String>>)>> {
     let mut keys: HashMap<String, (String, Vec<Glob>)> = HashMap::new();
     for st in statements {
         for c in &st.conditions {
@@ -61,17 +67,23 @@ pub fn cases(req: &Request, statements: &[&Statement]) -> Option<Vec<Request>> {
     }
     let mut key_list: Vec<(String, Vec<Glob>)> = keys.into_values().collect();
     key_list.sort_by(|a, b| a.0.cmp(&b.0));
-    for (key, globs) in key_list {
-        let any = Template {
-            pieces: vec![Piece::Hole("v".to_owned())],
-        };
-        let mut values: Vec<Option<String>> =
-            witnesses(&any, &globs)?.into_iter().map(Some).collect();
-        values.push(None); // the key is absent
-        dims.push(Dim::Key(key, values));
-    }
+    let any = Template {
+        pieces: vec![Piece::Hole("v".to_owned())],
+    };
+    key_list
+        .into_iter()
+        .map(|(key, globs)| {
+            let mut values: Vec<Option<String>> =
+                witnesses(&any, &globs)?.into_iter().map(Some).collect();
+            values.push(None); // the key is absent
+            Some((key, values))
+        })
+        .collect()
+}
 
-    // Unknown parts of the resource: only for a single resource, part by part.
+/// For a single resource with unknown parts: witnesses for each of its six ARN parts.
+/// Empty when every resource is known.
+fn resource_parts(req: &Request, statements: &[&Statement]) -> Option<Vec<Vec<String>>> {
     let mut resource_parts: Vec<Vec<String>> = Vec::new();
     match req.resources.as_slice() {
         [r] if !r.is_known() => {
@@ -108,13 +120,20 @@ pub fn cases(req: &Request, statements: &[&Statement]) -> Option<Vec<Request>> {
         rs if rs.iter().all(Template::is_known) => {}
         _ => return None,
     }
+    Some(resource_parts)
+}
 
-    // Every combination.
+/// Every combination of key values and resource parts, as concrete requests.
+fn combine(
+    req: &Request,
+    keys: &[(String, Vec<Option<String>>)],
+    resource_parts: &[Vec<String>],
+) -> Option<Vec<Request>> {
     let mut total: usize = 1;
-    for d in &dims {
-        total = total.checked_mul(d.len())?;
+    for (_, values) in keys {
+        total = total.checked_mul(values.len())?;
     }
-    for p in &resource_parts {
+    for p in resource_parts {
         total = total.checked_mul(p.len())?;
     }
     if total > MAX_CASES {
@@ -124,8 +143,7 @@ pub fn cases(req: &Request, statements: &[&Statement]) -> Option<Vec<Request>> {
     for n in 0..total {
         let mut rest = n;
         let mut context: Context = req.context.clone();
-        for d in &dims {
-            let Dim::Key(key, values) = d;
+        for (key, values) in keys {
             let v = &values[rest % values.len()];
             rest /= values.len();
             match v {
@@ -137,7 +155,7 @@ pub fn cases(req: &Request, statements: &[&Statement]) -> Option<Vec<Request>> {
             req.resources.clone()
         } else {
             let mut chosen = Vec::with_capacity(6);
-            for p in &resource_parts {
+            for p in resource_parts {
                 chosen.push(p[rest % p.len()].clone());
                 rest /= p.len();
             }
@@ -152,20 +170,8 @@ pub fn cases(req: &Request, statements: &[&Statement]) -> Option<Vec<Request>> {
     Some(out)
 }
 
-enum Dim {
-    Key(String, Vec<Option<String>>),
-}
-
-impl Dim {
-    fn len(&self) -> usize {
-        match self {
-            Self::Key(_, v) => v.len(),
-        }
-    }
-}
-
 /// A product state: the template's positions, and each pattern's positions.
-type State = (Vec<bool>, Vec<Vec<bool>>);
+type State = (Bits, Vec<Bits>);
 
 /// One string of `template` for every combination of `globs` matching or not that some
 /// string of the template realises. `None` if there are too many states to explore.
@@ -189,40 +195,23 @@ pub fn witnesses(template: &Template, globs: &[Glob]) -> Option<Vec<String>> {
     alphabet.dedup();
     alphabet.push(FRESH);
 
-    let start: State = (
-        template_closure(
-            template,
-            vec![true]
-                .into_iter()
-                .chain(std::iter::repeat_n(false, template.pieces.len()))
-                .collect(),
-        ),
-        globs.iter().map(glob_start).collect(),
-    );
+    let start: State = (template.start(), globs.iter().map(Glob::start).collect());
     let mut seen: HashSet<State> = HashSet::new();
     let mut found: HashMap<Vec<bool>, String> = HashMap::new();
     let mut queue: VecDeque<(State, String)> = VecDeque::new();
     seen.insert(start.clone());
     queue.push_back((start, String::new()));
     while let Some(((tpl, gs), s)) = queue.pop_front() {
-        if tpl.last().copied().unwrap_or(false) {
-            let accepts: Vec<bool> = globs
-                .iter()
-                .zip(&gs)
-                .map(|(g, st)| st[g.toks().len()])
-                .collect();
+        if template.accepts(&tpl) {
+            let accepts: Vec<bool> = globs.iter().zip(&gs).map(|(g, st)| g.accepts(st)).collect();
             found.entry(accepts).or_insert_with(|| s.clone());
         }
         for &c in &alphabet {
-            let t2 = template_step(template, &tpl, c);
-            if !t2.iter().any(|b| *b) {
+            let t2 = template.step(&tpl, c);
+            if t2.is_empty() {
                 continue;
             }
-            let g2: Vec<Vec<bool>> = globs
-                .iter()
-                .zip(&gs)
-                .map(|(g, st)| glob_step(g, st, c))
-                .collect();
+            let g2: Vec<Bits> = globs.iter().zip(&gs).map(|(g, st)| g.step(st, c)).collect();
             let next = (t2, g2);
             if seen.insert(next.clone()) {
                 if seen.len() > MAX_STATES {
@@ -237,61 +226,6 @@ pub fn witnesses(template: &Template, globs: &[Glob]) -> Option<Vec<String>> {
     let mut out: Vec<String> = found.into_values().collect();
     out.sort();
     Some(out)
-}
-
-fn template_closure(t: &Template, mut set: Vec<bool>) -> Vec<bool> {
-    for (i, p) in t.pieces.iter().enumerate() {
-        if set[i] && matches!(p, Piece::Hole(_)) {
-            set[i + 1] = true;
-        }
-    }
-    set
-}
-
-fn template_step(t: &Template, from: &[bool], c: char) -> Vec<bool> {
-    let mut to = vec![false; t.pieces.len() + 1];
-    for (i, p) in t.pieces.iter().enumerate() {
-        if !from[i] {
-            continue;
-        }
-        match p {
-            Piece::Lit(l) if *l == c => to[i + 1] = true,
-            Piece::Lit(_) => {}
-            Piece::Hole(_) => to[i] = true,
-        }
-    }
-    template_closure(t, to)
-}
-
-fn glob_start(g: &Glob) -> Vec<bool> {
-    let mut s = vec![false; g.toks().len() + 1];
-    s[0] = true;
-    glob_closure(g, s)
-}
-
-fn glob_closure(g: &Glob, mut set: Vec<bool>) -> Vec<bool> {
-    for (i, t) in g.toks().iter().enumerate() {
-        if set[i] && *t == Tok::Star {
-            set[i + 1] = true;
-        }
-    }
-    set
-}
-
-fn glob_step(g: &Glob, from: &[bool], c: char) -> Vec<bool> {
-    let mut to = vec![false; g.toks().len() + 1];
-    for (i, t) in g.toks().iter().enumerate() {
-        if !from[i] {
-            continue;
-        }
-        match t {
-            Tok::Star => to[i] = true,
-            Tok::One => to[i + 1] = true,
-            Tok::Lit(l) if *l == c => to[i + 1] = true,
-            Tok::Lit(_) => {}
-        }
-    }
-    glob_closure(g, to)
 }
 
 #[cfg(test)]

@@ -4,8 +4,8 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use super::document::document_value;
 use super::error::LoadError;
-use super::load::document_value;
 use crate::policy::{Policy, PolicySet};
 use crate::text::Location;
 use crate::text::json::{Kind, Value};

@@ -3,16 +3,17 @@
 //! assembling the policy set of a principal, and saving files atomically.
 
 mod account;
+mod document;
 mod error;
 pub(crate) mod load;
 pub(crate) mod save;
 mod set_builder;
 
 pub use account::{Account, Principal, PrincipalKind};
+pub use document::percent_decode;
 pub use error::LoadError;
 pub use load::{
     InputKind, Loaded, MAX_INPUT_BYTES, load_bytes, load_file, load_file_with_text, load_text,
-    percent_decode,
 };
 pub use save::save_atomic;
 pub use set_builder::PolicySetBuilder;

@@ -3,6 +3,7 @@
 //! The parser is strict where AWS is strict (it rejects what IAM would reject, naming the
 //! statement) and warns where AWS accepts something that is likely a mistake.
 
+use std::collections::HashMap;
 use std::fmt;
 use std::sync::Arc;
 
@@ -10,7 +11,7 @@ use super::PolicyError;
 use crate::policy::Context;
 use crate::policy::condition::{Condition, parse_condition_block};
 use crate::policy::vars::{Resolved, VarText};
-use crate::text::json::{self, Kind, Span, Value};
+use crate::text::json::{self, Kind, Member, Span, Value};
 use crate::text::pattern::{ArnGlob, Glob};
 
 /// Allow or Deny.
@@ -158,7 +159,7 @@ pub struct Policy {
     pub warnings: Vec<Warning>,
     /// Statement indices by the (lower-cased) service of their literal-service actions;
     /// statements with `NotAction` or a wildcard in the service are under `None`.
-    pub by_service: std::collections::HashMap<Option<String>, Vec<usize>>,
+    pub by_service: HashMap<Option<String>, Vec<usize>>,
 }
 
 impl Policy {
@@ -226,48 +227,7 @@ pub(crate) fn parse_document(
             column,
         });
     };
-    let mut version = None;
-    let mut statement_value = None;
-    for m in members {
-        match m.key.as_str() {
-            "Version" => match &m.value.kind {
-                Kind::String(v) if v == "2012-10-17" || v == "2008-10-17" => {
-                    version = Some(v.clone());
-                }
-                Kind::String(v) => {
-                    return Err(err(
-                        m.value.span.start,
-                        format!(
-                            "Version \"{v}\" is not valid: use \"2012-10-17\" (or the old \"2008-10-17\")"
-                        ),
-                    ));
-                }
-                _ => {
-                    return Err(err(
-                        m.value.span.start,
-                        format!("Version must be a string, found {}", m.value.kind_name()),
-                    ));
-                }
-            },
-            "Id" => {
-                if m.value.as_str().is_none() {
-                    return Err(err(
-                        m.value.span.start,
-                        format!("Id must be a string, found {}", m.value.kind_name()),
-                    ));
-                }
-            }
-            "Statement" => statement_value = Some(&m.value),
-            other => {
-                return Err(err(
-                    m.key_span.start,
-                    format!(
-                        "unknown top-level element \"{other}\" (a policy has Version, Id and Statement)"
-                    ),
-                ));
-            }
-        }
-    }
+    let (version, statement_value) = top_level(members).map_err(|(o, msg)| err(o, msg))?;
     let Some(statement_value) = statement_value else {
         return Err(err(
             doc.span.start,
@@ -306,9 +266,72 @@ pub(crate) fn parse_document(
             &mut warnings,
         )?);
     }
-    let mut by_service: std::collections::HashMap<Option<String>, Vec<usize>> =
-        std::collections::HashMap::new();
-    for st in &statements {
+    let by_service = index_by_service(&statements);
+    Ok(Policy {
+        name: name.to_owned(),
+        source: Arc::clone(source),
+        span: doc.span,
+        version,
+        statements,
+        warnings,
+        by_service,
+    })
+}
+
+/// A result whose error is a message at a byte offset of the source.
+type Located<T> = Result<T, (usize, String)>;
+
+/// The top-level members: the Version (checked) and the Statement value.
+fn top_level(members: &[Member]) -> Located<(Option<String>, Option<&Value>)> {
+    let mut version = None;
+    let mut statement_value = None;
+    for m in members {
+        match m.key.as_str() {
+            "Version" => match &m.value.kind {
+                Kind::String(v) if v == "2012-10-17" || v == "2008-10-17" => {
+                    version = Some(v.clone());
+                }
+                Kind::String(v) => {
+                    return Err((
+                        m.value.span.start,
+                        format!(
+                            "Version \"{v}\" is not valid: use \"2012-10-17\" (or the old \"2008-10-17\")"
+                        ),
+                    ));
+                }
+                _ => {
+                    return Err((
+                        m.value.span.start,
+                        format!("Version must be a string, found {}", m.value.kind_name()),
+                    ));
+                }
+            },
+            "Id" => {
+                if m.value.as_str().is_none() {
+                    return Err((
+                        m.value.span.start,
+                        format!("Id must be a string, found {}", m.value.kind_name()),
+                    ));
+                }
+            }
+            "Statement" => statement_value = Some(&m.value),
+            other => {
+                return Err((
+                    m.key_span.start,
+                    format!(
+                        "unknown top-level element \"{other}\" (a policy has Version, Id and Statement)"
+                    ),
+                ));
+            }
+        }
+    }
+    Ok((version, statement_value))
+}
+
+/// Statement indexes by the service prefix of their actions (`None`: any service).
+fn index_by_service(statements: &[Statement]) -> HashMap<Option<String>, Vec<usize>> {
+    let mut by_service: HashMap<Option<String>, Vec<usize>> = HashMap::new();
+    for st in statements {
         let mut keys: Vec<Option<String>> = Vec::new();
         for p in &st.actions.patterns {
             let service = match p.text.split_once(':') {
@@ -324,15 +347,7 @@ pub(crate) fn parse_document(
             by_service.entry(k).or_default().push(st.index);
         }
     }
-    Ok(Policy {
-        name: name.to_owned(),
-        source: Arc::clone(source),
-        span: doc.span,
-        version,
-        statements,
-        warnings,
-        by_service,
-    })
+    by_service
 }
 
 fn parse_statement(
@@ -354,23 +369,8 @@ fn parse_statement(
             ),
         ));
     };
-    let sid = match item.get("Sid") {
-        None => None,
-        Some(v) => match v.as_str() {
-            Some(s) => Some(s.to_owned()),
-            None => {
-                return Err(PolicyError::shape(
-                    name,
-                    source,
-                    v.span.start,
-                    format!(
-                        "statement {index}: Sid must be a string, found {}",
-                        v.kind_name()
-                    ),
-                ));
-            }
-        },
-    };
+    let sid =
+        parse_sid(item, index).map_err(|(o, msg)| PolicyError::shape(name, source, o, msg))?;
     let label = statement_label(index, sid.as_deref());
     let err = |offset: usize, msg: String| {
         PolicyError::shape(name, source, offset, format!("{label}: {msg}"))
@@ -391,26 +391,7 @@ fn parse_statement(
     for m in members {
         match m.key.as_str() {
             "Sid" => {}
-            "Effect" => {
-                effect = Some(match m.value.as_str() {
-                    Some("Allow") => Effect::Allow,
-                    Some("Deny") => Effect::Deny,
-                    Some(other) => {
-                        return Err(err(
-                            m.value.span.start,
-                            format!(
-                                "Effect must be \"Allow\" or \"Deny\" (exactly), found \"{other}\""
-                            ),
-                        ));
-                    }
-                    None => {
-                        return Err(err(
-                            m.value.span.start,
-                            format!("Effect must be a string, found {}", m.value.kind_name()),
-                        ));
-                    }
-                });
-            }
+            "Effect" => effect = Some(parse_effect(&m.value).map_err(|(o, msg)| err(o, msg))?),
             "Action" | "NotAction" => {
                 if actions.is_some() {
                     return Err(err(
@@ -418,37 +399,7 @@ fn parse_statement(
                         "has both Action and NotAction; use one".to_owned(),
                     ));
                 }
-                let list = string_list(&m.value, &m.key).map_err(|(o, msg)| err(o, msg))?;
-                let mut patterns = Vec::with_capacity(list.len());
-                for (text, span) in list {
-                    if text != "*" {
-                        match text.split_once(':') {
-                            None => {
-                                return Err(err(
-                                    span.start,
-                                    format!(
-                                        "action \"{text}\" has no service prefix (write it as service:Action)"
-                                    ),
-                                ));
-                            }
-                            Some((service, _)) if service.contains(['*', '?']) => warn(
-                                span.start,
-                                format!(
-                                    "action \"{text}\" has a wildcard in the service prefix; it matches actions of many services"
-                                ),
-                            ),
-                            Some(_) => {}
-                        }
-                    }
-                    patterns.push(ActionPattern {
-                        glob: Glob::new(&text, true),
-                        text,
-                    });
-                }
-                actions = Some(ActionSpec {
-                    negated: m.key == "NotAction",
-                    patterns,
-                });
+                actions = Some(parse_actions(m, &mut warn).map_err(|(o, msg)| err(o, msg))?);
             }
             "Resource" | "NotResource" => {
                 if resources.is_some() {
@@ -457,33 +408,8 @@ fn parse_statement(
                         "has both Resource and NotResource; use one".to_owned(),
                     ));
                 }
-                let list = string_list(&m.value, &m.key).map_err(|(o, msg)| err(o, msg))?;
-                let mut patterns = Vec::with_capacity(list.len());
-                for (text, span) in list {
-                    if text != "*" && !text.starts_with("arn:") {
-                        warn(
-                            span.start,
-                            format!(
-                                "resource \"{text}\" is neither \"*\" nor an ARN; it will match nothing"
-                            ),
-                        );
-                    }
-                    patterns.push(
-                        VarText::parse(&text, variables).map_err(|msg| err(span.start, msg))?,
-                    );
-                }
-                let compiled = patterns
-                    .iter()
-                    .map(|p| match p.resolve(&Context::default(), true, false) {
-                        Resolved::Known(g) if !p.has_variables() => Some(ArnGlob::from_glob(g)),
-                        _ => None,
-                    })
-                    .collect();
-                resources = Some(ResourceSpec {
-                    negated: m.key == "NotResource",
-                    patterns,
-                    compiled,
-                });
+                resources =
+                    Some(parse_resources(m, variables, &mut warn).map_err(|(o, msg)| err(o, msg))?);
             }
             "Condition" => {
                 conditions = parse_condition_block(&m.value, variables, &mut warn)
@@ -506,22 +432,8 @@ fn parse_statement(
             }
         }
     }
-    let Some(effect) = effect else {
-        return Err(err(item.span.start, "Effect is missing".to_owned()));
-    };
-    let Some(actions) = actions else {
-        return Err(err(
-            item.span.start,
-            "Action (or NotAction) is missing".to_owned(),
-        ));
-    };
-    let Some(resources) = resources else {
-        return Err(err(
-            item.span.start,
-            "Resource (or NotResource) is missing; an identity policy statement needs one"
-                .to_owned(),
-        ));
-    };
+    let (effect, actions, resources) =
+        required(effect, actions, resources).map_err(|msg| err(item.span.start, msg.to_owned()))?;
     Ok(Statement {
         index,
         sid,
@@ -530,6 +442,118 @@ fn parse_statement(
         resources,
         conditions,
         span: item.span,
+    })
+}
+
+/// The `Sid`, which must be a string when present.
+fn parse_sid(item: &Value, index: usize) -> Located<Option<String>> {
+    match item.get("Sid") {
+        None => Ok(None),
+        Some(v) => match v.as_str() {
+            Some(s) => Ok(Some(s.to_owned())),
+            None => Err((
+                v.span.start,
+                format!(
+                    "statement {index}: Sid must be a string, found {}",
+                    v.kind_name()
+                ),
+            )),
+        },
+    }
+}
+
+/// The elements every statement must have.
+fn required(
+    effect: Option<Effect>,
+    actions: Option<ActionSpec>,
+    resources: Option<ResourceSpec>,
+) -> Result<(Effect, ActionSpec, ResourceSpec), &'static str> {
+    let effect = effect.ok_or("Effect is missing")?;
+    let actions = actions.ok_or("Action (or NotAction) is missing")?;
+    let resources = resources
+        .ok_or("Resource (or NotResource) is missing; an identity policy statement needs one")?;
+    Ok((effect, actions, resources))
+}
+
+/// `"Allow"` or `"Deny"`, exactly.
+fn parse_effect(value: &Value) -> Located<Effect> {
+    match value.as_str() {
+        Some("Allow") => Ok(Effect::Allow),
+        Some("Deny") => Ok(Effect::Deny),
+        Some(other) => Err((
+            value.span.start,
+            format!("Effect must be \"Allow\" or \"Deny\" (exactly), found \"{other}\""),
+        )),
+        None => Err((
+            value.span.start,
+            format!("Effect must be a string, found {}", value.kind_name()),
+        )),
+    }
+}
+
+/// An `Action` or `NotAction` element.
+fn parse_actions(m: &Member, warn: &mut impl FnMut(usize, String)) -> Located<ActionSpec> {
+    let list = string_list(&m.value, &m.key)?;
+    let mut patterns = Vec::with_capacity(list.len());
+    for (text, span) in list {
+        if text != "*" {
+            match text.split_once(':') {
+                None => {
+                    return Err((
+                        span.start,
+                        format!(
+                            "action \"{text}\" has no service prefix (write it as service:Action)"
+                        ),
+                    ));
+                }
+                Some((service, _)) if service.contains(['*', '?']) => warn(
+                    span.start,
+                    format!(
+                        "action \"{text}\" has a wildcard in the service prefix; it matches actions of many services"
+                    ),
+                ),
+                Some(_) => {}
+            }
+        }
+        patterns.push(ActionPattern {
+            glob: Glob::new(&text, true),
+            text,
+        });
+    }
+    Ok(ActionSpec {
+        negated: m.key == "NotAction",
+        patterns,
+    })
+}
+
+/// A `Resource` or `NotResource` element; patterns without variables are compiled once.
+fn parse_resources(
+    m: &Member,
+    variables: bool,
+    warn: &mut impl FnMut(usize, String),
+) -> Located<ResourceSpec> {
+    let list = string_list(&m.value, &m.key)?;
+    let mut patterns = Vec::with_capacity(list.len());
+    for (text, span) in list {
+        if text != "*" && !text.starts_with("arn:") {
+            warn(
+                span.start,
+                format!("resource \"{text}\" is neither \"*\" nor an ARN; it will match nothing"),
+            );
+        }
+        patterns.push(VarText::parse(&text, variables).map_err(|msg| (span.start, msg))?);
+    }
+    let compiled = patterns
+        .iter()
+        .map(|p| match p.resolve(&Context::default(), true, false) {
+            Resolved::Known(g) if !p.has_variables() => Some(ArnGlob::from_glob(g)),
+            _ => None,
+        })
+        .collect();
+    Ok(ResourceSpec {
+        negated: m.key == "NotResource",
+        patterns,
+        compiled,
     })
 }
 

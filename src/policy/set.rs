@@ -64,7 +64,7 @@ impl PolicySet {
         out
     }
 
-    /// The policy a [`StatementRef`] points to.
+    /// The policy a statement reference (layer and index) points to.
     pub fn policy(&self, layer: Layer, index: usize) -> Option<&Policy> {
         match layer {
             Layer::Identity => self.identity.get(index).map(AsRef::as_ref),

@@ -182,7 +182,8 @@ impl Glob {
         }
     }
 
-    fn start(&self) -> Bits {
+    /// The automaton's start state.
+    pub(crate) fn start(&self) -> Bits {
         let mut b = Bits::new(self.toks.len() + 1);
         b.set(0);
         self.close(&mut b);
@@ -198,7 +199,8 @@ impl Glob {
         }
     }
 
-    fn step(&self, from: &Bits, c: char) -> Bits {
+    /// The state after reading `c` in state `from`.
+    pub(crate) fn step(&self, from: &Bits, c: char) -> Bits {
         let mut to = Bits::new(self.toks.len() + 1);
         for (i, tok) in self.toks.iter().enumerate() {
             if !from.get(i) {
@@ -215,7 +217,8 @@ impl Glob {
         to
     }
 
-    fn accepts(&self, b: &Bits) -> bool {
+    /// True when state `b` accepts.
+    pub(crate) fn accepts(&self, b: &Bits) -> bool {
         b.get(self.toks.len())
     }
 
@@ -258,7 +261,7 @@ impl fmt::Display for Glob {
 }
 
 /// A character no policy pattern names: stands for "some other character" in an unknown part.
-const FRESH: char = '\u{10FFFD}';
+pub(crate) const FRESH: char = '\u{10FFFD}';
 
 fn fold(c: char, fold_case: bool) -> char {
     if fold_case { c.to_ascii_lowercase() } else { c }
@@ -352,6 +355,48 @@ impl Template {
             }
         }
         parts
+    }
+}
+
+/// The template as an automaton over positions: position `i` is "before piece `i`"; a hole
+/// reads any run of characters.
+impl Template {
+    /// The start state.
+    pub(crate) fn start(&self) -> Bits {
+        let mut b = Bits::new(self.pieces.len() + 1);
+        b.set(0);
+        self.close(&mut b);
+        b
+    }
+
+    fn close(&self, b: &mut Bits) {
+        for (i, p) in self.pieces.iter().enumerate() {
+            if b.get(i) && matches!(p, Piece::Hole(_)) {
+                b.set(i + 1);
+            }
+        }
+    }
+
+    /// The state after reading `c` in state `from`.
+    pub(crate) fn step(&self, from: &Bits, c: char) -> Bits {
+        let mut to = Bits::new(self.pieces.len() + 1);
+        for (i, p) in self.pieces.iter().enumerate() {
+            if !from.get(i) {
+                continue;
+            }
+            match p {
+                Piece::Lit(l) if *l == c => to.set(i + 1),
+                Piece::Lit(_) => {}
+                Piece::Hole(_) => to.set(i),
+            }
+        }
+        self.close(&mut to);
+        to
+    }
+
+    /// True when state `b` has read a whole string of the template.
+    pub(crate) fn accepts(&self, b: &Bits) -> bool {
+        b.get(self.pieces.len())
     }
 }
 
@@ -454,7 +499,7 @@ impl ArnGlob {
 
 /// A fixed-size bit set used as an automaton state.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
-struct Bits(Vec<u64>);
+pub(crate) struct Bits(Vec<u64>);
 
 impl Bits {
     fn new(n: usize) -> Self {
@@ -466,7 +511,8 @@ impl Bits {
     fn get(&self, i: usize) -> bool {
         self.0[i / 64] & (1 << (i % 64)) != 0
     }
-    fn is_empty(&self) -> bool {
+    /// True when no position is live (the automaton is stuck).
+    pub(crate) fn is_empty(&self) -> bool {
         self.0.iter().all(|w| *w == 0)
     }
 }
