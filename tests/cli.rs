@@ -402,3 +402,41 @@ fn account_details_need_a_principal() {
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     std::fs::remove_dir_all(dir).ok();
 }
+
+#[test]
+fn a_closed_stdout_ends_quietly_with_success() {
+    // A pipe whose reading end is already closed: the first write fails with EPIPE.
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let o = bin()
+        .arg("list")
+        .stdout(Stdio::from(writer))
+        .stderr(Stdio::piped())
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(stderr(&o), "");
+}
+
+#[test]
+fn a_failing_writer_is_an_error_but_a_broken_pipe_is_not() {
+    use asg_perms::cli::{Command as Cli, ExitCode, ListFormat, run_with};
+    struct Failing(std::io::ErrorKind);
+    impl std::io::Write for Failing {
+        fn write(&mut self, _: &[u8]) -> std::io::Result<usize> {
+            Err(self.0.into())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let list = || Cli::List {
+        format: ListFormat::Text,
+    };
+    let broken = run_with(list(), &mut Failing(std::io::ErrorKind::BrokenPipe));
+    assert_eq!(broken, ExitCode::Success);
+    let full = run_with(list(), &mut Failing(std::io::ErrorKind::StorageFull));
+    assert_eq!(full, ExitCode::Error);
+    assert_eq!(full.code(), 2);
+    assert_eq!(ExitCode::Missing.code(), 1);
+}

@@ -209,11 +209,7 @@ impl ExplorerApp {
 fn examples_menu_ui(ui: &mut egui::Ui, commands: &mut Vec<Command>) {
     for (name, text) in EXAMPLES {
         if ui.button(name).clicked() {
-            commands.push(Command::LoadText {
-                slot: Slot::Identity,
-                name: name.to_owned(),
-                text: text.to_owned(),
-            });
+            commands.push(Command::load_example(name, text));
         }
     }
 }

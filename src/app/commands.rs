@@ -106,6 +106,17 @@ pub enum Command {
     },
 }
 
+impl Command {
+    /// Load one of the built-in examples as the identity policy.
+    pub fn load_example(name: &str, text: &str) -> Self {
+        Self::LoadText {
+            slot: Slot::Identity,
+            name: name.to_owned(),
+            text: text.to_owned(),
+        }
+    }
+}
+
 impl ExplorerApp {
     /// Applies the queued commands.
     pub fn apply_commands(&mut self, ctx: &egui::Context) {
@@ -238,11 +249,7 @@ impl ExplorerApp {
         } else {
             " The previous policy is still loaded."
         };
-        let at = e.location();
-        let mut text = format!("Could not load {at}: {}.{keep}", e.message());
-        if let Some(x) = &at.excerpt {
-            text.push_str(&format!("\n    {x}"));
-        }
+        let text = format!("Could not load {e}.{keep}{}", e.location().excerpt_block());
         self.notice = Some(Notice { text, error: true });
     }
 

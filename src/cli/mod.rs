@@ -149,8 +149,13 @@ pub enum Command {
 /// Runs a parsed command: output to standard output, errors to standard error.
 pub fn run(command: Command) -> ExitCode {
     let stdout = std::io::stdout();
-    let mut out = stdout.lock();
-    match execute(command, &mut out) {
+    run_with(command, &mut stdout.lock())
+}
+
+/// Runs a parsed command with output to `out` and errors to standard error. A reader that
+/// closed `out` early (a broken pipe) ends the command quietly with success.
+pub fn run_with(command: Command, out: &mut dyn std::io::Write) -> ExitCode {
+    match execute(command, out) {
         Ok(code) => code,
         Err(e) if e.is_broken_pipe() => ExitCode::Success,
         Err(e) => {

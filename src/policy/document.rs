@@ -58,12 +58,12 @@ impl ActionSpec {
 
     /// The patterns as written, comma-separated.
     pub fn list(&self) -> String {
-        self.patterns
-            .iter()
-            .map(|p| p.text.as_str())
-            .collect::<Vec<_>>()
-            .join(", ")
+        comma_separated(self.patterns.iter().map(|p| p.text.as_str()))
     }
+}
+
+fn comma_separated<'a>(texts: impl Iterator<Item = &'a str>) -> String {
+    texts.collect::<Vec<_>>().join(", ")
 }
 
 /// The `Resource` or `NotResource` element.
@@ -89,11 +89,7 @@ impl ResourceSpec {
 
     /// The patterns as written, comma-separated.
     pub fn list(&self) -> String {
-        self.patterns
-            .iter()
-            .map(|p| p.text.as_str())
-            .collect::<Vec<_>>()
-            .join(", ")
+        comma_separated(self.patterns.iter().map(|p| p.text.as_str()))
     }
 }
 

@@ -41,12 +41,14 @@ impl Location {
     /// `message` with this place in front and the excerpt, indented, on the next line: the
     /// one way errors are shown to people, in the CLI and in the app.
     pub fn describe(&self, message: &str) -> String {
-        let mut s = format!("{self}: {message}");
-        if let Some(x) = &self.excerpt {
-            s.push_str("\n    ");
-            s.push_str(x);
-        }
-        s
+        format!("{self}: {message}{}", self.excerpt_block())
+    }
+
+    /// The excerpt on a line of its own, indented, or nothing.
+    pub fn excerpt_block(&self) -> String {
+        self.excerpt
+            .as_ref()
+            .map_or_else(String::new, |x| format!("\n    {x}"))
     }
 }
 

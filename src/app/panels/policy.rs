@@ -2,7 +2,7 @@
 //! decide the focused permission highlighted, parse errors and warnings, and an editor.
 
 use crate::app::commands::Command;
-use crate::app::model::{EXAMPLES, Item, Policies, Slot};
+use crate::app::model::{EXAMPLES, Item, Policies};
 use crate::app::theme;
 use crate::asg::requirements::Checked;
 use crate::engine::{StatementRef, Status};
@@ -41,11 +41,7 @@ impl PolicyPanel {
             ui.label("No policy loaded. Open a file (Ctrl+O), drop one on the window, paste one, or start from an example:");
             for (name, text) in EXAMPLES {
                 if ui.link(name).clicked() {
-                    commands.push(Command::LoadText {
-                        slot: Slot::Identity,
-                        name: name.to_owned(),
-                        text: text.to_owned(),
-                    });
+                    commands.push(Command::load_example(name, text));
                 }
             }
             ui.add_space(8.0);
