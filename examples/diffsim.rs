@@ -1,8 +1,9 @@
-//! Differential-testing driver for asg-perms (not part of the crate; placed in
-//! `examples/` by ../shared/tools/differential/run.sh).
+//! Differential-testing driver for asg-perms: the line-oriented driver the differential test
+//! against an independent evaluator builds (`cargo build --release --example diffsim`).
 //!
 //! Reads one JSON request per line on stdin and writes one JSON answer per line on stdout:
 //!
+//! ```text
 //! in:  {"id": any, "identity": ["<policy json text>", ...], "boundary": "<text>"|null,
 //!       "scps": ["<text>", ...], "action": "svc:Action", "resource": "arn...{hole}...",
 //!       "context": {"key": ["v", ...] | null}}      (null = explicitly absent;
@@ -12,6 +13,7 @@
 //!
 //! A line {"id": any, "parse": "<text>"} only loads the text and answers
 //! {"id": any, "ok": true} or {"id": any, "error": "..."}.
+//! ```
 
 use std::io::{BufRead, Write};
 use std::sync::Arc;
