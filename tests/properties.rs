@@ -237,3 +237,116 @@ proptest! {
         prop_assert_eq!(after.status, Status::Satisfied, "{}", generated.to_json());
     }
 }
+
+// ------------------------------------------------------------------
+// Soundness with a multivalued key and with any characters in the patterns.
+
+/// Evaluates `svc:Get` on `*` with key `key` as given (`None`: unknown).
+fn status_with(p: &Policy, key: &str, value: Option<&Option<Vec<String>>>) -> Status {
+    let mut context = Context::default();
+    match value {
+        None => {}
+        Some(None) => context.set_absent(key),
+        Some(Some(values)) => context.set(key, values.iter().cloned()),
+    }
+    let req = Request {
+        action: "svc:Get".to_owned(),
+        resources: vec![Template::parse("*")],
+        context,
+    };
+    evaluate(&PolicySet::single(p.clone()), &req).status
+}
+
+/// A policy of Allow/Deny statements each testing `key` with one operator and one value.
+fn keyed_policy(key: &str, sts: &[(bool, usize, String)]) -> Policy {
+    let items: Vec<String> = sts
+        .iter()
+        .map(|(deny, op, value)| {
+            let value = if OPS[*op] == "Null" {
+                if value.len() % 2 == 0 { "true".to_owned() } else { "false".to_owned() }
+            } else {
+                value.clone()
+            };
+            format!(
+                r#"{{"Effect":"{}","Action":"svc:*","Resource":"*","Condition":{{"{}":{{"{key}":{}}}}}}}"#,
+                if *deny { "Deny" } else { "Allow" },
+                OPS[*op],
+                serde_json::Value::String(value)
+            )
+        })
+        .collect();
+    parse(&format!(
+        r#"{{"Version":"2012-10-17","Statement":[{}]}}"#,
+        items.join(",")
+    ))
+}
+
+/// Soundness of the open answer against every concrete completion: "satisfied" only if every
+/// completion is allowed, "missing" only if every one is denied. (A completion may itself be
+/// conditional, as a single-valued operator on a list is; then neither claim holds.)
+fn check_sound(
+    p: &Policy,
+    key: &str,
+    completions: &[Option<Vec<String>>],
+) -> Result<(), TestCaseError> {
+    let open = status_with(p, key, None);
+    for c in completions {
+        let concrete = status_with(p, key, Some(c));
+        match open {
+            Status::Satisfied => prop_assert_eq!(
+                concrete,
+                Status::Satisfied,
+                "said satisfied, but {:?} gives {}",
+                c,
+                concrete
+            ),
+            Status::Missing => prop_assert_eq!(
+                concrete,
+                Status::Missing,
+                "said missing, but {:?} gives {}",
+                c,
+                concrete
+            ),
+            Status::Conditional => {}
+        }
+    }
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig {
+        cases: std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(300),
+        ..ProptestConfig::default()
+    })]
+
+    /// A multivalued key may be absent, an empty list, one value or several.
+    #[test]
+    fn multivalued_key_answers_are_sound(sts in prop::collection::vec((any::<bool>(), 0..OPS.len(), 0..VALS.len()), 1..5)) {
+        let sts: Vec<(bool, usize, String)> = sts.into_iter().map(|(d, o, v)| (d, o, VALS[v].to_owned())).collect();
+        let p = keyed_policy("aws:TagKeys", &sts);
+        let mut completions: Vec<Option<Vec<String>>> = vec![None, Some(Vec::new())];
+        for a in UNIVERSE {
+            completions.push(Some(vec![a.to_owned()]));
+            for b in ["a", "b", "zz"] {
+                completions.push(Some(vec![a.to_owned(), b.to_owned()]));
+            }
+        }
+        check_sound(&p, "aws:TagKeys", &completions)?;
+    }
+
+    /// Patterns may hold any character, including the ones an engine might pick as "some
+    /// other character".
+    #[test]
+    fn answers_are_sound_for_any_characters_in_patterns(sts in prop::collection::vec((any::<bool>(), 0..OPS.len(), "[a*?\u{10FFFD}\u{E000}é]{0,3}"), 1..5)) {
+        let p = keyed_policy("k:a", &sts);
+        let alphabet = ["a", "é", "\u{10FFFD}", "\u{E000}", "q", "*", "?"];
+        let mut completions: Vec<Option<Vec<String>>> = vec![None, Some(vec![String::new()])];
+        for x in alphabet {
+            completions.push(Some(vec![x.to_owned()]));
+            for y in alphabet {
+                completions.push(Some(vec![format!("{x}{y}")]));
+            }
+        }
+        check_sound(&p, "k:a", &completions)?;
+    }
+}

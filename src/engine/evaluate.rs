@@ -129,7 +129,7 @@ type Matching<'a> = Vec<(Layer, Vec<(usize, &'a Policy, &'a Statement)>)>;
 
 /// Evaluates one required permission against a policy set.
 pub fn evaluate(set: &PolicySet, req: &Request) -> Decision {
-    let first = evaluate_once(set, req);
+    let first = evaluate_once(set, req, &[]);
     if first.status == Status::Conditional
         && let Some(exact) = refine(set, req, &first)
     {
@@ -152,19 +152,24 @@ fn refine(set: &PolicySet, req: &Request, first: &Decision) -> Option<Decision> 
         })
         .filter(|st| action_matches(st, &action_lower))
         .collect();
-    let cases = super::refine::cases(req, &statements)?;
+    let refinement = super::refine::cases(req, &statements)?;
+    let cases = &refinement.requests;
     // Never conclude anything from zero cases.
     if cases.is_empty() {
         return None;
     }
     let mut missing: Option<MissingReason> = None;
     let mut allowed = 0;
-    for case in &cases {
-        let d = evaluate_once(set, case);
+    for case in cases {
+        let d = evaluate_once(set, case, &refinement.may_allow);
         match d.status {
             Status::Conditional => return None,
             Status::Satisfied => allowed += 1,
             Status::Missing => {
+                // The Allows left out might allow this case: nothing to conclude.
+                if !refinement.may_allow.is_empty() {
+                    return None;
+                }
                 // An explicit deny only if every case was denied explicitly.
                 if matches!(missing, None | Some(MissingReason::ExplicitDeny)) {
                     missing = d.missing;
@@ -192,9 +197,14 @@ fn refine(set: &PolicySet, req: &Request, first: &Decision) -> Option<Decision> 
         exact.status = Status::Satisfied;
         exact.missing = None;
         exact.explanation = format!(
-            "{} is allowed in every case: the statements cover each other ({labels}). All {} distinct cases of {what} were checked.",
+            "{} is allowed in every case: the statements cover each other ({labels}). All {} distinct cases of {what} were checked{}.",
             req.action,
-            cases.len()
+            cases.len(),
+            if refinement.may_allow.is_empty() {
+                ""
+            } else {
+                ", without counting the statements that could not be checked case by case (they can only allow more)"
+            }
         );
         for r in &mut exact.resources {
             r.status = Status::Satisfied;
@@ -274,7 +284,8 @@ impl Evidence {
 }
 
 /// The statements whose action matches, per layer: found once, not once per resource.
-fn matching<'a>(set: &'a PolicySet, action_lower: &str) -> Matching<'a> {
+/// Statements in `skip` are left out.
+fn matching<'a>(set: &'a PolicySet, action_lower: &str, skip: &[&Statement]) -> Matching<'a> {
     let service = action_lower.split_once(':').map_or("", |(s, _)| s);
     set.layers()
         .into_iter()
@@ -286,6 +297,7 @@ fn matching<'a>(set: &'a PolicySet, action_lower: &str) -> Matching<'a> {
                         .candidates(service)
                         .into_iter()
                         .filter(|st| action_matches(st, action_lower))
+                        .filter(|st| !skip.iter().any(|s| std::ptr::eq(*s, *st)))
                         .map(move |st| (pi, policy, st))
                 })
                 .collect();
@@ -358,9 +370,9 @@ fn evaluate_resource(
 }
 
 /// One pass of three-valued evaluation: gather the evidence resource by resource, decide
-/// each, roll up, explain.
-fn evaluate_once(set: &PolicySet, req: &Request) -> Decision {
-    let matching = matching(set, &req.action.to_lowercase());
+/// each, roll up, explain. The statements in `skip` are left out (see refinement).
+fn evaluate_once(set: &PolicySet, req: &Request, skip: &[&Statement]) -> Decision {
+    let matching = matching(set, &req.action.to_lowercase(), skip);
     let mut evidence = Evidence::default();
     let mut outcomes = Vec::with_capacity(req.resources.len());
     let mut missing: Option<MissingReason> = None;

@@ -5,56 +5,128 @@
 //! for `k ≠ a`). Here every unknown (a condition key, an unknown part of the resource ARN) is
 //! replaced by one witness value for each case the policy's own patterns can tell apart,
 //! found by exploring the product of their automata, so the enumeration is complete, not a
-//! sample. Every combination is evaluated concretely; only when all are decided does the
-//! result change. Anything not covered (other operators on unknown keys, set operators,
-//! policy variables, several resources with unknown parts, too many cases) keeps the
-//! conditional answer.
+//! sample. A key that can hold several values is also tried as an empty list and as a list
+//! of two. Every combination is evaluated concretely; only when all are decided does the
+//! result change. An Allow statement this cannot enumerate (other operators on unknown keys,
+//! set operators, policy variables) is left out of the cases: it may only allow more, so it
+//! can confirm "satisfied" but not "missing". A Deny of that kind, several resources with
+//! unknown parts, or too many cases keep the conditional answer.
 
 use std::collections::{HashMap, HashSet, VecDeque};
 
-use crate::policy::Statement;
 use crate::policy::condition::{BaseOp, Operator};
-use crate::policy::{Context, Request};
-use crate::text::pattern::{Bits, FRESH, Glob, Piece, Template, Tok};
+use crate::policy::keys::is_multivalued;
+use crate::policy::{Context, Effect, Request, Statement, VarText};
+use crate::text::pattern::{Bits, Glob, Piece, Template, Tok, fresh_char};
 
 /// At most this many automaton states are explored for one unknown.
 const MAX_STATES: usize = 4_000;
 /// At most this many concrete requests are evaluated.
 const MAX_CASES: usize = 2_048;
 
-/// The concrete requests that together cover every case, or `None` when the statements use
-/// something this cannot enumerate.
-pub fn cases(req: &Request, statements: &[&Statement]) -> Option<Vec<Request>> {
-    let keys = key_values(req, statements)?;
-    let resource_parts = resource_parts(req, statements)?;
-    combine(req, &keys, &resource_parts)
+/// The concrete requests that together cover every case of the statements this can
+/// enumerate, and the Allow statements it cannot (evaluated as absent: they may only allow
+/// more, so they can confirm "satisfied" but never "missing").
+pub struct Refinement<'a> {
+    /// One concrete request per distinguishable case.
+    pub requests: Vec<Request>,
+    /// Allow statements left out of the cases.
+    pub may_allow: Vec<&'a Statement>,
 }
 
+/// The cases, or `None` when a Deny uses something this cannot enumerate (a Deny left out
+/// could deny a case, so nothing could be concluded), or there are too many.
+pub fn cases<'a>(req: &Request, statements: &[&'a Statement]) -> Option<Refinement<'a>> {
+    let mut handled = Vec::new();
+    let mut may_allow = Vec::new();
+    for st in statements {
+        if handles(req, st) {
+            handled.push(*st);
+        } else if st.effect == Effect::Allow {
+            may_allow.push(*st);
+        } else {
+            return None;
+        }
+    }
+    let multivalued = multivalued_keys(statements);
+    let keys = key_values(req, &handled, &multivalued)?;
+    let resource_parts = resource_parts(req, &handled)?;
+    Some(Refinement {
+        requests: combine(req, &keys, &resource_parts)?,
+        may_allow,
+    })
+}
+
+/// True when every unknown a statement tests can be enumerated: string comparisons and
+/// `Null` without set operators on unknown keys, no policy variables, resource patterns
+/// split into ARN parts.
+fn handles(req: &Request, st: &Statement) -> bool {
+    let conditions_ok = st.conditions.iter().all(|c| {
+        if c.values.iter().any(VarText::has_variables) {
+            return false;
+        }
+        if req.context.get(&c.key).is_some() {
+            return true;
+        }
+        matches!(
+            c.operator,
+            Operator::Known {
+                set: None,
+                base: BaseOp::StringEquals
+                    | BaseOp::StringNotEquals
+                    | BaseOp::StringLike
+                    | BaseOp::StringNotLike
+                    | BaseOp::Null,
+                ..
+            }
+        )
+    });
+    let open_resource = matches!(req.resources.as_slice(), [r] if !r.is_known());
+    let resources_ok = st.resources.compiled.iter().all(|compiled| match compiled {
+        None => false,
+        Some(_) if !open_resource => true,
+        Some(g) => g.parts().is_some() || g.glob().toks() == [Tok::Star],
+    });
+    conditions_ok && resources_ok
+}
+
+/// The keys that may hold several values: those known to be multivalued, and those any
+/// statement tests with `ForAnyValue` or `ForAllValues`. Lower-cased.
+fn multivalued_keys(statements: &[&Statement]) -> HashSet<String> {
+    statements
+        .iter()
+        .flat_map(|st| &st.conditions)
+        .filter(|c| {
+            is_multivalued(&c.key) || matches!(c.operator, Operator::Known { set: Some(_), .. })
+        })
+        .map(|c| c.key.to_lowercase())
+        .collect()
+}
+
+/// One key's cases: each value of it, or `None` for absent.
+type KeyCases = (String, Vec<Option<Vec<String>>>);
+
 /// For each unknown condition key the statements test: one witness value per case the
-/// statements' patterns can tell apart, and absent.
+/// statements' patterns can tell apart, and absent; for a multivalued key also an empty
+/// list and a list of two values.
 fn key_values(
     req: &Request,
     statements: &[&Statement],
-) -> Option<Vec<(String, Vec<Option<String>>)>> {
+    multivalued: &HashSet<String>,
+) -> Option<Vec<KeyCases>> {
     let mut keys: HashMap<String, (String, Vec<Glob>)> = HashMap::new();
     for st in statements {
         for c in &st.conditions {
             if req.context.get(&c.key).is_some() {
                 continue;
             }
-            let Operator::Known {
-                set: None, base, ..
-            } = &c.operator
-            else {
+            let Operator::Known { base, .. } = &c.operator else {
                 return None;
             };
             let entry = keys
                 .entry(c.key.to_lowercase())
                 .or_insert_with(|| (c.key.clone(), Vec::new()));
             for v in &c.values {
-                if v.has_variables() {
-                    return None;
-                }
                 let g = match base {
                     BaseOp::StringEquals | BaseOp::StringNotEquals => Glob::literal(&v.text, false),
                     BaseOp::StringLike | BaseOp::StringNotLike => Glob::new(&v.text, false),
@@ -65,17 +137,25 @@ fn key_values(
             }
         }
     }
-    let mut key_list: Vec<(String, Vec<Glob>)> = keys.into_values().collect();
+    let mut key_list: Vec<(String, (String, Vec<Glob>))> = keys.into_iter().collect();
     key_list.sort_by(|a, b| a.0.cmp(&b.0));
     let any = Template {
         pieces: vec![Piece::Hole("v".to_owned())],
     };
     key_list
         .into_iter()
-        .map(|(key, globs)| {
-            let mut values: Vec<Option<String>> =
-                witnesses(&any, &globs)?.into_iter().map(Some).collect();
+        .map(|(lower, (key, globs))| {
+            let singles = witnesses(&any, &globs)?;
+            let mut values: Vec<Option<Vec<String>>> =
+                singles.iter().map(|w| Some(vec![w.clone()])).collect();
             values.push(None); // the key is absent
+            if multivalued.contains(&lower) {
+                values.push(Some(Vec::new()));
+                // Several values: without a set operator the outcome does not depend on which.
+                let first = singles.first().cloned().unwrap_or_default();
+                let second = singles.get(1).cloned().unwrap_or_else(|| first.clone());
+                values.push(Some(vec![first, second]));
+            }
             Some((key, values))
         })
         .collect()
@@ -126,7 +206,7 @@ fn resource_parts(req: &Request, statements: &[&Statement]) -> Option<Vec<Vec<St
 /// Every combination of key values and resource parts, as concrete requests.
 fn combine(
     req: &Request,
-    keys: &[(String, Vec<Option<String>>)],
+    keys: &[KeyCases],
     resource_parts: &[Vec<String>],
 ) -> Option<Vec<Request>> {
     let mut total: usize = 1;
@@ -147,7 +227,7 @@ fn combine(
             let v = &values[rest % values.len()];
             rest /= values.len();
             match v {
-                Some(v) => context.set(key, [v.clone()]),
+                Some(v) => context.set(key, v.iter().cloned()),
                 None => context.set_absent(key),
             }
         }
@@ -193,7 +273,7 @@ pub fn witnesses(template: &Template, globs: &[Glob]) -> Option<Vec<String>> {
         .collect();
     alphabet.sort_unstable();
     alphabet.dedup();
-    alphabet.push(FRESH);
+    alphabet.extend(fresh_char(&alphabet));
 
     let start: State = (template.start(), globs.iter().map(Glob::start).collect());
     let mut seen: HashSet<State> = HashSet::new();

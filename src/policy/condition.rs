@@ -8,9 +8,10 @@
 
 use std::net::IpAddr;
 
+use crate::policy::keys::{MULTIVALUED_KEYS_PAGE, is_multivalued};
 use crate::policy::vars::{Resolved, VarText};
 use crate::policy::{Context, KeyState};
-use crate::text::json::{Kind, Span, Value};
+use crate::text::json::{Kind, Member, Span, Value};
 use crate::text::pattern::{ArnGlob, Template, Tri};
 
 pub use super::operators::{BaseOp, Operator, SetOp};
@@ -92,40 +93,20 @@ pub(crate) fn parse_condition_block(
                 Operator::Unknown(_) => false,
             };
         for k in keys {
-            let raw: Vec<&Value> = match &k.value.kind {
-                Kind::Array(items) => {
-                    if items.is_empty() {
-                        return Err((
-                            k.value.span.start,
-                            format!("condition key \"{}\" has an empty list of values", k.key),
-                        ));
-                    }
-                    items.iter().collect()
-                }
-                _ => vec![&k.value],
-            };
-            let mut values = Vec::with_capacity(raw.len());
-            for v in raw {
-                let text = match &v.kind {
-                    Kind::String(s) => s.clone(),
-                    Kind::Number(n) => n.clone(),
-                    Kind::Bool(b) => b.to_string(),
-                    _ => {
-                        return Err((
-                            v.span.start,
-                            format!(
-                                "condition values must be strings, numbers or booleans; \"{}\" has {}",
-                                k.key,
-                                v.kind_name()
-                            ),
-                        ));
-                    }
-                };
-                values.push(if allow_vars {
-                    VarText::parse(&text, true).map_err(|m| (v.span.start, m))?
-                } else {
-                    VarText::plain(&text)
-                });
+            let values = condition_values(k, allow_vars)?;
+            if let Operator::Known {
+                set: None, base, ..
+            } = &operator
+                && *base != BaseOp::Null
+                && is_multivalued(&k.key)
+            {
+                warn(
+                    k.key_span.start,
+                    format!(
+                        "multivalued key \"{}\" used without ForAnyValue/ForAllValues: AWS does not define the result when the request carries several values ({MULTIVALUED_KEYS_PAGE})",
+                        k.key
+                    ),
+                );
             }
             out.push(Condition {
                 operator: operator.clone(),
@@ -168,78 +149,113 @@ impl Condition {
             };
         };
         let (set, base, if_exists) = (*set, *base, *if_exists);
+        let undefined = if set.is_none() && base != BaseOp::Null {
+            multivalued_without_set_operator(&self.key)
+        } else {
+            String::new()
+        };
         match ctx.get(&self.key) {
             None => ConditionOutcome {
                 tri: Tri::Sometimes,
                 note: format!(
-                    "{head}: the request's value of {} is not known; the condition holds only when {}",
+                    "{head}: the request's value of {} is not known; the condition holds only when {}{}",
                     self.key,
-                    self.holds_when(set, base, if_exists)
+                    self.holds_when(set, base, if_exists),
+                    if is_multivalued(&self.key) {
+                        &undefined
+                    } else {
+                        ""
+                    }
                 ),
                 depends_on: Some(self.key.clone()),
             },
-            Some(KeyState::Absent) => {
-                let holds = if base == BaseOp::Null {
-                    self.values
-                        .iter()
-                        .any(|v| v.text.eq_ignore_ascii_case("true"))
-                } else if if_exists {
-                    true
-                } else {
-                    match set {
-                        Some(SetOp::ForAllValues) => true,
-                        Some(SetOp::ForAnyValue) => false,
-                        None => base.negated(),
-                    }
-                };
-                ConditionOutcome {
-                    tri: Tri::from_bool(holds),
-                    note: format!(
-                        "{head}: {} is absent from the request, so the condition {}",
-                        self.key,
-                        if holds { "holds" } else { "fails" }
-                    ),
-                    depends_on: None,
-                }
-            }
+            Some(KeyState::Absent) => self.when_absent(&head, set, base, if_exists),
             Some(KeyState::Values(values)) => {
-                let tri = if base == BaseOp::Null {
-                    Tri::from_bool(
-                        self.values
-                            .iter()
-                            .any(|v| v.text.eq_ignore_ascii_case("false")),
-                    )
-                } else {
-                    match set {
-                        None if values.len() == 1 => self.one_value(base, &values[0], ctx),
-                        // A single-valued operator on several request values: AWS does not
-                        // define a result we can rely on; do not guess.
-                        None => Tri::Sometimes,
-                        Some(SetOp::ForAnyValue) => values
-                            .iter()
-                            .fold(Tri::Never, |acc, v| acc.or(self.one_value(base, v, ctx))),
-                        Some(SetOp::ForAllValues) => values
-                            .iter()
-                            .fold(Tri::Always, |acc, v| acc.and(self.one_value(base, v, ctx))),
-                    }
-                };
-                let shown: Vec<String> = values.iter().map(|v| format!("\"{v}\"")).collect();
-                ConditionOutcome {
-                    tri,
-                    note: format!(
-                        "{head}: the request has {} = {}, so the condition {}",
-                        self.key,
-                        shown.join(", "),
-                        match tri {
-                            Tri::Always => "holds",
-                            Tri::Never => "fails",
-                            Tri::Sometimes =>
-                                "depends on a policy variable whose value is not known",
-                        }
-                    ),
-                    depends_on: None,
-                }
+                self.with_values(&head, values, set, base, ctx, &undefined)
             }
+        }
+    }
+
+    /// The outcome when the request does not carry the key.
+    fn when_absent(
+        &self,
+        head: &str,
+        set: Option<SetOp>,
+        base: BaseOp,
+        if_exists: bool,
+    ) -> ConditionOutcome {
+        let holds = if base == BaseOp::Null {
+            self.values
+                .iter()
+                .any(|v| v.text.eq_ignore_ascii_case("true"))
+        } else if if_exists {
+            true
+        } else {
+            match set {
+                Some(SetOp::ForAllValues) => true,
+                Some(SetOp::ForAnyValue) => false,
+                None => base.negated(),
+            }
+        };
+        ConditionOutcome {
+            tri: Tri::from_bool(holds),
+            note: format!(
+                "{head}: {} is absent from the request, so the condition {}",
+                self.key,
+                if holds { "holds" } else { "fails" }
+            ),
+            depends_on: None,
+        }
+    }
+
+    /// The outcome when the request carries the key with these values.
+    fn with_values(
+        &self,
+        head: &str,
+        values: &[String],
+        set: Option<SetOp>,
+        base: BaseOp,
+        ctx: &Context,
+        undefined: &str,
+    ) -> ConditionOutcome {
+        let tri = if base == BaseOp::Null {
+            Tri::from_bool(
+                self.values
+                    .iter()
+                    .any(|v| v.text.eq_ignore_ascii_case("false")),
+            )
+        } else {
+            match set {
+                None if values.len() == 1 => self.one_value(base, &values[0], ctx),
+                // A single-valued operator on none or several request values: AWS does not
+                // define a result we can rely on; do not guess.
+                None => Tri::Sometimes,
+                Some(SetOp::ForAnyValue) => values
+                    .iter()
+                    .fold(Tri::Never, |acc, v| acc.or(self.one_value(base, v, ctx))),
+                Some(SetOp::ForAllValues) => values
+                    .iter()
+                    .fold(Tri::Always, |acc, v| acc.and(self.one_value(base, v, ctx))),
+            }
+        };
+        let shown: Vec<String> = values.iter().map(|v| format!("\"{v}\"")).collect();
+        let list_undefined =
+            tri == Tri::Sometimes && base != BaseOp::Null && set.is_none() && values.len() != 1;
+        let why = match tri {
+            Tri::Always => "holds",
+            Tri::Never => "fails",
+            Tri::Sometimes if list_undefined => "is not defined by AWS for a list of values",
+            Tri::Sometimes => "depends on a policy variable whose value is not known",
+        };
+        ConditionOutcome {
+            tri,
+            note: format!(
+                "{head}: the request has {} = {}, so the condition {why}{}",
+                self.key,
+                shown.join(", "),
+                if list_undefined { undefined } else { "" }
+            ),
+            depends_on: None,
         }
     }
 
@@ -299,6 +315,54 @@ impl Condition {
         });
         if base.negated() { any.negate() } else { any }
     }
+}
+
+/// The values of one condition key: a value or a non-empty list of strings, numbers or
+/// booleans.
+fn condition_values(k: &Member, allow_vars: bool) -> Result<Vec<VarText>, (usize, String)> {
+    let raw: Vec<&Value> = match &k.value.kind {
+        Kind::Array(items) => {
+            if items.is_empty() {
+                return Err((
+                    k.value.span.start,
+                    format!("condition key \"{}\" has an empty list of values", k.key),
+                ));
+            }
+            items.iter().collect()
+        }
+        _ => vec![&k.value],
+    };
+    let mut values = Vec::with_capacity(raw.len());
+    for v in raw {
+        let text = match &v.kind {
+            Kind::String(s) => s.clone(),
+            Kind::Number(n) => n.clone(),
+            Kind::Bool(b) => b.to_string(),
+            _ => {
+                return Err((
+                    v.span.start,
+                    format!(
+                        "condition values must be strings, numbers or booleans; \"{}\" has {}",
+                        k.key,
+                        v.kind_name()
+                    ),
+                ));
+            }
+        };
+        values.push(if allow_vars {
+            VarText::parse(&text, true).map_err(|m| (v.span.start, m))?
+        } else {
+            VarText::plain(&text)
+        });
+    }
+    Ok(values)
+}
+
+/// Why a condition on a multivalued key without a set operator stays open, with the page.
+fn multivalued_without_set_operator(key: &str) -> String {
+    format!(
+        ". {key} can carry several values, and this condition has no ForAnyValue or ForAllValues: AWS's page on single- and multivalued context keys says such keys need a set operator and does not say what happens without one, so a request with none or several values stays conditional ({MULTIVALUED_KEYS_PAGE})"
+    )
 }
 
 /// Does policy value `p` match request value `v` under the positive form of `base`?

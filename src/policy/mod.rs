@@ -5,6 +5,7 @@
 pub(crate) mod condition;
 pub(crate) mod document;
 mod error;
+pub(crate) mod keys;
 pub(crate) mod operators;
 pub(crate) mod request;
 pub(crate) mod set;

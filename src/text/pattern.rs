@@ -231,7 +231,7 @@ impl Glob {
             .collect();
         alphabet.sort_unstable();
         alphabet.dedup();
-        alphabet.push(FRESH);
+        alphabet.extend(fresh_char(&alphabet));
         let mut stack = vec![from.clone()];
         let mut seen: HashSet<Bits> = HashSet::new();
         seen.insert(from.clone());
@@ -260,8 +260,19 @@ impl fmt::Display for Glob {
     }
 }
 
-/// A character no policy pattern names: stands for "some other character" in an unknown part.
-pub(crate) const FRESH: char = '\u{10FFFD}';
+/// A character that is not in `used` (sorted): it stands for "any character the patterns do
+/// not name" in an unknown part. Derived from the patterns, so no pattern can contain it,
+/// whatever characters the policy holds.
+/// `None` only when `used` holds every character: then there is no other character to stand
+/// for.
+pub(crate) fn fresh_char(used: &[char]) -> Option<char> {
+    // From the top of the private-use planes down: characters policies rarely hold, so the
+    // first try almost always succeeds.
+    (0..=0x0010_FFFD_u32)
+        .rev()
+        .filter_map(char::from_u32)
+        .find(|c| used.binary_search(c).is_err())
+}
 
 fn fold(c: char, fold_case: bool) -> char {
     if fold_case { c.to_ascii_lowercase() } else { c }
