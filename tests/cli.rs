@@ -257,6 +257,37 @@ fn stdin_policy() {
 }
 
 #[test]
+fn stdin_bare_url_encoded_policy() {
+    let doc = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"autoscaling:Describe*","Resource":"*"}]}"#;
+    let encoded: String = doc
+        .bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect();
+    let mut child = bin()
+        .args(["check", "--policy", "-", "--action", "DescribeTags"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(encoded.as_bytes())
+        .unwrap();
+    let o = child.wait_with_output().unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stdout(&o).contains("✔ satisfied"), "{}", stdout(&o));
+}
+
+#[test]
 fn bad_input_exits_2_with_file_line_column() {
     let o = run(&[
         "check",

@@ -515,6 +515,19 @@ fn cli_wrappers_and_url_encoding() {
     );
     let bad = load_text("a", r#"{"PolicyVersion":{"Document":"%7B%2"}}"#).unwrap_err();
     assert!(bad.message().contains("URL encoding"), "{bad}");
+    // A bare URL-encoded document, not inside JSON quotes, from text and from bytes.
+    let Loaded::Policy(p, kind) = load_text("a", &format!("{encoded}\n")).unwrap() else {
+        panic!()
+    };
+    assert_eq!((p.statements.len(), kind), (1, InputKind::UrlEncoded));
+    assert_eq!(
+        asg_perms::load_bytes("<stdin>", encoded.as_bytes())
+            .unwrap()
+            .kind(),
+        InputKind::UrlEncoded
+    );
+    let bad = load_text("a", "%7B%2").unwrap_err();
+    assert!(bad.message().contains("URL-encoded"), "{bad}");
 }
 
 #[test]

@@ -6,7 +6,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use super::account::{Account, load_account};
-use super::document::{decode_embedded, document_value};
+use super::document::{decode_embedded, document_value, percent_decode};
 use super::error::LoadError;
 use crate::policy::{Policy, PolicyError, parse_document};
 use crate::text::Location;
@@ -134,6 +134,22 @@ pub fn load_bytes(origin: &str, bytes: &[u8]) -> Result<Loaded, LoadError> {
 
 /// Loads from text, detecting the shape.
 pub fn load_text(origin: &str, text: &str) -> Result<Loaded, LoadError> {
+    // A bare URL-encoded document (`%7B%22Version%22...`), as the raw IAM API returns it.
+    let trimmed = text.trim();
+    if trimmed.starts_with('%') {
+        let decoded = percent_decode(trimmed).map_err(|(i, msg)| {
+            PolicyError::shape(
+                origin,
+                text,
+                text.len() - text.trim_start().len() + i,
+                format!("this looks URL-encoded, but the encoding is invalid: {msg}"),
+            )
+        })?;
+        return match load_text(&format!("{origin} (URL-decoded)"), &decoded)? {
+            Loaded::Policy(p, _) => Ok(Loaded::Policy(p, InputKind::UrlEncoded)),
+            account @ Loaded::Account(_) => Ok(account),
+        };
+    }
     let source: Arc<str> = Arc::from(text);
     let root = json::parse(text).map_err(|e| PolicyError::Syntax {
         at: Location::at(origin, text, e.offset),
