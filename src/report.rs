@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use crate::asg::catalog::catalog;
 use crate::asg::generate::{GenerateOptions, GeneratedPolicy, suggest};
-use crate::asg::requirements::{ActionCheck, Checked, KeyPolicyRequirement};
+use crate::asg::requirements::{ActionCheck, Checked, Facts, KeyPolicyRequirement};
 pub use crate::engine::Summary;
 use crate::engine::{StatementRef, Status};
 
@@ -21,6 +21,9 @@ pub struct Report {
     pub summary: Summary,
     /// The least-privilege document for what is missing.
     pub suggested_statements: GeneratedPolicy,
+    /// The facts the check used (account, region, partition, each kind of role, group name).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub facts: Option<Facts>,
 }
 
 /// One action in the report.
@@ -156,7 +159,15 @@ impl Report {
                 .collect(),
             summary,
             suggested_statements: suggest(checks, options),
+            facts: None,
         }
+    }
+
+    /// The report with the facts it was made with.
+    #[must_use]
+    pub fn with_facts(mut self, facts: Facts) -> Self {
+        self.facts = Some(facts);
+        self
     }
 
     /// Pretty JSON.

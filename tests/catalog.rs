@@ -271,8 +271,8 @@ fn facts_sharpen_resources() {
     let facts = Facts {
         account: Some("111122223333".into()),
         region: Some("eu-west-1".into()),
-        partition: None,
-        role_arn: Some("arn:aws:iam::111122223333:role/web".into()),
+        instance_role_arn: Some("arn:aws:iam::111122223333:role/web".into()),
+        ..Facts::default()
     };
     let r = requirements(
         "CreateAutoScalingGroup",
@@ -335,8 +335,13 @@ fn generated_statements_round_trip_for_every_action_and_feature_combination() {
         Facts {
             account: Some("111122223333".into()),
             region: Some("us-east-1".into()),
-            partition: None,
-            role_arn: Some("arn:aws:iam::111122223333:role/app".into()),
+            instance_role_arn: Some("arn:aws:iam::111122223333:role/app".into()),
+            ..Facts::default()
+        },
+        every_role(),
+        Facts {
+            partition: Some("aws-cn".into()),
+            ..Facts::default()
         },
     ];
     let mut combos = 0;
@@ -377,6 +382,7 @@ fn generated_statements_round_trip_for_every_action_and_feature_combination() {
                         c.decision.explanation
                     );
                 }
+                swapped_roles_are_not_satisfied(&action.name, &on, facts, &set);
                 // Never a bare "*" where an ARN is known.
                 for s in &generated.statement {
                     let actions = s.action.values();
@@ -395,6 +401,168 @@ fn generated_statements_round_trip_for_every_action_and_feature_combination() {
         }
     }
     assert!(combos > 1000, "{combos}");
+}
+
+/// Facts with a role of each kind, the group's name and the account and region.
+fn every_role() -> Facts {
+    Facts {
+        account: Some("111122223333".into()),
+        region: Some("eu-west-1".into()),
+        partition: None,
+        instance_role_arn: Some("arn:aws:iam::111122223333:role/app-web".into()),
+        service_linked_role_arn: Some(
+            "arn:aws:iam::111122223333:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling_web".into(),
+        ),
+        lifecycle_hook_role_arn: Some("arn:aws:iam::111122223333:role/hook-notify".into()),
+        group_name: Some("web".into()),
+    }
+}
+
+/// With the roles of `facts` swapped for other roles, the generated statements no longer
+/// grant `iam:PassRole`: each role is scoped to its own ARN.
+fn swapped_roles_are_not_satisfied(action: &str, on: &[String], facts: &Facts, set: &PolicySet) {
+    if facts.instance_role_arn.is_none() {
+        return;
+    }
+    let other = |arn: &Option<String>| arn.as_ref().map(|a| format!("{a}-other"));
+    let swapped = Facts {
+        instance_role_arn: other(&facts.instance_role_arn),
+        service_linked_role_arn: other(&facts.service_linked_role_arn),
+        lifecycle_hook_role_arn: other(&facts.lifecycle_hook_role_arn),
+        ..facts.clone()
+    };
+    let after = check(action, on, &swapped, set).unwrap();
+    for c in after
+        .requirements
+        .iter()
+        .filter(|c| c.requirement.needed && c.requirement.permission == "iam:PassRole")
+        .filter(|c| {
+            c.requirement
+                .resources
+                .iter()
+                .all(|r| r.ends_with("-other"))
+        })
+    {
+        assert_ne!(
+            c.decision.status,
+            Status::Satisfied,
+            "{action} {on:?}: PassRole on {:?} is satisfied by the statements for other roles",
+            c.requirement.resources
+        );
+    }
+}
+
+#[test]
+fn each_role_goes_to_its_own_pass_role() {
+    let facts = every_role();
+    let reqs = requirements(
+        "CreateAutoScalingGroup",
+        &feats(&[
+            "custom-slr",
+            "lifecycle-hook-role",
+            "launch-template-instance-profile",
+        ]),
+        &facts,
+    )
+    .unwrap();
+    let pass: Vec<(&str, &str)> = reqs
+        .iter()
+        .filter(|r| r.needed && r.permission == "iam:PassRole")
+        .map(|r| {
+            (
+                r.resources[0].as_str(),
+                r.context["iam:PassedToService"][0].as_str(),
+            )
+        })
+        .collect();
+    assert!(pass.contains(&(
+        "arn:aws:iam::111122223333:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling_web",
+        "autoscaling.amazonaws.com"
+    )), "{pass:?}");
+    assert!(
+        pass.contains(&(
+            "arn:aws:iam::111122223333:role/hook-notify",
+            "autoscaling.amazonaws.com"
+        )),
+        "{pass:?}"
+    );
+    assert!(
+        pass.contains(&(
+            "arn:aws:iam::111122223333:role/app-web",
+            "ec2.amazonaws.com"
+        )),
+        "{pass:?}"
+    );
+    // The custom service-linked role is scoped to the group by its ARN.
+    let slr = reqs
+        .iter()
+        .find(|r| r.needed && r.resources[0].contains("aws-service-role"))
+        .unwrap();
+    assert_eq!(
+        slr.context["iam:AssociatedResourceARN"],
+        vec!["arn:aws:autoscaling:eu-west-1:111122223333:autoScalingGroup:{group_id}:autoScalingGroupName/web".to_owned()]
+    );
+    let doc = policy_for(&reqs).to_json();
+    assert!(
+        doc.contains("\"ArnLike\"") && doc.contains("autoScalingGroup:*:autoScalingGroupName/web"),
+        "{doc}"
+    );
+}
+
+#[test]
+fn role_arns_are_checked_for_their_kind() {
+    let bad = |f: Facts| f.problems().join("; ");
+    let slr_as_instance = Facts {
+        instance_role_arn: Some(
+            "arn:aws:iam::111122223333:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling".into(),
+        ),
+        ..Facts::default()
+    };
+    assert!(bad(slr_as_instance).contains("service-linked role"));
+    let app_as_slr = Facts {
+        service_linked_role_arn: Some("arn:aws:iam::111122223333:role/app-web".into()),
+        ..Facts::default()
+    };
+    assert!(bad(app_as_slr).contains("aws-service-role/autoscaling.amazonaws.com/"));
+    let wrong_partition = Facts {
+        partition: Some("aws-cn".into()),
+        instance_role_arn: Some("arn:aws:iam::111122223333:role/app".into()),
+        ..Facts::default()
+    };
+    assert!(bad(wrong_partition).contains("partition"));
+    assert!(every_role().problems().is_empty());
+    let unknown_partition = Facts {
+        partition: Some("aws-mars".into()),
+        ..Facts::default()
+    };
+    assert!(bad(unknown_partition).contains("partition"));
+}
+
+#[test]
+fn china_partition_passes_instance_roles_to_the_chinese_ec2_principal() {
+    let facts = Facts {
+        partition: Some("aws-cn".into()),
+        ..Facts::default()
+    };
+    let reqs = requirements(
+        "CreateAutoScalingGroup",
+        &feats(&["launch-template-instance-profile"]),
+        &facts,
+    )
+    .unwrap();
+    let pass = reqs
+        .iter()
+        .find(|r| r.needed && r.permission == "iam:PassRole")
+        .unwrap();
+    assert_eq!(
+        pass.context["iam:PassedToService"],
+        vec!["ec2.amazonaws.com.cn".to_owned()]
+    );
+    assert!(
+        pass.resources[0].starts_with("arn:aws-cn:iam::"),
+        "{:?}",
+        pass.resources
+    );
 }
 
 #[test]

@@ -471,3 +471,78 @@ fn a_failing_writer_is_an_error_but_a_broken_pipe_is_not() {
     assert_eq!(full.code(), 2);
     assert_eq!(ExitCode::Missing.code(), 1);
 }
+
+#[test]
+fn each_role_flag_goes_to_its_own_pass_role() {
+    // --role-arn is the instance role: a custom service-linked role is never given app-web.
+    let o = run(&[
+        "generate",
+        "--action",
+        "CreateAutoScalingGroup",
+        "--feature",
+        "custom-slr",
+        "--role-arn",
+        "arn:aws:iam::111122223333:role/app-web",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let t = stdout(&o);
+    assert!(!t.contains("role/app-web"), "{t}");
+    assert!(
+        t.contains(
+            "role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling_*"
+        ),
+        "{t}"
+    );
+    // The service-linked role flag takes a service-linked role, and says so otherwise.
+    let o = run(&[
+        "generate",
+        "--action",
+        "CreateAutoScalingGroup",
+        "--feature",
+        "custom-slr",
+        "--service-linked-role-arn",
+        "arn:aws:iam::111122223333:role/app-web",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("aws-service-role/autoscaling.amazonaws.com/"),
+        "{}",
+        stderr(&o)
+    );
+    // Each role to its own statement, and the facts in the JSON report.
+    let o = run(&[
+        "check",
+        "--policy",
+        FULL,
+        "--action",
+        "CreateAutoScalingGroup",
+        "--feature",
+        "custom-slr",
+        "--feature",
+        "launch-template-instance-profile",
+        "--instance-role-arn",
+        "arn:aws:iam::111122223333:role/app-web",
+        "--service-linked-role-arn",
+        "arn:aws:iam::111122223333:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling_web",
+        "--partition",
+        "aws",
+        "--format",
+        "json",
+    ]);
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(
+        v["facts"]["service_linked_role_arn"],
+        "arn:aws:iam::111122223333:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling_web"
+    );
+    assert_eq!(
+        v["facts"]["instance_role_arn"],
+        "arn:aws:iam::111122223333:role/app-web"
+    );
+    let passes: Vec<&serde_json::Value> = v["actions"][0]["requirements"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["permission"] == "iam:PassRole" && r["needed"] == true)
+        .collect();
+    assert_eq!(passes.len(), 2);
+}

@@ -225,10 +225,10 @@ proptest! {
         let a = &cat.actions[action % cat.actions.len()];
         let features: Vec<String> = cat.features_for(&a.name).iter().enumerate().filter(|(i, _)| mask & (1 << i) != 0).map(|(_, f)| f.id.clone()).collect();
         let facts = Facts {
-            role_arn: role.map(|r| format!("arn:aws:iam::{}:role/{r}", account.clone().unwrap_or_else(|| "111122223333".into()))),
+            instance_role_arn: role.map(|r| format!("arn:aws:iam::{}:role/{r}", account.clone().unwrap_or_else(|| "111122223333".into()))),
             account,
             region,
-            partition: None,
+            ..Facts::default()
         };
         let before = check(&a.name, &features, &facts, &PolicySet::default()).unwrap();
         let generated = suggest(std::slice::from_ref(&before), GenerateOptions::default());

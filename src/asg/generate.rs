@@ -137,13 +137,7 @@ pub fn statements_for<'a>(
                 sid = format!("{sid}{n}");
             }
             used.push(sid.clone());
-            let condition = (!context.is_empty()).then(|| {
-                let keys = context
-                    .into_iter()
-                    .map(|(k, v)| (k, OneOrMany::from_vec(v)))
-                    .collect();
-                BTreeMap::from([("StringEquals".to_owned(), keys)])
-            });
+            let condition = (!context.is_empty()).then(|| conditions(context));
             GeneratedStatement {
                 sid,
                 effect: "Allow".to_owned(),
@@ -153,6 +147,25 @@ pub fn statements_for<'a>(
             }
         })
         .collect()
+}
+
+/// The Condition block: `StringEquals` for the values the request fixes, `ArnLike` (unknown
+/// parts as `*`) for ARNs with parts not known yet.
+fn conditions(
+    context: BTreeMap<String, Vec<String>>,
+) -> BTreeMap<String, BTreeMap<String, OneOrMany>> {
+    let mut out: BTreeMap<String, BTreeMap<String, OneOrMany>> = BTreeMap::new();
+    for (k, v) in context {
+        let (op, values) = if v.iter().any(|x| x.contains('{')) {
+            ("ArnLike", v.iter().map(|x| wildcard_holes(x)).collect())
+        } else {
+            ("StringEquals", v)
+        };
+        out.entry(op.to_owned())
+            .or_default()
+            .insert(k, OneOrMany::from_vec(values));
+    }
+    out
 }
 
 fn sid_for(actions: &[String], context: &BTreeMap<String, Vec<String>>) -> String {

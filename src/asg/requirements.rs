@@ -17,23 +17,98 @@ pub struct Facts {
     pub account: Option<String>,
     /// Region (`us-east-1`).
     pub region: Option<String>,
-    /// Partition; `aws` when unset.
+    /// Partition: `aws`, `aws-cn` or `aws-us-gov`; `aws` when unset.
     pub partition: Option<String>,
-    /// The role passed with `iam:PassRole` (an IAM role ARN).
-    pub role_arn: Option<String>,
+    /// The role of the instances' instance profile (launch template or configuration), passed
+    /// to EC2.
+    #[serde(alias = "role_arn")]
+    pub instance_role_arn: Option<String>,
+    /// A custom service-linked role for the group, passed to Auto Scaling (under
+    /// `role/aws-service-role/autoscaling.amazonaws.com/`).
+    pub service_linked_role_arn: Option<String>,
+    /// The role a lifecycle hook uses to send notifications, passed to Auto Scaling.
+    pub lifecycle_hook_role_arn: Option<String>,
+    /// The Auto Scaling group's name.
+    pub group_name: Option<String>,
 }
 
+/// The kinds of role a request passes with `iam:PassRole`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RoleKind {
+    /// The instance profile's role, passed to EC2.
+    Instance,
+    /// A custom service-linked role, passed to Auto Scaling.
+    ServiceLinked,
+    /// A lifecycle hook's notification role, passed to Auto Scaling.
+    LifecycleHook,
+}
+
+impl RoleKind {
+    /// The placeholder of this kind of role in the catalog's resource templates.
+    fn placeholder(self) -> &'static str {
+        match self {
+            Self::Instance => "{instance_role}",
+            Self::ServiceLinked => "{slr_suffix}",
+            Self::LifecycleHook => "{hook_role}",
+        }
+    }
+
+    /// A label for messages.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Instance => "instance role ARN",
+            Self::ServiceLinked => "service-linked role ARN",
+            Self::LifecycleHook => "lifecycle hook role ARN",
+        }
+    }
+
+    const ALL: [Self; 3] = [Self::Instance, Self::ServiceLinked, Self::LifecycleHook];
+}
+
+/// Where Auto Scaling's service-linked roles live.
+const SLR_PATH: &str = "role/aws-service-role/autoscaling.amazonaws.com/";
+
+/// The partitions AWS has for Auto Scaling.
+pub const PARTITIONS: [&str; 3] = ["aws", "aws-cn", "aws-us-gov"];
+
 impl Facts {
+    /// The partition in force.
+    pub fn partition(&self) -> &str {
+        self.partition.as_deref().unwrap_or("aws")
+    }
+
+    /// The role ARN given for a kind of role.
+    pub fn role(&self, kind: RoleKind) -> Option<&str> {
+        match kind {
+            RoleKind::Instance => self.instance_role_arn.as_deref(),
+            RoleKind::ServiceLinked => self.service_linked_role_arn.as_deref(),
+            RoleKind::LifecycleHook => self.lifecycle_hook_role_arn.as_deref(),
+        }
+    }
+
     /// Fills the known placeholders of a resource template.
     pub fn fill(&self, template: &str) -> String {
-        let mut out = template.replace("{partition}", self.partition.as_deref().unwrap_or("aws"));
+        let mut out = template.replace("{partition}", self.partition());
         if let Some(a) = &self.account {
             out = out.replace("{account}", a);
         }
         if let Some(r) = &self.region {
             out = out.replace("{region}", r);
         }
+        if let Some(g) = &self.group_name {
+            out = out.replace("{group_name}", g);
+        }
         out
+    }
+
+    /// A resource template with the facts in: a role template becomes the ARN given for its
+    /// kind of role, when one is given.
+    pub fn resource(&self, template: &str) -> String {
+        RoleKind::ALL
+            .into_iter()
+            .find(|k| template.contains(k.placeholder()))
+            .and_then(|k| self.role(k))
+            .map_or_else(|| self.fill(template), str::to_owned)
     }
 
     /// Problems with the facts as given (empty when fine).
@@ -54,17 +129,75 @@ impl Facts {
                 "region \"{r}\" is not a region name such as us-east-1"
             ));
         }
-        if let Some(arn) = &self.role_arn {
-            let parts: Vec<&str> = arn.splitn(6, ':').collect();
-            if parts.len() != 6
-                || parts[0] != "arn"
-                || parts[2] != "iam"
-                || !parts[5].starts_with("role/")
+        if let Some(part) = &self.partition
+            && !PARTITIONS.contains(&part.as_str())
+        {
+            p.push(format!(
+                "partition \"{part}\" is not one of {}",
+                PARTITIONS.join(", ")
+            ));
+        }
+        if let Some(g) = &self.group_name
+            && (g.is_empty() || g.len() > 255 || g.contains(':'))
+        {
+            p.push(format!(
+                "group name \"{g}\" must be 1 to 255 characters without ':'"
+            ));
+        }
+        for kind in RoleKind::ALL {
+            if let Some(arn) = self.role(kind)
+                && let Err(why) = self.check_role(kind, arn)
             {
-                p.push(format!("role ARN \"{arn}\" is not an IAM role ARN (arn:aws:iam::123456789012:role/name)"));
+                p.push(format!("{} \"{arn}\" {why}", kind.label()));
             }
         }
         p
+    }
+
+    /// Checks a role ARN for its kind.
+    fn check_role(&self, kind: RoleKind, arn: &str) -> Result<(), String> {
+        let parts: Vec<&str> = arn.splitn(6, ':').collect();
+        if parts.len() != 6
+            || parts[0] != "arn"
+            || parts[2] != "iam"
+            || !parts[5].starts_with("role/")
+        {
+            return Err("is not an IAM role ARN (arn:aws:iam::123456789012:role/name)".to_owned());
+        }
+        if parts[1] != self.partition() {
+            return Err(format!(
+                "is in partition \"{}\", but the partition is \"{}\"",
+                parts[1],
+                self.partition()
+            ));
+        }
+        if let Some(a) = &self.account
+            && parts[4] != a
+        {
+            return Err(format!("is in account {}, not {a}", parts[4]));
+        }
+        let service_linked = parts[5].starts_with("role/aws-service-role/");
+        match kind {
+            RoleKind::ServiceLinked if !parts[5].starts_with(SLR_PATH) => Err(format!(
+                "is not an Auto Scaling service-linked role: those live under {SLR_PATH} (arn:aws:iam::123456789012:{SLR_PATH}AWSServiceRoleForAutoScaling_suffix)"
+            )),
+            RoleKind::Instance | RoleKind::LifecycleHook if service_linked => {
+                Err("is a service-linked role; this takes an ordinary IAM role".to_owned())
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// A condition value with the facts in: the EC2 service principal of the partition, and
+    /// ARN templates filled.
+    fn context_value(&self, key: &str, value: &str) -> String {
+        if key.eq_ignore_ascii_case("iam:PassedToService")
+            && value == "ec2.amazonaws.com"
+            && self.partition() == "aws-cn"
+        {
+            return "ec2.amazonaws.com.cn".to_owned();
+        }
+        self.fill(value)
     }
 }
 
@@ -124,7 +257,12 @@ impl Requirement {
     pub fn request(&self, facts: &Facts) -> Request {
         let mut context = Context::default();
         for (k, v) in &self.context {
-            context.set(k, v.iter().cloned());
+            // A value with unknown parts (an ARN with `{group_id}`) is matched as a template.
+            if v.iter().any(|x| x.contains('{')) {
+                context.set_template(k, v.iter().cloned());
+            } else {
+                context.set(k, v.iter().cloned());
+            }
         }
         if let Some(r) = &facts.region {
             context.set("aws:RequestedRegion", [r.clone()]);
@@ -218,17 +356,34 @@ pub fn requirements(
         note: None,
     }];
     for d in cat.dependencies_for(name) {
-        let resources = if d.permission == "iam:PassRole"
-            && let Some(arn) = &facts.role_arn
+        let resources: Vec<String> = d.resources.iter().map(|r| facts.resource(r)).collect();
+        let mut context: BTreeMap<String, Vec<String>> = d
+            .context
+            .iter()
+            .map(|(k, v)| {
+                (
+                    k.clone(),
+                    v.iter().map(|x| facts.context_value(k, x)).collect(),
+                )
+            })
+            .collect();
+        // A custom service-linked role can be scoped to the group it is for (policy examples
+        // page): with the group's name known, the condition narrows it to that group.
+        if d.permission == "iam:PassRole"
+            && d.resources
+                .iter()
+                .any(|r| r.contains(RoleKind::ServiceLinked.placeholder()))
+            && facts.group_name.is_some()
         {
-            vec![arn.clone()]
-        } else {
-            d.resources.iter().map(|r| facts.fill(r)).collect()
-        };
+            context.insert(
+                "iam:AssociatedResourceARN".to_owned(),
+                vec![facts.fill(&cat.own_resource(act))],
+            );
+        }
         out.push(Requirement {
             permission: d.permission.clone(),
             resources,
-            context: d.context.clone(),
+            context,
             reason: d.reason.clone(),
             sources: d.sources.clone(),
             feature: d.when.clone(),

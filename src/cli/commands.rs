@@ -46,7 +46,8 @@ pub fn execute(command: Command, out: &mut dyn Write) -> Result<ExitCode, CliErr
                 GenerateOptions {
                     include_conditional,
                 },
-            );
+            )
+            .with_facts(facts);
             let text = match format {
                 Format::Json => report.to_json() + "\n",
                 Format::Markdown => report.to_markdown(),

@@ -61,9 +61,22 @@ pub struct FactArgs {
     /// Region, to narrow resource ARNs and evaluate aws:RequestedRegion.
     #[arg(long, value_name = "NAME")]
     pub region: Option<String>,
-    /// The role passed with iam:PassRole.
+    /// Partition: aws, aws-cn or aws-us-gov (ARNs and service principals follow it).
+    #[arg(long, value_name = "NAME", value_parser = ["aws", "aws-cn", "aws-us-gov"])]
+    pub partition: Option<String>,
+    /// The instance profile's role, passed to EC2 with iam:PassRole (`--role-arn` is an alias).
+    #[arg(long, visible_alias = "role-arn", value_name = "ARN")]
+    pub instance_role_arn: Option<String>,
+    /// A custom service-linked role for the group, passed to Auto Scaling (under
+    /// role/aws-service-role/autoscaling.amazonaws.com/).
     #[arg(long, value_name = "ARN")]
-    pub role_arn: Option<String>,
+    pub service_linked_role_arn: Option<String>,
+    /// The lifecycle hook's notification role, passed to Auto Scaling.
+    #[arg(long, value_name = "ARN")]
+    pub lifecycle_hook_role_arn: Option<String>,
+    /// The Auto Scaling group's name, to narrow its ARN.
+    #[arg(long, value_name = "NAME")]
+    pub group_name: Option<String>,
 }
 
 impl FactArgs {
@@ -71,8 +84,11 @@ impl FactArgs {
         Facts {
             account: self.account.clone(),
             region: self.region.clone(),
-            partition: None,
-            role_arn: self.role_arn.clone(),
+            partition: self.partition.clone(),
+            instance_role_arn: self.instance_role_arn.clone(),
+            service_linked_role_arn: self.service_linked_role_arn.clone(),
+            lifecycle_hook_role_arn: self.lifecycle_hook_role_arn.clone(),
+            group_name: self.group_name.clone(),
         }
     }
 }

@@ -310,8 +310,13 @@ impl Condition {
 
     /// One request value against all policy values.
     fn one_value(&self, base: BaseOp, value: &str, ctx: &Context) -> Tri {
+        let templated = ctx.is_template(&self.key);
         let any = self.values.iter().fold(Tri::Never, |acc, p| {
-            acc.or(positive_match(base, p, value, ctx))
+            acc.or(if templated {
+                template_match(base, p, &Template::parse(value), ctx)
+            } else {
+                positive_match(base, p, value, ctx)
+            })
         });
         if base.negated() { any.negate() } else { any }
     }
@@ -363,6 +368,24 @@ fn multivalued_without_set_operator(key: &str) -> String {
     format!(
         ". {key} can carry several values, and this condition has no ForAnyValue or ForAllValues: AWS's page on single- and multivalued context keys says such keys need a set operator and does not say what happens without one, so a request with none or several values stays conditional ({MULTIVALUED_KEYS_PAGE})"
     )
+}
+
+/// Like [`positive_match`], for a request value with unknown parts: string and ARN
+/// comparisons are exact over every filling; anything else depends on the filling.
+fn template_match(base: BaseOp, p: &VarText, v: &Template, ctx: &Context) -> Tri {
+    use BaseOp as B;
+    let (wildcards, arn) = match base {
+        B::StringEquals | B::StringNotEquals => (false, false),
+        B::StringLike | B::StringNotLike => (true, false),
+        B::ArnEquals | B::ArnLike | B::ArnNotEquals | B::ArnNotLike => (true, true),
+        _ => return Tri::Sometimes,
+    };
+    match p.resolve(ctx, wildcards, false) {
+        Resolved::Known(g) if arn => ArnGlob::from_glob(g).match_template(v),
+        Resolved::Known(g) => g.match_template(v),
+        Resolved::Unknown(..) => Tri::Sometimes,
+        Resolved::Unresolvable(_) => Tri::Never,
+    }
 }
 
 /// Does policy value `p` match request value `v` under the positive form of `base`?

@@ -1,7 +1,7 @@
 //! The request model: what is asked (an action on resources) and what is known of the
 //! request's condition keys. It belongs to the data model, below the evaluator.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use crate::text::pattern::Template;
 
@@ -19,6 +19,8 @@ pub enum KeyState {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Context {
     keys: BTreeMap<String, (String, KeyState)>,
+    /// Keys (lower-cased) whose values are templates with unknown parts (`{group_id}`).
+    templates: BTreeSet<String>,
 }
 
 impl Context {
@@ -28,6 +30,7 @@ impl Context {
         I: IntoIterator<Item = S>,
         S: Into<String>,
     {
+        self.templates.remove(&key.to_lowercase());
         self.keys.insert(
             key.to_lowercase(),
             (
@@ -37,8 +40,25 @@ impl Context {
         );
     }
 
+    /// Sets a key's values as templates: `{name}` in them is an unknown part, matched
+    /// three-valued (an ARN whose group id is not known yet, say).
+    pub fn set_template<I, S>(&mut self, key: &str, values: I)
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.set(key, values);
+        self.templates.insert(key.to_lowercase());
+    }
+
+    /// True when the key's values are templates.
+    pub fn is_template(&self, key: &str) -> bool {
+        self.templates.contains(&key.to_lowercase())
+    }
+
     /// Marks a key as absent from the request.
     pub fn set_absent(&mut self, key: &str) {
+        self.templates.remove(&key.to_lowercase());
         self.keys
             .insert(key.to_lowercase(), (key.to_owned(), KeyState::Absent));
     }

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use crate::app::commands::Command;
 use crate::app::theme;
 use crate::asg::catalog::catalog;
-use crate::asg::requirements::{ActionCheck, Facts};
+use crate::asg::requirements::{ActionCheck, Facts, PARTITIONS};
 use crate::engine::Status;
 use crate::policy::Policy;
 
@@ -25,8 +25,43 @@ pub struct DetailPanel {
 struct FactsEdit {
     account: String,
     region: String,
-    role_arn: String,
+    partition: String,
+    group_name: String,
+    instance_role: String,
+    service_linked_role: String,
+    hook_role: String,
     error: Option<String>,
+}
+
+impl From<&Facts> for FactsEdit {
+    fn from(f: &Facts) -> Self {
+        let text = |o: &Option<String>| o.clone().unwrap_or_default();
+        Self {
+            account: text(&f.account),
+            region: text(&f.region),
+            partition: f.partition().to_owned(),
+            group_name: text(&f.group_name),
+            instance_role: text(&f.instance_role_arn),
+            service_linked_role: text(&f.service_linked_role_arn),
+            hook_role: text(&f.lifecycle_hook_role_arn),
+            error: None,
+        }
+    }
+}
+
+impl FactsEdit {
+    fn facts(&self) -> Facts {
+        let opt = |s: &str| (!s.trim().is_empty()).then(|| s.trim().to_owned());
+        Facts {
+            account: opt(&self.account),
+            region: opt(&self.region),
+            partition: opt(&self.partition).filter(|p| p != "aws"),
+            instance_role_arn: opt(&self.instance_role),
+            service_linked_role_arn: opt(&self.service_linked_role),
+            lifecycle_hook_role_arn: opt(&self.hook_role),
+            group_name: opt(&self.group_name),
+        }
+    }
 }
 
 /// What the panel draws from.
@@ -187,19 +222,28 @@ impl DetailPanel {
     }
 
     fn facts_ui(&mut self, ui: &mut egui::Ui, facts: &Facts, commands: &mut Vec<Command>) {
-        egui::CollapsingHeader::new("Facts (optional): account, region, role").id_salt("facts").show(ui, |ui| {
+        egui::CollapsingHeader::new("Facts (optional): account, region, partition, roles, group").id_salt("facts").show(ui, |ui| {
             ui.label(egui::RichText::new("Unknown parts of ARNs stay open, which can make a result conditional. Fill in what you know to decide it.").small().weak());
-            let edit = self.facts_edit.get_or_insert_with(|| FactsEdit {
-                account: facts.account.clone().unwrap_or_default(),
-                region: facts.region.clone().unwrap_or_default(),
-                role_arn: facts.role_arn.clone().unwrap_or_default(),
-                error: None,
-            });
+            let edit = self.facts_edit.get_or_insert_with(|| FactsEdit::from(facts));
             egui::Grid::new("facts_grid").num_columns(2).show(ui, |ui| {
+                let l = ui.label("Partition");
+                egui::ComboBox::from_id_salt("partition")
+                    .selected_text(edit.partition.clone())
+                    .show_ui(ui, |ui| {
+                        for p in PARTITIONS {
+                            ui.selectable_value(&mut edit.partition, p.to_owned(), p);
+                        }
+                    })
+                    .response
+                    .labelled_by(l.id);
+                ui.end_row();
                 for (label, value, hint) in [
                     ("Account id", &mut edit.account, "123456789012"),
                     ("Region", &mut edit.region, "us-east-1"),
-                    ("Role ARN (for iam:PassRole)", &mut edit.role_arn, "arn:aws:iam::123456789012:role/app"),
+                    ("Group name", &mut edit.group_name, "web"),
+                    ("Instance role ARN (instance profile)", &mut edit.instance_role, "arn:aws:iam::123456789012:role/app"),
+                    ("Service-linked role ARN (custom)", &mut edit.service_linked_role, "arn:aws:iam::123456789012:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling_app"),
+                    ("Lifecycle hook role ARN", &mut edit.hook_role, "arn:aws:iam::123456789012:role/hook-notifications"),
                 ] {
                     let l = ui.label(label);
                     ui.add(egui::TextEdit::singleline(value).hint_text(hint).desired_width(300.0)).labelled_by(l.id);
@@ -208,13 +252,7 @@ impl DetailPanel {
             });
             ui.horizontal(|ui| {
                 if ui.button("Apply facts").clicked() {
-                    let opt = |s: &str| (!s.trim().is_empty()).then(|| s.trim().to_owned());
-                    let f = Facts {
-                        account: opt(&edit.account),
-                        region: opt(&edit.region),
-                        partition: None,
-                        role_arn: opt(&edit.role_arn),
-                    };
+                    let f = edit.facts();
                     let problems = f.problems();
                     if problems.is_empty() {
                         edit.error = None;
@@ -224,7 +262,7 @@ impl DetailPanel {
                     }
                 }
                 if ui.button("Forget facts").clicked() {
-                    *edit = FactsEdit::default();
+                    *edit = FactsEdit::from(&Facts::default());
                     commands.push(Command::SetFacts {
                         facts: Facts::default(),
                     });
