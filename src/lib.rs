@@ -49,7 +49,8 @@ pub use asg::catalog::{
 };
 pub use asg::catalog_check::check_catalog;
 pub use asg::generate::{
-    GenerateOptions, GeneratedPolicy, GeneratedStatement, merged, policy_for, suggest,
+    GenerateOptions, GeneratedPolicy, GeneratedStatement, LayerFix, merged, policy_for, suggest,
+    suggest_by_layer,
 };
 pub use asg::requirements::{
     ActionCheck, Checked, Facts, KeyPolicyRequirement, Requirement, ResolveError, check,

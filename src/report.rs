@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 use serde::Serialize;
 
 use crate::asg::catalog::catalog;
-use crate::asg::generate::{GenerateOptions, GeneratedPolicy, suggest};
+use crate::asg::generate::{GenerateOptions, GeneratedPolicy, LayerFix, suggest, suggest_by_layer};
 use crate::asg::requirements::{ActionCheck, Checked, Facts, KeyPolicyRequirement};
 pub use crate::engine::Summary;
 use crate::engine::{StatementRef, Status};
@@ -19,8 +19,10 @@ pub struct Report {
     pub actions: Vec<ActionEntry>,
     /// Counts of needed requirements by status, over all actions.
     pub summary: Summary,
-    /// The least-privilege document for what is missing.
+    /// The least-privilege document for what the identity policies are missing.
     pub suggested_statements: GeneratedPolicy,
+    /// What each layer lacks (identity policies, boundary, SCPs), as statements for it.
+    pub suggested_by_layer: Vec<LayerFix>,
     /// The facts the check used (account, region, partition, each kind of role, group name).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub facts: Option<Facts>,
@@ -159,6 +161,7 @@ impl Report {
                 .collect(),
             summary,
             suggested_statements: suggest(checks, options),
+            suggested_by_layer: suggest_by_layer(checks, options),
             facts: None,
         }
     }
@@ -235,7 +238,24 @@ impl Report {
             )
             .ok();
         }
+        for fix in self.other_layers() {
+            writeln!(
+                out,
+                "\nThe {} does not allow what is below; add to the {}:\n{}",
+                fix.layer,
+                fix.layer,
+                fix.statements.to_json()
+            )
+            .ok();
+        }
         out
+    }
+
+    /// The fixes that belong in a boundary or an SCP.
+    fn other_layers(&self) -> impl Iterator<Item = &LayerFix> {
+        self.suggested_by_layer
+            .iter()
+            .filter(|f| f.which != crate::policy::Layer::Identity)
     }
 
     /// Markdown for a pull request.
@@ -308,6 +328,9 @@ impl Report {
         }
         if !self.suggested_statements.is_empty() {
             writeln!(out, "<details><summary>Least-privilege statements for what is missing</summary>\n\n```json\n{}\n```\n</details>", self.suggested_statements.to_json()).ok();
+        }
+        for fix in self.other_layers() {
+            writeln!(out, "<details><summary>Statements to add to the {}</summary>\n\n```json\n{}\n```\n</details>", fix.layer, fix.statements.to_json()).ok();
         }
         out
     }

@@ -546,3 +546,71 @@ fn each_role_flag_goes_to_its_own_pass_role() {
         .collect();
     assert_eq!(passes.len(), 2);
 }
+
+#[test]
+fn generate_and_check_put_the_fix_in_the_layer_that_lacks_it() {
+    let dir = std::env::temp_dir().join(format!("asg-perms-layers-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let identity = dir.join("identity.json");
+    let boundary = dir.join("boundary.json");
+    std::fs::write(&identity, r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["autoscaling:*","ec2:RunInstances"],"Resource":"*"}]}"#).unwrap();
+    std::fs::write(&boundary, r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"autoscaling:*","Resource":"*"}]}"#).unwrap();
+    let (identity, boundary) = (identity.to_str().unwrap(), boundary.to_str().unwrap());
+    let args = |extra: &[&str]| {
+        let mut a = vec![
+            "generate",
+            "--action",
+            "CreateAutoScalingGroup",
+            "--feature",
+            "launch-template",
+            "--policy",
+            identity,
+            "--boundary",
+            boundary,
+        ];
+        a.extend_from_slice(extra);
+        run(&a)
+    };
+    let o = args(&["--layer", "boundary"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stdout(&o).contains("ec2:RunInstances"), "{}", stdout(&o));
+    // The identity policy already allows it: nothing to add there, and a note names the boundary.
+    let o = args(&[]);
+    assert!(!stdout(&o).contains("ec2:RunInstances"), "{}", stdout(&o));
+    assert!(stderr(&o).contains("--layer boundary"), "{}", stderr(&o));
+    let o = args(&["--layer", "scp:0"]);
+    assert_eq!(o.status.code(), Some(2));
+    // The JSON report names the layer and carries its statements.
+    let o = run(&[
+        "check",
+        "--policy",
+        identity,
+        "--boundary",
+        boundary,
+        "--action",
+        "CreateAutoScalingGroup",
+        "--feature",
+        "launch-template",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let layers = v["suggested_by_layer"].as_array().unwrap();
+    let b = layers.iter().find(|l| l["kind"] == "boundary").unwrap();
+    assert_eq!(b["layer"], "permissions boundary");
+    assert!(b["statements"].to_string().contains("ec2:RunInstances"));
+    let run_req = v["actions"][0]["requirements"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["permission"] == "ec2:RunInstances")
+        .unwrap();
+    assert!(
+        run_req["explanation"]
+            .as_str()
+            .unwrap()
+            .contains("permissions boundary")
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}

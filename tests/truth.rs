@@ -163,3 +163,153 @@ fn left_out_allows_never_confirm_missing() {
     let d = decide(&policy(&sts), Context::default());
     assert_eq!(d.status, Status::Conditional, "{}", d.explanation);
 }
+
+// ------------------------------------------------------------------
+// The layer that denies.
+
+fn layered() -> PolicySet {
+    let identity = policy(&[
+        r#"{"Sid":"All","Effect":"Allow","Action":["autoscaling:*","ec2:RunInstances"],"Resource":"*"}"#.to_owned(),
+    ]);
+    let boundary = policy(&[
+        r#"{"Sid":"OnlyAutoScaling","Effect":"Allow","Action":"autoscaling:*","Resource":"*"}"#
+            .to_owned(),
+        r#"{"Sid":"Describe","Effect":"Allow","Action":"ec2:Describe*","Resource":"*"}"#.to_owned(),
+    ]);
+    PolicySet {
+        identity: vec![identity.into()],
+        boundary: Some(boundary.into()),
+        scps: Vec::new(),
+    }
+}
+
+#[test]
+fn a_boundary_that_lacks_the_allow_is_named_and_gets_the_fix() {
+    use asg_perms::{
+        Facts, GenerateOptions, Layer, MissingReason, check, suggest, suggest_by_layer,
+    };
+    let set = layered();
+    let features = ["launch-template".to_owned()];
+    let checked = check("CreateAutoScalingGroup", &features, &Facts::default(), &set).unwrap();
+    let run = checked
+        .requirements
+        .iter()
+        .find(|c| c.requirement.permission == "ec2:RunInstances")
+        .unwrap();
+    let d = &run.decision;
+    assert_eq!(d.status, Status::Missing);
+    assert_eq!(
+        d.missing,
+        Some(MissingReason::NoMatchingAllow(Layer::Boundary))
+    );
+    assert_eq!(d.missing_layers, vec![Layer::Boundary]);
+    // Not the identity Allow as "deciding" or as a near miss: the boundary's statements.
+    assert!(d.decided_by.is_empty(), "{:?}", d.decided_by);
+    assert!(
+        d.near_misses.iter().all(|s| s.layer == Layer::Boundary),
+        "{:?}",
+        d.near_misses
+    );
+    assert!(
+        d.explanation
+            .contains("No statement in the permissions boundary allows ec2:RunInstances"),
+        "{}",
+        d.explanation
+    );
+    assert!(d.explanation.contains("Sid \"All\""), "{}", d.explanation);
+    assert!(
+        d.explanation
+            .contains("the fix belongs in the permissions boundary"),
+        "{}",
+        d.explanation
+    );
+    // The fix goes to the boundary, not to the identity policy that already allows it.
+    let checks = [checked.clone()];
+    let identity = suggest(&checks, GenerateOptions::default()).to_json();
+    assert!(!identity.contains("ec2:RunInstances"), "{identity}");
+    let by_layer = suggest_by_layer(&checks, GenerateOptions::default());
+    let boundary = by_layer
+        .iter()
+        .find(|f| f.which == Layer::Boundary)
+        .unwrap();
+    assert_eq!(boundary.kind, "boundary");
+    assert!(boundary.statements.to_json().contains("ec2:RunInstances"));
+    // Adding the boundary fix to the boundary satisfies it.
+    let mut fixed = set.clone();
+    let mut doc: serde_json::Value = serde_json::from_str(&boundary.statements.to_json()).unwrap();
+    let b = set.boundary.clone().unwrap();
+    let mut all: Vec<serde_json::Value> = doc["Statement"].as_array().unwrap().clone();
+    all.extend(
+        b.document_json()["Statement"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .cloned(),
+    );
+    doc["Statement"] = serde_json::Value::Array(all);
+    fixed.boundary = Some(policy_text(&doc.to_string()).into());
+    let after = check(
+        "CreateAutoScalingGroup",
+        &features,
+        &Facts::default(),
+        &fixed,
+    )
+    .unwrap();
+    assert_eq!(
+        after.status,
+        Status::Satisfied,
+        "{:#?}",
+        after
+            .requirements
+            .iter()
+            .map(|c| &c.decision.explanation)
+            .collect::<Vec<_>>()
+    );
+}
+
+fn policy_text(text: &str) -> Policy {
+    match load_text("fixed.json", text).unwrap() {
+        Loaded::Policy(p, _) => p,
+        Loaded::Account(_) => panic!("not a policy"),
+    }
+}
+
+#[test]
+fn an_explicit_deny_names_its_layer_and_gets_no_allow() {
+    use asg_perms::{Facts, GenerateOptions, MissingReason, check, suggest_by_layer};
+    let mut set = layered();
+    set.scps = vec![
+        policy(&[
+            r#"{"Effect":"Allow","Action":"*","Resource":"*"}"#.to_owned(),
+            r#"{"Sid":"NoLaunch","Effect":"Deny","Action":"ec2:RunInstances","Resource":"*"}"#
+                .to_owned(),
+        ])
+        .into(),
+    ];
+    let checked = check(
+        "CreateAutoScalingGroup",
+        &["launch-template".to_owned()],
+        &Facts::default(),
+        &set,
+    )
+    .unwrap();
+    let run = checked
+        .requirements
+        .iter()
+        .find(|c| c.requirement.permission == "ec2:RunInstances")
+        .unwrap();
+    assert_eq!(run.decision.missing, Some(MissingReason::ExplicitDeny));
+    assert!(
+        run.decision
+            .decided_by
+            .iter()
+            .any(|s| s.sid.as_deref() == Some("NoLaunch"))
+    );
+    assert!(run.decision.missing_layers.is_empty());
+    let fixes = suggest_by_layer(&[checked], GenerateOptions::default());
+    assert!(
+        fixes
+            .iter()
+            .all(|f| !f.statements.to_json().contains("ec2:RunInstances"))
+    );
+}

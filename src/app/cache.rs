@@ -5,8 +5,9 @@ use std::collections::BTreeMap;
 
 use super::ExplorerApp;
 use super::model::Evaluation;
-use crate::asg::generate::{GenerateOptions, GeneratedPolicy, suggest};
+use crate::asg::generate::{GenerateOptions, GeneratedPolicy, LayerFix, suggest, suggest_by_layer};
 use crate::asg::requirements::Facts;
+use crate::policy::Layer;
 
 /// Everything an [`Evaluation`] depends on.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -51,19 +52,30 @@ impl ExplorerApp {
         self.eval.as_ref().map(|(_, e)| e)
     }
 
-    /// The generated least-privilege document for the selected action, from the current
-    /// evaluation.
-    pub fn generated(&self) -> GeneratedPolicy {
-        let checks = self
-            .evaluation()
+    fn selected_check(&self) -> &[crate::asg::requirements::ActionCheck] {
+        self.evaluation()
             .and_then(|e| e.checks.get(&self.state.selected))
             .map(std::slice::from_ref)
-            .unwrap_or_default();
-        suggest(
-            checks,
-            GenerateOptions {
-                include_conditional: self.state.include_conditional,
-            },
-        )
+            .unwrap_or_default()
+    }
+
+    fn generate_options(&self) -> GenerateOptions {
+        GenerateOptions {
+            include_conditional: self.state.include_conditional,
+        }
+    }
+
+    /// The generated least-privilege document for the selected action's identity policies,
+    /// from the current evaluation.
+    pub fn generated(&self) -> GeneratedPolicy {
+        suggest(self.selected_check(), self.generate_options())
+    }
+
+    /// What a boundary or an SCP lacks for the selected action, per layer.
+    pub fn other_layer_fixes(&self) -> Vec<LayerFix> {
+        suggest_by_layer(self.selected_check(), self.generate_options())
+            .into_iter()
+            .filter(|f| f.which != Layer::Identity)
+            .collect()
     }
 }

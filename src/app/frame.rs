@@ -34,6 +34,7 @@ impl ExplorerApp {
         let selected = self.state.selected.clone();
         let dark = ui.visuals().dark_mode;
         let generated = self.generated();
+        let other_layers = self.other_layer_fixes();
         let set = self.policies.policy_set().ok();
         if self
             .changed
@@ -83,6 +84,7 @@ impl ExplorerApp {
                     facts: &self.state.facts,
                     include_conditional: &mut self.state.include_conditional,
                     generated: &generated,
+                    other_layers: &other_layers,
                     changed,
                     dark,
                     merged_base,

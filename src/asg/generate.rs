@@ -12,7 +12,7 @@ use serde_json::Value;
 
 use crate::asg::requirements::{ActionCheck, Requirement};
 use crate::engine::Status;
-use crate::policy::Policy;
+use crate::policy::{Layer, Policy};
 
 /// One generated statement. Field order is the order written.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -206,15 +206,75 @@ pub struct GenerateOptions {
     pub include_conditional: bool,
 }
 
-/// The least-privilege document for what the checks are missing. Without a policy, pass
-/// checks made against an empty set to get every needed permission.
+/// The least-privilege document for what the identity policies are missing. Without a
+/// policy, pass checks made against an empty set to get every needed permission. What a
+/// boundary or an SCP lacks is in [`suggest_by_layer`].
 pub fn suggest(checks: &[ActionCheck], options: GenerateOptions) -> GeneratedPolicy {
+    suggest_for_layer(checks, options, Layer::Identity)
+}
+
+/// Statements to add to one layer.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct LayerFix {
+    /// `identity`, `boundary` or `scp`.
+    pub kind: &'static str,
+    /// For an SCP: its level, from 1.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scp_level: Option<usize>,
+    /// In words: "identity policies", "permissions boundary", "SCP 1".
+    pub layer: String,
+    /// The statements.
+    pub statements: GeneratedPolicy,
+    /// The layer, for code.
+    #[serde(skip)]
+    pub which: Layer,
+}
+
+/// What each layer lacks, as statements for that layer, in evaluation order (identity
+/// policies, boundary, SCPs). A permission that an explicit Deny blocks gets no statement:
+/// no Allow overrides a Deny. Conditional permissions, with `include_conditional`, go to
+/// the identity policies.
+pub fn suggest_by_layer(checks: &[ActionCheck], options: GenerateOptions) -> Vec<LayerFix> {
+    let mut layers: Vec<Layer> = vec![Layer::Identity];
+    for c in checks.iter().flat_map(|c| &c.requirements) {
+        for l in &c.decision.missing_layers {
+            if !layers.contains(l) {
+                layers.push(*l);
+            }
+        }
+    }
+    layers.sort();
+    layers
+        .into_iter()
+        .map(|l| LayerFix {
+            kind: match l {
+                Layer::Identity => "identity",
+                Layer::Boundary => "boundary",
+                Layer::Scp(_) => "scp",
+            },
+            scp_level: match l {
+                Layer::Scp(i) => Some(i + 1),
+                _ => None,
+            },
+            layer: l.to_string(),
+            statements: suggest_for_layer(checks, options, l),
+            which: l,
+        })
+        .filter(|f| !f.statements.is_empty())
+        .collect()
+}
+
+fn suggest_for_layer(
+    checks: &[ActionCheck],
+    options: GenerateOptions,
+    layer: Layer,
+) -> GeneratedPolicy {
     let reqs = checks.iter().flat_map(|c| {
         c.requirements.iter().filter(move |r| {
             r.requirement.needed
                 && match r.decision.status {
-                    Status::Missing => true,
-                    Status::Conditional => options.include_conditional,
+                    Status::Missing => r.decision.missing_layers.contains(&layer),
+                    Status::Conditional => options.include_conditional && layer == Layer::Identity,
                     Status::Satisfied => false,
                 }
         })

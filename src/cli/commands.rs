@@ -8,11 +8,12 @@ use super::inputs::{policy_set, say, single_policy};
 use super::text::{explain, list};
 use super::{Command, FactArgs, Format};
 use crate::asg::catalog::catalog;
-use crate::asg::generate::{GenerateOptions, merged, policy_for};
+use crate::asg::generate::{GenerateOptions, merged, policy_for, suggest_by_layer};
 use crate::asg::requirements::{
     check, expand_features, key_policy_requirement, requirements, resolve_action, roll_up,
 };
 use crate::engine::Status;
+use crate::policy::Layer;
 use crate::report::Report;
 
 /// Runs a command, writing to `out`.
@@ -67,7 +68,27 @@ pub fn execute(command: Command, out: &mut dyn Write) -> Result<ExitCode, CliErr
             features,
             facts,
             merge_with,
-        } => generate(&actions, &features, &facts, merge_with.as_deref(), out),
+            policies,
+            boundary,
+            scps,
+            principal,
+            layer,
+        } => {
+            let inputs = Inputs {
+                policies: &policies,
+                boundary: boundary.as_ref(),
+                scps: &scps,
+                principal: principal.as_ref(),
+            };
+            let job = Generate {
+                actions: &actions,
+                features: &features,
+                facts: &facts,
+                merge_with: merge_with.as_deref(),
+                layer: &layer,
+            };
+            generate(&job, &inputs, out)
+        }
         Command::Explain { action, features } => {
             let name = resolve_action(&action)?;
             out.write_all(explain(name, &features)?.as_bytes())?;
@@ -76,21 +97,97 @@ pub fn execute(command: Command, out: &mut dyn Write) -> Result<ExitCode, CliErr
     }
 }
 
+/// The policy files of a command.
+struct Inputs<'a> {
+    policies: &'a [String],
+    boundary: Option<&'a String>,
+    scps: &'a [String],
+    principal: Option<&'a String>,
+}
+
+/// What `generate` was asked for.
+struct Generate<'a> {
+    actions: &'a [String],
+    features: &'a [String],
+    facts: &'a FactArgs,
+    merge_with: Option<&'a str>,
+    layer: &'a str,
+}
+
+/// Parses `--layer`: identity, boundary, scp (any level), scp:N (from 1).
+fn parse_layer(text: &str) -> Result<Option<Layer>, CliError> {
+    match text {
+        "identity" => Ok(Some(Layer::Identity)),
+        "boundary" => Ok(Some(Layer::Boundary)),
+        "scp" => Ok(None),
+        _ => text
+            .strip_prefix("scp:")
+            .and_then(|n| n.parse::<usize>().ok())
+            .filter(|n| *n >= 1)
+            .map(|n| Some(Layer::Scp(n - 1)))
+            .ok_or_else(|| {
+                CliError::Usage(format!(
+                    "--layer {text}: expected identity, boundary, scp or scp:N (N from 1)"
+                ))
+            }),
+    }
+}
+
 fn generate(
-    actions: &[String],
-    features: &[String],
-    facts: &FactArgs,
-    merge_with: Option<&str>,
+    job: &Generate<'_>,
+    inputs: &Inputs<'_>,
     out: &mut dyn Write,
 ) -> Result<ExitCode, CliError> {
-    let facts = facts.facts();
-    let names = resolve_names(actions, features)?;
-    let mut reqs = Vec::new();
-    for a in &names {
-        reqs.extend(requirements(a, &applicable(features, a), &facts)?);
-    }
-    let generated = policy_for(&reqs);
-    let text = match merge_with {
+    let facts = job.facts.facts();
+    let names = resolve_names(job.actions, job.features)?;
+    let wanted = parse_layer(job.layer)?;
+    let generated = if inputs.policies.is_empty()
+        && inputs.boundary.is_none()
+        && inputs.scps.is_empty()
+    {
+        if wanted != Some(Layer::Identity) {
+            return Err(CliError::Usage(
+                "--layer other than identity needs the policies to check (--policy, --boundary, --scp)".to_owned(),
+            ));
+        }
+        let mut reqs = Vec::new();
+        for a in &names {
+            reqs.extend(requirements(a, &applicable(job.features, a), &facts)?);
+        }
+        policy_for(&reqs)
+    } else {
+        let set = policy_set(
+            inputs.policies,
+            inputs.boundary,
+            inputs.scps,
+            inputs.principal,
+        )?;
+        let checks = names
+            .iter()
+            .map(|a| check(a, &applicable(job.features, a), &facts, &set))
+            .collect::<Result<Vec<_>, _>>()?;
+        let fixes = suggest_by_layer(&checks, GenerateOptions::default());
+        let chosen = fixes.iter().find(|f| match wanted {
+            Some(l) => f.which == l,
+            None => matches!(f.which, Layer::Scp(_)),
+        });
+        for f in fixes
+            .iter()
+            .filter(|f| chosen.is_none_or(|c| c.which != f.which))
+        {
+            say(&format!(
+                "note: the {} lacks permissions too; print its statements with --layer {}",
+                f.layer,
+                match f.which {
+                    Layer::Identity => "identity".to_owned(),
+                    Layer::Boundary => "boundary".to_owned(),
+                    Layer::Scp(i) => format!("scp:{}", i + 1),
+                }
+            ));
+        }
+        chosen.map_or_else(|| policy_for(&[]), |f| f.statements.clone())
+    };
+    let text = match job.merge_with {
         Some(spec) => {
             let base = single_policy(spec, "policy to merge with")?;
             serde_json::to_string_pretty(&merged(&base, &generated)).unwrap_or_default()
@@ -99,7 +196,7 @@ fn generate(
     };
     writeln!(out, "{text}")?;
     for a in &names {
-        if let Some(kp) = key_policy_requirement(a, features, &facts)? {
+        if let Some(kp) = key_policy_requirement(a, job.features, &facts)? {
             say(&format!(
                 "note: encrypted volumes also need the KMS key policy to allow {} ({}); run `asg-perms explain --action {a} --feature kms-cmk-encrypted-volumes` for the statements",
                 kp.principal, kp.reason

@@ -150,6 +150,23 @@ pub enum Command {
         /// Print this policy with the generated statements appended.
         #[arg(long, value_name = "FILE")]
         merge_with: Option<String>,
+        /// Only what these policies lack (repeatable; as in `check`). Without it, every
+        /// needed permission.
+        #[arg(long = "policy", value_name = "FILE")]
+        policies: Vec<String>,
+        /// Permissions boundary, to generate what it lacks (with --layer boundary).
+        #[arg(long, value_name = "FILE")]
+        boundary: Option<String>,
+        /// Service control policy (repeatable), to generate what it lacks (with --layer scp).
+        #[arg(long = "scp", value_name = "FILE")]
+        scps: Vec<String>,
+        /// The role or user to evaluate as, with an authorization-details file.
+        #[arg(long, value_name = "NAME")]
+        principal: Option<String>,
+        /// Which layer's statements to print: identity (default), boundary, scp (the first
+        /// SCP level that lacks something) or scp:N.
+        #[arg(long, value_name = "LAYER", default_value = "identity")]
+        layer: String,
     },
     /// Explain what an action needs and why, with sources; no policy needed.
     Explain {

@@ -121,6 +121,9 @@ pub struct Decision {
     pub near_misses: Vec<StatementRef>,
     /// For conditional: the condition keys and resource parts the result depends on.
     pub depends_on: Vec<String>,
+    /// For a missing permission without an explicit deny: every layer with no statement that
+    /// allows it (where a fix must go), in evaluation order.
+    pub missing_layers: Vec<Layer>,
     /// A summary in words.
     pub explanation: String,
 }

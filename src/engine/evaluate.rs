@@ -159,9 +159,15 @@ fn refine(set: &PolicySet, req: &Request, first: &Decision) -> Option<Decision> 
         return None;
     }
     let mut missing: Option<MissingReason> = None;
+    let mut missing_layers: Vec<Layer> = Vec::new();
     let mut allowed = 0;
     for case in cases {
         let d = evaluate_once(set, case, &refinement.may_allow);
+        for l in &d.missing_layers {
+            if !missing_layers.contains(l) {
+                missing_layers.push(*l);
+            }
+        }
         match d.status {
             Status::Conditional => return None,
             Status::Satisfied => allowed += 1,
@@ -212,6 +218,9 @@ fn refine(set: &PolicySet, req: &Request, first: &Decision) -> Option<Decision> 
     } else {
         exact.status = Status::Missing;
         exact.missing = Some(missing.unwrap_or(MissingReason::NoMatchingAllow(Layer::Identity)));
+        if exact.missing != Some(MissingReason::ExplicitDeny) {
+            exact.missing_layers = missing_layers;
+        }
         exact.near_misses = std::mem::take(&mut exact.decided_by);
         exact.explanation = format!(
             "{} is denied in every case: no combination of {what} is allowed ({} distinct cases checked). Nearest misses: {labels}.",
@@ -233,6 +242,8 @@ struct Evidence {
     open: Vec<StatementRef>,
     near: Vec<StatementRef>,
     depends: Vec<String>,
+    /// Layers in which no Allow applied, for some resource.
+    empty_layers: Vec<Layer>,
 }
 
 impl Evidence {
@@ -265,10 +276,22 @@ impl Evidence {
                 (self.deny_always, Vec::new())
             }
             Status::Missing => {
-                // The allows that did match some resources are worth showing too.
-                let mut n = self.near;
-                for s in self.decided_allow.into_iter().chain(self.open) {
-                    push_unique(&mut n, s);
+                // The allows that did match some resources are worth showing too; when a
+                // boundary or an SCP is what lacks the Allow, only that layer's statements.
+                let layer = match missing {
+                    Some(MissingReason::NoMatchingAllow(l)) if l != Layer::Identity => Some(l),
+                    _ => None,
+                };
+                let mut n: Vec<StatementRef> = Vec::new();
+                for s in self
+                    .near
+                    .into_iter()
+                    .chain(self.decided_allow)
+                    .chain(self.open)
+                {
+                    if layer.is_none_or(|l| s.layer == l) {
+                        push_unique(&mut n, s);
+                    }
                 }
                 (Vec::new(), n)
             }
@@ -330,7 +353,7 @@ fn decide(
 }
 
 /// Evaluates every matching statement against one resource; returns its status and, for a
-/// missing one, why.
+/// missing one, why. Layers with no allow at all are added to `evidence.empty_layers`.
 fn evaluate_resource(
     matching: &Matching<'_>,
     resource: &Template,
@@ -361,8 +384,11 @@ fn evaluate_resource(
             };
             evidence.record(sref, st.effect, &ev);
         }
-        if allow == Tri::Never && first_empty_layer.is_none() {
-            first_empty_layer = Some(*layer);
+        if allow == Tri::Never {
+            first_empty_layer.get_or_insert(*layer);
+            if !evidence.empty_layers.contains(layer) {
+                evidence.empty_layers.push(*layer);
+            }
         }
         allow_all = allow_all.and(allow);
     }
@@ -402,8 +428,27 @@ fn evaluate_once(set: &PolicySet, req: &Request, skip: &[&Statement]) -> Decisio
     if status != Status::Conditional {
         depends.clear();
     }
+    let missing_layers = match missing {
+        Some(MissingReason::NoMatchingAllow(_)) => {
+            let mut layers = std::mem::take(&mut evidence.empty_layers);
+            if layers.is_empty() {
+                layers.push(Layer::Identity);
+            }
+            layers
+        }
+        _ => Vec::new(),
+    };
+    let allowed_elsewhere: Vec<StatementRef> = match missing {
+        Some(MissingReason::NoMatchingAllow(l)) if l != Layer::Identity => evidence
+            .decided_allow
+            .iter()
+            .filter(|s| s.layer != l)
+            .cloned()
+            .collect(),
+        _ => Vec::new(),
+    };
     let (decided_by, near_misses) = evidence.shown(status, missing);
-    let explanation = explain(
+    let mut explanation = explain(
         req,
         status,
         missing,
@@ -412,6 +457,11 @@ fn evaluate_once(set: &PolicySet, req: &Request, skip: &[&Statement]) -> Decisio
         &near_misses,
         &depends,
     );
+    if let Some(MissingReason::NoMatchingAllow(l)) = missing
+        && l != Layer::Identity
+    {
+        explanation.push_str(&super::explain::layer_note(l, &allowed_elsewhere));
+    }
     Decision {
         status,
         missing,
@@ -419,6 +469,7 @@ fn evaluate_once(set: &PolicySet, req: &Request, skip: &[&Statement]) -> Decisio
         decided_by,
         near_misses,
         depends_on: depends,
+        missing_layers,
         explanation,
     }
 }

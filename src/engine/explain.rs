@@ -1,7 +1,7 @@
 //! Explanations in words of a decision.
 
 use super::decision::{MissingReason, ResourceOutcome, StatementRef, Status};
-use crate::policy::Request;
+use crate::policy::{Layer, Request};
 use crate::text::pattern::Tri;
 
 pub(super) fn explain(
@@ -36,9 +36,13 @@ pub(super) fn explain(
             match missing {
                 Some(MissingReason::ExplicitDeny) => {
                     format!(
-                        "{} is explicitly denied{on} by {}. A Deny always wins over any Allow.",
+                        "{} is explicitly denied{on} by {}. A Deny always wins over any Allow, so no statement added anywhere fixes this: the Deny must change.",
                         req.action,
-                        labels(decided_by)
+                        decided_by
+                            .iter()
+                            .map(|d| format!("{} in the {}", d.label(), d.layer))
+                            .collect::<Vec<_>>()
+                            .join("; ")
                     )
                 }
                 Some(MissingReason::NoMatchingAllow(layer)) => {
@@ -78,4 +82,28 @@ pub(super) fn explain(
             s
         }
     }
+}
+
+/// For a permission that a boundary or an SCP does not allow: what allowed it elsewhere, and
+/// that this layer must allow it too.
+pub(super) fn layer_note(layer: Layer, allowed_elsewhere: &[StatementRef]) -> String {
+    let what = match layer {
+        Layer::Boundary => "A permissions boundary sets the most a principal may do".to_owned(),
+        Layer::Scp(_) => {
+            "A service control policy sets the most the accounts under it may do".to_owned()
+        }
+        Layer::Identity => return String::new(),
+    };
+    let allowed = if allowed_elsewhere.is_empty() {
+        String::new()
+    } else {
+        let labels: Vec<String> = allowed_elsewhere
+            .iter()
+            .map(|s| format!("{} ({})", s.label(), s.layer))
+            .collect();
+        format!(" It is allowed by {}.", labels.join("; "))
+    };
+    format!(
+        "{allowed} {what}: the {layer} must allow it as well, so the fix belongs in the {layer}."
+    )
 }

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use crate::app::commands::Command;
 use crate::app::theme;
 use crate::asg::catalog::catalog;
+use crate::asg::generate::LayerFix;
 use crate::asg::requirements::{ActionCheck, Facts, PARTITIONS};
 use crate::engine::Status;
 use crate::policy::Policy;
@@ -78,6 +79,8 @@ pub struct DetailInput<'a> {
     pub include_conditional: &'a mut bool,
     /// The generated statements.
     pub generated: &'a crate::asg::generate::GeneratedPolicy,
+    /// What a boundary or an SCP lacks, per layer.
+    pub other_layers: &'a [LayerFix],
     /// Permissions a toggle just changed.
     pub changed: Option<&'a BTreeSet<String>>,
     /// Dark theme.
@@ -403,7 +406,12 @@ impl DetailPanel {
     }
 
     fn generated_ui(ui: &mut egui::Ui, input: &mut DetailInput<'_>, commands: &mut Vec<Command>) {
-        ui.label(egui::RichText::new("Least-privilege statements for what is missing").strong());
+        ui.label(
+            egui::RichText::new(
+                "Least-privilege statements for what is missing: add to the identity policy",
+            )
+            .strong(),
+        );
         ui.checkbox(
             &mut *input.include_conditional,
             "Include conditional permissions",
@@ -444,6 +452,25 @@ impl DetailPanel {
                 });
             }
         });
+        for fix in input.other_layers {
+            ui.add_space(6.0);
+            ui.label(egui::RichText::new(format!("Add to the {}", fix.layer)).strong());
+            ui.label(
+                egui::RichText::new(format!(
+                    "The {} does not allow these, so the request is denied even though other policies allow it.",
+                    fix.layer
+                ))
+                .small(),
+            );
+            let json = fix.statements.to_json();
+            code_block(ui, &format!("generated_{}", fix.layer), &json);
+            if ui.button(format!("Copy for the {}", fix.layer)).clicked() {
+                commands.push(Command::Copy {
+                    what: format!("the statements for the {}", fix.layer),
+                    text: json,
+                });
+            }
+        }
     }
 
     fn about_ui(&mut self, ui: &mut egui::Ui) {

@@ -97,26 +97,7 @@ impl PolicyPanel {
                     .collect();
                 let mut scrolled = false;
                 for (layer, index, policy) in layers {
-                    ui.add_space(6.0);
-                    ui.label(
-                        egui::RichText::new(format!(
-                            "{} · {} ({} statements)",
-                            layer,
-                            policy.name,
-                            policy.statements.len()
-                        ))
-                        .strong(),
-                    );
-                    for w in &policy.warnings {
-                        ui.label(
-                            egui::RichText::new(format!(
-                                "⚠ line {}, column {}: {}",
-                                w.line, w.column, w.message
-                            ))
-                            .small()
-                            .color(theme::color(Status::Conditional, dark)),
-                        );
-                    }
+                    layer_header_ui(ui, layer, index, policy, focused, dark);
                     for st in &policy.statements {
                         let hit = highlighted.iter().find(|h| {
                             h.layer == layer && h.policy_index == index && h.statement == st.index
@@ -199,6 +180,55 @@ impl PolicyPanel {
                 }
             }
         }
+    }
+}
+
+/// A policy's heading, the "no Allow here" marker when this layer is what denies the focused
+/// permission, and the parser's warnings (the ⚠ icon is the conditional one: worth a look).
+fn layer_header_ui(
+    ui: &mut egui::Ui,
+    layer: Layer,
+    index: usize,
+    policy: &Policy,
+    focused: Option<&Checked>,
+    dark: bool,
+) {
+    ui.add_space(6.0);
+    ui.label(
+        egui::RichText::new(format!(
+            "{} · {} ({} statements)",
+            layer,
+            policy.name,
+            policy.statements.len()
+        ))
+        .strong(),
+    );
+    if let Some(c) = focused
+        && c.decision.missing_layers.contains(&layer)
+        && (layer != Layer::Identity || index == 0)
+    {
+        ui.label(
+            egui::RichText::new(format!(
+                "{} No statement in the {layer} allows {}",
+                Status::Missing.icon(),
+                c.requirement.permission
+            ))
+            .color(theme::color(Status::Missing, dark))
+            .strong(),
+        );
+    }
+    for w in &policy.warnings {
+        ui.label(
+            egui::RichText::new(format!(
+                "{} line {}, column {}: {}",
+                Status::Conditional.icon(),
+                w.line,
+                w.column,
+                w.message
+            ))
+            .small()
+            .color(theme::color(Status::Conditional, dark)),
+        );
     }
 }
 
