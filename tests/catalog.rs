@@ -50,11 +50,13 @@ fn every_action_and_feature_is_there() {
             "launch-template-instance-profile",
             "launch-template-tags",
             "launch-template-ssm-parameter",
+            "launch-template-console",
             "launch-configuration-instance-profile",
             "vpc-lattice-attach",
             "vpc-lattice-detach",
             "tags-on-create",
             "kms-cmk-encrypted-volumes",
+            "sns-topic-cmk-encrypted",
         ]
     );
     for g in &cat.groups {
@@ -767,5 +769,83 @@ fn kms_is_a_key_policy_requirement_not_a_caller_permission() {
         key_policy_requirement("DescribeTags", &f, &Facts::default())
             .unwrap()
             .is_none()
+    );
+}
+
+#[test]
+fn catalog_gaps_are_filled_with_their_sources() {
+    let cat = catalog();
+    let needed = |action: &str, f: &[&str]| -> Vec<String> {
+        requirements(action, &feats(f), &Facts::default())
+            .unwrap()
+            .into_iter()
+            .filter(|r| r.needed)
+            .map(|r| r.permission)
+            .collect()
+    };
+    // An instance refresh runs the launch template's checks too.
+    let refresh = needed(
+        "StartInstanceRefresh",
+        &["launch-template-tags", "launch-template-ssm-parameter"],
+    );
+    for p in ["ec2:RunInstances", "ec2:CreateTags", "ssm:GetParameters"] {
+        assert!(refresh.iter().any(|x| x == p), "{p} in {refresh:?}");
+    }
+    // The console lists launch templates; off by default.
+    let console = needed("CreateAutoScalingGroup", &["launch-template-console"]);
+    assert!(console.iter().any(|x| x == "ec2:DescribeLaunchTemplates"));
+    assert!(
+        console
+            .iter()
+            .any(|x| x == "ec2:DescribeLaunchTemplateVersions")
+    );
+    assert!(
+        console.iter().any(|x| x == "ec2:RunInstances"),
+        "implies a launch template"
+    );
+    assert!(
+        !needed("CreateAutoScalingGroup", &[])
+            .iter()
+            .any(|x| x.starts_with("ec2:Describe"))
+    );
+    // An encrypted notification topic: a key-policy requirement, not a caller permission.
+    let f = feats(&["sns-topic-cmk-encrypted"]);
+    assert!(
+        !needed("PutNotificationConfiguration", &["sns-topic-cmk-encrypted"])
+            .iter()
+            .any(|x| x.starts_with("kms:"))
+    );
+    let kp = key_policy_requirement("PutNotificationConfiguration", &f, &Facts::default())
+        .unwrap()
+        .unwrap();
+    let actions = &kp.statements[0]["Action"];
+    assert_eq!(actions[0], "kms:GenerateDataKey*");
+    assert_eq!(actions[1], "kms:Decrypt");
+    assert_eq!(kp.sources, vec!["UG_SNS".to_owned()]);
+    assert!(
+        cat.source("UG_SNS")
+            .unwrap()
+            .url
+            .contains("ec2-auto-scaling-sns-notifications")
+    );
+    // Citations that say it.
+    let sources = |action: &str, perm: &str, when: &str| {
+        cat.dependencies_for(action)
+            .find(|d| d.permission == perm && d.when.as_deref() == Some(when))
+            .unwrap()
+            .sources
+            .clone()
+    };
+    assert_eq!(
+        sources("UpdateAutoScalingGroup", "iam:PassRole", "custom-slr"),
+        vec!["SAR_NEW", "SAR_OLD"]
+    );
+    assert_eq!(
+        sources(
+            "CreateLaunchConfiguration",
+            "iam:PassRole",
+            "launch-configuration-instance-profile"
+        ),
+        vec!["UG_API_PERMS", "SAR_NEW"]
     );
 }

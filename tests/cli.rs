@@ -614,3 +614,44 @@ fn generate_and_check_put_the_fix_in_the_layer_that_lacks_it() {
     );
     std::fs::remove_dir_all(&dir).ok();
 }
+
+#[test]
+fn explain_shows_the_new_catalog_entries() {
+    let o = run(&[
+        "explain",
+        "--action",
+        "PutNotificationConfiguration",
+        "--feature",
+        "sns-topic-cmk-encrypted",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let t = stdout(&o);
+    assert!(t.contains("KMS key policy"), "{t}");
+    assert!(t.contains("kms:GenerateDataKey*"), "{t}");
+    assert!(t.contains("sns-topic-cmk-encrypted"), "{t}");
+    let o = run(&[
+        "explain",
+        "--action",
+        "StartInstanceRefresh",
+        "--feature",
+        "launch-template-tags",
+    ]);
+    let t = stdout(&o);
+    assert!(
+        t.contains("ec2:CreateTags  [because launch-template-tags is on]"),
+        "{t}"
+    );
+    let o = run(&[
+        "generate",
+        "--action",
+        "CreateAutoScalingGroup",
+        "--feature",
+        "launch-template-console",
+    ]);
+    let t = stdout(&o);
+    assert!(
+        t.contains("ec2:DescribeLaunchTemplates")
+            && t.contains("ec2:DescribeLaunchTemplateVersions"),
+        "{t}"
+    );
+}

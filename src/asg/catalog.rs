@@ -145,7 +145,8 @@ pub struct Catalog {
     /// Dependencies.
     pub dependencies: Vec<Dependency>,
     /// The KMS key-policy requirement.
-    pub key_policy: KeyPolicy,
+    /// What KMS key policies must allow, one per feature that needs it.
+    pub key_policies: Vec<KeyPolicy>,
 }
 
 /// The embedded catalog.

@@ -31,6 +31,7 @@ pub fn check_catalog(file: &str, text: &str) -> Vec<String> {
     for (i, d) in c.list("dependencies").iter().enumerate() {
         c.dependency(i, d, &action_names, &feature_ids, &source_ids);
     }
+    c.key_policies(&feature_ids);
     for (i, rt) in c.list("resource_types").iter().enumerate() {
         if let Err(why) = check_arn(&text_of(rt, "template"), "autoscaling") {
             c.errors
@@ -75,12 +76,49 @@ impl<'a> Checker<'a> {
             "actions",
             "features",
             "dependencies",
+            "key_policies",
         ] {
             if self.root.get(key).and_then(Value::as_array).is_none() {
                 self.errors.push(format!(
                     "{}: the top-level \"{key}\" list is missing",
                     self.file
                 ));
+            }
+        }
+    }
+
+    /// Each key policy names a known feature, a principal and statements; no action has two.
+    fn key_policies(&mut self, feature_ids: &[String]) {
+        let mut actions_seen: Vec<String> = Vec::new();
+        for (i, kp) in self.list("key_policies").iter().enumerate() {
+            let feature = text_of(kp, "feature");
+            let at = format!("{}: key_policies[{i}] ({feature})", self.file);
+            if !feature_ids.contains(&feature) {
+                self.errors
+                    .push(format!("{at}: unknown feature id \"{feature}\""));
+            }
+            for field in ["principal", "reason"] {
+                if text_of(kp, field).trim().is_empty() {
+                    self.errors.push(format!("{at}: no {field}"));
+                }
+            }
+            if list_of(kp, "statements").is_empty() || list_of(kp, "sources").is_empty() {
+                self.errors
+                    .push(format!("{at}: needs statements and sources"));
+            }
+            let applies = self
+                .list("features")
+                .iter()
+                .find(|f| text_of(f, "id") == feature)
+                .map(|f| list_of(f, "applies_to").to_vec())
+                .unwrap_or_default();
+            for a in applies.iter().filter_map(Value::as_str) {
+                if actions_seen.iter().any(|x| x == a) {
+                    self.errors.push(format!(
+                        "{at}: {a} already has a key policy from another feature"
+                    ));
+                }
+                actions_seen.push(a.to_owned());
             }
         }
     }

@@ -420,13 +420,15 @@ pub fn key_policy_requirement(
     let cat = catalog();
     let name = resolve_action(action)?;
     let on = expand_features(features)?;
-    let kp = &cat.key_policy;
-    let applies = cat
-        .feature(&kp.feature)
-        .is_some_and(|f| f.applies_to.iter().any(|a| a == name));
-    if !applies || !on.contains(&kp.feature) {
+    // The catalog check makes sure no action has two key policies.
+    let Some(kp) = cat.key_policies.iter().find(|kp| {
+        on.contains(&kp.feature)
+            && cat
+                .feature(&kp.feature)
+                .is_some_and(|f| f.applies_to.iter().any(|a| a == name))
+    }) else {
         return Ok(None);
-    }
+    };
     // A key policy principal cannot hold wildcards: an unknown account stays a visible
     // placeholder the user must replace.
     let principal = facts.fill(&kp.principal).replace("{account}", "ACCOUNT_ID");
