@@ -35,6 +35,7 @@ mod engine;
 mod io;
 mod policy;
 mod report;
+mod simulate;
 mod text;
 
 /// The command line (`asg-perms list | check | generate | explain`).
@@ -66,4 +67,7 @@ pub use policy::{
     Context, Effect, KeyState, Layer, Policy, PolicyError, PolicySet, Request, Statement, Warning,
 };
 pub use report::{Report, Summary};
+pub use simulate::{
+    ContextEntry, SimulationResult, batch_line, context_for, parse_context_entries, simulate,
+};
 pub use text::{Location, Span, SyntaxError, Template, Tri};

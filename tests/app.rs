@@ -405,3 +405,43 @@ fn pasting_a_policy_loads_it_and_a_bad_paste_keeps_the_previous_one() {
     );
     assert_eq!(h.state().policies.identity[0].statements_len(), 3);
 }
+
+#[test]
+fn simulate_window_answers_any_request_with_its_explanation() {
+    let mut h = harness();
+    h.run();
+    load(&mut h, fixture("managed/AutoScalingFullAccess.json"));
+    h.get_by_label("Simulate…").click();
+    h.run();
+    // The default action is CreateAutoScalingGroup: allowed.
+    h.get_by_label("Simulate").click();
+    h.run();
+    assert!(h.query_by_label_contains("✔ allowed").is_some());
+    // A permission of another service that depends on a key.
+    let action = h.get_by_label("Action");
+    action.focus();
+    h.run();
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    h.get_by_label("Action")
+        .type_text("iam:CreateServiceLinkedRole");
+    h.run();
+    h.get_by_label("Simulate").click();
+    h.run();
+    assert!(h.query_by_label_contains("⚠ conditional").is_some());
+    assert!(
+        h.query_by_label_contains("Depends on: iam:AWSServiceName")
+            .is_some()
+    );
+    h.get_by_label("Context entries").click();
+    h.run();
+    h.get_by_label("Context entries")
+        .type_text("iam:AWSServiceName=autoscaling.amazonaws.com");
+    h.run();
+    h.get_by_label("Simulate").click();
+    h.run();
+    assert!(h.query_by_label_contains("✔ allowed").is_some());
+    assert!(
+        h.query_by_label_contains("AutoScalingFullAccess.json statement 4 · identity policies")
+            .is_some()
+    );
+}

@@ -6,13 +6,14 @@
 use std::path::Path;
 
 /// The rank of each top-level module; a file may import ranks at or below its own.
-const LAYERS: [(&str, u8); 8] = [
+const LAYERS: [(&str, u8); 9] = [
     ("text", 0),
     ("policy", 1),
     ("engine", 2),
     ("asg", 3),
     ("io", 4),
     ("report", 4),
+    ("simulate", 4),
     ("cli", 5),
     ("app", 5),
 ];

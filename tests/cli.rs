@@ -655,3 +655,185 @@ fn explain_shows_the_new_catalog_entries() {
         "{t}"
     );
 }
+
+// ------------------------------------------------------------------
+// simulate
+
+#[test]
+fn simulate_like_the_aws_cli_in_every_format() {
+    let full = format!("file://{FULL}");
+    let base = |extra: &[&str]| {
+        let mut a = vec![
+            "simulate",
+            "--policy-input-list",
+            full.as_str(),
+            "--action-names",
+            "autoscaling:CreateAutoScalingGroup",
+            "iam:CreateServiceLinkedRole",
+            "ec2:RunInstances",
+            "--resource-arns",
+            "*",
+        ];
+        a.extend_from_slice(extra);
+        run(&a)
+    };
+    // Without the key, the SLR permission depends on it: conditional, naming the key.
+    let o = base(&["--format", "json"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let r = v["results"].as_array().unwrap();
+    assert_eq!(r.len(), 3);
+    assert_eq!(r[0]["decision"], "allowed");
+    assert_eq!(r[1]["decision"], "conditional");
+    assert_eq!(r[1]["depends_on"][0], "iam:AWSServiceName");
+    assert_eq!(r[2]["decision"], "implicitDeny");
+    assert_eq!(r[2]["denied_in"], "identity policies");
+    // With the key given in the AWS CLI's shorthand, decided.
+    let o = base(&[
+        "--context-entries",
+        "ContextKeyName=iam:AWSServiceName,ContextKeyValues=autoscaling.amazonaws.com,ContextKeyType=string",
+        "--format",
+        "json",
+    ]);
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(v["results"][1]["decision"], "allowed");
+    // --assume-absent, as AWS's simulator: absent key, so denied.
+    let o = base(&["--assume-absent", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(v["results"][1]["decision"], "implicitDeny");
+    // Text and Markdown.
+    let t = stdout(&base(&[]));
+    assert!(
+        t.contains("✔ allowed  autoscaling:CreateAutoScalingGroup on *"),
+        "{t}"
+    );
+    assert!(
+        t.contains("implicitly denied (no Allow in the identity policies)  ec2:RunInstances"),
+        "{t}"
+    );
+    let md = stdout(&base(&["--format", "markdown"]));
+    assert!(
+        md.starts_with("| Action | Resource | Decision | Why |"),
+        "{md}"
+    );
+    assert!(
+        md.contains("| `ec2:RunInstances` | `*` | ✖ implicitly denied"),
+        "{md}"
+    );
+}
+
+#[test]
+fn simulate_context_entries_are_checked_for_their_type() {
+    let full = format!("file://{FULL}");
+    let sim = |entry: &str| {
+        run(&[
+            "simulate",
+            "--policy",
+            &full,
+            "--action-names",
+            "autoscaling:DescribeTags",
+            "--context-entries",
+            entry,
+        ])
+    };
+    for (entry, why) in [
+        (
+            "ContextKeyName=aws:MultiFactorAuthPresent,ContextKeyValues=maybe,ContextKeyType=boolean",
+            "not a boolean",
+        ),
+        (
+            "ContextKeyName=autoscaling:MaxSize,ContextKeyValues=ten,ContextKeyType=numeric",
+            "not a numeric",
+        ),
+        (
+            "ContextKeyName=aws:SourceIp,ContextKeyValues=999.1.1.1,ContextKeyType=ip",
+            "not a ip",
+        ),
+        (
+            "ContextKeyName=aws:CurrentTime,ContextKeyValues=yesterday,ContextKeyType=date",
+            "not a date",
+        ),
+        (
+            "ContextKeyName=aws:TagKeys,ContextKeyValues=a,b,ContextKeyType=string",
+            "exactly one value",
+        ),
+        (
+            "ContextKeyName=k,ContextKeyValues=a,ContextKeyType=text",
+            "is not one of",
+        ),
+        ("ContextKeyValues=a", "no ContextKeyName"),
+    ] {
+        let o = sim(entry);
+        assert_eq!(o.status.code(), Some(2), "{entry}");
+        assert!(stderr(&o).contains(why), "{entry}: {}", stderr(&o));
+    }
+    // Lists, in shorthand with brackets and as JSON.
+    for entry in [
+        "ContextKeyName=aws:TagKeys,ContextKeyValues=[a,b],ContextKeyType=stringList",
+        r#"[{"ContextKeyName":"aws:TagKeys","ContextKeyValues":["a","b"],"ContextKeyType":"stringList"}]"#,
+        "ContextKeyName=aws:CurrentTime,ContextKeyValues=2026-11-25T10:00:00Z,ContextKeyType=date",
+    ] {
+        assert_eq!(
+            sim(entry).status.code(),
+            Some(0),
+            "{entry}: {}",
+            stderr(&sim(entry))
+        );
+    }
+}
+
+#[test]
+fn simulate_batch_one_result_a_line_in_order() {
+    let dir = std::env::temp_dir().join(format!("asg-perms-batch-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let requests = dir.join("requests.jsonl");
+    std::fs::write(
+        &requests,
+        concat!(
+            r#"{"action":"iam:CreateServiceLinkedRole","resource":"*","context":{"iam:AWSServiceName":["autoscaling.amazonaws.com"]}}"#, "\n",
+            r#"{"action":"iam:CreateServiceLinkedRole","context":{"iam:AWSServiceName":null}}"#, "\n",
+            "\n",
+            r#"{"action":"autoscaling:DescribeTags"}"#, "\n",
+        ),
+    )
+    .unwrap();
+    let o = run(&[
+        "simulate",
+        "--policy",
+        FULL,
+        "--requests",
+        requests.to_str().unwrap(),
+    ]);
+    let lines: Vec<serde_json::Value> = stdout(&o)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 3);
+    assert_eq!(lines[0]["decision"], "allowed");
+    assert_eq!(lines[1]["decision"], "implicitDeny");
+    assert_eq!(lines[2]["decision"], "allowed");
+    assert_eq!(lines[2]["resource"], "*");
+    assert_eq!(o.status.code(), Some(1), "one request is denied");
+    // A line that cannot be read gets an error in its place, and the command exits 2.
+    std::fs::write(
+        &requests,
+        "{\"action\":\"autoscaling:DescribeTags\"}\n{\"resource\":\"*\"}\n",
+    )
+    .unwrap();
+    let o = run(&[
+        "simulate",
+        "--policy",
+        FULL,
+        "--requests",
+        requests.to_str().unwrap(),
+    ]);
+    let lines: Vec<serde_json::Value> = stdout(&o)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines[0]["decision"], "allowed");
+    assert_eq!(lines[1]["line"], 2);
+    assert!(lines[1]["error"].as_str().unwrap().contains("\"action\""));
+    assert_eq!(o.status.code(), Some(2));
+    std::fs::remove_dir_all(&dir).ok();
+}

@@ -10,41 +10,7 @@ use crate::engine::Status;
 impl ExplorerApp {
     pub(super) fn top_bar_ui(&mut self, ui: &mut egui::Ui) {
         egui::MenuBar::new().ui(ui, |ui| {
-            ui.menu_button("File", |ui| {
-                if ui.button("Open policy…  (Ctrl+O)").clicked() {
-                    self.commands.push(Command::OpenDialog {
-                        slot: Slot::Identity,
-                    });
-                }
-                if ui.button("Add identity policy…").clicked() {
-                    self.commands.push(Command::OpenDialog {
-                        slot: Slot::AddIdentity,
-                    });
-                }
-                if ui.button("Set permissions boundary…").clicked() {
-                    self.commands.push(Command::OpenDialog {
-                        slot: Slot::Boundary,
-                    });
-                }
-                if ui.button("Add service control policy…").clicked() {
-                    self.commands.push(Command::OpenDialog { slot: Slot::Scp });
-                }
-                ui.separator();
-                ui.menu_button("Recent files", |ui| {
-                    if self.state.recent.is_empty() {
-                        ui.label("(none yet)");
-                    }
-                    for p in self.state.recent.clone() {
-                        if ui.button(p.display().to_string()).clicked() {
-                            self.commands.push(Command::LoadPath {
-                                slot: Slot::Identity,
-                                path: p,
-                            });
-                        }
-                    }
-                });
-                ui.menu_button("Examples", |ui| examples_menu_ui(ui, &mut self.commands));
-            });
+            ui.menu_button("File", |ui| self.file_menu_ui(ui));
             if ui
                 .button("Open policy…")
                 .on_hover_text(
@@ -93,6 +59,15 @@ impl ExplorerApp {
                 if ui.button("About").clicked() {
                     self.detail.about_open = true;
                 }
+                if ui
+                    .button("Simulate…")
+                    .on_hover_text(
+                        "Evaluate any action, resource and context against the loaded policies",
+                    )
+                    .clicked()
+                {
+                    self.simulate.open = true;
+                }
                 let label = if self.state.dark {
                     "☀ Light"
                 } else {
@@ -109,6 +84,42 @@ impl ExplorerApp {
                 }
             });
         });
+    }
+
+    fn file_menu_ui(&mut self, ui: &mut egui::Ui) {
+        if ui.button("Open policy…  (Ctrl+O)").clicked() {
+            self.commands.push(Command::OpenDialog {
+                slot: Slot::Identity,
+            });
+        }
+        if ui.button("Add identity policy…").clicked() {
+            self.commands.push(Command::OpenDialog {
+                slot: Slot::AddIdentity,
+            });
+        }
+        if ui.button("Set permissions boundary…").clicked() {
+            self.commands.push(Command::OpenDialog {
+                slot: Slot::Boundary,
+            });
+        }
+        if ui.button("Add service control policy…").clicked() {
+            self.commands.push(Command::OpenDialog { slot: Slot::Scp });
+        }
+        ui.separator();
+        ui.menu_button("Recent files", |ui| {
+            if self.state.recent.is_empty() {
+                ui.label("(none yet)");
+            }
+            for p in self.state.recent.clone() {
+                if ui.button(p.display().to_string()).clicked() {
+                    self.commands.push(Command::LoadPath {
+                        slot: Slot::Identity,
+                        path: p,
+                    });
+                }
+            }
+        });
+        ui.menu_button("Examples", |ui| examples_menu_ui(ui, &mut self.commands));
     }
 
     pub(super) fn overwrite_ui(&mut self, ctx: &egui::Context) {

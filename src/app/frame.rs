@@ -29,6 +29,12 @@ impl ExplorerApp {
         });
         egui::Panel::bottom("status_bar").show(ui, |ui| self.status_bar_ui(ui));
         self.overwrite_ui(&ctx);
+        let simulate_set = self.policies.policy_set().ok();
+        self.simulate.ui(
+            &ctx,
+            simulate_set.as_ref().filter(|_| !self.policies.is_empty()),
+            ui.visuals().dark_mode,
+        );
 
         let has_policy = !self.policies.is_empty();
         let selected = self.state.selected.clone();

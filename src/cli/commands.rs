@@ -35,33 +35,18 @@ pub fn execute(command: Command, out: &mut dyn Write) -> Result<ExitCode, CliErr
             strict,
             include_conditional,
         } => {
-            let names = resolve_names(&actions, &features)?;
-            let set = policy_set(&policies, boundary.as_ref(), &scps, principal.as_ref())?;
-            let facts = facts.facts();
-            let checks = names
-                .iter()
-                .map(|a| check(a, &applicable(&features, a), &facts, &set))
-                .collect::<Result<Vec<_>, _>>()?;
-            let report = Report::new(
-                &checks,
-                GenerateOptions {
-                    include_conditional,
-                },
-            )
-            .with_facts(facts);
-            let text = match format {
-                Format::Json => report.to_json() + "\n",
-                Format::Markdown => report.to_markdown(),
-                Format::Text => report.to_text(
-                    std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
-                ),
+            let inputs = Inputs {
+                policies: &policies,
+                boundary: boundary.as_ref(),
+                scps: &scps,
+                principal: principal.as_ref(),
             };
-            out.write_all(text.as_bytes())?;
-            Ok(match roll_up(checks.iter().map(|c| c.status)) {
-                Status::Missing => ExitCode::Missing,
-                Status::Conditional if strict => ExitCode::Missing,
-                _ => ExitCode::Success,
-            })
+            let opts = GenerateOptions {
+                include_conditional,
+            };
+            check_command(
+                &inputs, &actions, &features, &facts, format, strict, opts, out,
+            )
         }
         Command::Generate {
             actions,
@@ -89,12 +74,76 @@ pub fn execute(command: Command, out: &mut dyn Write) -> Result<ExitCode, CliErr
             };
             generate(&job, &inputs, out)
         }
+        Command::Simulate {
+            policies,
+            boundary,
+            scps,
+            principal,
+            actions,
+            resources,
+            context,
+            assume_absent,
+            requests,
+            format,
+            strict,
+        } => {
+            let set = policy_set(&policies, boundary.as_ref(), &scps, principal.as_ref())?;
+            let opts = super::simulate::Options {
+                assume_absent,
+                strict,
+            };
+            match requests {
+                Some(file) => super::simulate::batch(&set, &file, opts, out),
+                None => {
+                    super::simulate::single(&set, &actions, &resources, &context, format, opts, out)
+                }
+            }
+        }
         Command::Explain { action, features } => {
             let name = resolve_action(&action)?;
             out.write_all(explain(name, &features)?.as_bytes())?;
             Ok(ExitCode::Success)
         }
     }
+}
+
+#[allow(clippy::too_many_arguments)] // The flags of `check`, each used once.
+fn check_command(
+    inputs: &Inputs<'_>,
+    actions: &[String],
+    features: &[String],
+    facts: &FactArgs,
+    format: Format,
+    strict: bool,
+    opts: GenerateOptions,
+    out: &mut dyn Write,
+) -> Result<ExitCode, CliError> {
+    // Names are checked before any file is read.
+    let names = resolve_names(actions, features)?;
+    let set = policy_set(
+        inputs.policies,
+        inputs.boundary,
+        inputs.scps,
+        inputs.principal,
+    )?;
+    let facts = facts.facts();
+    let checks = names
+        .iter()
+        .map(|a| check(a, &applicable(features, a), &facts, &set))
+        .collect::<Result<Vec<_>, _>>()?;
+    let report = Report::new(&checks, opts).with_facts(facts);
+    let text = match format {
+        Format::Json => report.to_json() + "\n",
+        Format::Markdown => report.to_markdown(),
+        Format::Text => report
+            .to_text(std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()),
+    };
+    out.write_all(text.as_bytes())?;
+    Ok(match roll_up(checks.iter().map(|c| c.status)) {
+        Status::Missing => ExitCode::Missing,
+        Status::Conditional if strict => ExitCode::Missing,
+        _ => ExitCode::Success,
+    })
 }
 
 /// The policy files of a command.

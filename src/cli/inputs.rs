@@ -14,8 +14,28 @@ pub(super) fn say(line: &str) {
     writeln!(std::io::stderr(), "asg-perms: {line}").ok();
 }
 
-/// Loads a file, or standard input for `-`.
+/// Reads a text file (with the input size limit).
+pub(super) fn read_input(spec: &str) -> Result<String, CliError> {
+    let path = spec.strip_prefix("file://").unwrap_or(spec);
+    let bytes = std::fs::read(path).map_err(|e| LoadError::Read {
+        at: Location::whole(path),
+        message: e.to_string(),
+    })?;
+    if bytes.len() as u64 > MAX_INPUT_BYTES {
+        return Err(CliError::Usage(format!(
+            "{path}: larger than the input limit"
+        )));
+    }
+    String::from_utf8(bytes).map_err(|_| CliError::Usage(format!("{path}: not UTF-8 text")))
+}
+
+/// Loads a file, or standard input for `-`. As the AWS CLI takes them, `file://PATH` names a
+/// file and text beginning with `{` is the policy itself.
 fn load_one(spec: &str) -> Result<Loaded, CliError> {
+    if spec.trim_start().starts_with('{') {
+        return Ok(load_bytes("<inline policy>", spec.as_bytes())?);
+    }
+    let spec = spec.strip_prefix("file://").unwrap_or(spec);
     if spec == "-" {
         let mut buf = Vec::new();
         std::io::stdin()

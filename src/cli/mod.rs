@@ -6,6 +6,7 @@ mod commands;
 mod error;
 mod exit;
 mod inputs;
+mod simulate;
 mod text;
 
 use clap::{Parser, Subcommand, ValueEnum};
@@ -167,6 +168,48 @@ pub enum Command {
         /// SCP level that lacks something) or scp:N.
         #[arg(long, value_name = "LAYER", default_value = "identity")]
         layer: String,
+    },
+    /// Any request, offline: `aws iam simulate-custom-policy` with three answers. Flag names
+    /// and value syntax follow the AWS CLI, so a command can be pasted.
+    Simulate {
+        /// Identity policy files (`file://` prefix, inline JSON and `-` accepted).
+        #[arg(long = "policy-input-list", visible_alias = "policy", value_name = "FILE", num_args = 1.., required = true)]
+        policies: Vec<String>,
+        /// Permissions boundary policy file.
+        #[arg(
+            long = "permissions-boundary-policy-input-list",
+            visible_alias = "boundary",
+            value_name = "FILE"
+        )]
+        boundary: Option<String>,
+        /// Service control policy files, one per organization level.
+        #[arg(long = "scp", value_name = "FILE", num_args = 1..)]
+        scps: Vec<String>,
+        /// The role or user to evaluate as, with an authorization-details file.
+        #[arg(long, value_name = "NAME")]
+        principal: Option<String>,
+        /// Actions to simulate (`autoscaling:CreateAutoScalingGroup`, any service).
+        #[arg(long = "action-names", value_name = "ACTION", num_args = 1.., required_unless_present = "requests")]
+        actions: Vec<String>,
+        /// Resource ARNs (default `*`); `{name}` marks a part that is not known.
+        #[arg(long = "resource-arns", value_name = "ARN", num_args = 1..)]
+        resources: Vec<String>,
+        /// Context entries: `ContextKeyName=k,ContextKeyValues=v1,v2,ContextKeyType=stringList`
+        /// or the same as JSON. Keys not given are unknown.
+        #[arg(long = "context-entries", value_name = "ENTRY", num_args = 1..)]
+        context: Vec<String>,
+        /// Treat every key not given as absent from the request, as AWS's simulator does.
+        #[arg(long)]
+        assume_absent: bool,
+        /// One request a line (JSON); one JSON result a line, in the same order. See README.
+        #[arg(long, value_name = "FILE.jsonl", conflicts_with_all = ["actions", "resources", "context"])]
+        requests: Option<String>,
+        /// Output format (the batch mode always writes JSON lines).
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
+        /// Treat conditional results as failures (exit 1).
+        #[arg(long)]
+        strict: bool,
     },
     /// Explain what an action needs and why, with sources; no policy needed.
     Explain {

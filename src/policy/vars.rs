@@ -108,6 +108,14 @@ impl VarText {
         }
     }
 
+    /// The condition keys its variables name (`aws:username` for `${aws:username}`).
+    pub fn variable_keys(&self) -> impl Iterator<Item = &str> {
+        self.segs.iter().filter_map(|s| match s {
+            Seg::Var { key, .. } => Some(key.as_str()),
+            _ => None,
+        })
+    }
+
     /// True when the text holds a variable.
     pub fn has_variables(&self) -> bool {
         self.segs.iter().any(|s| matches!(s, Seg::Var { .. }))

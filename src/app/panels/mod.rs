@@ -2,8 +2,37 @@
 
 mod detail;
 mod policy;
+mod simulate;
 mod tree;
 
 pub use detail::{DetailInput, DetailPanel};
 pub use policy::PolicyPanel;
+pub use simulate::SimulatePanel;
 pub use tree::TreePanel;
+
+use crate::engine::Decision;
+
+/// A decision explained: the explanation, the statements that decided (or nearly matched),
+/// and what the answer depends on. Shared by the policy panel and the Simulate window.
+pub fn decision_ui(ui: &mut egui::Ui, d: &Decision) {
+    ui.label(&d.explanation);
+    for (what, list) in [
+        ("Decided by", &d.decided_by),
+        ("Nearest misses", &d.near_misses),
+    ] {
+        if list.is_empty() {
+            continue;
+        }
+        ui.label(egui::RichText::new(what).small().strong());
+        for s in list {
+            ui.label(
+                egui::RichText::new(format!("{} · {}", s.label(), s.layer))
+                    .small()
+                    .monospace(),
+            );
+        }
+    }
+    if !d.depends_on.is_empty() {
+        ui.label(egui::RichText::new(format!("Depends on: {}", d.depends_on.join(", "))).small());
+    }
+}
