@@ -445,3 +445,37 @@ fn simulate_window_answers_any_request_with_its_explanation() {
             .is_some()
     );
 }
+
+#[test]
+fn tree_and_paste_know_the_new_catalog_entries_and_url_encoding() {
+    use asg_perms::app::model::tree;
+    // The filter matches permission names: the console feature's read actions.
+    let groups = tree("DescribeLaunchTemplateVersions", None, false);
+    let names: Vec<&str> = groups
+        .iter()
+        .flat_map(|g| g.actions.iter().map(|a| a.name.as_str()))
+        .collect();
+    assert!(names.contains(&"CreateAutoScalingGroup"), "{names:?}");
+    assert!(names.contains(&"UpdateAutoScalingGroup"), "{names:?}");
+    let groups = tree("ssm:GetParameters", None, false);
+    assert!(groups
+        .iter()
+        .flat_map(|g| &g.actions)
+        .any(|a| a.name == "StartInstanceRefresh"));
+    // A bare URL-encoded document pasted into the app loads.
+    let doc = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"autoscaling:*","Resource":"*"}]}"#;
+    let encoded: String = doc
+        .bytes()
+        .map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") })
+        .collect();
+    let mut h = harness();
+    h.run();
+    h.state_mut().push(Command::LoadText {
+        slot: asg_perms::app::Slot::Identity,
+        name: "pasted policy".into(),
+        text: encoded,
+    });
+    h.run();
+    assert_eq!(h.state().policies.identity.len(), 1);
+    assert!(h.query_all_by_label_contains("URL-encoded policy document").count() >= 1);
+}
