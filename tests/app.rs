@@ -458,15 +458,23 @@ fn tree_and_paste_know_the_new_catalog_entries_and_url_encoding() {
     assert!(names.contains(&"CreateAutoScalingGroup"), "{names:?}");
     assert!(names.contains(&"UpdateAutoScalingGroup"), "{names:?}");
     let groups = tree("ssm:GetParameters", None, false);
-    assert!(groups
-        .iter()
-        .flat_map(|g| &g.actions)
-        .any(|a| a.name == "StartInstanceRefresh"));
+    assert!(
+        groups
+            .iter()
+            .flat_map(|g| &g.actions)
+            .any(|a| a.name == "StartInstanceRefresh")
+    );
     // A bare URL-encoded document pasted into the app loads.
     let doc = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"autoscaling:*","Resource":"*"}]}"#;
     let encoded: String = doc
         .bytes()
-        .map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") })
+        .map(|b| {
+            if b.is_ascii_alphanumeric() {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
         .collect();
     let mut h = harness();
     h.run();
@@ -477,5 +485,9 @@ fn tree_and_paste_know_the_new_catalog_entries_and_url_encoding() {
     });
     h.run();
     assert_eq!(h.state().policies.identity.len(), 1);
-    assert!(h.query_all_by_label_contains("URL-encoded policy document").count() >= 1);
+    assert!(
+        h.query_all_by_label_contains("URL-encoded policy document")
+            .count()
+            >= 1
+    );
 }

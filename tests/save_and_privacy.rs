@@ -17,16 +17,72 @@ fn tempdir(tag: &str) -> PathBuf {
 #[test]
 fn a_failed_write_leaves_the_old_file_intact() {
     let dir = tempdir("inject");
+    // The rename cannot replace a folder that holds a file: the write fails at its last step.
     let target = dir.join("policy.json");
-    std::fs::write(&target, "old content").unwrap();
-    // Make the temporary file impossible to create: a directory sits on its name.
-    let tmp = dir.join(format!(".policy.json.{}.tmp", std::process::id()));
-    std::fs::create_dir(&tmp).unwrap();
+    std::fs::create_dir(&target).unwrap();
+    std::fs::write(target.join("keep"), "old content").unwrap();
     assert!(save_atomic(&target, "new content").is_err());
-    assert_eq!(std::fs::read_to_string(&target).unwrap(), "old content");
-    std::fs::remove_dir(&tmp).unwrap();
-    save_atomic(&target, "new content").unwrap();
-    assert_eq!(std::fs::read_to_string(&target).unwrap(), "new content");
+    assert_eq!(
+        std::fs::read_to_string(target.join("keep")).unwrap(),
+        "old content"
+    );
+    let leftovers: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_name().to_string_lossy().ends_with(".tmp"))
+        .collect();
+    assert!(leftovers.is_empty(), "no temporary file left behind");
+    std::fs::remove_dir_all(dir).ok();
+}
+
+#[test]
+fn a_planted_link_is_not_followed_and_a_linked_target_is_written_through() {
+    let dir = tempdir("links");
+    let victim = dir.join("victim.txt");
+    std::fs::write(&victim, "do not touch").unwrap();
+    // Links planted on the names an older version used for its temporary file.
+    for name in [
+        format!(".policy.json.{}.tmp", std::process::id()),
+        ".policy.json.tmp".to_owned(),
+    ] {
+        std::os::unix::fs::symlink(&victim, dir.join(name)).unwrap();
+    }
+    let target = dir.join("policy.json");
+    save_atomic(&target, "new").unwrap();
+    assert_eq!(std::fs::read_to_string(&victim).unwrap(), "do not touch");
+    assert_eq!(std::fs::read_to_string(&target).unwrap(), "new");
+    // A target that is a link: the file it points to is replaced, the link stays a link.
+    let real = dir.join("real.json");
+    std::fs::write(&real, "old").unwrap();
+    let link = dir.join("link.json");
+    std::os::unix::fs::symlink("real.json", &link).unwrap();
+    save_atomic(&link, "through").unwrap();
+    assert!(
+        std::fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+    assert_eq!(std::fs::read_to_string(&real).unwrap(), "through");
+    std::fs::remove_dir_all(dir).ok();
+}
+
+#[test]
+fn the_target_keeps_its_permissions() {
+    let dir = tempdir("mode");
+    let target = dir.join("secret.json");
+    std::fs::write(&target, "old").unwrap();
+    std::fs::set_permissions(&target, std::fs::Permissions::from_mode(0o600)).unwrap();
+    save_atomic(&target, "new").unwrap();
+    let mode = std::fs::metadata(&target).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600);
+    // A new file gets the usual permissions of a new file, not the temporary file's 0600.
+    let fresh = dir.join("fresh.json");
+    save_atomic(&fresh, "x").unwrap();
+    assert_eq!(
+        std::fs::metadata(&fresh).unwrap().permissions().mode() & 0o777,
+        0o644
+    );
     std::fs::remove_dir_all(dir).ok();
 }
 
