@@ -71,3 +71,6 @@ pub use simulate::{
     ContextEntry, SimulationResult, batch_line, context_for, parse_context_entries, simulate,
 };
 pub use text::{Location, Span, SyntaxError, Template, Tri};
+
+#[doc(hidden)]
+pub use text::pattern::pattern_work;

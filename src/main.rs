@@ -17,11 +17,25 @@ fn open_app(open: Option<std::path::PathBuf>) -> std::process::ExitCode {
     match asg_perms::app::run(open) {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {
-            let mut err = std::io::stderr();
-            writeln!(err, "asg-perms: could not open the window: {e}").ok();
+            let no_display = cfg!(target_os = "linux")
+                && std::env::var_os("DISPLAY").is_none()
+                && std::env::var_os("WAYLAND_DISPLAY").is_none();
+            let why = if no_display {
+                "there is no display to open it on (neither DISPLAY nor WAYLAND_DISPLAY is set)"
+                    .to_owned()
+            } else {
+                // The first line only: deeper lines name source files of the build machine.
+                let first = e.to_string();
+                let first = first.lines().next().unwrap_or_default();
+                if first.contains(".rs:") || first.contains(".cargo") {
+                    "the graphics system refused".to_owned()
+                } else {
+                    first.to_owned()
+                }
+            };
             writeln!(
-                err,
-                "asg-perms: the command line works without a display: asg-perms --help"
+                std::io::stderr(),
+                "asg-perms: could not open the window: {why}. The command line works without a display: asg-perms --help"
             )
             .ok();
             asg_perms::cli::ExitCode::Error.into()

@@ -5,7 +5,7 @@ use std::time::Instant;
 
 use super::commands::Command;
 use super::model::Slot;
-use super::{ExplorerApp, TITLE};
+use super::{APP_ID, ExplorerApp, TITLE};
 
 impl eframe::App for ExplorerApp {
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
@@ -26,7 +26,7 @@ pub fn run(open: Option<PathBuf>) -> eframe::Result {
     let icon = eframe::icon_data::from_png_bytes(include_bytes!("../../assets/icon.png")).ok();
     let mut viewport = egui::ViewportBuilder::default()
         .with_title(TITLE)
-        .with_app_id("asg-perms")
+        .with_app_id(APP_ID)
         .with_inner_size([1280.0, 800.0])
         .with_min_inner_size([1024.0, 700.0])
         .with_drag_and_drop(true);

@@ -34,6 +34,9 @@ use crate::asg::requirements::{Facts, expand_features};
 /// The window title.
 pub const TITLE: &str = "Auto Scaling Permission Explorer";
 
+/// The application id: the window class, and the name of the settings folder.
+pub const APP_ID: &str = "asg-perms";
+
 /// How long a change stays highlighted after a toggle.
 const CHANGE_HIGHLIGHT: Duration = Duration::from_millis(1500);
 
@@ -112,6 +115,11 @@ impl ExplorerApp {
             app.state.facts = Facts::default();
         }
         app.state.features.retain(|_, f| expand_features(f).is_ok());
+        if let Some(problem) = storage_problem(cc.storage.is_some()) {
+            app.notice = Some(Notice::info(format!(
+                "Settings will not be remembered after you quit: {problem}. Everything else works."
+            )));
+        }
         cc.egui_ctx.set_theme(if app.state.dark {
             egui::Theme::Dark
         } else {
@@ -137,5 +145,24 @@ impl ExplorerApp {
             .get(&self.state.selected)
             .cloned()
             .unwrap_or_default()
+    }
+}
+
+/// Why the app's settings cannot be saved, if they cannot: no settings folder (no HOME), or
+/// one that cannot be created or written.
+fn storage_problem(has_storage: bool) -> Option<String> {
+    let Some(dir) = eframe::storage_dir(APP_ID) else {
+        return Some("there is no folder for settings (HOME is not set)".to_owned());
+    };
+    if !has_storage {
+        return Some(format!("{} cannot be created", dir.display()));
+    }
+    let probe = dir.join(".asg-perms-write-test");
+    match std::fs::write(&probe, b"") {
+        Ok(()) => {
+            std::fs::remove_file(&probe).ok();
+            None
+        }
+        Err(e) => Some(format!("{} cannot be written ({e})", dir.display())),
     }
 }

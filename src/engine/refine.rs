@@ -21,6 +21,9 @@ use crate::text::pattern::{Bits, Glob, Piece, Template, Tok, fresh_char};
 
 /// At most this many automaton states are explored for one unknown.
 const MAX_STATES: usize = 4_000;
+/// At most this much work (states times characters tried times patterns) to find the
+/// witnesses of one unknown.
+const MAX_WITNESS_WORK: usize = 2_000_000;
 /// At most this many concrete requests are evaluated.
 const MAX_CASES: usize = 2_048;
 
@@ -281,7 +284,21 @@ pub fn witnesses(template: &Template, globs: &[Glob]) -> Option<Vec<String>> {
     let mut queue: VecDeque<(State, String)> = VecDeque::new();
     seen.insert(start.clone());
     queue.push_back((start, String::new()));
+    // Each state costs a step per character per pattern, each step a pass over the
+    // pattern's positions (64 a word).
+    let words: usize = (template.pieces.len() + 1).div_ceil(64)
+        + globs
+            .iter()
+            .map(|g| (g.toks().len() + 1).div_ceil(64))
+            .sum::<usize>();
+    let per_state = alphabet.len().saturating_mul(words);
+    let mut work: usize = 0;
     while let Some(((tpl, gs), s)) = queue.pop_front() {
+        // Bounded as it goes, not after.
+        work = work.saturating_add(per_state);
+        if work > MAX_WITNESS_WORK {
+            return None;
+        }
         if template.accepts(&tpl) {
             let accepts: Vec<bool> = globs.iter().zip(&gs).map(|(g, st)| g.accepts(st)).collect();
             found.entry(accepts).or_insert_with(|| s.clone());

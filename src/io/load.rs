@@ -2,6 +2,7 @@
 //! URL-encoded document as the raw API returns it, or a whole
 //! `get-account-authorization-details` dump. The format is detected from the content.
 
+use std::io::Read as _;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -63,8 +64,8 @@ impl Loaded {
     }
 }
 
-/// Reads a file and loads it. Refuses huge, binary and non-UTF-8 files with a clear message
-/// before parsing anything.
+/// Reads a file and loads it. Refuses folders, devices and pipes, huge, binary and
+/// non-text files with a clear message before parsing anything.
 pub fn load_file(path: &Path) -> Result<Loaded, LoadError> {
     load_file_with_text(path).map(|(loaded, _)| loaded)
 }
@@ -72,45 +73,101 @@ pub fn load_file(path: &Path) -> Result<Loaded, LoadError> {
 /// Like [`load_file`], and also returns the file's text (for an editor), read once.
 pub fn load_file_with_text(path: &Path) -> Result<(Loaded, String), LoadError> {
     let origin = path.display().to_string();
-    let meta = std::fs::metadata(path).map_err(|e| LoadError::Read {
+    let read_error = |e: std::io::Error| LoadError::Read {
         at: Location::whole(&origin),
         message: e.to_string(),
-    })?;
+    };
+    let meta = std::fs::metadata(path).map_err(read_error)?;
     if meta.is_dir() {
         return Err(LoadError::not_a_policy(
             Location::whole(&origin),
             "this is a folder, not a policy file",
         ));
     }
-    if meta.len() > MAX_INPUT_BYTES {
+    if !meta.is_file() {
         return Err(LoadError::not_a_policy(
             Location::whole(&origin),
-            format!(
-                "the file is {} MB; policies and authorization-details files are far smaller (the limit is {} MB)",
-                meta.len() / (1024 * 1024),
-                MAX_INPUT_BYTES / (1024 * 1024)
-            ),
+            "this is not a regular file (a device, a pipe or a socket); save the policy to a file, or give it on standard input with -",
         ));
     }
-    let bytes = std::fs::read(path).map_err(|e| LoadError::Read {
-        at: Location::whole(&origin),
-        message: e.to_string(),
-    })?;
-    let loaded = load_bytes(&origin, &bytes)?;
-    // load_bytes accepted the bytes, so they are UTF-8.
-    Ok((loaded, String::from_utf8(bytes).unwrap_or_default()))
+    if meta.len() > MAX_INPUT_BYTES {
+        return Err(too_large(&origin, meta.len()));
+    }
+    // Read through a bounded reader: a file that grows while it is read cannot exhaust memory.
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|f| f.take(MAX_INPUT_BYTES + 1).read_to_end(&mut bytes))
+        .map_err(read_error)?;
+    if bytes.len() as u64 > MAX_INPUT_BYTES {
+        return Err(too_large(&origin, bytes.len() as u64));
+    }
+    let text = decode(&origin, &bytes)?;
+    let loaded = load_text(&origin, &text)?;
+    Ok((loaded, text))
 }
 
 /// Loads from bytes (a dropped file, stdin).
 pub fn load_bytes(origin: &str, bytes: &[u8]) -> Result<Loaded, LoadError> {
     if bytes.len() as u64 > MAX_INPUT_BYTES {
-        return Err(LoadError::not_a_policy(
-            Location::whole(origin),
-            format!(
-                "the input is larger than {} MB; that is not a policy",
-                MAX_INPUT_BYTES / (1024 * 1024)
-            ),
-        ));
+        return Err(too_large(origin, bytes.len() as u64));
+    }
+    load_text(origin, &decode(origin, bytes)?)
+}
+
+/// "the file is 67,108,865 bytes (64 MB); the limit is 67,108,864 bytes (64 MB)".
+fn too_large(origin: &str, size: u64) -> LoadError {
+    LoadError::not_a_policy(
+        Location::whole(origin),
+        format!(
+            "the input is {} bytes ({} MB); the limit is {} bytes ({} MB). Policies and authorization-details files are far smaller",
+            thousands(size),
+            size / (1024 * 1024),
+            thousands(MAX_INPUT_BYTES),
+            MAX_INPUT_BYTES / (1024 * 1024)
+        ),
+    )
+}
+
+fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// The text of the bytes: UTF-8 (a byte-order mark is dropped, so columns are not shifted),
+/// or UTF-16 with or without a byte-order mark (as some Windows editors save), decoded.
+/// Anything else is refused with what it is.
+fn decode(origin: &str, bytes: &[u8]) -> Result<String, LoadError> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    if let Some(big_endian) = utf16(bytes) {
+        let body = match bytes {
+            [0xFF, 0xFE, rest @ ..] | [0xFE, 0xFF, rest @ ..] => rest,
+            _ => bytes,
+        };
+        let units = body.chunks(2).map(|p| {
+            let pair = [p[0], p.get(1).copied().unwrap_or(0)];
+            if big_endian {
+                u16::from_be_bytes(pair)
+            } else {
+                u16::from_le_bytes(pair)
+            }
+        });
+        return char::decode_utf16(units)
+            .collect::<Result<String, _>>()
+            .map_err(|e| {
+                LoadError::not_a_policy(
+                    Location::whole(origin),
+                    format!(
+                        "this is UTF-16 text with an invalid character ({e}); re-save it as UTF-8"
+                    ),
+                )
+            });
     }
     if let Some(pos) = bytes.iter().position(|&b| b == 0) {
         let text = String::from_utf8_lossy(&bytes[..pos]);
@@ -120,7 +177,7 @@ pub fn load_bytes(origin: &str, bytes: &[u8]) -> Result<Loaded, LoadError> {
         ));
     }
     match std::str::from_utf8(bytes) {
-        Ok(text) => load_text(origin, text),
+        Ok(text) => Ok(text.to_owned()),
         Err(e) => {
             let good = &bytes[..e.valid_up_to()];
             let text = String::from_utf8_lossy(good);
@@ -129,6 +186,35 @@ pub fn load_bytes(origin: &str, bytes: &[u8]) -> Result<Loaded, LoadError> {
                 "the file is not UTF-8 text (JSON policies are UTF-8); re-save it as UTF-8",
             ))
         }
+    }
+}
+
+/// `Some(big_endian)` when the bytes are UTF-16: a byte-order mark, or text whose every
+/// other byte is zero (ASCII characters in UTF-16).
+fn utf16(bytes: &[u8]) -> Option<bool> {
+    match bytes {
+        [0xFF, 0xFE, ..] => return Some(false),
+        [0xFE, 0xFF, ..] => return Some(true),
+        _ => {}
+    }
+    if bytes.len() < 4 || !bytes.len().is_multiple_of(2) {
+        return None;
+    }
+    let sample = &bytes[..bytes.len().min(512)];
+    let zeros = |start: usize| sample.iter().skip(start).step_by(2).all(|&b| b == 0);
+    let text = |start: usize| {
+        sample
+            .iter()
+            .skip(start)
+            .step_by(2)
+            .all(|&b| b.is_ascii_graphic() || b.is_ascii_whitespace())
+    };
+    if zeros(1) && text(0) {
+        Some(false)
+    } else if zeros(0) && text(1) {
+        Some(true)
+    } else {
+        None
     }
 }
 

@@ -136,6 +136,8 @@ pub struct Warning {
     pub line: usize,
     /// 1-based column.
     pub column: usize,
+    /// Byte offset in the source.
+    pub offset: usize,
 }
 
 /// A parsed policy document.
@@ -215,12 +217,13 @@ pub(crate) fn parse_document(
         ));
     };
     let mut warnings = Vec::new();
+    // Lines and columns are filled in at the end, from one index of the source.
     let warn = |warnings: &mut Vec<Warning>, offset: usize, message: String| {
-        let (line, column) = json::line_col(source, offset);
         warnings.push(Warning {
             message,
-            line,
-            column,
+            line: 0,
+            column: 0,
+            offset,
         });
     };
     let (version, statement_value) = top_level(members).map_err(|(o, msg)| err(o, msg))?;
@@ -263,6 +266,12 @@ pub(crate) fn parse_document(
         )?);
     }
     let by_service = index_by_service(&statements);
+    if !warnings.is_empty() {
+        let index = json::LineIndex::new(source);
+        for w in &mut warnings {
+            (w.line, w.column) = index.line_col(source, w.offset);
+        }
+    }
     Ok(Policy {
         name: name.to_owned(),
         source: Arc::clone(source),
@@ -372,11 +381,11 @@ fn parse_statement(
         PolicyError::shape(name, source, offset, format!("{label}: {msg}"))
     };
     let mut warn = |offset: usize, message: String| {
-        let (line, column) = json::line_col(source, offset);
         warnings.push(Warning {
             message: format!("{label}: {message}"),
-            line,
-            column,
+            line: 0,
+            column: 0,
+            offset,
         });
     };
 

@@ -141,7 +141,8 @@ impl fmt::Display for SyntaxError {
 
 impl std::error::Error for SyntaxError {}
 
-/// The 1-based line and column (in characters) of a byte offset.
+/// The 1-based line and column (in characters) of a byte offset. A line ends at `\n`, at
+/// `\r\n`, or at a lone `\r`.
 pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
     let offset = offset.min(text.len());
     let mut cut = offset;
@@ -149,10 +150,49 @@ pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
         cut -= 1;
     }
     let before = &text[..cut];
-    let line = before.bytes().filter(|&b| b == b'\n').count() + 1;
-    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let bytes = text.as_bytes();
+    let mut line = 1;
+    let mut line_start = 0;
+    for (i, &b) in bytes[..cut].iter().enumerate() {
+        let ends = b == b'\n' || (b == b'\r' && bytes.get(i + 1) != Some(&b'\n'));
+        if ends {
+            line += 1;
+            line_start = i + 1;
+        }
+    }
     let column = before[line_start..].chars().count() + 1;
     (line, column)
+}
+
+/// Line starts of a text, for many [`line_col`] look-ups in one text without counting from
+/// the start each time.
+pub struct LineIndex {
+    starts: Vec<usize>,
+}
+
+impl LineIndex {
+    /// Indexes `text`.
+    pub fn new(text: &str) -> Self {
+        let bytes = text.as_bytes();
+        let mut starts = vec![0];
+        for (i, &b) in bytes.iter().enumerate() {
+            if b == b'\n' || (b == b'\r' && bytes.get(i + 1) != Some(&b'\n')) {
+                starts.push(i + 1);
+            }
+        }
+        Self { starts }
+    }
+
+    /// Like [`line_col`].
+    pub fn line_col(&self, text: &str, offset: usize) -> (usize, usize) {
+        let mut cut = offset.min(text.len());
+        while !text.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        let line = self.starts.partition_point(|&s| s <= cut);
+        let start = self.starts[line - 1];
+        (line, text[start..cut].chars().count() + 1)
+    }
 }
 
 /// Parses one JSON value; only white space may follow it.
@@ -415,6 +455,9 @@ impl Parser<'_> {
         let open = self.pos;
         self.pos += 1;
         let mut members: Vec<Member> = Vec::new();
+        // Names seen, for the duplicate check: a set once the object is large, so an object
+        // of many members stays linear.
+        let mut names: std::collections::HashSet<String> = std::collections::HashSet::new();
         self.skip_ws();
         if self.bytes.get(self.pos) == Some(&b'}') {
             self.pos += 1;
@@ -441,7 +484,15 @@ impl Parser<'_> {
                 start: key_start,
                 end: self.pos,
             };
-            if members.iter().any(|m| m.key == key) {
+            let duplicate = if members.len() < 16 {
+                members.iter().any(|m| m.key == key)
+            } else {
+                if names.is_empty() {
+                    names.extend(members.iter().map(|m| m.key.clone()));
+                }
+                !names.insert(key.clone())
+            };
+            if duplicate {
                 return Err(self.error_at(
                     key_start,
                     format!("duplicate member \"{key}\" in one object (AWS rejects this)"),
@@ -554,5 +605,18 @@ mod tests {
     fn line_col_counts_characters() {
         assert_eq!(line_col("é\nab", 4), (2, 2));
         assert_eq!(line_col("abc", 99), (1, 4));
+        // Windows and old Mac line endings.
+        assert_eq!(line_col("a\r\nbc", 4), (2, 2));
+        assert_eq!(line_col("a\rbc", 3), (2, 2));
+        for text in ["é\nab", "a\r\nb\rc\n\nd", "", "x"] {
+            let index = LineIndex::new(text);
+            for offset in 0..=text.len() + 1 {
+                assert_eq!(
+                    index.line_col(text, offset),
+                    line_col(text, offset),
+                    "{text:?} {offset}"
+                );
+            }
+        }
     }
 }

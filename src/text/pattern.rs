@@ -107,9 +107,12 @@ impl Glob {
         if value.is_ascii() {
             return self.matches_ascii(value.as_bytes());
         }
+        // Two state buffers, swapped: no allocation per character.
         let mut set = self.start();
+        let mut next = Bits::new(self.toks.len() + 1);
         for c in value.chars() {
-            set = self.step(&set, c);
+            self.step_into(&set, c, &mut next);
+            std::mem::swap(&mut set, &mut next);
             if set.is_empty() {
                 return false;
             }
@@ -152,78 +155,46 @@ impl Glob {
         pi == p.len()
     }
 
-    /// Matches a template with unknown parts.
+    /// Matches a template with unknown parts: exact, with the work bounded. A fully known
+    /// template is a plain match; a pattern without wildcards can only match some fillings
+    /// of a template with a hole; otherwise the subset construction decides, and when it
+    /// would take more than [`MAX_TEMPLATE_WORK`] the answer is [`Tri::Sometimes`] (or
+    /// [`Tri::Never`] when no filling can match): never a wrong "always".
     pub fn match_template(&self, template: &Template) -> Tri {
-        let mut states: HashSet<Bits> = HashSet::new();
-        states.insert(self.start());
-        for piece in &template.pieces {
-            let mut next = HashSet::new();
-            match piece {
-                Piece::Lit(c) => {
-                    for s in &states {
-                        next.insert(self.step(s, *c));
-                    }
-                }
-                Piece::Hole(_) => {
-                    for s in &states {
-                        self.reachable(s, &mut next);
-                    }
-                }
-            }
-            states = next;
+        if template.is_known() {
+            let text: String = template.pieces.iter().map(Piece::text_char).collect();
+            return Tri::from_bool(self.matches(&text));
         }
-        let accepting = states.iter().filter(|s| self.accepts(s)).count();
-        if accepting == 0 {
-            Tri::Never
-        } else if accepting == states.len() {
-            Tri::Always
+        if self.is_literal() {
+            let text: String = self.toks.iter().copied().map(Tok::text_char).collect();
+            return if template.as_glob().matches(&text) {
+                Tri::Sometimes
+            } else {
+                Tri::Never
+            };
+        }
+        let mut budget = MAX_TEMPLATE_WORK;
+        // Refuse at once what cannot fit the budget: one step over a pattern this long.
+        let words = (self.toks.len() + 1).div_ceil(64);
+        let outcome = if words > budget {
+            None
         } else {
+            self.subsets(template, &mut budget)
+        };
+        if let Some(t) = outcome {
+            return t;
+        }
+        count_work(1);
+        if self.intersects(template) {
             Tri::Sometimes
+        } else {
+            Tri::Never
         }
     }
 
-    /// The automaton's start state.
-    pub(crate) fn start(&self) -> Bits {
-        let mut b = Bits::new(self.toks.len() + 1);
-        b.set(0);
-        self.close(&mut b);
-        b
-    }
-
-    /// Adds the positions reachable by letting `*` match nothing.
-    fn close(&self, b: &mut Bits) {
-        for i in 0..self.toks.len() {
-            if b.get(i) && self.toks[i] == Tok::Star {
-                b.set(i + 1);
-            }
-        }
-    }
-
-    /// The state after reading `c` in state `from`.
-    pub(crate) fn step(&self, from: &Bits, c: char) -> Bits {
-        let mut to = Bits::new(self.toks.len() + 1);
-        for (i, tok) in self.toks.iter().enumerate() {
-            if !from.get(i) {
-                continue;
-            }
-            match tok {
-                Tok::Star => to.set(i),
-                Tok::One => to.set(i + 1),
-                Tok::Lit(l) if *l == c => to.set(i + 1),
-                Tok::Lit(_) => {}
-            }
-        }
-        self.close(&mut to);
-        to
-    }
-
-    /// True when state `b` accepts.
-    pub(crate) fn accepts(&self, b: &Bits) -> bool {
-        b.get(self.toks.len())
-    }
-
-    /// Every state reachable from `from` by reading any string (including the empty one).
-    fn reachable(&self, from: &Bits, out: &mut HashSet<Bits>) {
+    /// The subset construction over the template's pieces; `None` past the budget.
+    fn subsets(&self, template: &Template, budget: &mut usize) -> Option<Tri> {
+        let words = (self.toks.len() + 1).div_ceil(64);
         let mut alphabet: Vec<char> = self
             .toks
             .iter()
@@ -232,18 +203,187 @@ impl Glob {
         alphabet.sort_unstable();
         alphabet.dedup();
         alphabet.extend(fresh_char(&alphabet));
+        let mut states: Vec<Bits> = vec![self.start()];
+        for piece in &template.pieces {
+            let mut next: Vec<Bits> = Vec::with_capacity(states.len());
+            match piece {
+                Piece::Lit(c) => {
+                    charge(budget, states.len() * words)?;
+                    next.extend(states.iter().map(|s| self.step(s, *c)));
+                }
+                Piece::Hole(_) => {
+                    for s in &states {
+                        self.reachable(s, &alphabet, &mut next, budget)?;
+                    }
+                }
+            }
+            next.sort_unstable();
+            next.dedup();
+            states = next;
+        }
+        let accepting = states.iter().filter(|s| self.accepts(s)).count();
+        Some(if accepting == 0 {
+            Tri::Never
+        } else if accepting == states.len() {
+            Tri::Always
+        } else {
+            Tri::Sometimes
+        })
+    }
+
+    /// Whether some filling of the template matches: a search over pairs of positions (the
+    /// pattern's, the template's), with no subsets. Past its own bound it answers yes.
+    fn intersects(&self, template: &Template) -> bool {
+        let (n, m) = (self.toks.len(), template.pieces.len());
+        let Some(size) = (n + 1).checked_mul(m + 1).filter(|s| *s <= MAX_PAIRS) else {
+            return true;
+        };
+        let mut seen = vec![false; size];
+        let mut stack = vec![(0usize, 0usize)];
+        seen[0] = true;
+        while let Some((i, j)) = stack.pop() {
+            count_work(1);
+            if i == n && j == m {
+                return true;
+            }
+            let mut push = |a: usize, b: usize| {
+                let k = a * (m + 1) + b;
+                if !seen[k] {
+                    seen[k] = true;
+                    stack.push((a, b));
+                }
+            };
+            let tok = self.toks.get(i);
+            if tok == Some(&Tok::Star) {
+                push(i + 1, j); // `*` matches nothing
+            }
+            match template.pieces.get(j) {
+                Some(Piece::Hole(_)) => {
+                    push(i, j + 1); // the hole is empty
+                    if matches!(tok, Some(Tok::One | Tok::Lit(_))) {
+                        push(i + 1, j); // the hole supplies that character
+                    }
+                }
+                Some(Piece::Lit(c)) => match tok {
+                    Some(Tok::Star) => push(i, j + 1),
+                    Some(Tok::One) => push(i + 1, j + 1),
+                    Some(Tok::Lit(l)) if l == c => push(i + 1, j + 1),
+                    _ => {}
+                },
+                None => {}
+            }
+        }
+        false
+    }
+
+    /// The automaton's start state.
+    pub(crate) fn start(&self) -> Bits {
+        let mut b = Bits::new(self.toks.len() + 1);
+        self.set_closed(&mut b, 0);
+        b
+    }
+
+    /// Sets position `i`, and the one after it when `*` at `i` may match nothing (stars
+    /// are merged, so one step is enough).
+    fn set_closed(&self, b: &mut Bits, i: usize) {
+        b.set(i);
+        if self.toks.get(i) == Some(&Tok::Star) {
+            b.set(i + 1);
+        }
+    }
+
+    /// The state after reading `c` in state `from`.
+    pub(crate) fn step(&self, from: &Bits, c: char) -> Bits {
+        let mut to = Bits::new(self.toks.len() + 1);
+        self.step_into(from, c, &mut to);
+        to
+    }
+
+    /// Like [`step`](Self::step), into a buffer; visits only the live positions.
+    fn step_into(&self, from: &Bits, c: char, to: &mut Bits) {
+        to.clear();
+        for i in from.ones() {
+            match self.toks.get(i) {
+                Some(Tok::Star) => self.set_closed(to, i),
+                Some(Tok::One) => self.set_closed(to, i + 1),
+                Some(Tok::Lit(l)) if *l == c => self.set_closed(to, i + 1),
+                _ => {}
+            }
+        }
+    }
+
+    /// True when state `b` accepts.
+    pub(crate) fn accepts(&self, b: &Bits) -> bool {
+        b.get(self.toks.len())
+    }
+
+    /// Adds every state reachable from `from` by reading any string (including the empty
+    /// one) to `out`. `None` when that takes more than the budget or [`MAX_SUBSETS`] states.
+    fn reachable(
+        &self,
+        from: &Bits,
+        alphabet: &[char],
+        out: &mut Vec<Bits>,
+        budget: &mut usize,
+    ) -> Option<()> {
+        let words = (self.toks.len() + 1).div_ceil(64);
         let mut stack = vec![from.clone()];
         let mut seen: HashSet<Bits> = HashSet::new();
         seen.insert(from.clone());
         while let Some(s) = stack.pop() {
-            for &c in &alphabet {
+            charge(budget, alphabet.len() * words)?;
+            for &c in alphabet {
                 let n = self.step(&s, c);
-                if seen.insert(n.clone()) {
+                if !seen.contains(&n) {
+                    if seen.len() >= MAX_SUBSETS {
+                        return None;
+                    }
+                    seen.insert(n.clone());
                     stack.push(n);
                 }
             }
         }
         out.extend(seen);
+        Some(())
+    }
+}
+
+/// At most this much work (state steps times words) for one exact template match.
+pub const MAX_TEMPLATE_WORK: usize = 200_000;
+/// At most this many automaton states for one unknown part.
+const MAX_SUBSETS: usize = 1_024;
+/// At most this many position pairs in the cheaper "can it match at all" search.
+const MAX_PAIRS: usize = 4_000_000;
+
+/// Takes `cost` from the budget; `None` when it runs out.
+fn charge(budget: &mut usize, cost: usize) -> Option<()> {
+    count_work(cost as u64);
+    *budget = budget.checked_sub(cost)?;
+    Some(())
+}
+
+thread_local! {
+    static WORK: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+}
+
+fn count_work(n: u64) {
+    WORK.with(|w| w.set(w.get().saturating_add(n)));
+}
+
+/// Work done by template matching on this thread so far (automaton state steps, weighted
+/// by size): a deterministic measure for tests that bound the cost of hostile patterns.
+#[doc(hidden)]
+pub fn pattern_work() -> u64 {
+    WORK.with(std::cell::Cell::get)
+}
+
+impl Tok {
+    fn text_char(self) -> char {
+        match self {
+            Self::Lit(c) => c,
+            Self::Star => '*',
+            Self::One => '?',
+        }
     }
 }
 
@@ -283,6 +423,16 @@ fn fold(c: char, fold_case: bool) -> char {
 pub struct Template {
     /// Characters and unknown parts, in order.
     pub pieces: Vec<Piece>,
+}
+
+impl Piece {
+    /// The character of a known piece (`{` for an unknown one, which callers never ask).
+    fn text_char(&self) -> char {
+        match self {
+            Self::Lit(c) => *c,
+            Self::Hole(_) => '{',
+        }
+    }
 }
 
 /// A piece of a [`Template`].
@@ -335,6 +485,19 @@ impl Template {
                 })
                 .collect(),
         }
+    }
+
+    /// The template as a pattern in which each unknown part is `*`, to match a known string.
+    pub(crate) fn as_glob(&self) -> Glob {
+        Glob::from_toks(
+            self.pieces
+                .iter()
+                .map(|p| match p {
+                    Piece::Lit(c) => Tok::Lit(*c),
+                    Piece::Hole(_) => Tok::Star,
+                })
+                .collect(),
+        )
     }
 
     /// The names of the unknown parts, in order, without repeats.
@@ -509,7 +672,7 @@ impl ArnGlob {
 }
 
 /// A fixed-size bit set used as an automaton state.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub(crate) struct Bits(Vec<u64>);
 
 impl Bits {
@@ -522,6 +685,24 @@ impl Bits {
     fn get(&self, i: usize) -> bool {
         self.0[i / 64] & (1 << (i % 64)) != 0
     }
+    fn clear(&mut self) {
+        self.0.iter_mut().for_each(|w| *w = 0);
+    }
+
+    /// The set positions, in order.
+    fn ones(&self) -> impl Iterator<Item = usize> + '_ {
+        self.0.iter().enumerate().flat_map(|(k, &w)| {
+            let mut w = w;
+            std::iter::from_fn(move || {
+                (w != 0).then(|| {
+                    let b = w.trailing_zeros() as usize;
+                    w &= w - 1;
+                    k * 64 + b
+                })
+            })
+        })
+    }
+
     /// True when no position is live (the automaton is stuck).
     pub(crate) fn is_empty(&self) -> bool {
         self.0.iter().all(|w| *w == 0)

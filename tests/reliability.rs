@@ -1,0 +1,288 @@
+//! No input can hang the tool, blow up its work, crash it or be misreported. Every hostile
+//! input is generated here; the cost of pattern matching is counted (automaton steps), not
+//! timed.
+
+#![allow(clippy::unwrap_used)] // Tests may unwrap: a panic is a failed test.
+
+use std::process::{Command, Output, Stdio};
+
+use asg_perms::{
+    Context, Facts, LoadError, Loaded, Policy, PolicySet, Request, Status, Template, check,
+    evaluate, load_bytes, load_text, pattern_work,
+};
+
+fn policy(text: &str) -> Policy {
+    match load_text("hostile.json", text).unwrap() {
+        Loaded::Policy(p, _) => p,
+        Loaded::Account(_) => panic!("not a policy"),
+    }
+}
+
+fn allow_on(resource: &str) -> String {
+    format!(
+        r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Action":"autoscaling:*","Resource":{}}}]}}"#,
+        serde_json::Value::String(resource.to_owned())
+    )
+}
+
+/// Checks `CreateAutoScalingGroup` against a policy; returns its status and the matching work.
+fn checked_with_work(p: Policy) -> (Status, u64) {
+    let before = pattern_work();
+    let set = PolicySet::single(p);
+    let c = check("CreateAutoScalingGroup", &[], &Facts::default(), &set).unwrap();
+    (c.status, pattern_work() - before)
+}
+
+const WORK_BOUND: u64 = 20_000_000;
+
+#[test]
+fn an_exponential_pattern_is_bounded_and_stays_sound() {
+    // `*a` followed by k `?`: the subset construction has 2^k states.
+    for k in [12, 14, 16, 18, 24] {
+        let resource = format!(
+            "arn:aws:autoscaling:*:*:autoScalingGroup:*a{}",
+            "?".repeat(k)
+        );
+        let (status, work) = checked_with_work(policy(&allow_on(&resource)));
+        assert!(work < WORK_BOUND, "k = {k}: {work} steps");
+        // Only some group names end like that: never "satisfied".
+        assert_ne!(status, Status::Satisfied, "k = {k}");
+    }
+}
+
+#[test]
+fn long_literal_and_wildcard_resources_are_linear() {
+    for n in [1_000, 10_000, 100_000] {
+        let literal = format!(
+            "arn:aws:autoscaling:us-east-1:111122223333:autoScalingGroup:{}:autoScalingGroupName/web",
+            "x".repeat(n)
+        );
+        let (status, work) = checked_with_work(policy(&allow_on(&literal)));
+        assert!(work < WORK_BOUND, "literal of {n}: {work}");
+        assert_eq!(status, Status::Conditional, "one group id among all");
+    }
+    let stars = format!(
+        "arn:aws:autoscaling:*:*:autoScalingGroup:{}",
+        "*?".repeat(500)
+    );
+    let (_, work) = checked_with_work(policy(&allow_on(&stars)));
+    assert!(work < WORK_BOUND, "*? x 500: {work}");
+    // A megabyte-long resource.
+    let huge = format!("arn:aws:autoscaling:*:*:{}", "a*".repeat(500_000));
+    let (status, work) = checked_with_work(policy(&allow_on(&huge)));
+    assert!(work < WORK_BOUND, "1 MB resource: {work}");
+    assert_ne!(status, Status::Satisfied);
+}
+
+#[test]
+fn nested_variable_markers_are_bounded() {
+    let resource = format!("{}{}", "${".repeat(100_000), "}".repeat(100_000));
+    let text = allow_on(&resource);
+    match load_text("vars.json", &text) {
+        Ok(Loaded::Policy(p, _)) => {
+            let (status, work) = checked_with_work(p);
+            assert!(work < WORK_BOUND, "{work}");
+            assert_ne!(status, Status::Satisfied);
+        }
+        Ok(Loaded::Account(_)) => panic!("not an account"),
+        // Refused with a message is fine too.
+        Err(e) => assert!(!e.message().is_empty()),
+    }
+}
+
+#[test]
+fn many_condition_keys_and_object_members_are_linear() {
+    let keys: Vec<String> = (0..100_000).map(|i| format!(r#""k:{i}":"v""#)).collect();
+    let text = format!(
+        r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Action":"autoscaling:*","Resource":"*","Condition":{{"StringEquals":{{{}}}}}}}]}}"#,
+        keys.join(",")
+    );
+    let p = policy(&text);
+    assert_eq!(p.statements[0].conditions.len(), 100_000);
+    let req = Request {
+        action: "autoscaling:CreateAutoScalingGroup".into(),
+        resources: vec![Template::parse("*")],
+        context: Context::default(),
+    };
+    assert_eq!(
+        evaluate(&PolicySet::single(p), &req).status,
+        Status::Conditional
+    );
+    // The duplicate check still finds a duplicate among many members.
+    let mut dup = keys.clone();
+    dup.push(r#""k:7":"w""#.into());
+    let text = format!(
+        r#"{{"Statement":{{"Condition":{{"StringEquals":{{{}}}}}}}}}"#,
+        dup.join(",")
+    );
+    let err = load_text("dup.json", &text).unwrap_err();
+    assert!(err.message().contains("duplicate member \"k:7\""), "{err}");
+}
+
+#[test]
+fn many_warnings_get_their_lines_without_rescanning() {
+    let statements: Vec<String> = (0..20_000)
+        .map(|_| r#"{"Effect":"Allow","Action":"*:Get","Resource":"*"}"#.to_owned())
+        .collect();
+    let text = format!("{{\"Statement\":[\n{}\n]}}", statements.join(",\n"));
+    let p = policy(&text);
+    // One warning for the missing Version, one per statement.
+    assert_eq!(p.warnings.len(), 20_001);
+    let last = p.warnings.last().unwrap();
+    assert_eq!(last.line, 20_001, "{}", last.message);
+}
+
+// ------------------------------------------------------------------
+// The command line: what is not a file, a failing standard error.
+
+fn bin() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_asg-perms"));
+    c.env("NO_COLOR", "1");
+    c
+}
+
+fn check_file(path: &str) -> Output {
+    bin()
+        .args([
+            "check",
+            "--policy",
+            path,
+            "--action",
+            "CreateAutoScalingGroup",
+        ])
+        .stdin(Stdio::null())
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn devices_and_pipes_are_refused_without_reading_them() {
+    let o = check_file("/dev/zero");
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("not a regular file"));
+    let dir = std::env::temp_dir().join(format!("asg-perms-fifo-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let fifo = dir.join("policy.json");
+    let made = Command::new("mkfifo").arg(&fifo).status().unwrap();
+    assert!(made.success());
+    // No writer: opening it would block forever.
+    let o = check_file(fifo.to_str().unwrap());
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("not a regular file"));
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn a_failing_standard_error_is_not_a_panic() {
+    let full = std::fs::OpenOptions::new()
+        .write(true)
+        .open("/dev/full")
+        .unwrap();
+    let o = bin()
+        .args([
+            "check",
+            "--policy",
+            "/nonexistent",
+            "--action",
+            "CreateAutoScalingGroup",
+        ])
+        .stderr(Stdio::from(full))
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2), "exit 101 would be a panic");
+}
+
+// ------------------------------------------------------------------
+// Clearer messages.
+
+fn utf16(text: &str, big_endian: bool, bom: bool) -> Vec<u8> {
+    let mut out = Vec::new();
+    if bom {
+        out.extend(if big_endian {
+            [0xFE, 0xFF]
+        } else {
+            [0xFF, 0xFE]
+        });
+    }
+    for u in text.encode_utf16() {
+        out.extend(if big_endian {
+            u.to_be_bytes()
+        } else {
+            u.to_le_bytes()
+        });
+    }
+    out
+}
+
+#[test]
+fn utf16_files_are_read() {
+    let doc = allow_on("*");
+    for (be, bom) in [(false, true), (true, true), (false, false), (true, false)] {
+        let bytes = utf16(&doc, be, bom);
+        match load_bytes("utf16.json", &bytes) {
+            Ok(Loaded::Policy(p, _)) => assert_eq!(p.statements.len(), 1),
+            other => panic!("big endian {be}, mark {bom}: {other:?}"),
+        }
+    }
+}
+
+#[test]
+fn a_file_just_over_the_limit_gets_exact_sizes() {
+    let dir = std::env::temp_dir().join(format!("asg-perms-big-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("big.json");
+    let f = std::fs::File::create(&path).unwrap();
+    f.set_len(asg_perms::MAX_INPUT_BYTES + 1).unwrap();
+    let err = asg_perms::load_file(&path).unwrap_err();
+    assert!(err.message().contains("67,108,865 bytes"), "{err}");
+    assert!(
+        err.message().contains("the limit is 67,108,864 bytes"),
+        "{err}"
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+fn error_of(text: &str) -> LoadError {
+    load_text("e.json", text).unwrap_err()
+}
+
+#[test]
+fn a_long_line_shows_a_window_around_the_error_with_a_caret() {
+    let filler: Vec<String> = (0..100)
+        .map(|i| format!(r#"{{"Effect":"Allow","Action":"ec2:Get{i}","Resource":"*"}}"#))
+        .collect();
+    let text = format!(
+        r#"{{"Statement":[{},{{"Effect":"Alow"}}]}}"#,
+        filler.join(",")
+    );
+    let err = error_of(&text);
+    let at = err.location();
+    assert_eq!(at.line, 1);
+    assert!(at.column > 3000, "{}", at.column);
+    let shown = err.describe();
+    let lines: Vec<&str> = shown.lines().collect();
+    assert_eq!(lines.len(), 3, "{shown}");
+    assert!(lines[1].contains("Alow"), "{shown}");
+    assert!(lines[1].chars().count() < 140, "{shown}");
+    let caret = lines[2].find('^').unwrap();
+    let under: String = lines[1].chars().skip(caret).take(6).collect();
+    assert!(under.starts_with("\"Alow"), "{shown}");
+}
+
+#[test]
+fn byte_order_marks_and_carriage_returns_do_not_shift_places() {
+    let plain = "{\n  \"Statement\": 5}";
+    let expected = error_of(plain).location().clone();
+    let mut with_bom = vec![0xEF, 0xBB, 0xBF];
+    with_bom.extend(plain.as_bytes());
+    let err = load_bytes("e.json", &with_bom).unwrap_err();
+    assert_eq!(
+        (err.location().line, err.location().column),
+        (expected.line, expected.column)
+    );
+    // Old Mac line endings: each \r ends a line.
+    let err = error_of("{\r\"Version\":\"2012-10-17\",\r\"Statement\": 5}");
+    assert_eq!(err.location().line, 3, "{err}");
+    let err = error_of("{\r\n\"Version\":\"2012-10-17\",\r\n\"Statement\": 5}");
+    assert_eq!(err.location().line, 3, "{err}");
+}
