@@ -65,6 +65,109 @@ pub enum Tok {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Glob {
     toks: Vec<Tok>,
+    /// For patterns of at most 63 tokens (nearly every ARN part): the automaton as 64-bit
+    /// masks, so matching allocates nothing.
+    small: Option<Small>,
+}
+
+/// The automaton of a short pattern: position `i` is bit `i`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Small {
+    /// Positions holding `*`.
+    star: u64,
+    /// Positions holding `?`.
+    one: u64,
+    /// For each character the pattern names, the positions holding it; sorted.
+    lits: Vec<(char, u64)>,
+    /// The accepting position.
+    accept: u64,
+}
+
+impl Small {
+    fn new(toks: &[Tok]) -> Option<Self> {
+        if toks.len() >= 64 {
+            return None;
+        }
+        let mut small = Self {
+            star: 0,
+            one: 0,
+            lits: Vec::new(),
+            accept: 1 << toks.len(),
+        };
+        for (i, t) in toks.iter().enumerate() {
+            let bit = 1u64 << i;
+            match t {
+                Tok::Star => small.star |= bit,
+                Tok::One => small.one |= bit,
+                Tok::Lit(c) => match small.lits.binary_search_by_key(c, |(k, _)| *k) {
+                    Ok(k) => small.lits[k].1 |= bit,
+                    Err(k) => small.lits.insert(k, (*c, bit)),
+                },
+            }
+        }
+        Some(small)
+    }
+
+    fn close(&self, s: u64) -> u64 {
+        s | ((s & self.star) << 1)
+    }
+
+    fn start(&self) -> u64 {
+        self.close(1)
+    }
+
+    fn step(&self, s: u64, c: char) -> u64 {
+        let lit = self
+            .lits
+            .binary_search_by_key(&c, |(k, _)| *k)
+            .map_or(0, |k| self.lits[k].1);
+        self.close((s & self.star) | ((s & (self.one | lit)) << 1))
+    }
+
+    /// The exact three-valued match of a template, within the budget.
+    fn match_template(&self, template: &Template, budget: &mut usize) -> Option<Tri> {
+        let mut alphabet: Vec<char> = self.lits.iter().map(|(c, _)| *c).collect();
+        alphabet.extend(fresh_char(&alphabet));
+        let mut states: Vec<u64> = vec![self.start()];
+        for piece in &template.pieces {
+            match piece {
+                Piece::Lit(c) => {
+                    charge(budget, states.len())?;
+                    for s in &mut states {
+                        *s = self.step(*s, *c);
+                    }
+                }
+                Piece::Hole(_) => {
+                    let mut seen: Vec<u64> = states.clone();
+                    let mut stack = states;
+                    while let Some(s) = stack.pop() {
+                        charge(budget, alphabet.len())?;
+                        for &c in &alphabet {
+                            let n = self.step(s, c);
+                            if !seen.contains(&n) {
+                                if seen.len() >= MAX_SUBSETS {
+                                    return None;
+                                }
+                                seen.push(n);
+                                stack.push(n);
+                            }
+                        }
+                    }
+                    states = seen;
+                }
+            }
+            states.sort_unstable();
+            states.dedup();
+        }
+        let accepting = states.iter().filter(|s| *s & self.accept != 0).count();
+        Some(if accepting == 0 {
+            Tri::Never
+        } else if accepting == states.len() {
+            Tri::Always
+        } else {
+            Tri::Sometimes
+        })
+    }
 }
 
 impl Glob {
@@ -89,7 +192,8 @@ impl Glob {
     /// From tokens (consecutive stars are merged).
     pub fn from_toks(mut toks: Vec<Tok>) -> Self {
         toks.dedup_by(|a, b| *a == Tok::Star && *b == Tok::Star);
-        Self { toks }
+        let small = Small::new(&toks);
+        Self { toks, small }
     }
 
     /// The tokens.
@@ -176,7 +280,9 @@ impl Glob {
         let mut budget = MAX_TEMPLATE_WORK;
         // Refuse at once what cannot fit the budget: one step over a pattern this long.
         let words = (self.toks.len() + 1).div_ceil(64);
-        let outcome = if words > budget {
+        let outcome = if let Some(small) = &self.small {
+            small.match_template(template, &mut budget)
+        } else if words > budget {
             None
         } else {
             self.subsets(template, &mut budget)
