@@ -491,3 +491,59 @@ fn tree_and_paste_know_the_new_catalog_entries_and_url_encoding() {
             >= 1
     );
 }
+
+#[test]
+fn a_large_policy_is_evaluated_off_the_ui_thread_with_progress() {
+    let statements: Vec<String> = (0..600)
+        .map(|i| {
+            format!(
+                r#"{{"Effect":"Allow","Action":["autoscaling:Create*","ec2:RunInstances"],"Resource":"arn:aws:autoscaling:*:*:autoScalingGroup:*:autoScalingGroupName/team-{i}-*"}}"#
+            )
+        })
+        .collect();
+    let text = format!(
+        r#"{{"Version":"2012-10-17","Statement":[{}]}}"#,
+        statements.join(",")
+    );
+    let mut h = harness();
+    h.run();
+    assert_eq!(h.state().evaluation().unwrap().statements, 0);
+    h.state_mut().push(Command::LoadText {
+        slot: asg_perms::app::Slot::Identity,
+        name: "large.json".into(),
+        text,
+    });
+    h.step();
+    // The frame that loaded it started the work and did not wait for it: the last result
+    // is still on screen, and progress is shown.
+    assert!(h.state().evaluation_progress().is_some());
+    let start = std::time::Instant::now();
+    while h.state().evaluation_progress().is_some() {
+        assert!(
+            start.elapsed() < std::time::Duration::from_mins(2),
+            "never finished"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(10));
+        h.step();
+    }
+    h.run();
+    assert_eq!(h.state().evaluation().unwrap().statements, 600);
+    // A change of inputs while it runs replaces the stale run.
+    h.state_mut().push(Command::SetFeature {
+        id: "launch-template".into(),
+        on: true,
+    });
+    h.step();
+    assert!(h.state().evaluation_progress().is_some());
+    while h.state().evaluation_progress().is_some() {
+        assert!(
+            start.elapsed() < std::time::Duration::from_mins(4),
+            "never finished"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(10));
+        h.step();
+    }
+    let eval = h.state().evaluation().unwrap();
+    let check = &eval.checks["CreateAutoScalingGroup"];
+    assert!(check.features.contains(&"launch-template".to_owned()));
+}

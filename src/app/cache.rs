@@ -3,11 +3,24 @@
 
 use std::collections::BTreeMap;
 
+use std::sync::atomic::Ordering;
+use std::sync::{Arc, mpsc};
+
 use super::ExplorerApp;
-use super::model::Evaluation;
+use super::model::{Evaluation, Progress};
 use crate::asg::generate::{GenerateOptions, GeneratedPolicy, LayerFix, suggest, suggest_by_layer};
 use crate::asg::requirements::Facts;
-use crate::policy::Layer;
+use crate::policy::{Layer, PolicySet};
+
+/// Policy sets with at least this many statements are evaluated on a worker thread.
+const BACKGROUND_STATEMENTS: usize = 500;
+
+/// An evaluation running on a worker thread.
+pub(super) struct Background {
+    key: EvalKey,
+    progress: Arc<Progress>,
+    result: mpsc::Receiver<Evaluation>,
+}
 
 /// Everything an [`Evaluation`] depends on.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -36,15 +49,95 @@ impl ExplorerApp {
         }
     }
 
-    /// Recomputes the evaluation when its inputs changed since the last time.
-    pub fn refresh(&mut self) {
+    /// Recomputes the evaluation when its inputs changed since the last time. Small policy
+    /// sets are evaluated at once; larger ones on a worker thread, while the last result
+    /// stays on screen, and a change of inputs cancels a run that has become stale.
+    pub fn refresh(&mut self, ctx: &egui::Context) {
         let key = self.eval_key();
         if self.eval.as_ref().is_some_and(|(k, _)| *k == key) {
+            self.cancel_background();
             return;
         }
-        let evaluation =
-            Evaluation::compute(&self.policies, &self.state.features, &self.state.facts);
-        self.eval = Some((key, evaluation));
+        if let Some(job) = &self.background {
+            if job.key == key {
+                if let Ok(evaluation) = job.result.try_recv() {
+                    self.eval = Some((key, evaluation));
+                    self.background = None;
+                }
+                return;
+            }
+            self.cancel_background();
+        }
+        let (set, error) = Evaluation::input(&self.policies);
+        if set.statement_count() < BACKGROUND_STATEMENTS {
+            let progress = Progress::default();
+            if let Some(e) = Evaluation::compute_set(
+                &set,
+                error,
+                &self.state.features,
+                &self.state.facts,
+                &progress,
+            ) {
+                self.eval = Some((key, e));
+            }
+            return;
+        }
+        self.spawn_evaluation(key, set, error, ctx);
+    }
+
+    fn spawn_evaluation(
+        &mut self,
+        key: EvalKey,
+        set: PolicySet,
+        error: Option<String>,
+        ctx: &egui::Context,
+    ) {
+        let progress = Arc::new(Progress::default());
+        let (tx, rx) = mpsc::channel();
+        let features = self.state.features.clone();
+        let facts = self.state.facts.clone();
+        let repaint = ctx.clone();
+        let worker = Arc::clone(&progress);
+        let spawned = std::thread::Builder::new()
+            .name("evaluation".to_owned())
+            .spawn(move || {
+                if let Some(e) = Evaluation::compute_set(&set, error, &features, &facts, &worker) {
+                    tx.send(e).ok();
+                }
+                repaint.request_repaint();
+            });
+        match spawned {
+            Ok(_) => {
+                self.background = Some(Background {
+                    key,
+                    progress,
+                    result: rx,
+                });
+                // Repaint now and then to show progress.
+                ctx.request_repaint_after(std::time::Duration::from_millis(100));
+            }
+            Err(e) => {
+                self.notice = Some(super::state::Notice::error(format!(
+                    "Could not start the evaluation: {e}"
+                )));
+            }
+        }
+    }
+
+    fn cancel_background(&mut self) {
+        if let Some(job) = self.background.take() {
+            job.progress.cancelled.store(true, Ordering::Relaxed);
+        }
+    }
+
+    /// While a background evaluation runs: actions done and the total.
+    pub fn evaluation_progress(&self) -> Option<(usize, usize)> {
+        self.background.as_ref().map(|b| {
+            (
+                b.progress.done.load(Ordering::Relaxed),
+                crate::asg::catalog::catalog().actions.len(),
+            )
+        })
     }
 
     /// The evaluation as of the last [`refresh`](Self::refresh) (each frame refreshes).

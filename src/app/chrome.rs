@@ -205,6 +205,12 @@ impl ExplorerApp {
             if self.pending > 0 {
                 ui.spinner();
             }
+            if let Some((done, total)) = self.evaluation_progress() {
+                ui.spinner();
+                ui.label(format!("evaluating {done}/{total} actions…"));
+                ui.ctx()
+                    .request_repaint_after(std::time::Duration::from_millis(100));
+            }
             if let Some(e) = error {
                 ui.colored_label(ui.visuals().error_fg_color, e);
             }

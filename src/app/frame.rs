@@ -18,10 +18,10 @@ impl ExplorerApp {
         }
         let ctx = ui.ctx().clone();
         self.poll_jobs();
-        self.refresh();
+        self.refresh(&ctx);
         self.handle_input(&ctx);
         self.apply_commands(&ctx);
-        self.refresh();
+        self.refresh(&ctx);
 
         egui::Panel::top("top_bar").show(ui, |ui| {
             self.top_bar_ui(ui);

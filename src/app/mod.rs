@@ -66,6 +66,7 @@ pub struct ExplorerApp {
     jobs_rx: mpsc::Receiver<jobs::Job>,
     pending: usize,
     eval: Option<(cache::EvalKey, Evaluation)>,
+    background: Option<cache::Background>,
     changed: Option<(Instant, BTreeSet<String>)>,
     expect_paste: bool,
 }
@@ -90,6 +91,7 @@ impl Default for ExplorerApp {
             jobs_rx,
             pending: 0,
             eval: None,
+            background: None,
             changed: None,
             expect_paste: false,
         }

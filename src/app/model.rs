@@ -4,6 +4,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use crate::asg::catalog::catalog;
@@ -300,36 +301,70 @@ impl Evaluation {
         features: &BTreeMap<String, Vec<String>>,
         facts: &Facts,
     ) -> Self {
-        let start = Instant::now();
-        let (set, error) = match policies.policy_set() {
+        let (set, error) = Self::input(policies);
+        let progress = Progress::default();
+        Self::compute_set(&set, error, features, facts, &progress).unwrap_or_else(|| Self {
+            checks: BTreeMap::new(),
+            error: None,
+            elapsed: Duration::ZERO,
+            statements: 0,
+        })
+    }
+
+    /// The policy set to evaluate, or the empty set and why it could not be assembled.
+    pub fn input(policies: &Policies) -> (PolicySet, Option<String>) {
+        match policies.policy_set() {
             Ok(s) => (s, None),
             Err(e) => (PolicySet::default(), Some(e.to_string())),
-        };
+        }
+    }
+
+    /// Evaluates every action against a set, action by action: `progress` counts the actions
+    /// done and, once cancelled, stops the work (then `None`).
+    pub fn compute_set(
+        set: &PolicySet,
+        error: Option<String>,
+        features: &BTreeMap<String, Vec<String>>,
+        facts: &Facts,
+        progress: &Progress,
+    ) -> Option<Self> {
+        let start = Instant::now();
         let no_features = Vec::new();
-        let checks = catalog()
-            .actions
-            .iter()
-            .filter_map(|a| {
-                let f = features.get(&a.name).unwrap_or(&no_features);
-                // Facts are checked before they are stored, so this only fails for data the
-                // build validated; skip rather than panic.
-                check(&a.name, f, facts, &set)
-                    .ok()
-                    .map(|c| (a.name.clone(), c))
-            })
-            .collect();
-        Self {
+        let mut checks = BTreeMap::new();
+        for a in &catalog().actions {
+            if progress.cancelled.load(Ordering::Relaxed) {
+                return None;
+            }
+            let f = features.get(&a.name).unwrap_or(&no_features);
+            // Facts are checked before they are stored, so this only fails for data the
+            // build validated; skip rather than panic.
+            if let Ok(c) = check(&a.name, f, facts, set) {
+                checks.insert(a.name.clone(), c);
+            }
+            progress.done.fetch_add(1, Ordering::Relaxed);
+        }
+        Some(Self {
             checks,
             error,
             elapsed: start.elapsed(),
             statements: set.statement_count(),
-        }
+        })
     }
 
     /// Number of actions per status.
     pub fn action_counts(&self) -> Summary {
         Summary::of(self.checks.values().map(|a| a.status))
     }
+}
+
+/// Shared between the UI and a background evaluation: how far it got, and whether it is
+/// no longer wanted.
+#[derive(Debug, Default)]
+pub struct Progress {
+    /// Actions evaluated so far.
+    pub done: AtomicUsize,
+    /// Set when the inputs changed: the result would be stale.
+    pub cancelled: AtomicBool,
 }
 
 /// A row of the action tree.
