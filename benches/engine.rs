@@ -75,6 +75,98 @@ fn big_policy(n: usize) -> String {
     s
 }
 
+/// A policy of `n` statements that do match Auto Scaling requirements: Auto Scaling, EC2,
+/// IAM and SSM actions, wildcard resources in the ARNs the requirements ask about, and
+/// conditions on keys the requests do not carry (so results stay open and are refined).
+fn matching_policy(n: usize) -> String {
+    const ACTIONS: [&str; 12] = [
+        "autoscaling:Create*",
+        "autoscaling:Update*",
+        "autoscaling:*",
+        "ec2:RunInstances",
+        "ec2:CreateTags",
+        "iam:PassRole",
+        "ec2:Describe*",
+        "ssm:GetParameters",
+        "autoscaling:Describe*",
+        "vpc-lattice:*",
+        "elasticloadbalancing:*",
+        "iam:CreateServiceLinkedRole",
+    ];
+    const RESOURCES: [&str; 6] = [
+        "*",
+        "arn:aws:autoscaling:*:*:autoScalingGroup:*:autoScalingGroupName/team-{i}-*",
+        "arn:aws:ec2:*:*:launch-template/lt-{i}*",
+        "arn:aws:iam::*:role/app-{i}-*",
+        "arn:aws:ec2:us-east-1:111122223333:instance/*",
+        "arn:aws:ssm:*:*:parameter/ami-{i}",
+    ];
+    const KEYS: [&str; 4] = [
+        "aws:RequestTag/team",
+        "aws:ResourceTag/env",
+        "iam:PassedToService",
+        "aws:PrincipalTag/dept",
+    ];
+    let mut s = String::from("{\"Version\":\"2012-10-17\",\"Statement\":[");
+    for i in 0..n {
+        if i > 0 {
+            s.push(',');
+        }
+        let effect = if i % 10 == 9 { "Deny" } else { "Allow" };
+        let actions = format!("\"{}\",\"{}\"", ACTIONS[i % 12], ACTIONS[(i * 7 + 3) % 12]);
+        let resources: Vec<String> = (0..3)
+            .map(|k| {
+                format!(
+                    "\"{}\"",
+                    RESOURCES[(i + k * 2) % 6].replace("{i}", &i.to_string())
+                )
+            })
+            .collect();
+        write!(
+            s,
+            r#"{{"Sid":"S{i}","Effect":"{effect}","Action":[{actions}],"Resource":[{}]"#,
+            resources.join(",")
+        )
+        .ok();
+        if i % 2 == 0 {
+            let op = ["StringEquals", "StringLike", "StringNotEquals"][i % 3];
+            write!(
+                s,
+                r#","Condition":{{"{op}":{{"{}":"v{}*"}}}}"#,
+                KEYS[i % 4],
+                i % 7
+            )
+            .ok();
+        }
+        s.push('}');
+    }
+    s.push_str("]}");
+    s
+}
+
+/// 200 statements, each with 20 wildcard resources and conditions on unknown keys: the
+/// case-by-case check must give up within its budget, not after.
+fn refinement_blowup() -> String {
+    let mut s = String::from("{\"Version\":\"2012-10-17\",\"Statement\":[");
+    for i in 0..200 {
+        if i > 0 {
+            s.push(',');
+        }
+        let resources: Vec<String> = (0..20)
+            .map(|k| format!("\"arn:aws:autoscaling:*:*:autoScalingGroup:*:autoScalingGroupName/g{i}-{k}*x?\""))
+            .collect();
+        write!(
+            s,
+            r#"{{"Effect":"Allow","Action":"autoscaling:*","Resource":[{}],"Condition":{{"StringLike":{{"aws:PrincipalTag/k{}":"*{i}*"}},"StringNotEquals":{{"aws:RequestTag/t":"{i}"}}}}}}"#,
+            resources.join(","),
+            i % 5
+        )
+        .ok();
+    }
+    s.push_str("]}");
+    s
+}
+
 fn full_refresh(set: &PolicySet) -> usize {
     let cat = catalog();
     let facts = Facts::default();
@@ -163,9 +255,60 @@ fn benches(c: &mut Criterion) {
     });
 }
 
+/// Issue 11's figures: per-statement cost on statements that match, and the pathological
+/// cases with work budgets.
+fn scale(c: &mut Criterion) {
+    for n in [10, 100, 1_000, 5_000] {
+        let set = policy_set(&matching_policy(n));
+        c.bench_function(
+            &format!("full refresh (68 actions, all features) vs {n} matching statements"),
+            |b| b.iter(|| full_refresh(black_box(&set))),
+        );
+    }
+    let blowup = policy_set(&refinement_blowup());
+    c.bench_function(
+        "one requirement vs 200 statements x 20 wildcard resources (refinement budget)",
+        |b| {
+            b.iter(|| {
+                check(
+                    "CreateAutoScalingGroup",
+                    &[],
+                    &Facts::default(),
+                    black_box(&blowup),
+                )
+                .map(|c| c.status)
+            });
+        },
+    );
+    let exponential = policy_set(&format!(
+        r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Action":"autoscaling:*","Resource":"arn:aws:autoscaling:*:*:autoScalingGroup:*a{}"}}]}}"#,
+        "?".repeat(18)
+    ));
+    c.bench_function(
+        "hostile pattern *a followed by 18 ? (automaton budget)",
+        |b| {
+            b.iter(|| {
+                check(
+                    "CreateAutoScalingGroup",
+                    &[],
+                    &Facts::default(),
+                    black_box(&exponential),
+                )
+                .map(|c| c.status)
+            });
+        },
+    );
+}
+
+criterion_group! {
+    name = scaling;
+    config = Criterion::default().sample_size(10).measurement_time(std::time::Duration::from_secs(5));
+    targets = scale
+}
+
 criterion_group! {
     name = engine;
     config = Criterion::default().sample_size(20).measurement_time(std::time::Duration::from_secs(3));
     targets = benches
 }
-criterion_main!(engine);
+criterion_main!(engine, scaling);

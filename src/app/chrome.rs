@@ -207,7 +207,9 @@ impl ExplorerApp {
             }
             if let Some((done, total)) = self.evaluation_progress() {
                 ui.spinner();
-                ui.label(format!("evaluating {done}/{total} actions…"));
+                ui.label(format!(
+                    "evaluating {done}/{total} actions… (the results shown are from before the change)"
+                ));
                 ui.ctx()
                     .request_repaint_after(std::time::Duration::from_millis(100));
             }

@@ -9,6 +9,7 @@
 
 use super::decision::{Decision, MissingReason, ResourceOutcome, StatementRef, Status};
 use super::explain::explain;
+use super::refine::Unrefined;
 use crate::policy::{
     Context, Effect, Layer, Policy, PolicySet, Request, Resolved, Statement, VarText,
 };
@@ -129,17 +130,21 @@ type Matching<'a> = Vec<(Layer, Vec<(usize, &'a Policy, &'a Statement)>)>;
 
 /// Evaluates one required permission against a policy set.
 pub fn evaluate(set: &PolicySet, req: &Request) -> Decision {
-    let first = evaluate_once(set, req, &[]);
-    if first.status == Status::Conditional
-        && let Some(exact) = refine(set, req, &first)
-    {
-        return exact;
+    let mut first = evaluate_once(set, req, &[]);
+    if first.status == Status::Conditional {
+        match refine(set, req, &first) {
+            Ok(Some(exact)) => return exact,
+            Err(Unrefined::TooManyCases) => first.explanation.push_str(
+                " Not checked case by case: there are too many cases to try within the budget, so the answer stays conditional.",
+            ),
+            Ok(None) | Err(Unrefined::NotEnumerable) => {}
+        }
     }
     first
 }
 
 /// A conditional result checked case by case (see [`crate::refine`]).
-fn refine(set: &PolicySet, req: &Request, first: &Decision) -> Option<Decision> {
+fn refine(set: &PolicySet, req: &Request, first: &Decision) -> Result<Option<Decision>, Unrefined> {
     let action_lower = req.action.to_lowercase();
     let service = action_lower.split_once(':').map_or("", |(s, _)| s);
     let statements: Vec<&Statement> = set
@@ -153,6 +158,16 @@ fn refine(set: &PolicySet, req: &Request, first: &Decision) -> Option<Decision> 
         .filter(|st| action_matches(st, &action_lower))
         .collect();
     let refinement = super::refine::cases(req, &statements)?;
+    Ok(decide_cases(set, req, first, &refinement))
+}
+
+/// Evaluates every case; an answer only when all agree.
+fn decide_cases(
+    set: &PolicySet,
+    req: &Request,
+    first: &Decision,
+    refinement: &super::refine::Refinement<'_>,
+) -> Option<Decision> {
     let cases = &refinement.requests;
     // Never conclude anything from zero cases.
     if cases.is_empty() {

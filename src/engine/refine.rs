@@ -23,7 +23,9 @@ use crate::text::pattern::{Bits, Glob, Piece, Template, Tok, fresh_char};
 const MAX_STATES: usize = 4_000;
 /// At most this much work (states times characters tried times patterns) to find the
 /// witnesses of one unknown.
-const MAX_WITNESS_WORK: usize = 2_000_000;
+const MAX_WITNESS_WORK: usize = 200_000;
+/// At most this many statement evaluations (cases times statements) to refine one answer.
+pub const MAX_REFINE_WORK: usize = 40_000;
 /// At most this many concrete requests are evaluated.
 const MAX_CASES: usize = 2_048;
 
@@ -37,9 +39,27 @@ pub struct Refinement<'a> {
     pub may_allow: Vec<&'a Statement>,
 }
 
-/// The cases, or `None` when a Deny uses something this cannot enumerate (a Deny left out
-/// could deny a case, so nothing could be concluded), or there are too many.
-pub fn cases<'a>(req: &Request, statements: &[&'a Statement]) -> Option<Refinement<'a>> {
+/// Why there is no refinement.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Unrefined {
+    /// Something the cases cannot capture (a Deny that cannot be enumerated, several
+    /// resources with unknown parts, patterns too complex for witnesses).
+    NotEnumerable,
+    /// The cases times the statements to evaluate in each exceed the budget.
+    TooManyCases,
+}
+
+/// The cases, or why not: a Deny uses something this cannot enumerate (a Deny left out could
+/// deny a case, so nothing could be concluded), or evaluating every case would cost more
+/// than [`MAX_REFINE_WORK`] statement evaluations (checked before any case is built).
+pub fn cases<'a>(req: &Request, statements: &[&'a Statement]) -> Result<Refinement<'a>, Unrefined> {
+    cases_inner(req, statements).ok_or(Unrefined::NotEnumerable)?
+}
+
+fn cases_inner<'a>(
+    req: &Request,
+    statements: &[&'a Statement],
+) -> Option<Result<Refinement<'a>, Unrefined>> {
     let mut handled = Vec::new();
     let mut may_allow = Vec::new();
     for st in statements {
@@ -54,10 +74,13 @@ pub fn cases<'a>(req: &Request, statements: &[&'a Statement]) -> Option<Refineme
     let multivalued = multivalued_keys(statements);
     let keys = key_values(req, &handled, &multivalued)?;
     let resource_parts = resource_parts(req, &handled)?;
-    Some(Refinement {
-        requests: combine(req, &keys, &resource_parts)?,
-        may_allow,
-    })
+    let per_case = statements.len().max(1) * req.resources.len().max(1);
+    Some(
+        combine(req, &keys, &resource_parts, per_case).map(|requests| Refinement {
+            requests,
+            may_allow,
+        }),
+    )
 }
 
 /// True when every unknown a statement tests can be enumerated: string comparisons and
@@ -211,16 +234,19 @@ fn combine(
     req: &Request,
     keys: &[KeyCases],
     resource_parts: &[Vec<String>],
-) -> Option<Vec<Request>> {
+    per_case: usize,
+) -> Result<Vec<Request>, Unrefined> {
     let mut total: usize = 1;
-    for (_, values) in keys {
-        total = total.checked_mul(values.len())?;
+    for n in keys
+        .iter()
+        .map(|(_, v)| v.len())
+        .chain(resource_parts.iter().map(Vec::len))
+    {
+        total = total.checked_mul(n).ok_or(Unrefined::TooManyCases)?;
     }
-    for p in resource_parts {
-        total = total.checked_mul(p.len())?;
-    }
-    if total > MAX_CASES {
-        return None;
+    let work = total.checked_mul(per_case).ok_or(Unrefined::TooManyCases)?;
+    if total > MAX_CASES || work > MAX_REFINE_WORK {
+        return Err(Unrefined::TooManyCases);
     }
     let mut out = Vec::with_capacity(total);
     for n in 0..total {
@@ -250,7 +276,7 @@ fn combine(
             context,
         });
     }
-    Some(out)
+    Ok(out)
 }
 
 /// A product state: the template's positions, and each pattern's positions.
@@ -259,6 +285,43 @@ type State = (Bits, Vec<Bits>);
 /// One string of `template` for every combination of `globs` matching or not that some
 /// string of the template realises. `None` if there are too many states to explore.
 pub fn witnesses(template: &Template, globs: &[Glob]) -> Option<Vec<String>> {
+    // The same unknowns against the same patterns come up for requirement after
+    // requirement of one refresh: remember the last answers.
+    let key = memo_key(template, globs);
+    if let Some(hit) = MEMO.with(|m| m.borrow().get(&key).cloned()) {
+        return hit;
+    }
+    let found = find_witnesses(template, globs);
+    MEMO.with(|m| {
+        let mut m = m.borrow_mut();
+        if m.len() >= MEMO_SIZE {
+            m.clear();
+        }
+        m.insert(key, found.clone());
+    });
+    found
+}
+
+/// How many witness answers are remembered per thread.
+const MEMO_SIZE: usize = 512;
+
+thread_local! {
+    static MEMO: std::cell::RefCell<HashMap<String, Option<Vec<String>>>> =
+        std::cell::RefCell::new(HashMap::new());
+}
+
+/// The template and the patterns, written out unambiguously (a literal `*` and a wildcard
+/// differ here, as they must).
+fn memo_key(template: &Template, globs: &[Glob]) -> String {
+    use std::fmt::Write as _;
+    let mut key = format!("{:?}", template.pieces);
+    for g in globs {
+        write!(key, "|{:?}", g.toks()).ok();
+    }
+    key
+}
+
+fn find_witnesses(template: &Template, globs: &[Glob]) -> Option<Vec<String>> {
     let mut alphabet: Vec<char> = globs
         .iter()
         .flat_map(|g| {
