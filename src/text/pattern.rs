@@ -66,8 +66,9 @@ pub enum Tok {
 pub struct Glob {
     toks: Vec<Tok>,
     /// For patterns of at most 63 tokens (nearly every ARN part): the automaton as 64-bit
-    /// masks, so matching allocates nothing.
-    small: Option<Small>,
+    /// masks, so matching allocates nothing. Built on first use: most patterns (actions,
+    /// resources that are matched only against known ARNs) never need it.
+    small: std::sync::OnceLock<Option<Small>>,
 }
 
 /// The automaton of a short pattern: position `i` is bit `i`.
@@ -192,8 +193,10 @@ impl Glob {
     /// From tokens (consecutive stars are merged).
     pub fn from_toks(mut toks: Vec<Tok>) -> Self {
         toks.dedup_by(|a, b| *a == Tok::Star && *b == Tok::Star);
-        let small = Small::new(&toks);
-        Self { toks, small }
+        Self {
+            toks,
+            small: std::sync::OnceLock::new(),
+        }
     }
 
     /// The tokens.
@@ -280,7 +283,7 @@ impl Glob {
         let mut budget = MAX_TEMPLATE_WORK;
         // Refuse at once what cannot fit the budget: one step over a pattern this long.
         let words = (self.toks.len() + 1).div_ceil(64);
-        let outcome = if let Some(small) = &self.small {
+        let outcome = if let Some(small) = self.small.get_or_init(|| Small::new(&self.toks)) {
             small.match_template(template, &mut budget)
         } else if words > budget {
             None
