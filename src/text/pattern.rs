@@ -27,6 +27,17 @@ impl Tri {
         if b { Self::Always } else { Self::Never }
     }
 
+    /// From how many of the reachable states accept, out of how many.
+    fn of_counts(accepting: usize, total: usize) -> Self {
+        if accepting == 0 {
+            Self::Never
+        } else if accepting == total {
+            Self::Always
+        } else {
+            Self::Sometimes
+        }
+    }
+
     /// Kleene conjunction.
     #[must_use]
     pub fn and(self, other: Self) -> Self {
@@ -161,13 +172,7 @@ impl Small {
             states.dedup();
         }
         let accepting = states.iter().filter(|s| *s & self.accept != 0).count();
-        Some(if accepting == 0 {
-            Tri::Never
-        } else if accepting == states.len() {
-            Tri::Always
-        } else {
-            Tri::Sometimes
-        })
+        Some(Tri::of_counts(accepting, states.len()))
     }
 }
 
@@ -331,13 +336,7 @@ impl Glob {
             states = next;
         }
         let accepting = states.iter().filter(|s| self.accepts(s)).count();
-        Some(if accepting == 0 {
-            Tri::Never
-        } else if accepting == states.len() {
-            Tri::Always
-        } else {
-            Tri::Sometimes
-        })
+        Some(Tri::of_counts(accepting, states.len()))
     }
 
     /// Whether some filling of the template matches: a search over pairs of positions (the
