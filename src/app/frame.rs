@@ -29,10 +29,11 @@ impl ExplorerApp {
         });
         egui::Panel::bottom("status_bar").show(ui, |ui| self.status_bar_ui(ui));
         self.overwrite_ui(&ctx);
-        let simulate_set = self.policies.policy_set().ok();
+        // Built once a frame, for the Simulate window and the policy panel.
+        let set = self.policies.policy_set().ok();
         self.simulate.ui(
             &ctx,
-            simulate_set.as_ref().filter(|_| !self.policies.is_empty()),
+            set.as_ref().filter(|_| !self.policies.is_empty()),
             ui.visuals().dark_mode,
         );
 
@@ -41,7 +42,6 @@ impl ExplorerApp {
         let dark = ui.visuals().dark_mode;
         let generated = self.generated();
         let other_layers = self.other_layer_fixes();
-        let set = self.policies.policy_set().ok();
         if self
             .changed
             .as_ref()

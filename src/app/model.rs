@@ -295,22 +295,6 @@ pub struct Evaluation {
 }
 
 impl Evaluation {
-    /// Evaluates every action with its features on.
-    pub fn compute(
-        policies: &Policies,
-        features: &BTreeMap<String, Vec<String>>,
-        facts: &Facts,
-    ) -> Self {
-        let (set, error) = Self::input(policies);
-        let progress = Progress::default();
-        Self::compute_set(&set, error, features, facts, &progress).unwrap_or_else(|| Self {
-            checks: BTreeMap::new(),
-            error: None,
-            elapsed: Duration::ZERO,
-            statements: 0,
-        })
-    }
-
     /// The policy set to evaluate, or the empty set and why it could not be assembled.
     pub fn input(policies: &Policies) -> (PolicySet, Option<String>) {
         match policies.policy_set() {

@@ -13,7 +13,7 @@ use crate::asg::requirements::{
     check, expand_features, key_policy_requirement, requirements, resolve_action, roll_up,
 };
 use crate::engine::Status;
-use crate::policy::Layer;
+use crate::policy::{Layer, PolicySet};
 use crate::report::Report;
 
 /// Runs a command, writing to `out`.
@@ -35,12 +35,7 @@ pub fn execute(command: Command, out: &mut dyn Write) -> Result<ExitCode, CliErr
             strict,
             include_conditional,
         } => {
-            let inputs = Inputs {
-                policies: &policies,
-                boundary: boundary.as_ref(),
-                scps: &scps,
-                principal: principal.as_ref(),
-            };
+            let inputs = Inputs::new(&policies, boundary.as_ref(), &scps, principal.as_ref());
             let opts = GenerateOptions {
                 include_conditional,
             };
@@ -59,12 +54,7 @@ pub fn execute(command: Command, out: &mut dyn Write) -> Result<ExitCode, CliErr
             principal,
             layer,
         } => {
-            let inputs = Inputs {
-                policies: &policies,
-                boundary: boundary.as_ref(),
-                scps: &scps,
-                principal: principal.as_ref(),
-            };
+            let inputs = Inputs::new(&policies, boundary.as_ref(), &scps, principal.as_ref());
             let job = Generate {
                 actions: &actions,
                 features: &features,
@@ -120,12 +110,7 @@ fn check_command(
 ) -> Result<ExitCode, CliError> {
     // Names are checked before any file is read.
     let names = resolve_names(actions, features)?;
-    let set = policy_set(
-        inputs.policies,
-        inputs.boundary,
-        inputs.scps,
-        inputs.principal,
-    )?;
+    let set = inputs.load()?;
     let facts = facts.facts();
     let checks = names
         .iter()
@@ -152,6 +137,27 @@ struct Inputs<'a> {
     boundary: Option<&'a String>,
     scps: &'a [String],
     principal: Option<&'a String>,
+}
+
+impl<'a> Inputs<'a> {
+    fn new(
+        policies: &'a [String],
+        boundary: Option<&'a String>,
+        scps: &'a [String],
+        principal: Option<&'a String>,
+    ) -> Self {
+        Self {
+            policies,
+            boundary,
+            scps,
+            principal,
+        }
+    }
+
+    /// The policy set the files describe.
+    fn load(&self) -> Result<PolicySet, CliError> {
+        policy_set(self.policies, self.boundary, self.scps, self.principal)
+    }
 }
 
 /// What `generate` was asked for.
@@ -205,12 +211,7 @@ fn generate(
         }
         policy_for(&reqs)
     } else {
-        let set = policy_set(
-            inputs.policies,
-            inputs.boundary,
-            inputs.scps,
-            inputs.principal,
-        )?;
+        let set = inputs.load()?;
         let checks = names
             .iter()
             .map(|a| check(a, &applicable(job.features, a), &facts, &set))
