@@ -105,6 +105,13 @@ impl ExplorerApp {
         if ui.button("Add service control policy…").clicked() {
             self.commands.push(Command::OpenDialog { slot: Slot::Scp });
         }
+        if ui
+            .button("Open with the built-in file browser…")
+            .on_hover_text("For desktops without a system file dialog")
+            .clicked()
+        {
+            self.open_file_browser(super::FilePurpose::Open(Slot::Identity));
+        }
         ui.separator();
         ui.menu_button("Recent files", |ui| {
             if self.state.recent.is_empty() {

@@ -5,6 +5,7 @@ use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::time::Instant;
 
+use super::files::FilePurpose;
 use super::model::{Item, Policies, Slot};
 use super::state::Notice;
 use super::{CHANGE_HIGHLIGHT, ExplorerApp};
@@ -135,7 +136,7 @@ impl ExplorerApp {
                 }
             }
             Command::SetFeature { id, on } => self.set_feature(&id, on, ctx),
-            Command::OpenDialog { slot } => self.spawn_open_dialog(slot, ctx),
+            Command::OpenDialog { slot } => self.choose_file(FilePurpose::Open(slot), ctx),
             Command::LoadPath { slot, path } => self.spawn_load(slot, path, ctx),
             Command::LoadText { slot, name, text } => self.load_text_into(slot, &name, text),
             Command::Clear => {
@@ -149,7 +150,7 @@ impl ExplorerApp {
             Command::EditText { item, text } => self.policies.edit(item, text),
             Command::SetPrincipal { name } => self.policies.set_principal(name),
             Command::Copy { what, text } => self.copy(&what, text, ctx),
-            Command::SaveDialog { text } => self.spawn_save_dialog(text, ctx),
+            Command::SaveDialog { text } => self.choose_file(FilePurpose::Save(text), ctx),
             Command::SaveConfirmed { path, text } => self.save_confirmed(&path, &text),
             Command::Paste => {
                 self.expect_paste = true;

@@ -29,6 +29,7 @@ impl ExplorerApp {
         });
         egui::Panel::bottom("status_bar").show(ui, |ui| self.status_bar_ui(ui));
         self.overwrite_ui(&ctx);
+        self.file_browser_ui(&ctx);
         // Built once a frame, for the Simulate window and the policy panel.
         let set = self.policies.policy_set().ok();
         self.simulate.ui(

@@ -2,8 +2,10 @@
 //! come back through a channel and are taken in at the start of a frame.
 
 use std::path::PathBuf;
+use std::time::Instant;
 
 use super::ExplorerApp;
+use super::files::FilePurpose;
 use super::model::Slot;
 use super::state::Notice;
 use crate::io::{LoadError, Loaded, load_file_with_text};
@@ -23,14 +25,18 @@ pub(super) enum Job {
     },
     /// The user picked a file that already exists: ask before replacing it.
     ConfirmOverwrite { path: PathBuf, text: String },
-    /// The dialog was closed without a choice.
-    Cancelled,
+    /// The system dialog was closed without a choice (or never appeared).
+    Cancelled {
+        purpose: FilePurpose,
+        opened: Instant,
+        closed: Instant,
+    },
 }
 
 impl ExplorerApp {
     /// Runs `work` on a named background thread; its result comes back through the job
     /// channel and wakes the UI.
-    fn spawn_job(
+    pub(super) fn spawn_job(
         &mut self,
         name: &str,
         ctx: &egui::Context,
@@ -69,6 +75,7 @@ impl ExplorerApp {
             .add_filter("IAM policy (JSON)", &["json", "txt"])
             .add_filter("All files", &["*"])
             .pick_file();
+        let opened = Instant::now();
         self.spawn_job(
             "policy-open-dialog",
             ctx,
@@ -78,7 +85,11 @@ impl ExplorerApp {
                     let result = load_file_with_text(&path);
                     Job::Loaded { slot, path, result }
                 }
-                None => Job::Cancelled,
+                None => Job::Cancelled {
+                    purpose: FilePurpose::Open(slot),
+                    opened,
+                    closed: Instant::now(),
+                },
             },
         );
     }
@@ -90,6 +101,7 @@ impl ExplorerApp {
             .set_file_name("asg-permissions.json")
             .add_filter("JSON", &["json"])
             .save_file();
+        let opened = Instant::now();
         self.spawn_job(
             "policy-save-dialog",
             ctx,
@@ -103,7 +115,11 @@ impl ExplorerApp {
                         Job::Saved { path, result: r }
                     }
                 }
-                None => Job::Cancelled,
+                None => Job::Cancelled {
+                    purpose: FilePurpose::Save(text),
+                    opened,
+                    closed: Instant::now(),
+                },
             },
         );
     }
@@ -120,12 +136,13 @@ impl ExplorerApp {
                     match result {
                         Ok((loaded, text)) => {
                             self.install(slot, &name, Some(path.clone()), text, loaded);
+                            // Only files that loaded are worth offering again.
+                            self.state.recent.retain(|p| p != &path);
+                            self.state.recent.insert(0, path);
+                            self.state.recent.truncate(8);
                         }
                         Err(e) => self.show_load_error(&e),
                     }
-                    self.state.recent.retain(|p| p != &path);
-                    self.state.recent.insert(0, path);
-                    self.state.recent.truncate(8);
                 }
                 Job::Saved {
                     path,
@@ -149,7 +166,11 @@ impl ExplorerApp {
                     });
                 }
                 Job::ConfirmOverwrite { path, text } => self.overwrite = Some((path, text)),
-                Job::Cancelled => {}
+                Job::Cancelled {
+                    purpose,
+                    opened,
+                    closed,
+                } => self.dialog_closed_without_choice(purpose, opened, closed),
             }
         }
     }

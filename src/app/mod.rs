@@ -10,6 +10,7 @@ mod cache;
 mod chrome;
 mod commands;
 mod entry;
+mod files;
 mod frame;
 mod input;
 mod jobs;
@@ -25,6 +26,7 @@ use std::time::{Duration, Instant};
 
 pub use commands::Command;
 pub use entry::run;
+pub use files::{FilePurpose, NativeDialogs};
 pub use model::{EXAMPLES, Evaluation, Item, Policies, Slot};
 pub use state::{Notice, State};
 
@@ -57,6 +59,9 @@ pub struct ExplorerApp {
     pub snapshot_mode: bool,
     /// A save waiting for the user to confirm replacing an existing file.
     pub overwrite: Option<(PathBuf, String)>,
+    /// Whether the system's file dialog is used or the built-in browser.
+    pub native_dialogs: NativeDialogs,
+    file_browser: Option<files::FileBrowser>,
     tree: panels::TreePanel,
     detail: panels::DetailPanel,
     policy_view: panels::PolicyPanel,
@@ -82,6 +87,8 @@ impl Default for ExplorerApp {
             report_first_frame: None,
             snapshot_mode: false,
             overwrite: None,
+            native_dialogs: NativeDialogs::detect(),
+            file_browser: None,
             tree: panels::TreePanel::default(),
             detail: panels::DetailPanel::default(),
             policy_view: panels::PolicyPanel::default(),

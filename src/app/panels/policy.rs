@@ -166,12 +166,23 @@ impl PolicyPanel {
                 });
             }
             if let Some((_, buffer)) = self.editing.as_mut().filter(|(i, _)| *i == item) {
-                let r = ui.add(
-                    egui::TextEdit::multiline(buffer)
-                        .code_editor()
-                        .desired_width(f32::INFINITY)
-                        .desired_rows(18),
+                let label = ui.label(
+                    egui::RichText::new(format!("Policy text of {}", doc.name))
+                        .small()
+                        .weak(),
                 );
+                // A fixed id: the error box above comes and goes as the text turns invalid
+                // and valid, and an id from the layout position would change with it (the
+                // editor would lose focus and the next keystroke).
+                let r = ui
+                    .add(
+                        egui::TextEdit::multiline(buffer)
+                            .id_salt(("policy_editor", item))
+                            .code_editor()
+                            .desired_width(f32::INFINITY)
+                            .desired_rows(18),
+                    )
+                    .labelled_by(label.id);
                 if r.changed() {
                     commands.push(Command::EditText {
                         item,
