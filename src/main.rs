@@ -2,10 +2,8 @@
 
 use std::io::Write as _;
 
-use clap::Parser as _;
-
 fn main() -> std::process::ExitCode {
-    let cli = asg_perms::cli::Cli::parse();
+    let cli = asg_perms::cli::Cli::parse_args();
     match cli.command {
         Some(command) => asg_perms::cli::run(command).into(),
         None => open_app(cli.open),

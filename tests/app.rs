@@ -454,7 +454,7 @@ fn simulate_window_answers_any_request_with_its_explanation() {
     h.run();
     assert!(h.query_by_label_contains("✔ allowed").is_some());
     assert!(
-        h.query_by_label_contains("AutoScalingFullAccess.json statement 4 · identity policies")
+        h.query_by_label_contains("AutoScalingFullAccess.json statement 5 · identity policies")
             .is_some()
     );
 }

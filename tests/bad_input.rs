@@ -105,7 +105,7 @@ fn corpus(dir: &Path) -> Vec<(&'static str, PathBuf, Expect)> {
         (
             "wrong-statement-item.json",
             r#"{"Statement":[1]}"#,
-            "statement 0 must be an object",
+            "statement 1 must be an object",
         ),
         (
             "wrong-sid.json",

@@ -837,3 +837,81 @@ fn simulate_batch_one_result_a_line_in_order() {
     assert_eq!(o.status.code(), Some(2));
     std::fs::remove_dir_all(&dir).ok();
 }
+
+#[test]
+fn did_you_mean_ranks_by_meaning_and_knows_permissions_from_actions() {
+    let check = |action: &str, feature: Option<&str>| {
+        let mut args = vec!["check", "--policy", FULL, "--action", action];
+        if let Some(f) = feature {
+            args.extend(["--feature", f]);
+        }
+        let o = run(&args);
+        assert_eq!(o.status.code(), Some(2));
+        stderr(&o)
+    };
+    // A word of the feature finds every feature with that word, and nothing else.
+    let e = check("CreateAutoScalingGroup", Some("instance-profile"));
+    assert!(
+        e.contains(
+            "did you mean launch-template-instance-profile, launch-configuration-instance-profile?"
+        ),
+        "{e}"
+    );
+    let e = check("CreateAutoScalingGroup", Some("kms"));
+    assert!(e.contains("did you mean kms-cmk-encrypted-volumes?"), "{e}");
+    // A permission of another service is named as what it is.
+    let e = check("ec2:RunInstances", None);
+    assert!(
+        e.contains("ec2:RunInstances is not an Auto Scaling action: it is a permission that CreateAutoScalingGroup and"),
+        "{e}"
+    );
+    assert!(!e.contains("LaunchInstances"), "{e}");
+    // Nothing typed: the whole list, not three random names.
+    let e = check("", None);
+    assert!(
+        e.contains("no action given; the actions are: CreateAutoScalingGroup,"),
+        "{e}"
+    );
+    assert!(e.contains("PutAccountSetting"), "{e}");
+    // Nothing close: no guess.
+    let e = check("Lorem", None);
+    assert!(
+        e.contains("unknown action \"Lorem\"") && !e.contains("did you mean"),
+        "{e}"
+    );
+}
+
+#[test]
+fn check_help_lists_exit_codes_and_feature_ids() {
+    let o = run(&["check", "--help"]);
+    assert_eq!(o.status.code(), Some(0));
+    let h = stdout(&o);
+    assert!(h.contains("Exit codes:"), "{h}");
+    assert!(h.contains("  2  bad usage"), "{h}");
+    for f in [
+        "launch-template-instance-profile",
+        "vpc-lattice-attach",
+        "sns-topic-cmk-encrypted",
+    ] {
+        assert!(h.contains(f), "{f} missing from check --help");
+    }
+    let g = stdout(&run(&["generate", "--help"]));
+    assert!(g.contains("kms-cmk-encrypted-volumes"));
+}
+
+#[test]
+fn list_columns_align_for_long_names() {
+    let t = stdout(&run(&["list"]));
+    // The access level starts in the same column on every action line.
+    let columns: std::collections::BTreeSet<usize> = t
+        .lines()
+        .filter(|l| l.starts_with("  autoscaling:"))
+        .map(|l| {
+            let name_end = l[2..].find(' ').unwrap() + 2;
+            name_end + l[name_end..].find(|c: char| c != ' ').unwrap()
+        })
+        .collect();
+    assert_eq!(columns.len(), 1, "{columns:?}");
+    // The number of permissions from other services is the one the app's tree shows.
+    assert!(t.contains("+8 from other services"), "{t}");
+}

@@ -1,7 +1,7 @@
 //! The app's document model and view models. No egui in here: the panels draw what these
 //! build, and tests can check them without a renderer.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -417,11 +417,7 @@ pub fn tree(filter: &str, eval: Option<&Evaluation>, has_policy: bool) -> Vec<Tr
                         } else {
                             None
                         },
-                        cross_service: cat
-                            .dependencies_for(&a.name)
-                            .map(|d| d.permission.as_str())
-                            .collect::<BTreeSet<_>>()
-                            .len(),
+                        cross_service: cat.cross_service_permissions(&a.name).len(),
                         permissions,
                     }
                 })

@@ -195,6 +195,15 @@ impl Catalog {
         self.dependencies.iter().filter(move |d| d.action == action)
     }
 
+    /// The distinct permissions of other services an action may need, depending on the
+    /// request (`iam:PassRole` counts once, whatever it is passed for). The tree's `+N` and
+    /// the `list` command both show this number.
+    pub fn cross_service_permissions(&self, action: &str) -> std::collections::BTreeSet<&str> {
+        self.dependencies_for(action)
+            .map(|d| d.permission.as_str())
+            .collect()
+    }
+
     /// The resource template of an action's own permission, or `*`.
     pub fn own_resource(&self, action: &Action) -> String {
         action
@@ -212,24 +221,75 @@ impl Catalog {
             .map_or(id, |g| g.name.as_str())
     }
 
-    /// Up to three names close to `wanted`, for "did you mean" messages.
+    /// Names close to `wanted`, for "did you mean" messages, ranked by meaning first:
+    /// names that contain what was typed, then names that share all its words
+    /// (`instance-profile` finds both instance-profile features), then names that share
+    /// some, then near spellings. Names that are none of these are not offered: no guess is
+    /// better than a random one. Empty input gets nothing (the caller lists everything).
     pub fn suggest<'a>(wanted: &str, candidates: impl Iterator<Item = &'a str>) -> Vec<&'a str> {
-        let w = wanted.to_lowercase();
+        let w = wanted.trim().to_lowercase();
         let w = w.rsplit(':').next().unwrap_or(&w).to_owned();
-        let mut scored: Vec<(usize, &str)> = candidates
-            .map(|c| {
+        if w.is_empty() {
+            return Vec::new();
+        }
+        let w_words = words(&w);
+        let mut scored: Vec<(usize, usize, &str)> = candidates
+            .filter_map(|c| {
                 let cl = c.to_lowercase();
-                let bonus = if cl.contains(&w) || w.contains(&cl) {
+                let c_words = words(c);
+                let shared = w_words.iter().filter(|x| c_words.contains(x)).count();
+                let distance = edit_distance(&w, &cl);
+                let tier = if cl.contains(&w) || w.contains(&cl) {
                     0
-                } else {
+                } else if shared == w_words.len() {
+                    1
+                } else if shared > 0 {
+                    2
+                } else if distance <= (w.chars().count() / 3).max(2) {
                     3
+                } else {
+                    return None;
                 };
-                (edit_distance(&w, &cl) + bonus, c)
+                Some((tier, distance, c))
             })
             .collect();
         scored.sort_unstable();
-        scored.into_iter().take(3).map(|(_, c)| c).collect()
+        let best = scored.first().map_or(0, |s| s.0);
+        // All the names of the best tier when it is about meaning (a short list), else three.
+        let take = if best <= 1 { 6 } else { 3 };
+        scored
+            .into_iter()
+            .filter(|s| s.0 == best || best > 1)
+            .take(take)
+            .map(|(_, _, c)| c)
+            .collect()
     }
+}
+
+/// The words of a name, lower case: `launch-template-tags` and `LaunchTemplateTags` both
+/// give launch, template, tags.
+fn words(name: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let mut prev_lower = false;
+    for ch in name.chars() {
+        if !ch.is_alphanumeric() {
+            if !cur.is_empty() {
+                out.push(std::mem::take(&mut cur));
+            }
+            prev_lower = false;
+            continue;
+        }
+        if ch.is_uppercase() && prev_lower && !cur.is_empty() {
+            out.push(std::mem::take(&mut cur));
+        }
+        prev_lower = ch.is_lowercase() || ch.is_ascii_digit();
+        cur.extend(ch.to_lowercase());
+    }
+    if !cur.is_empty() {
+        out.push(cur);
+    }
+    out
 }
 
 fn edit_distance(a: &str, b: &str) -> usize {

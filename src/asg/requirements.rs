@@ -210,9 +210,40 @@ pub enum ResolveError {
     /// No such feature.
     #[error("unknown request feature \"{0}\"{hint}", hint = did_you_mean(.1))]
     UnknownFeature(String, Vec<String>),
+    /// A permission of another service, given where an Auto Scaling action was expected.
+    #[error(
+        "{permission} is not an Auto Scaling action: it is a permission that {actions} need{s} (see `asg-perms explain ACTION`)",
+        actions = name_list(.actions),
+        s = if .actions.len() == 1 { "s" } else { "" }
+    )]
+    PermissionNotAction {
+        /// What was given.
+        permission: String,
+        /// The Auto Scaling actions that may need it.
+        actions: Vec<String>,
+    },
+    /// Nothing given where a name was expected.
+    #[error("no {what} given; the {what}s are: {}", .names.join(", "))]
+    Empty {
+        /// "action" or "request feature".
+        what: &'static str,
+        /// Every name there is.
+        names: Vec<String>,
+    },
     /// Facts that do not parse.
     #[error("{0}")]
     BadFacts(String),
+}
+
+/// "CreateAutoScalingGroup", "CreateAutoScalingGroup and UpdateAutoScalingGroup",
+/// "CreateAutoScalingGroup and 3 others".
+fn name_list(names: &[String]) -> String {
+    match names {
+        [] => "no Auto Scaling action".to_owned(),
+        [one] => one.clone(),
+        [a, b] => format!("{a} and {b}"),
+        [first, rest @ ..] => format!("{first} and {} others", rest.len()),
+    }
 }
 
 fn did_you_mean(s: &[String]) -> String {
@@ -292,6 +323,30 @@ impl fmt::Display for Requirement {
 /// Resolves an action name to the catalog's spelling (`CreateAutoScalingGroup`).
 pub fn resolve_action(name: &str) -> Result<&'static str, ResolveError> {
     let cat = catalog();
+    if name.trim().is_empty() {
+        return Err(ResolveError::Empty {
+            what: "action",
+            names: cat.actions.iter().map(|a| a.name.clone()).collect(),
+        });
+    }
+    if let Some((service, _)) = name.split_once(':')
+        && !service.eq_ignore_ascii_case("autoscaling")
+    {
+        let mut actions: Vec<String> = cat
+            .dependencies
+            .iter()
+            .filter(|d| d.permission.eq_ignore_ascii_case(name.trim()))
+            .map(|d| d.action.clone())
+            .collect();
+        let mut seen = std::collections::BTreeSet::new();
+        actions.retain(|a| seen.insert(a.clone()));
+        if !actions.is_empty() {
+            return Err(ResolveError::PermissionNotAction {
+                permission: name.trim().to_owned(),
+                actions,
+            });
+        }
+    }
     cat.action(name).map(|a| a.name.as_str()).ok_or_else(|| {
         ResolveError::UnknownAction(
             name.to_owned(),
@@ -309,6 +364,12 @@ pub fn expand_features(features: &[String]) -> Result<Vec<String>, ResolveError>
     let mut out: Vec<String> = Vec::new();
     let mut stack: Vec<String> = features.to_vec();
     while let Some(id) = stack.pop() {
+        if id.trim().is_empty() {
+            return Err(ResolveError::Empty {
+                what: "request feature",
+                names: cat.features.iter().map(|f| f.id.clone()).collect(),
+            });
+        }
         let Some(f) = cat.feature(&id) else {
             return Err(ResolveError::UnknownFeature(
                 id.clone(),

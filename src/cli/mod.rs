@@ -9,7 +9,7 @@ mod inputs;
 mod simulate;
 mod text;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{CommandFactory as _, FromArgMatches as _, Parser, Subcommand, ValueEnum};
 
 pub use commands::execute;
 pub use error::CliError;
@@ -31,6 +31,45 @@ pub struct Cli {
     /// Open the app with this policy file loaded.
     #[arg(long, value_name = "FILE")]
     pub open: Option<std::path::PathBuf>,
+}
+
+impl Cli {
+    /// Parses the process's arguments, with help texts that list the exit codes and the
+    /// request feature ids (from the catalog, so they never drift from it). Exits on `--help`
+    /// or a usage error, as clap does.
+    pub fn parse_args() -> Self {
+        let matches = Self::command_with_help().get_matches();
+        Self::from_arg_matches(&matches).unwrap_or_else(|e| e.exit())
+    }
+
+    /// The clap command with the generated help sections.
+    pub fn command_with_help() -> clap::Command {
+        let features = feature_help();
+        let exits = "Exit codes:\n  0  nothing required is missing (conditional results allowed, unless --strict)\n  1  something is missing (or conditional, with --strict)\n  2  bad usage or an input that cannot be read (the message is on standard error)";
+        let mut cmd = Self::command();
+        for name in ["check", "generate", "explain"] {
+            let help = if name == "check" {
+                format!("{exits}\n\n{features}")
+            } else {
+                features.clone()
+            };
+            cmd = cmd.mut_subcommand(name, |c| c.after_help(help));
+        }
+        cmd
+    }
+}
+
+/// "Request feature ids (--feature):" and one line per feature, aligned.
+fn feature_help() -> String {
+    let cat = crate::asg::catalog::catalog();
+    let w = cat.features.iter().map(|f| f.id.len()).max().unwrap_or(0);
+    let mut s =
+        "Request feature ids (--feature ID; `asg-perms list` shows which actions take each):"
+            .to_owned();
+    for f in &cat.features {
+        s.push_str(&format!("\n  {:<w$}  {}", f.id, f.label));
+    }
+    s
 }
 
 /// Output formats for `check`.

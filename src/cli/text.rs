@@ -40,6 +40,19 @@ pub(super) fn list(format: ListFormat) -> String {
                 + "\n"
         }
         ListFormat::Text => {
+            // Columns as wide as their longest entry, so long names never push them apart.
+            let name_w = cat
+                .actions
+                .iter()
+                .map(|a| a.full_name().len())
+                .max()
+                .unwrap_or(0);
+            let level_w = cat
+                .actions
+                .iter()
+                .map(|a| a.access_level.len())
+                .max()
+                .unwrap_or(0);
             let mut s = String::new();
             for g in &cat.groups {
                 s.push_str(&format!("{}\n", g.name));
@@ -49,27 +62,31 @@ pub(super) fn list(format: ListFormat) -> String {
                         .iter()
                         .map(|f| f.id.as_str())
                         .collect();
-                    let extra = cat.dependencies_for(&a.name).count();
-                    s.push_str(&format!(
-                        "  {:<40} {:<15}{}{}\n",
+                    let extra = cat.cross_service_permissions(&a.name).len();
+                    let extra = if extra > 0 {
+                        format!("+{extra} from other services")
+                    } else {
+                        String::new()
+                    };
+                    let line = format!(
+                        "  {:<name_w$}  {:<level_w$}  {:<22}{}",
                         a.full_name(),
                         a.access_level,
-                        if extra > 0 {
-                            format!(" +{extra} cross-service")
-                        } else {
-                            String::new()
-                        },
+                        extra,
                         if f.is_empty() {
                             String::new()
                         } else {
                             format!("  features: {}", f.join(", "))
                         }
-                    ));
+                    );
+                    s.push_str(line.trim_end());
+                    s.push('\n');
                 }
             }
             s.push_str("\nRequest features:\n");
+            let id_w = cat.features.iter().map(|f| f.id.len()).max().unwrap_or(0);
             for f in &cat.features {
-                s.push_str(&format!("  {:<38} {}\n", f.id, f.label));
+                s.push_str(&format!("  {:<id_w$}  {}\n", f.id, f.label));
             }
             s
         }
@@ -132,8 +149,9 @@ pub(super) fn explain(name: &str, features: &[String]) -> Result<String, CliErro
     let applicable = cat.features_for(name);
     if !applicable.is_empty() {
         s.push_str("\nRequest features for this action:\n");
+        let id_w = applicable.iter().map(|f| f.id.len()).max().unwrap_or(0);
         for f in applicable {
-            s.push_str(&format!("  {:<38} {}\n", f.id, f.label));
+            s.push_str(&format!("  {:<id_w$}  {}\n", f.id, f.label));
         }
     }
     Ok(s)

@@ -120,10 +120,13 @@ impl Statement {
 }
 
 /// The one way a statement is named in messages: "statement 2 (Sid \"X\")" or "statement 2".
+/// People count from 1: the first statement is "statement 1" (`index` is 0-based, as in
+/// JSON output).
 pub fn statement_label(index: usize, sid: Option<&str>) -> String {
+    let n = index + 1;
     match sid {
-        Some(sid) if !sid.is_empty() => format!("statement {index} (Sid \"{sid}\")"),
-        _ => format!("statement {index}"),
+        Some(sid) if !sid.is_empty() => format!("statement {n} (Sid \"{sid}\")"),
+        _ => format!("statement {n}"),
     }
 }
 
@@ -369,7 +372,8 @@ fn parse_statement(
             source,
             item.span.start,
             format!(
-                "statement {index} must be an object, found {}",
+                "statement {} must be an object, found {}",
+                index + 1,
                 item.kind_name()
             ),
         ));
@@ -459,7 +463,8 @@ fn parse_sid(item: &Value, index: usize) -> Located<Option<String>> {
             None => Err((
                 v.span.start,
                 format!(
-                    "statement {index}: Sid must be a string, found {}",
+                    "statement {}: Sid must be a string, found {}",
+                    index + 1,
                     v.kind_name()
                 ),
             )),

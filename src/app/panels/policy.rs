@@ -265,7 +265,7 @@ fn statement_card_ui(
                     Effect::Deny => theme::color(Status::Missing, dark),
                 };
                 ui.label(
-                    egui::RichText::new(format!("#{} {}", st.index, st.effect))
+                    egui::RichText::new(format!("#{} {}", st.index + 1, st.effect))
                         .strong()
                         .color(effect_color),
                 );
