@@ -222,6 +222,58 @@ fn filter_narrows_the_tree() {
     assert!(h.query_by_label("DetachTrafficSources").is_some());
     assert!(h.query_by_label("CreateLaunchConfiguration").is_none());
     assert!(h.query_by_label_contains("Launch configurations").is_none());
+    assert!(
+        h.query_all_by_label("matches permission: vpc-lattice:RegisterTargets")
+            .count()
+            >= 1
+    );
+}
+
+#[test]
+fn filter_finds_features_keys_and_reasons_and_says_what_matched() {
+    let mut h = harness();
+    h.run();
+    // Close a group the user does not care about; filtering and clearing keeps it closed.
+    click_label(&mut h, "Instances  (9)");
+    h.run();
+    assert!(h.query_by_label("AttachInstances").is_none());
+    for (typed, action, why) in [
+        (
+            "instance profile",
+            "CreateLaunchConfiguration",
+            "matches feature: The launch configuration has an instance profile",
+        ),
+        (
+            "encrypt",
+            "CreateAutoScalingGroup",
+            "matches feature: Volumes are encrypted with a customer managed KMS key",
+        ),
+        (
+            "kms",
+            "SetDesiredCapacity",
+            "matches feature: Volumes are encrypted",
+        ),
+        (
+            "autoscaling:resourcetag",
+            "DeleteAutoScalingGroup",
+            "matches condition key: autoscaling:ResourceTag/${TagKey}",
+        ),
+    ] {
+        h.get_by_label("Filter").click();
+        h.run();
+        h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+        h.get_by_label("Filter").type_text(typed);
+        h.run();
+        assert!(h.query_by_label(action).is_some(), "{typed}: {action}");
+        assert!(
+            h.query_all_by_label_contains(why).count() >= 1,
+            "{typed}: {why}"
+        );
+    }
+    click_label(&mut h, "Clear filter");
+    h.run();
+    assert!(h.query_by_label("AttachInstances").is_none());
+    assert!(h.query_by_label("CreateAutoScalingGroup").is_some());
 }
 
 #[test]

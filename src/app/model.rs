@@ -362,6 +362,9 @@ pub struct TreeAction {
     pub cross_service: usize,
     /// Permissions to show under it (needed ones).
     pub permissions: Vec<(String, Option<Status>)>,
+    /// What the filter matched, when it was not the action's name: "feature: …",
+    /// "permission: …", "condition key: …", "why: …", "description".
+    pub matched: Option<String>,
 }
 
 /// A group of the action tree.
@@ -373,8 +376,10 @@ pub struct TreeGroup {
     pub actions: Vec<TreeAction>,
 }
 
-/// Builds the tree, filtered: the filter matches action names, descriptions and permission
-/// names, case-insensitively.
+/// Builds the tree, filtered: the filter matches, case-insensitively, action names,
+/// descriptions, the action's condition keys, its request features (names and
+/// explanations), and its permissions from other services (names, why they are needed,
+/// their condition keys). Each row says what matched when it was not the name.
 pub fn tree(filter: &str, eval: Option<&Evaluation>, has_policy: bool) -> Vec<TreeGroup> {
     let cat = catalog();
     let f = filter.trim().to_lowercase();
@@ -385,15 +390,14 @@ pub fn tree(filter: &str, eval: Option<&Evaluation>, has_policy: bool) -> Vec<Tr
                 .actions
                 .iter()
                 .filter(|a| a.group == g.id)
-                .filter(|a| {
-                    f.is_empty()
-                        || a.name.to_lowercase().contains(&f)
-                        || a.description.to_lowercase().contains(&f)
-                        || cat
-                            .dependencies_for(&a.name)
-                            .any(|d| d.permission.to_lowercase().contains(&f))
+                .filter_map(|a| {
+                    if f.is_empty() || a.name.to_lowercase().contains(&f) {
+                        Some((a, None))
+                    } else {
+                        filter_match(a, &f).map(|m| (a, Some(m)))
+                    }
                 })
-                .map(|a| {
+                .map(|(a, matched)| {
                     let check = eval.and_then(|e| e.checks.get(&a.name));
                     let permissions = check.map_or_else(
                         || vec![(a.full_name(), None)],
@@ -419,6 +423,7 @@ pub fn tree(filter: &str, eval: Option<&Evaluation>, has_policy: bool) -> Vec<Tr
                         },
                         cross_service: cat.cross_service_permissions(&a.name).len(),
                         permissions,
+                        matched,
                     }
                 })
                 .collect();
@@ -428,6 +433,34 @@ pub fn tree(filter: &str, eval: Option<&Evaluation>, has_policy: bool) -> Vec<Tr
             })
         })
         .collect()
+}
+
+/// What a (lower-case, non-empty) filter matches in an action other than its name, said
+/// for the row: the first of permission, feature, condition key, reason, description.
+fn filter_match(a: &crate::asg::catalog::Action, f: &str) -> Option<String> {
+    let cat = catalog();
+    let has = |t: &str| t.to_lowercase().contains(f);
+    let deps: Vec<_> = cat.dependencies_for(&a.name).collect();
+    if let Some(d) = deps.iter().find(|d| has(&d.permission)) {
+        return Some(format!("permission: {}", d.permission));
+    }
+    let features = cat.features_for(&a.name);
+    if let Some(x) = features.iter().find(|x| has(&x.label) || has(&x.id)) {
+        return Some(format!("feature: {}", x.label));
+    }
+    if let Some(k) = a.condition_keys.iter().find(|k| has(k)) {
+        return Some(format!("condition key: {k}"));
+    }
+    if let Some(k) = deps.iter().flat_map(|d| d.context.keys()).find(|k| has(k)) {
+        return Some(format!("condition key: {k}"));
+    }
+    if let Some(x) = features.iter().find(|x| has(&x.explanation)) {
+        return Some(format!("feature: {}", x.label));
+    }
+    if let Some(d) = deps.iter().find(|d| has(&d.reason)) {
+        return Some(format!("why {} is needed", d.permission));
+    }
+    has(&a.description).then(|| "description".to_owned())
 }
 
 /// The built-in example policies, for exploring without a file of one's own.

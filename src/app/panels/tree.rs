@@ -64,15 +64,17 @@ impl TreePanel {
             .show(ui, |ui| {
                 ui.with_layout(egui::Layout::top_down_justified(egui::Align::LEFT), |ui| {
                     for g in groups {
-                        let id = ui.make_persistent_id(("group", &g.name));
+                        // While filtering, groups open under ids of their own: clearing the
+                        // filter brings back the groups as the user had them.
+                        let id = ui.make_persistent_id(("group", &g.name, filtering));
                         let contains_selected = g.actions.iter().any(|a| a.name == selected);
                         let mut state =
                             egui::collapsing_header::CollapsingState::load_with_default_open(
                                 ui.ctx(),
                                 id,
-                                contains_selected,
+                                contains_selected || filtering,
                             );
-                        if filtering || (self.scroll_to_selected && contains_selected) {
+                        if self.scroll_to_selected && contains_selected {
                             state.set_open(true);
                         }
                         let open = state.is_open();
@@ -153,5 +155,13 @@ impl TreePanel {
                     });
                 }
             });
+        // What the filter found, when it was not the name: shown under the row.
+        if let Some(m) = &a.matched {
+            ui.indent(("matched", &a.name), |ui| {
+                ui.add(
+                    egui::Label::new(egui::RichText::new(format!("matches {m}")).small()).wrap(),
+                );
+            });
+        }
     }
 }
