@@ -3,7 +3,7 @@
 
 use std::io::Write as _;
 
-use super::{CHANGE_HIGHLIGHT, ExplorerApp, model, panels};
+use super::{CHANGE_HIGHLIGHT, ExplorerApp, model, panels, theme};
 
 impl ExplorerApp {
     /// Draws the whole window (used by eframe and by tests).
@@ -17,6 +17,11 @@ impl ExplorerApp {
             .ok();
         }
         let ctx = ui.ctx().clone();
+        if !self.styled {
+            ctx.set_visuals_of(egui::Theme::Light, theme::visuals(false));
+            ctx.set_visuals_of(egui::Theme::Dark, theme::visuals(true));
+            self.styled = true;
+        }
         self.poll_jobs();
         self.refresh(&ctx);
         self.handle_input(&ctx);

@@ -74,6 +74,7 @@ pub struct ExplorerApp {
     background: Option<cache::Background>,
     changed: Option<(Instant, BTreeSet<String>)>,
     expect_paste: bool,
+    styled: bool,
 }
 
 impl Default for ExplorerApp {
@@ -101,6 +102,7 @@ impl Default for ExplorerApp {
             background: None,
             changed: None,
             expect_paste: false,
+            styled: false,
         }
     }
 }

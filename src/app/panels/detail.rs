@@ -131,7 +131,14 @@ impl DetailPanel {
                             .monospace()
                             .small(),
                     );
-                    ui.hyperlink_to("API reference", &action.api_reference);
+                    ui.hyperlink_to("API reference", &action.api_reference)
+                        .on_hover_text(&action.api_reference);
+                    if ui.small_button("copy link").clicked() {
+                        commands.push(Command::Copy {
+                            what: "the link".to_owned(),
+                            text: action.api_reference.clone(),
+                        });
+                    }
                 });
                 if !action.condition_keys.is_empty() {
                     egui::CollapsingHeader::new(format!(
@@ -345,14 +352,12 @@ impl DetailPanel {
                     }
                 });
                 ui.label(text(&r.reason));
-                ui.horizontal_wrapped(|ui| {
-                    ui.label(text("Sources:").small());
-                    for id in &r.sources {
-                        if let Some(s) = cat.source(id) {
-                            ui.hyperlink_to(egui::RichText::new(&s.id).small(), &s.url)
-                                .on_hover_text(format!("{} ({})", s.title, s.as_of));
-                        }
+                for id in &r.sources {
+                    if let Some(s) = cat.source(id) {
+                        source_ui(ui, s, commands);
                     }
+                }
+                ui.horizontal_wrapped(|ui| {
                     if let Some(d) = &r.disagreement {
                         ui.label(
                             egui::RichText::new("⚠ AWS pages disagree")
@@ -483,12 +488,28 @@ impl DetailPanel {
             ui.separator();
             ui.label(egui::RichText::new("Data sources").strong());
             for s in &cat.sources {
-                ui.hyperlink_to(&s.title, &s.url);
-                ui.label(egui::RichText::new(format!("{} · {}", s.kind, s.as_of)).small().weak());
+                ui.hyperlink_to(&s.title, &s.url).on_hover_text(&s.url);
+                ui.label(egui::RichText::new(format!("{} · {} · {}", s.kind, s.as_of, s.url)).small().weak());
             }
         });
         self.about_open = open;
     }
+}
+
+/// A source by its title, the address on hover, and a way to copy the address (a click
+/// does nothing where no browser is installed).
+fn source_ui(ui: &mut egui::Ui, s: &crate::asg::catalog::Source, commands: &mut Vec<Command>) {
+    ui.horizontal_wrapped(|ui| {
+        ui.label(egui::RichText::new("Source:").small());
+        ui.hyperlink_to(egui::RichText::new(&s.title).small(), &s.url)
+            .on_hover_text(format!("{}\n{}, as of {}", s.url, s.kind, s.as_of));
+        if ui.small_button("copy link").on_hover_text(&s.url).clicked() {
+            commands.push(Command::Copy {
+                what: "the link".to_owned(),
+                text: s.url.clone(),
+            });
+        }
+    });
 }
 
 /// A read-only, selectable code view.
