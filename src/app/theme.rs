@@ -92,7 +92,8 @@ pub fn focus(dark: bool) -> Color32 {
 }
 
 /// Relative luminance of an sRGB color (WCAG 2).
-pub fn luminance(c: Color32) -> f64 {
+#[cfg(test)]
+fn luminance(c: Color32) -> f64 {
     let lin = |x: u8| {
         let x = f64::from(x) / 255.0;
         if x <= 0.040_45 {
@@ -105,14 +106,16 @@ pub fn luminance(c: Color32) -> f64 {
 }
 
 /// WCAG contrast ratio between two opaque colors (1 to 21).
-pub fn contrast(a: Color32, b: Color32) -> f64 {
+#[cfg(test)]
+fn contrast(a: Color32, b: Color32) -> f64 {
     let (la, lb) = (luminance(a), luminance(b));
     let (hi, lo) = if la > lb { (la, lb) } else { (lb, la) };
     (hi + 0.05) / (lo + 0.05)
 }
 
 /// `top` (possibly translucent) drawn over the opaque `bottom`.
-pub fn over(top: Color32, bottom: Color32) -> Color32 {
+#[cfg(test)]
+fn over(top: Color32, bottom: Color32) -> Color32 {
     let [r, g, b, a] = top.to_srgba_unmultiplied();
     let a = f32::from(a) / 255.0;
     let mix = |t: u8, u: u8| (f32::from(t) * a + f32::from(u) * (1.0 - a)).round() as u8;
