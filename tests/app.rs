@@ -420,8 +420,21 @@ fn account_details_offer_a_principal_picker() {
     });
     h.run();
     load(&mut h, fixture("account-details.json"));
-    // Roles first: the deployer is evaluated; it may launch instances.
-    assert!(h.query_by_label_contains("Evaluate as").is_some());
+    // Several principals: none is picked for the user, and nothing is shown as decided.
+    assert!(h.query_by_label_contains("choose a role or user").is_some());
+    assert!(h.state().policies.needs_principal());
+    assert!(h.query_all_by_label("✖ missing").next().is_none());
+    // The picker lists kind and path, and searches them.
+    h.get_by_label("Evaluate as").click();
+    h.run();
+    assert!(h.query_all_by_label_contains("role · /").count() >= 1);
+    assert!(h.query_all_by_label_contains("user · /").count() >= 1);
+    h.get_by_label("Search roles and users").type_text("role");
+    h.run();
+    assert!(h.query_by_label("alice").is_none(), "alice is a user");
+    h.get_by_label("ci-deployer").click();
+    h.run();
+    // The deployer role may launch instances.
     assert_eq!(
         h.state().evaluation().unwrap().checks["CreateAutoScalingGroup"].status,
         Status::Satisfied

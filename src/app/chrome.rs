@@ -36,24 +36,9 @@ impl ExplorerApp {
             {
                 self.commands.push(Command::Clear);
             }
-            if let Some(acc) = &self.policies.account {
+            if self.policies.account.is_some() {
                 ui.separator();
-                let current = acc.principal.clone().unwrap_or_default();
-                let names: Vec<String> = acc
-                    .account
-                    .principals
-                    .iter()
-                    .map(|p| p.name.clone())
-                    .collect();
-                egui::ComboBox::from_label("Evaluate as")
-                    .selected_text(current.clone())
-                    .show_ui(ui, |ui| {
-                        for n in names {
-                            if ui.selectable_label(n == current, &n).clicked() {
-                                self.commands.push(Command::SetPrincipal { name: n });
-                            }
-                        }
-                    });
+                self.principal_picker_ui(ui);
             }
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
                 if ui.button("About").clicked() {
@@ -84,6 +69,71 @@ impl ExplorerApp {
                 }
             });
         });
+    }
+
+    /// "Evaluate as" and a searchable list of the dump's roles and users, with kind and path.
+    fn principal_picker_ui(&mut self, ui: &mut egui::Ui) {
+        let Some(acc) = &self.policies.account else {
+            return;
+        };
+        let label = ui.label("Evaluate as");
+        let current = acc.principal.clone();
+        let shown = current.as_deref().map_or_else(
+            || {
+                egui::RichText::new("choose a role or user…")
+                    .color(ui.visuals().warn_fg_color)
+                    .strong()
+            },
+            egui::RichText::new,
+        );
+        let search = &mut self.principal_search;
+        let mut chosen = None;
+        egui::ComboBox::from_id_salt("principal_picker")
+            .selected_text(shown)
+            .width(220.0)
+            .height(360.0)
+            .show_ui(ui, |ui| {
+                let l = ui.label("Search roles and users");
+                ui.add(
+                    egui::TextEdit::singleline(search)
+                        .hint_text("name, kind or path")
+                        .desired_width(300.0),
+                )
+                .labelled_by(l.id)
+                .request_focus();
+                let needle = search.trim().to_lowercase();
+                let mut shown = 0;
+                for p in &acc.account.principals {
+                    let kind = match p.kind {
+                        crate::io::PrincipalKind::Role => "role",
+                        crate::io::PrincipalKind::User => "user",
+                    };
+                    let path = principal_path(&p.arn);
+                    let line = format!("{}   {kind} {path}", p.name);
+                    if !needle.is_empty() && !line.to_lowercase().contains(&needle) {
+                        continue;
+                    }
+                    shown += 1;
+                    let is_current = current.as_deref() == Some(p.name.as_str());
+                    if ui
+                        .selectable_label(is_current, &p.name)
+                        .on_hover_text(&p.arn)
+                        .clicked()
+                    {
+                        chosen = Some(p.name.clone());
+                    }
+                    ui.label(egui::RichText::new(format!("{kind} · {path}")).small());
+                }
+                if shown == 0 {
+                    ui.label("No role or user matches.");
+                }
+            })
+            .response
+            .labelled_by(label.id);
+        if let Some(name) = chosen {
+            self.principal_search.clear();
+            self.commands.push(Command::SetPrincipal { name });
+        }
     }
 
     fn file_menu_ui(&mut self, ui: &mut egui::Ui) {
@@ -173,7 +223,7 @@ impl ExplorerApp {
     }
 
     pub(super) fn status_bar_ui(&mut self, ui: &mut egui::Ui) {
-        let has_policy = !self.policies.is_empty();
+        let has_policy = self.policies.evaluable();
         let summary = self.policies.summary();
         let Some(eval) = self.evaluation() else {
             return;
@@ -229,6 +279,18 @@ impl ExplorerApp {
             });
         });
     }
+}
+
+/// The path of a role or user from its ARN: `arn:aws:iam::1:role/ops/deploy` → `/ops/`.
+fn principal_path(arn: &str) -> String {
+    let resource = arn.splitn(6, ':').nth(5).unwrap_or_default();
+    let mut parts: Vec<&str> = resource.split('/').collect();
+    if parts.len() <= 2 {
+        return "/".to_owned();
+    }
+    parts.remove(0);
+    parts.pop();
+    format!("/{}/", parts.join("/"))
 }
 
 /// The built-in example policies, as menu entries.

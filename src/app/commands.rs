@@ -281,9 +281,12 @@ impl ExplorerApp {
                 } else {
                     String::new()
                 };
-                self.notice = Some(Notice {
-                    text: format!("Loaded {name} ({kind}{w})"),
-                    error: false,
+                self.notice = Some(if self.policies.needs_principal() {
+                    Notice::info(format!(
+                        "Loaded {name} ({kind}). Choose the role or user to evaluate as: \"Evaluate as\" in the top bar."
+                    ))
+                } else {
+                    Notice::info(format!("Loaded {name} ({kind}{w})"))
                 });
                 self.policy_view.reset();
             }

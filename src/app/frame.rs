@@ -39,11 +39,11 @@ impl ExplorerApp {
         let set = self.policies.policy_set().ok();
         self.simulate.ui(
             &ctx,
-            set.as_ref().filter(|_| !self.policies.is_empty()),
+            set.as_ref().filter(|_| self.policies.evaluable()),
             ui.visuals().dark_mode,
         );
 
-        let has_policy = !self.policies.is_empty();
+        let has_policy = self.policies.evaluable();
         let selected = self.state.selected.clone();
         let dark = ui.visuals().dark_mode;
         let generated = self.generated();

@@ -75,6 +75,7 @@ pub struct ExplorerApp {
     changed: Option<(Instant, BTreeSet<String>)>,
     expect_paste: bool,
     styled: bool,
+    principal_search: String,
 }
 
 impl Default for ExplorerApp {
@@ -103,6 +104,7 @@ impl Default for ExplorerApp {
             changed: None,
             expect_paste: false,
             styled: false,
+            principal_search: String::new(),
         }
     }
 }

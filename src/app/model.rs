@@ -122,6 +122,20 @@ impl Policies {
             && self.scps.is_empty()
     }
 
+    /// True when there is something to evaluate: a policy, or an account dump with its
+    /// principal chosen.
+    pub fn evaluable(&self) -> bool {
+        !self.identity.is_empty()
+            || self.boundary.is_some()
+            || !self.scps.is_empty()
+            || self.account.as_ref().is_some_and(|a| a.principal.is_some())
+    }
+
+    /// An account dump is loaded and no principal is chosen yet.
+    pub fn needs_principal(&self) -> bool {
+        self.account.as_ref().is_some_and(|a| a.principal.is_none())
+    }
+
     /// Puts a loaded file in its slot. The caller has already shown any load error; nothing
     /// changes for an error.
     pub fn insert(
@@ -139,7 +153,12 @@ impl Policies {
                         "{name} is an authorization-details dump; it cannot be a boundary or an SCP"
                     ));
                 }
-                let principal = account.principals.first().map(|p| p.name.clone());
+                // One principal is the obvious choice; among several the user chooses (a
+                // silent first pick would evaluate someone they did not mean).
+                let principal = match account.principals.as_slice() {
+                    [only] => Some(only.name.clone()),
+                    _ => None,
+                };
                 if slot == Slot::Identity {
                     self.identity.clear();
                 }
@@ -265,7 +284,7 @@ impl Policies {
             parts.push(format!(
                 "{} as {}",
                 a.name,
-                a.principal.as_deref().unwrap_or("?")
+                a.principal.as_deref().unwrap_or("(choose a role or user)")
             ));
         }
         parts.extend(self.identity.iter().map(|d| d.name.clone()));
