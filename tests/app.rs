@@ -747,3 +747,64 @@ fn a_system_dialog_that_never_appears_falls_back_to_the_built_in_browser() {
             .is_some()
     );
 }
+
+#[test]
+fn replacing_or_clearing_an_edited_policy_can_be_undone() {
+    let mut h = harness();
+    h.run();
+    h.get_by_label("AWS managed: AutoScalingFullAccess").click();
+    h.run();
+    let edited =
+        h.state().policies.identity[0]
+            .text
+            .replacen("autoscaling:*", "autoscaling:Describe*", 1);
+    h.state_mut().push(Command::EditText {
+        item: Item::Identity(0),
+        text: edited.clone(),
+    });
+    h.run();
+    // An example replaces it: the notice says what was replaced and offers Undo.
+    h.get_by_label("Examples").click();
+    h.run();
+    click_label(&mut h, "Least-privilege example (launch templates)");
+    h.run();
+    assert!(
+        h.query_by_label_contains("It replaced your edited AWS managed: AutoScalingFullAccess")
+            .is_some()
+    );
+    click_label(&mut h, "Undo (Ctrl+Z)");
+    h.run();
+    assert_eq!(h.state().policies.identity.len(), 1);
+    assert_eq!(h.state().policies.identity[0].text, edited);
+    // Clear, then Ctrl+Z.
+    click_label(&mut h, "Clear");
+    h.run();
+    assert!(h.state().policies.is_empty());
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Z);
+    h.run();
+    assert_eq!(h.state().policies.identity[0].text, edited);
+    assert!(!h.state().can_undo());
+}
+
+#[test]
+fn dragging_a_file_over_the_window_says_what_dropping_does() {
+    let mut h = harness();
+    h.run();
+    assert!(h.query_by_label_contains("Drop ").is_none());
+    h.input_mut().hovered_files.push(egui::HoveredFile {
+        path: Some(fixture("least-privilege-asg.json")),
+        mime: String::new(),
+    });
+    // egui repaints while a file hovers: step instead of waiting for it to settle.
+    h.run_steps(3);
+    assert!(
+        h.query_by_label("Drop least-privilege-asg.json to load it as the identity policy")
+            .is_some()
+    );
+    h.input_mut().hovered_files.clear();
+    h.run_steps(3);
+    assert!(
+        h.query_by_label_contains("to load it as the identity policy")
+            .is_none()
+    );
+}

@@ -13,9 +13,10 @@ impl ExplorerApp {
             ui.menu_button("File", |ui| self.file_menu_ui(ui));
             if ui
                 .button("Open policy…")
-                .on_hover_text(
-                    "Open an IAM policy file (Ctrl+O). You can also drop a file on the window.",
-                )
+                .on_hover_text(format!(
+                    "Open an IAM policy file ({}). You can also drop a file on the window.",
+                    ui.ctx().format_shortcut(&super::input::OPEN)
+                ))
                 .clicked()
             {
                 self.commands.push(Command::OpenDialog {
@@ -137,7 +138,8 @@ impl ExplorerApp {
     }
 
     fn file_menu_ui(&mut self, ui: &mut egui::Ui) {
-        if ui.button("Open policy…  (Ctrl+O)").clicked() {
+        let open = ui.ctx().format_shortcut(&super::input::OPEN);
+        if ui.button(format!("Open policy…  ({open})")).clicked() {
             self.commands.push(Command::OpenDialog {
                 slot: Slot::Identity,
             });
@@ -215,7 +217,13 @@ impl ExplorerApp {
             } else {
                 ui.visuals().text_color()
             };
-            ui.label(egui::RichText::new(&n.text).color(color).monospace());
+            ui.add(egui::Label::new(egui::RichText::new(&n.text).color(color).monospace()).wrap());
+            if n.undo && self.can_undo() {
+                let undo = ui.ctx().format_shortcut(&super::input::UNDO);
+                if ui.small_button(format!("Undo ({undo})")).clicked() {
+                    self.commands.push(Command::Undo);
+                }
+            }
             if ui.small_button("Dismiss").clicked() {
                 self.notice = None;
             }

@@ -100,6 +100,8 @@ pub enum Command {
         /// Dark or light.
         dark: bool,
     },
+    /// Bring back the policies as they were before the last replace, clear or remove.
+    Undo,
     /// Focus a permission of the selected action.
     FocusRequirement {
         /// Index into the action's requirements, or none.
@@ -140,13 +142,21 @@ impl ExplorerApp {
             Command::LoadPath { slot, path } => self.spawn_load(slot, path, ctx),
             Command::LoadText { slot, name, text } => self.load_text_into(slot, &name, text),
             Command::Clear => {
+                self.remember();
                 self.policies = Policies {
                     revision: self.policies.revision + 1,
                     ..Policies::default()
                 };
-                self.notice = Some(Notice::info("Cleared all policies."));
+                self.policy_view.reset();
+                self.notice = Some(Notice::undoable("Cleared all policies."));
             }
-            Command::Remove { item } => self.policies.remove(item),
+            Command::Remove { item } => {
+                self.remember();
+                self.policies.remove(item);
+                self.policy_view.reset();
+                self.notice = Some(Notice::undoable("Removed."));
+            }
+            Command::Undo => self.undo(),
             Command::EditText { item, text } => self.policies.edit(item, text),
             Command::SetPrincipal { name } => self.policies.set_principal(name),
             Command::Copy { what, text } => self.copy(&what, text, ctx),
@@ -155,9 +165,13 @@ impl ExplorerApp {
             Command::Paste => {
                 self.expect_paste = true;
                 ctx.send_viewport_cmd(egui::ViewportCommand::RequestPaste);
-                self.notice = Some(Notice::info(
-                    "Pasting from the clipboard… (or press Ctrl+V)",
+                let paste = ctx.format_shortcut(&egui::KeyboardShortcut::new(
+                    egui::Modifiers::COMMAND,
+                    egui::Key::V,
                 ));
+                self.notice = Some(Notice::info(format!(
+                    "Pasting from the clipboard… (or press {paste})"
+                )));
             }
             Command::SetFacts { facts } => {
                 if facts.problems().is_empty() {
@@ -177,6 +191,39 @@ impl ExplorerApp {
                 self.policy_view.scroll_pending = true;
             }
         }
+    }
+
+    /// Keeps the loaded policies for Undo.
+    fn remember(&mut self) {
+        if !self.policies.is_empty() {
+            self.push_undo(self.policies.clone());
+        }
+    }
+
+    fn push_undo(&mut self, policies: Policies) {
+        self.undo.push(policies);
+        if self.undo.len() > super::UNDO_DEPTH {
+            self.undo.remove(0);
+        }
+    }
+
+    /// Something to undo.
+    pub fn can_undo(&self) -> bool {
+        !self.undo.is_empty()
+    }
+
+    fn undo(&mut self) {
+        let Some(mut previous) = self.undo.pop() else {
+            self.notice = Some(Notice::info("Nothing to undo."));
+            return;
+        };
+        previous.revision = self.policies.revision + 1;
+        self.policies = previous;
+        self.policy_view.reset();
+        self.notice = Some(Notice::info(format!(
+            "Undone: {} is loaded again.",
+            self.policies.summary()
+        )));
     }
 
     fn set_feature(&mut self, id: &str, on: bool, ctx: &egui::Context) {
@@ -251,7 +298,7 @@ impl ExplorerApp {
             " The previous policy is still loaded."
         };
         let text = format!("Could not load {e}.{keep}{}", e.location().excerpt_block());
-        self.notice = Some(Notice { text, error: true });
+        self.notice = Some(Notice::error(text));
     }
 
     pub(super) fn install(
@@ -271,30 +318,41 @@ impl ExplorerApp {
             Loaded::Account(_) => 0,
         };
         let kind = loaded.kind().label();
+        let before = self.policies.clone();
         match self
             .policies
             .insert(slot, name.to_owned(), path, text, loaded)
         {
             Ok(()) => {
+                let replaced = replaced_names(&before, &self.policies);
+                if !before.is_empty() {
+                    self.push_undo(before);
+                }
                 let w = if warnings > 0 {
                     format!(", {warnings} warning(s)")
                 } else {
                     String::new()
                 };
-                self.notice = Some(if self.policies.needs_principal() {
+                let mut notice = if self.policies.needs_principal() {
                     Notice::info(format!(
                         "Loaded {name} ({kind}). Choose the role or user to evaluate as: \"Evaluate as\" in the top bar."
                     ))
                 } else {
                     Notice::info(format!("Loaded {name} ({kind}{w})"))
-                });
+                };
+                if !replaced.is_empty() {
+                    notice.text.push_str(&format!(
+                        ". It replaced {}; Undo brings {} back.",
+                        replaced.join(", "),
+                        if replaced.len() == 1 { "it" } else { "them" }
+                    ));
+                    notice.undo = true;
+                }
+                self.notice = Some(notice);
                 self.policy_view.reset();
             }
             Err(e) => {
-                self.notice = Some(Notice {
-                    text: e,
-                    error: true,
-                });
+                self.notice = Some(Notice::error(e));
             }
         }
     }
@@ -306,6 +364,33 @@ impl ExplorerApp {
             Err(e) => self.show_load_error(&e),
         }
     }
+}
+
+/// The documents in `before` that a load took out (an edited one is said to be edited).
+fn replaced_names(before: &Policies, after: &Policies) -> Vec<String> {
+    let mut gone: Vec<String> = before
+        .docs()
+        .iter()
+        .filter(|(_, _, d)| {
+            !after
+                .docs()
+                .iter()
+                .any(|(_, _, a)| a.name == d.name && a.text == d.text)
+        })
+        .map(|(_, _, d)| {
+            if d.edited {
+                format!("your edited {}", d.name)
+            } else {
+                d.name.clone()
+            }
+        })
+        .collect();
+    if let Some(a) = &before.account
+        && after.account.as_ref().is_none_or(|b| b.name != a.name)
+    {
+        gone.push(a.name.clone());
+    }
+    gone
 }
 
 /// True when a display server (and so a system clipboard) can be reached.

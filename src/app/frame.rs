@@ -104,10 +104,57 @@ impl ExplorerApp {
                 &mut self.commands,
             );
         });
+        drop_zone_ui(&ctx);
         // Apply what this frame's clicks asked for right away, so the next frame shows it.
         if !self.commands.is_empty() {
             self.apply_commands(&ctx);
             ctx.request_repaint();
         }
     }
+}
+
+/// While a file is dragged over the window: say what dropping it does.
+fn drop_zone_ui(ctx: &egui::Context) {
+    let hovered = ctx.input(|i| {
+        i.raw
+            .hovered_files
+            .iter()
+            .map(|f| {
+                f.path.as_ref().and_then(|p| p.file_name()).map_or_else(
+                    || "the file".to_owned(),
+                    |n| n.to_string_lossy().into_owned(),
+                )
+            })
+            .collect::<Vec<_>>()
+    });
+    if hovered.is_empty() {
+        return;
+    }
+    let rect = ctx.content_rect();
+    let dark = ctx.global_style().visuals.dark_mode;
+    egui::Area::new(egui::Id::unique("drop_zone"))
+        .order(egui::Order::Foreground)
+        .fixed_pos(rect.min)
+        .interactable(false)
+        .show(ctx, |ui| {
+            ui.painter().rect_filled(rect, 0.0, theme::highlight(dark));
+            ui.painter().rect_stroke(
+                rect.shrink(6.0),
+                8.0,
+                egui::Stroke::new(3.0, theme::focus(dark)),
+                egui::StrokeKind::Inside,
+            );
+            ui.scope_builder(egui::UiBuilder::new().max_rect(rect), |ui| {
+                ui.centered_and_justified(|ui| {
+                    ui.label(
+                        egui::RichText::new(format!(
+                            "Drop {} to load it as the identity policy",
+                            hovered.join(", ")
+                        ))
+                        .heading()
+                        .strong(),
+                    );
+                });
+            });
+        });
 }

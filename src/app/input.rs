@@ -5,6 +5,22 @@ use super::commands::Command;
 use super::model::Slot;
 use super::state::Notice;
 
+/// Open a policy file.
+pub const OPEN: egui::KeyboardShortcut =
+    egui::KeyboardShortcut::new(egui::Modifiers::COMMAND, egui::Key::O);
+/// Quit.
+pub const QUIT: egui::KeyboardShortcut =
+    egui::KeyboardShortcut::new(egui::Modifiers::COMMAND, egui::Key::Q);
+/// Focus the filter.
+pub const FIND: egui::KeyboardShortcut =
+    egui::KeyboardShortcut::new(egui::Modifiers::COMMAND, egui::Key::F);
+/// Undo the last replace, clear or remove of policies.
+pub const UNDO: egui::KeyboardShortcut =
+    egui::KeyboardShortcut::new(egui::Modifiers::COMMAND, egui::Key::Z);
+/// Copy the generated statements.
+pub const COPY: egui::KeyboardShortcut =
+    egui::KeyboardShortcut::new(egui::Modifiers::COMMAND, egui::Key::C);
+
 impl ExplorerApp {
     pub(super) fn handle_input(&mut self, ctx: &egui::Context) {
         // Dropped files.
@@ -13,10 +29,9 @@ impl ExplorerApp {
             // Native drops carry a path: load it in the background like the dialog does.
             let path = f.path().to_path_buf();
             if path.as_os_str().is_empty() {
-                self.notice = Some(Notice {
-                    text: "The dropped item has no file path.".to_owned(),
-                    error: true,
-                });
+                self.notice = Some(Notice::error(
+                    "The dropped item has no file path.".to_owned(),
+                ));
             } else {
                 self.commands.push(Command::LoadPath {
                     slot: Slot::Identity,
@@ -45,18 +60,18 @@ impl ExplorerApp {
         if text_focused {
             return;
         }
-        let open = egui::KeyboardShortcut::new(egui::Modifiers::COMMAND, egui::Key::O);
-        if ctx.input_mut(|i| i.consume_shortcut(&open)) {
+        if ctx.input_mut(|i| i.consume_shortcut(&UNDO)) {
+            self.commands.push(Command::Undo);
+        }
+        if ctx.input_mut(|i| i.consume_shortcut(&OPEN)) {
             self.commands.push(Command::OpenDialog {
                 slot: Slot::Identity,
             });
         }
-        let quit = egui::KeyboardShortcut::new(egui::Modifiers::COMMAND, egui::Key::Q);
-        if ctx.input_mut(|i| i.consume_shortcut(&quit)) {
+        if ctx.input_mut(|i| i.consume_shortcut(&QUIT)) {
             ctx.send_viewport_cmd(egui::ViewportCommand::Close);
         }
-        let find = egui::KeyboardShortcut::new(egui::Modifiers::COMMAND, egui::Key::F);
-        if ctx.input_mut(|i| i.consume_shortcut(&find)) {
+        if ctx.input_mut(|i| i.consume_shortcut(&FIND)) {
             self.tree.focus_filter = true;
             // Keys typed in the same frame as Ctrl+F arrive before the filter has focus:
             // give them to the filter instead of losing them.

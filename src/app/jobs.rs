@@ -53,10 +53,7 @@ impl ExplorerApp {
         match spawned {
             Ok(_) => self.pending += 1,
             Err(e) => {
-                self.notice = Some(Notice {
-                    text: format!("Could not start {name}: {e}"),
-                    error: true,
-                });
+                self.notice = Some(Notice::error(format!("Could not start {name}: {e}")));
             }
         }
     }
@@ -148,22 +145,16 @@ impl ExplorerApp {
                     path,
                     result: Ok(()),
                 } => {
-                    self.notice = Some(Notice {
-                        text: format!("Saved {}", path.display()),
-                        error: false,
-                    });
+                    self.notice = Some(Notice::info(format!("Saved {}", path.display())));
                 }
                 Job::Saved {
                     path,
                     result: Err(e),
                 } => {
-                    self.notice = Some(Notice {
-                        text: format!(
-                            "Could not save {}: {e}. Nothing was overwritten.",
-                            path.display()
-                        ),
-                        error: true,
-                    });
+                    self.notice = Some(Notice::error(format!(
+                        "Could not save {}: {e}. Nothing was overwritten.",
+                        path.display()
+                    )));
                 }
                 Job::ConfirmOverwrite { path, text } => self.overwrite = Some((path, text)),
                 Job::Cancelled {

@@ -39,6 +39,9 @@ pub const TITLE: &str = "Auto Scaling Permission Explorer";
 /// The application id: the window class, and the name of the settings folder.
 pub const APP_ID: &str = "asg-perms";
 
+/// How many earlier states of the loaded policies Undo keeps.
+const UNDO_DEPTH: usize = 20;
+
 /// How long a change stays highlighted after a toggle.
 const CHANGE_HIGHLIGHT: Duration = Duration::from_millis(1500);
 
@@ -76,6 +79,8 @@ pub struct ExplorerApp {
     expect_paste: bool,
     styled: bool,
     principal_search: String,
+    /// What was loaded before each replace, clear or remove, newest last (Ctrl+Z).
+    undo: Vec<Policies>,
 }
 
 impl Default for ExplorerApp {
@@ -105,6 +110,7 @@ impl Default for ExplorerApp {
             expect_paste: false,
             styled: false,
             principal_search: String::new(),
+            undo: Vec::new(),
         }
     }
 }

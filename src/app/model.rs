@@ -55,6 +55,8 @@ pub struct PolicyDoc {
     pub error: Option<LoadError>,
     /// What shape the file had.
     pub kind: InputKind,
+    /// Changed in the editor since it was loaded.
+    pub edited: bool,
 }
 
 impl PolicyDoc {
@@ -176,6 +178,7 @@ impl Policies {
                     parsed: Arc::new(p),
                     error: None,
                     kind,
+                    edited: false,
                 };
                 match slot {
                     Slot::Identity => {
@@ -264,6 +267,7 @@ impl Policies {
             return;
         };
         doc.text = text;
+        doc.edited = true;
         if doc.reparse() {
             self.revision += 1;
         }

@@ -43,6 +43,8 @@ pub struct Notice {
     pub text: String,
     /// An error (red) or information.
     pub error: bool,
+    /// Offer "Undo" with it (after something replaced or removed what the user had).
+    pub undo: bool,
 }
 
 impl Notice {
@@ -51,6 +53,15 @@ impl Notice {
         Self {
             text: text.into(),
             error: false,
+            undo: false,
+        }
+    }
+
+    /// Information with an Undo button.
+    pub fn undoable(text: impl Into<String>) -> Self {
+        Self {
+            undo: true,
+            ..Self::info(text)
         }
     }
 
@@ -59,6 +70,7 @@ impl Notice {
         Self {
             text: text.into(),
             error: true,
+            undo: false,
         }
     }
 }

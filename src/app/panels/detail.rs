@@ -433,7 +433,10 @@ impl DetailPanel {
         ui.horizontal(|ui| {
             if ui
                 .button("Copy")
-                .on_hover_text("Copy the statements (Ctrl+C)")
+                .on_hover_text(format!(
+                    "Copy the statements ({})",
+                    ui.ctx().format_shortcut(&crate::app::input::COPY)
+                ))
                 .clicked()
             {
                 commands.push(Command::Copy {

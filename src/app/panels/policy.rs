@@ -38,7 +38,10 @@ impl PolicyPanel {
         ui.add_space(4.0);
         ui.label(egui::RichText::new("Policy").strong());
         if policies.is_empty() {
-            ui.label("No policy loaded. Open a file (Ctrl+O), drop one on the window, paste one, or start from an example:");
+            ui.label(format!(
+                "No policy loaded. Open a file ({}), drop one on the window, paste one, or start from an example:",
+                ui.ctx().format_shortcut(&crate::app::input::OPEN)
+            ));
             for (name, text) in EXAMPLES {
                 if ui.link(name).clicked() {
                     commands.push(Command::load_example(name, text));

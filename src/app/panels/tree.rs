@@ -34,7 +34,10 @@ impl TreePanel {
             let label = ui.label("Filter");
             let edit = ui.add(
                 egui::TextEdit::singleline(&mut self.filter)
-                    .hint_text("action, description or permission (Ctrl+F)")
+                    .hint_text(format!(
+                        "action, feature, permission, key ({})",
+                        ui.ctx().format_shortcut(&crate::app::input::FIND)
+                    ))
                     .desired_width(ui.available_width()),
             );
             let edit = edit.labelled_by(label.id);
