@@ -808,3 +808,86 @@ fn dragging_a_file_over_the_window_says_what_dropping_does() {
             .is_none()
     );
 }
+
+#[test]
+fn cards_are_clickable_needed_first_and_enter_applies_facts() {
+    let mut h = harness();
+    h.state_mut().push(Command::SetFeature {
+        id: "launch-template".into(),
+        on: true,
+    });
+    h.run();
+    // Needed permissions come before the "not needed now" ones.
+    let needed_bottom = h
+        .get_all_by_label("needed")
+        .map(|n| n.rect().bottom())
+        .fold(f32::MIN, f32::max);
+    let not_needed_top = h
+        .get_all_by_label("not needed now")
+        .map(|n| n.rect().top())
+        .fold(f32::MAX, f32::min);
+    assert!(
+        needed_bottom < not_needed_top,
+        "{needed_bottom} {not_needed_top}"
+    );
+    // A click anywhere on a card (here, on its reason) explains it.
+    click_label(&mut h, "The Auto Scaling action itself.");
+    h.run();
+    assert!(
+        h.query_by_label_contains("Why autoscaling:CreateAutoScalingGroup is")
+            .is_some()
+    );
+    // Enter in a fact field applies the facts.
+    click_label(
+        &mut h,
+        "Facts (optional): account, region, partition, roles, group",
+    );
+    h.run();
+    h.get_by_label("Account id").click();
+    h.run();
+    h.get_by_label("Account id").type_text("111122223333");
+    h.run();
+    h.key_press(egui::Key::Enter);
+    h.run();
+    assert_eq!(
+        h.state().state.facts.account.as_deref(),
+        Some("111122223333")
+    );
+}
+
+#[test]
+fn a_new_selection_starts_at_the_top_of_the_action() {
+    let mut h = harness();
+    h.run();
+    // Scroll the centre panel down to the generated statements, then pick another action.
+    h.get_by_label("Save as…").scroll_to_me();
+    h.run();
+    // The heading: the first of the name in the centre panel (its permission card repeats
+    // it below; the tree on the left may too).
+    let heading = |h: &Harness<'static, ExplorerApp>, name: &str| {
+        h.get_all_by_label(name)
+            .filter(|n| n.rect().left() > 300.0)
+            .map(|n| n.rect().top())
+            .fold(f32::MAX, f32::min)
+    };
+    assert!(heading(&h, "autoscaling:CreateAutoScalingGroup") < 0.0);
+    select_via_filter(&mut h, "PutLifecycleHook");
+    let top = heading(&h, "autoscaling:PutLifecycleHook");
+    assert!((0.0..200.0).contains(&top), "{top}");
+}
+
+#[test]
+fn the_left_panel_keeps_its_width_when_a_policy_loads() {
+    let mut h = harness();
+    h.run();
+    let width = |h: &Harness<'static, ExplorerApp>| h.get_by_label("Filter").rect().right();
+    let before = width(&h);
+    load(&mut h, fixture("managed/AutoScalingFullAccess.json"));
+    h.run();
+    // Expand a row: badges and permission rows must not widen the panel either.
+    click_label(&mut h, "CreateAutoScalingGroup");
+    h.run();
+    let after = width(&h);
+    assert!(before > 200.0, "{before}");
+    assert!((after - before).abs() < 1.0, "{before} → {after}");
+}

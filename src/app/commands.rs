@@ -134,6 +134,7 @@ impl ExplorerApp {
                 if self.state.selected != action {
                     self.state.selected = action;
                     self.detail.focused = None;
+                    self.detail.scroll_to_top = true;
                     self.changed = None;
                 }
             }

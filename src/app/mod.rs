@@ -122,6 +122,8 @@ impl ExplorerApp {
             persist: true,
             ..Self::default()
         };
+        // egui remembers scroll offsets across restarts: start at the action's header.
+        app.detail.scroll_to_top = true;
         if let Some(storage) = cc.storage
             && let Some(state) = eframe::get_value::<State>(storage, eframe::APP_KEY)
         {

@@ -19,6 +19,9 @@ pub struct DetailPanel {
     pub focused: Option<usize>,
     /// The About window is open.
     pub about_open: bool,
+    /// Scroll back to the top on the next frame (a new action was selected, or the app
+    /// just started).
+    pub scroll_to_top: bool,
     facts_edit: Option<FactsEdit>,
 }
 
@@ -103,91 +106,92 @@ impl DetailPanel {
             return;
         };
         self.about_ui(ui);
-        egui::ScrollArea::vertical()
-            .auto_shrink([false, false])
-            .show(ui, |ui| {
-                ui.horizontal_wrapped(|ui| {
-                    ui.heading(egui::RichText::new(action.full_name()).monospace());
-                    if let Some(c) = input.check.filter(|_| input.has_policy) {
-                        ui.label(theme::badge(c.status, input.dark).heading());
-                    }
-                });
-                ui.label(format!(
-                    "{} · {} · {}",
-                    cat.group_name(&action.group),
-                    action.access_level,
-                    if action.resource_type.is_some() {
-                        "resource-level permissions"
-                    } else {
-                        "no resource-level permissions: needs \"Resource\": \"*\""
-                    }
-                ));
-                ui.add_space(4.0);
-                ui.label(&action.description);
-                ui.horizontal_wrapped(|ui| {
-                    ui.label("Resource:");
+        let mut area = egui::ScrollArea::vertical().auto_shrink([false, false]);
+        if std::mem::take(&mut self.scroll_to_top) {
+            area = area.vertical_scroll_offset(0.0);
+        }
+        area.show(ui, |ui| {
+            ui.horizontal_wrapped(|ui| {
+                ui.heading(egui::RichText::new(action.full_name()).monospace());
+                if let Some(c) = input.check.filter(|_| input.has_policy) {
+                    ui.label(theme::badge(c.status, input.dark).heading());
+                }
+            });
+            ui.label(format!(
+                "{} · {} · {}",
+                cat.group_name(&action.group),
+                action.access_level,
+                if action.resource_type.is_some() {
+                    "resource-level permissions"
+                } else {
+                    "no resource-level permissions: needs \"Resource\": \"*\""
+                }
+            ));
+            ui.add_space(4.0);
+            ui.label(&action.description);
+            ui.horizontal_wrapped(|ui| {
+                ui.label("Resource:");
+                ui.label(
+                    egui::RichText::new(cat.own_resource(action))
+                        .monospace()
+                        .small(),
+                );
+                ui.hyperlink_to("API reference", &action.api_reference)
+                    .on_hover_text(&action.api_reference);
+                if ui.small_button("copy link").clicked() {
+                    commands.push(Command::Copy {
+                        what: "the link".to_owned(),
+                        text: action.api_reference.clone(),
+                    });
+                }
+            });
+            if !action.condition_keys.is_empty() {
+                egui::CollapsingHeader::new(format!(
+                    "Condition keys ({})",
+                    action.condition_keys.len()
+                ))
+                .id_salt("cond_keys")
+                .show(ui, |ui| {
                     ui.label(
-                        egui::RichText::new(cat.own_resource(action))
+                        egui::RichText::new(action.condition_keys.join("   "))
                             .monospace()
                             .small(),
                     );
-                    ui.hyperlink_to("API reference", &action.api_reference)
-                        .on_hover_text(&action.api_reference);
-                    if ui.small_button("copy link").clicked() {
+                });
+            }
+            ui.separator();
+            Self::features_ui(ui, input.selected, input.check, commands);
+            self.facts_ui(ui, input.facts, commands);
+            ui.separator();
+            if let Some(check) = input.check {
+                self.requirements_ui(
+                    ui,
+                    check,
+                    input.has_policy,
+                    input.changed,
+                    input.dark,
+                    commands,
+                );
+                if let Some(kp) = &check.key_policy {
+                    ui.separator();
+                    ui.label(
+                        egui::RichText::new("KMS key policy (not a caller permission)").strong(),
+                    );
+                    ui.label(&kp.reason);
+                    ui.label(egui::RichText::new(&kp.note).small().weak());
+                    let text = serde_json::to_string_pretty(&kp.statements).unwrap_or_default();
+                    code_block(ui, "key_policy_json", &text);
+                    if ui.button("Copy key-policy statements").clicked() {
                         commands.push(Command::Copy {
-                            what: "the link".to_owned(),
-                            text: action.api_reference.clone(),
+                            what: "the key-policy statements".to_owned(),
+                            text,
                         });
                     }
-                });
-                if !action.condition_keys.is_empty() {
-                    egui::CollapsingHeader::new(format!(
-                        "Condition keys ({})",
-                        action.condition_keys.len()
-                    ))
-                    .id_salt("cond_keys")
-                    .show(ui, |ui| {
-                        ui.label(
-                            egui::RichText::new(action.condition_keys.join("   "))
-                                .monospace()
-                                .small(),
-                        );
-                    });
                 }
                 ui.separator();
-                Self::features_ui(ui, input.selected, input.check, commands);
-                self.facts_ui(ui, input.facts, commands);
-                ui.separator();
-                if let Some(check) = input.check {
-                    self.requirements_ui(
-                        ui,
-                        check,
-                        input.has_policy,
-                        input.changed,
-                        input.dark,
-                        commands,
-                    );
-                    if let Some(kp) = &check.key_policy {
-                        ui.separator();
-                        ui.label(
-                            egui::RichText::new("KMS key policy (not a caller permission)")
-                                .strong(),
-                        );
-                        ui.label(&kp.reason);
-                        ui.label(egui::RichText::new(&kp.note).small().weak());
-                        let text = serde_json::to_string_pretty(&kp.statements).unwrap_or_default();
-                        code_block(ui, "key_policy_json", &text);
-                        if ui.button("Copy key-policy statements").clicked() {
-                            commands.push(Command::Copy {
-                                what: "the key-policy statements".to_owned(),
-                                text,
-                            });
-                        }
-                    }
-                    ui.separator();
-                    Self::generated_ui(ui, &mut input, commands);
-                }
-            });
+                Self::generated_ui(ui, &mut input, commands);
+            }
+        });
     }
 
     fn features_ui(
@@ -235,6 +239,7 @@ impl DetailPanel {
         egui::CollapsingHeader::new("Facts (optional): account, region, partition, roles, group").id_salt("facts").show(ui, |ui| {
             ui.label(egui::RichText::new("Unknown parts of ARNs stay open, which can make a result conditional. Fill in what you know to decide it.").small().weak());
             let edit = self.facts_edit.get_or_insert_with(|| FactsEdit::from(facts));
+            let mut enter = false;
             egui::Grid::new("facts_grid").num_columns(2).show(ui, |ui| {
                 let l = ui.label("Partition");
                 egui::ComboBox::from_id_salt("partition")
@@ -256,12 +261,16 @@ impl DetailPanel {
                     ("Lifecycle hook role ARN", &mut edit.hook_role, "arn:aws:iam::123456789012:role/hook-notifications"),
                 ] {
                     let l = ui.label(label);
-                    ui.add(egui::TextEdit::singleline(value).hint_text(hint).desired_width(300.0)).labelled_by(l.id);
+                    let r = ui.add(egui::TextEdit::singleline(value).hint_text(hint).desired_width(ui.available_width().clamp(120.0, 300.0))).labelled_by(l.id);
+                    // Enter in a field applies the facts, as the button does.
+                    if r.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter)) {
+                        enter = true;
+                    }
                     ui.end_row();
                 }
             });
             ui.horizontal(|ui| {
-                if ui.button("Apply facts").clicked() {
+                if ui.button("Apply facts").on_hover_text("Or press Enter in a field").clicked() || enter {
                     let f = edit.facts();
                     let problems = f.problems();
                     if problems.is_empty() {
@@ -300,7 +309,11 @@ impl DetailPanel {
         if !has_policy {
             ui.label(egui::RichText::new("Load a policy (Open, Paste, drop a file, or an example) to see which of these it grants.").small().weak());
         }
-        for (i, c) in check.requirements.iter().enumerate() {
+        // What is needed now first; "not needed now" last. Indices stay the check's own.
+        let mut order: Vec<usize> = (0..check.requirements.len()).collect();
+        order.sort_by_key(|&i| !check.requirements[i].requirement.needed);
+        for i in order {
+            let c = &check.requirements[i];
             let r = &c.requirement;
             let key = r.change_key();
             let flash = changed.is_some_and(|s| s.contains(&key));
@@ -317,66 +330,84 @@ impl DetailPanel {
             if flash {
                 frame = frame.fill(theme::highlight(dark));
             }
-            frame.show(ui, |ui| {
-                ui.set_width(ui.available_width());
-                ui.horizontal_wrapped(|ui| {
-                    if dimmed {
-                        let f = r
-                            .feature
-                            .as_deref()
-                            .and_then(|f| cat.feature(f))
-                            .map_or("", |f| f.label.as_str());
-                        ui.label(text("not needed now"))
-                            .on_hover_text(format!("Needed when \"{f}\" is on"));
-                    } else if has_policy {
-                        ui.label(theme::badge(c.decision.status, dark));
-                    } else {
-                        ui.label(egui::RichText::new("needed").strong());
-                    }
-                    // Clicking explains the decision and highlights the deciding statements.
-                    let mut perm = egui::RichText::new(&r.permission).monospace().strong();
-                    if dimmed {
-                        perm = perm.color(theme::dim(dark));
-                    }
-                    let selected = self.focused == Some(i);
-                    let resp = ui.selectable_label(selected, perm).on_hover_text(
-                        "Show why, with the deciding statements in the policy panel",
-                    );
-                    if resp.clicked() {
-                        commands.push(Command::FocusRequirement {
-                            index: if selected { None } else { Some(i) },
+            let selected = self.focused == Some(i);
+            if selected {
+                frame = frame.stroke(egui::Stroke::new(2.0, ui.visuals().selection.stroke.color));
+            }
+            // The whole card is clickable (the links and buttons in it keep their own clicks).
+            let card = ui.scope_builder(
+                egui::UiBuilder::new()
+                    .id_salt(("requirement_card", i))
+                    .sense(egui::Sense::click()),
+                |ui| {
+                    frame.show(ui, |ui| {
+                        // Text in the card does not take the click for text selection.
+                        ui.style_mut().interaction.selectable_labels = false;
+                        ui.set_width(ui.available_width());
+                        ui.horizontal_wrapped(|ui| {
+                            if dimmed {
+                                let f = r
+                                    .feature
+                                    .as_deref()
+                                    .and_then(|f| cat.feature(f))
+                                    .map_or("", |f| f.label.as_str());
+                                ui.label(text("not needed now"))
+                                    .on_hover_text(format!("Needed when \"{f}\" is on"));
+                            } else if has_policy {
+                                ui.label(theme::badge(c.decision.status, dark));
+                            } else {
+                                ui.label(egui::RichText::new("needed").strong());
+                            }
+                            // Clicking explains the decision and highlights the deciding statements.
+                            let mut perm = egui::RichText::new(&r.permission).monospace().strong();
+                            if dimmed {
+                                perm = perm.color(theme::dim(dark));
+                            }
+                            let resp = ui.selectable_label(selected, perm).on_hover_text(
+                                "Show why, with the deciding statements in the policy panel",
+                            );
+                            if resp.clicked() {
+                                commands.push(Command::FocusRequirement {
+                                    index: if selected { None } else { Some(i) },
+                                });
+                            }
+                            if flash {
+                                ui.label(egui::RichText::new("changed").small().strong());
+                            }
                         });
-                    }
-                    if flash {
-                        ui.label(egui::RichText::new("changed").small().strong());
-                    }
+                        ui.label(text(&r.reason));
+                        for id in &r.sources {
+                            if let Some(s) = cat.source(id) {
+                                source_ui(ui, s, commands);
+                            }
+                        }
+                        ui.horizontal_wrapped(|ui| {
+                            if let Some(d) = &r.disagreement {
+                                ui.label(
+                                    egui::RichText::new("⚠ AWS pages disagree")
+                                        .small()
+                                        .color(theme::color(Status::Conditional, dark)),
+                                )
+                                .on_hover_text(d);
+                            }
+                            if let Some(n) = &r.note {
+                                ui.label(egui::RichText::new("ℹ note").small())
+                                    .on_hover_text(n);
+                            }
+                        });
+                        let res = r.resources.join("   ");
+                        ui.label(text(&format!("on {res}")).monospace().small());
+                        for ctx in r.context_text() {
+                            ui.label(text(&format!("with {ctx}")).monospace().small());
+                        }
+                    })
+                },
+            );
+            if card.response.clicked() {
+                commands.push(Command::FocusRequirement {
+                    index: if selected { None } else { Some(i) },
                 });
-                ui.label(text(&r.reason));
-                for id in &r.sources {
-                    if let Some(s) = cat.source(id) {
-                        source_ui(ui, s, commands);
-                    }
-                }
-                ui.horizontal_wrapped(|ui| {
-                    if let Some(d) = &r.disagreement {
-                        ui.label(
-                            egui::RichText::new("⚠ AWS pages disagree")
-                                .small()
-                                .color(theme::color(Status::Conditional, dark)),
-                        )
-                        .on_hover_text(d);
-                    }
-                    if let Some(n) = &r.note {
-                        ui.label(egui::RichText::new("ℹ note").small())
-                            .on_hover_text(n);
-                    }
-                });
-                let res = r.resources.join("   ");
-                ui.label(text(&format!("on {res}")).monospace().small());
-                for ctx in r.context_text() {
-                    ui.label(text(&format!("with {ctx}")).monospace().small());
-                }
-            });
+            }
         }
         if let Some(c) = self.focused.and_then(|i| check.requirements.get(i)) {
             ui.add_space(6.0);
