@@ -891,3 +891,117 @@ fn the_left_panel_keeps_its_width_when_a_policy_loads() {
     assert!(before > 200.0, "{before}");
     assert!((after - before).abs() < 1.0, "{before} → {after}");
 }
+
+fn wait_for_jobs(h: &mut Harness<'static, ExplorerApp>) {
+    h.run_steps(2);
+    let start = std::time::Instant::now();
+    while h.state().pending_jobs() > 0 {
+        assert!(start.elapsed() < std::time::Duration::from_secs(30));
+        std::thread::sleep(std::time::Duration::from_millis(5));
+        h.step();
+    }
+    h.run();
+}
+
+/// Quits (what `save` keeps) and starts again with it, as a restart does.
+fn restart(h: &Harness<'static, ExplorerApp>) -> Harness<'static, ExplorerApp> {
+    let (docs, principal) = h.state().policies.saved();
+    let mut next = harness();
+    next.state_mut().push(Command::Restore { docs, principal });
+    wait_for_jobs(&mut next);
+    next
+}
+
+#[test]
+fn loaded_files_and_the_principal_come_back_after_a_restart() {
+    let dir = std::env::temp_dir().join(format!("asg-perms-restore-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let a = dir.join("a.json");
+    let b = dir.join("boundary.json");
+    std::fs::copy(fixture("least-privilege-asg.json"), &a).unwrap();
+    std::fs::copy(fixture("managed/AutoScalingFullAccess.json"), &b).unwrap();
+    let mut h = harness();
+    h.run();
+    load(&mut h, a.clone());
+    h.state_mut().push(Command::LoadPath {
+        slot: asg_perms::app::Slot::Boundary,
+        path: b.clone(),
+    });
+    wait_for_jobs(&mut h);
+    // An example added too, and edited: its text is remembered.
+    h.state_mut().push(Command::LoadText {
+        slot: asg_perms::app::Slot::AddIdentity,
+        name: "pasted policy".into(),
+        text: r#"{"Statement":[{"Effect":"Allow","Action":"ec2:Describe*","Resource":"*"}]}"#
+            .into(),
+    });
+    h.run();
+
+    let h2 = restart(&h);
+    let p = &h2.state().policies;
+    assert_eq!(p.identity.len(), 2);
+    assert_eq!(p.identity[0].name, "a.json");
+    assert_eq!(p.identity[1].name, "pasted policy");
+    assert_eq!(p.boundary.as_ref().unwrap().name, "boundary.json");
+    assert!(
+        h2.query_by_label_contains("Reopened a.json, pasted policy, boundary.json")
+            .is_some()
+    );
+
+    // The boundary file changes and the identity file goes away between sessions.
+    std::fs::write(
+        &b,
+        r#"{"Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#,
+    )
+    .unwrap();
+    std::fs::remove_file(&a).unwrap();
+    let h3 = restart(&h2);
+    assert!(
+        h3.query_by_label_contains("changed since the last session")
+            .is_some()
+    );
+    assert!(h3.query_by_label_contains("a.json is gone").is_some());
+    assert_eq!(h3.state().policies.identity.len(), 1);
+
+    // An account dump and the principal chosen from it.
+    let mut h = harness();
+    h.run();
+    load(&mut h, fixture("account-details.json"));
+    h.state_mut().push(Command::SetPrincipal {
+        name: "alice".into(),
+    });
+    h.run();
+    let h4 = restart(&h);
+    assert_eq!(
+        h4.state()
+            .policies
+            .account
+            .as_ref()
+            .unwrap()
+            .principal
+            .as_deref(),
+        Some("alice")
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn an_unreadable_settings_file_is_moved_aside_not_overwritten() {
+    let dir = std::env::temp_dir().join(format!("asg-perms-state-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("app.ron");
+    std::fs::write(&file, "(this is not { valid ron").unwrap();
+    let said = asg_perms::app::set_aside_unreadable(&file, false).unwrap();
+    assert!(said.contains("could not be read"), "{said}");
+    assert!(!file.exists());
+    assert_eq!(
+        std::fs::read_to_string(dir.join("app.ron.bad")).unwrap(),
+        "(this is not { valid ron"
+    );
+    // A readable file, or none at all, is left alone.
+    std::fs::write(&file, "()").unwrap();
+    assert!(asg_perms::app::set_aside_unreadable(&file, true).is_none());
+    assert!(file.exists());
+    assert!(asg_perms::app::set_aside_unreadable(&dir.join("missing.ron"), false).is_none());
+    std::fs::remove_dir_all(&dir).ok();
+}

@@ -102,6 +102,13 @@ pub enum Command {
     },
     /// Bring back the policies as they were before the last replace, clear or remove.
     Undo,
+    /// Reopen what was loaded in the last session.
+    Restore {
+        /// The documents, in load order.
+        docs: Vec<super::model::SavedDoc>,
+        /// The principal chosen from an account dump.
+        principal: Option<String>,
+    },
     /// Focus a permission of the selected action.
     FocusRequirement {
         /// Index into the action's requirements, or none.
@@ -158,6 +165,7 @@ impl ExplorerApp {
                 self.notice = Some(Notice::undoable("Removed."));
             }
             Command::Undo => self.undo(),
+            Command::Restore { docs, principal } => self.spawn_restore(docs, principal, ctx),
             Command::EditText { item, text } => self.policies.edit(item, text),
             Command::SetPrincipal { name } => self.policies.set_principal(name),
             Command::Copy { what, text } => self.copy(&what, text, ctx),

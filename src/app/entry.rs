@@ -14,6 +14,7 @@ impl eframe::App for ExplorerApp {
 
     fn save(&mut self, storage: &mut dyn eframe::Storage) {
         if self.persist {
+            (self.state.loaded, self.state.principal) = self.policies.saved();
             eframe::set_value(storage, eframe::APP_KEY, &self.state);
         }
     }
@@ -43,6 +44,9 @@ pub fn run(open: Option<PathBuf>) -> eframe::Result {
         Box::new(move |cc| {
             let mut app = ExplorerApp::new(cc);
             if let Some(path) = open {
+                // The file asked for replaces what the last session had open.
+                app.commands
+                    .retain(|c| !matches!(c, Command::Restore { .. }));
                 app.push(Command::LoadPath {
                     slot: Slot::Identity,
                     path,

@@ -6,7 +6,7 @@ use std::time::Instant;
 
 use super::ExplorerApp;
 use super::files::FilePurpose;
-use super::model::Slot;
+use super::model::{SavedDoc, Slot, text_hash};
 use super::state::Notice;
 use crate::io::{LoadError, Loaded, load_file_with_text};
 
@@ -23,6 +23,11 @@ pub(super) enum Job {
         path: PathBuf,
         result: Result<(), String>,
     },
+    /// What was loaded in the last session, read again.
+    Restored {
+        items: Vec<Restored>,
+        principal: Option<String>,
+    },
     /// The user picked a file that already exists: ask before replacing it.
     ConfirmOverwrite { path: PathBuf, text: String },
     /// The system dialog was closed without a choice (or never appeared).
@@ -33,7 +38,159 @@ pub(super) enum Job {
     },
 }
 
+/// One document of the last session, read again.
+pub(super) struct Restored {
+    saved: SavedDoc,
+    how: Reopened,
+    result: Result<(Loaded, String), LoadError>,
+}
+
+/// How a document of the last session came back.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Reopened {
+    /// The file, unchanged; or text that had no file.
+    Same,
+    /// The file changed since: its new version.
+    Changed,
+    /// The text as edited here (the file is not read).
+    Edited,
+    /// The file is gone.
+    Gone,
+}
+
+/// Reads the documents of the last session (on a worker thread).
+fn reopen(saved: Vec<SavedDoc>) -> Vec<Restored> {
+    saved
+        .into_iter()
+        .map(|saved| {
+            let (how, result) = match (&saved.path, &saved.text) {
+                (_, Some(text)) => (
+                    if saved.path.is_some() {
+                        Reopened::Edited
+                    } else {
+                        Reopened::Same
+                    },
+                    crate::io::load_text(&saved.name, text).map(|l| (l, text.clone())),
+                ),
+                (Some(path), None) if !path.exists() => (
+                    Reopened::Gone,
+                    Err(LoadError::not_a_policy(
+                        crate::text::Location::whole(&path.display().to_string()),
+                        "the file is gone",
+                    )),
+                ),
+                (Some(path), None) => {
+                    let result = load_file_with_text(path);
+                    let changed = result
+                        .as_ref()
+                        .is_ok_and(|(_, text)| text_hash(text) != saved.hash);
+                    (
+                        if changed {
+                            Reopened::Changed
+                        } else {
+                            Reopened::Same
+                        },
+                        result,
+                    )
+                }
+                (None, None) => nothing_remembered(),
+            };
+            Restored { saved, how, result }
+        })
+        .collect()
+}
+
+/// A remembered document with neither file nor text cannot be reopened.
+fn nothing_remembered() -> (Reopened, Result<(Loaded, String), LoadError>) {
+    (
+        Reopened::Gone,
+        Err(LoadError::not_a_policy(
+            crate::text::Location::whole("(nothing)"),
+            "nothing was remembered",
+        )),
+    )
+}
+
 impl ExplorerApp {
+    /// Reopens what was loaded when the app last closed, in the background.
+    pub(super) fn spawn_restore(
+        &mut self,
+        docs: Vec<SavedDoc>,
+        principal: Option<String>,
+        ctx: &egui::Context,
+    ) {
+        self.spawn_job("restore-session", ctx, move || Job::Restored {
+            items: reopen(docs),
+            principal,
+        });
+    }
+
+    fn take_restored(&mut self, items: Vec<Restored>, principal: Option<String>) {
+        let mut reopened = Vec::new();
+        let mut said = Vec::new();
+        for Restored { saved, how, result } in items {
+            let place = saved
+                .path
+                .as_ref()
+                .map_or_else(|| saved.name.clone(), |p| p.display().to_string());
+            match (how, result) {
+                (Reopened::Gone, _) => {
+                    said.push(format!("{place} is gone, so it was not reopened"));
+                }
+                (_, Err(e)) => said.push(format!("{} could not be reopened: {e}", saved.name)),
+                (how, Ok((loaded, text))) => {
+                    self.install(saved.slot, &saved.name, saved.path.clone(), text, loaded);
+                    if how == Reopened::Edited
+                        && let Some(d) = self
+                            .policies
+                            .identity
+                            .iter_mut()
+                            .chain(self.policies.boundary.iter_mut())
+                            .chain(self.policies.scps.iter_mut())
+                            .find(|d| d.name == saved.name)
+                    {
+                        d.edited = true;
+                        d.hash = saved.hash;
+                    }
+                    match how {
+                        Reopened::Changed => said.push(format!(
+                            "{place} changed since the last session: its new version is loaded"
+                        )),
+                        Reopened::Edited => {
+                            said.push(format!("your unsaved edits of {} are back", saved.name));
+                        }
+                        _ => reopened.push(saved.name.clone()),
+                    }
+                }
+            }
+        }
+        if let Some(p) = principal
+            && self
+                .policies
+                .account
+                .as_ref()
+                .is_some_and(|a| a.account.principals.iter().any(|x| x.name == p))
+        {
+            self.policies.set_principal(p);
+        }
+        // Reopening is not something to undo.
+        self.undo.clear();
+        let mut text = String::new();
+        if !reopened.is_empty() {
+            text = format!("Reopened {} from the last session.", reopened.join(", "));
+        }
+        for s in said {
+            if !text.is_empty() {
+                text.push(' ');
+            }
+            text.push_str(&capitalised(&s));
+            text.push('.');
+        }
+        if !text.is_empty() {
+            self.notice = Some(Notice::info(text));
+        }
+    }
+
     /// Runs `work` on a named background thread; its result comes back through the job
     /// channel and wakes the UI.
     pub(super) fn spawn_job(
@@ -157,6 +314,7 @@ impl ExplorerApp {
                     )));
                 }
                 Job::ConfirmOverwrite { path, text } => self.overwrite = Some((path, text)),
+                Job::Restored { items, principal } => self.take_restored(items, principal),
                 Job::Cancelled {
                     purpose,
                     opened,
@@ -165,4 +323,10 @@ impl ExplorerApp {
             }
         }
     }
+}
+
+fn capitalised(s: &str) -> String {
+    let mut c = s.chars();
+    c.next()
+        .map_or_else(String::new, |f| f.to_uppercase().chain(c).collect())
 }

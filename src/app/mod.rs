@@ -124,10 +124,17 @@ impl ExplorerApp {
         };
         // egui remembers scroll offsets across restarts: start at the action's header.
         app.detail.scroll_to_top = true;
-        if let Some(storage) = cc.storage
-            && let Some(state) = eframe::get_value::<State>(storage, eframe::APP_KEY)
-        {
+        let saved = cc
+            .storage
+            .and_then(|s| eframe::get_value::<State>(s, eframe::APP_KEY));
+        let unreadable = state_file().and_then(|file| set_aside_unreadable(&file, saved.is_some()));
+        if let Some(state) = saved {
             app.state = state;
+        }
+        let docs = std::mem::take(&mut app.state.loaded);
+        let principal = app.state.principal.take();
+        if !docs.is_empty() {
+            app.push(Command::Restore { docs, principal });
         }
         if catalog().action(&app.state.selected).is_none() {
             app.state.selected = State::default().selected;
@@ -136,7 +143,9 @@ impl ExplorerApp {
             app.state.facts = Facts::default();
         }
         app.state.features.retain(|_, f| expand_features(f).is_ok());
-        if let Some(problem) = storage_problem(cc.storage.is_some()) {
+        if let Some(text) = unreadable {
+            app.notice = Some(Notice::error(text));
+        } else if let Some(problem) = storage_problem(cc.storage.is_some()) {
             app.notice = Some(Notice::info(format!(
                 "Settings will not be remembered after you quit: {problem}. Everything else works."
             )));
@@ -167,6 +176,35 @@ impl ExplorerApp {
             .cloned()
             .unwrap_or_default()
     }
+}
+
+/// The file eframe keeps the settings in.
+fn state_file() -> Option<PathBuf> {
+    eframe::storage_dir(APP_ID).map(|d| d.join("app.ron"))
+}
+
+/// A settings file that exists but could not be read is moved aside (`app.ron.bad`) before
+/// quitting would overwrite it; returns what to tell the user.
+pub fn set_aside_unreadable(file: &std::path::Path, read_ok: bool) -> Option<String> {
+    if read_ok {
+        return None;
+    }
+    let meta = std::fs::metadata(file).ok()?;
+    if meta.len() == 0 {
+        return None;
+    }
+    let bad = file.with_extension("ron.bad");
+    Some(match std::fs::rename(file, &bad) {
+        Ok(()) => format!(
+            "The settings file {} could not be read. It was moved to {} and the app starts with default settings.",
+            file.display(),
+            bad.display()
+        ),
+        Err(e) => format!(
+            "The settings file {} could not be read, nor moved aside ({e}); it will be replaced when the app quits.",
+            file.display()
+        ),
+    })
 }
 
 /// Why the app's settings cannot be saved, if they cannot: no settings folder (no HOME), or

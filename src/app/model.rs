@@ -57,6 +57,8 @@ pub struct PolicyDoc {
     pub kind: InputKind,
     /// Changed in the editor since it was loaded.
     pub edited: bool,
+    /// A hash of the text as loaded, to tell a changed file at the next start.
+    pub hash: u64,
 }
 
 impl PolicyDoc {
@@ -89,6 +91,29 @@ impl PolicyDoc {
     }
 }
 
+/// A loaded document as remembered between runs.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct SavedDoc {
+    /// Where it went.
+    pub slot: Slot,
+    /// Its name.
+    pub name: String,
+    /// Its file, if it came from one.
+    pub path: Option<PathBuf>,
+    /// [`text_hash`] of the text as loaded.
+    pub hash: u64,
+    /// The text itself, when there is no file or it was edited here.
+    pub text: Option<String>,
+}
+
+/// FNV-1a, 64 bits: stable across runs and builds (unlike the std hasher), to tell whether
+/// a file changed between sessions.
+pub fn text_hash(text: &str) -> u64 {
+    text.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
+    })
+}
+
 /// An authorization-details dump and the principal chosen from it.
 #[derive(Clone, Debug)]
 pub struct AccountDoc {
@@ -98,6 +123,10 @@ pub struct AccountDoc {
     pub account: Account,
     /// The principal evaluated as.
     pub principal: Option<String>,
+    /// Where it came from, if a file.
+    pub path: Option<PathBuf>,
+    /// A hash of the file as loaded, to tell a changed file at the next start.
+    pub hash: u64,
 }
 
 /// Everything loaded, by layer.
@@ -168,9 +197,12 @@ impl Policies {
                     name,
                     account,
                     principal,
+                    path,
+                    hash: text_hash(&text),
                 });
             }
             Loaded::Policy(p, kind) => {
+                let hash = text_hash(&text);
                 let doc = PolicyDoc {
                     name,
                     path,
@@ -179,6 +211,7 @@ impl Policies {
                     error: None,
                     kind,
                     edited: false,
+                    hash,
                 };
                 match slot {
                     Slot::Identity => {
@@ -271,6 +304,42 @@ impl Policies {
         if doc.reparse() {
             self.revision += 1;
         }
+    }
+
+    /// What to reopen at the next start, in load order: files by path (with the text when
+    /// it was edited here), pasted text and examples by their text.
+    pub fn saved(&self) -> (Vec<SavedDoc>, Option<String>) {
+        let mut out = Vec::new();
+        if let Some(a) = &self.account
+            && let Some(path) = &a.path
+        {
+            out.push(SavedDoc {
+                slot: Slot::Identity,
+                name: a.name.clone(),
+                path: Some(path.clone()),
+                hash: a.hash,
+                text: None,
+            });
+        }
+        let doc = |slot: Slot, d: &PolicyDoc| SavedDoc {
+            slot,
+            name: d.name.clone(),
+            path: d.path.clone(),
+            hash: d.hash,
+            text: (d.path.is_none() || d.edited).then(|| d.text.clone()),
+        };
+        for (i, d) in self.identity.iter().enumerate() {
+            let slot = if i == 0 && self.account.is_none() {
+                Slot::Identity
+            } else {
+                Slot::AddIdentity
+            };
+            out.push(doc(slot, d));
+        }
+        out.extend(self.boundary.iter().map(|d| doc(Slot::Boundary, d)));
+        out.extend(self.scps.iter().map(|d| doc(Slot::Scp, d)));
+        let principal = self.account.as_ref().and_then(|a| a.principal.clone());
+        (out, principal)
     }
 
     /// Evaluates as this principal of the loaded dump.

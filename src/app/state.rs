@@ -3,6 +3,7 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
+use super::model::SavedDoc;
 use crate::asg::requirements::Facts;
 
 /// The state kept between runs.
@@ -21,6 +22,10 @@ pub struct State {
     pub recent: Vec<PathBuf>,
     /// Generate statements for conditional permissions too.
     pub include_conditional: bool,
+    /// What was loaded when the app last closed, reopened at start.
+    pub loaded: Vec<SavedDoc>,
+    /// The principal chosen from an account dump.
+    pub principal: Option<String>,
 }
 
 impl Default for State {
@@ -32,6 +37,8 @@ impl Default for State {
             facts: Facts::default(),
             recent: Vec::new(),
             include_conditional: false,
+            loaded: Vec::new(),
+            principal: None,
         }
     }
 }

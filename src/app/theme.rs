@@ -118,7 +118,10 @@ fn contrast(a: Color32, b: Color32) -> f64 {
 fn over(top: Color32, bottom: Color32) -> Color32 {
     let [r, g, b, a] = top.to_srgba_unmultiplied();
     let a = f32::from(a) / 255.0;
-    let mix = |t: u8, u: u8| (f32::from(t) * a + f32::from(u) * (1.0 - a)).round() as u8;
+    let mix = |t: u8, u: u8| {
+        let v = (f32::from(t) * a + f32::from(u) * (1.0 - a)).round();
+        u8::try_from(v as i32).unwrap_or(u8::MAX)
+    };
     Color32::from_rgb(mix(r, bottom.r()), mix(g, bottom.g()), mix(b, bottom.b()))
 }
 

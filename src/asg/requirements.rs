@@ -235,8 +235,7 @@ pub enum ResolveError {
     BadFacts(String),
 }
 
-/// "CreateAutoScalingGroup", "CreateAutoScalingGroup and UpdateAutoScalingGroup",
-/// "CreateAutoScalingGroup and 3 others".
+/// "`A`", "`A` and `B`", "`A` and 3 others", for a list of action names.
 fn name_list(names: &[String]) -> String {
     match names {
         [] => "no Auto Scaling action".to_owned(),
