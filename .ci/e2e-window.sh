@@ -52,16 +52,37 @@ sleep 3
 t2=$(awk '{print $14+$15}' "/proc/$app_pid/stat")
 idle_pct=$(awk -v d=$((t2 - t1)) -v hz="$hz" 'BEGIN { printf "%.1f", 100 * d / (3 * hz) }')
 
-# Close it (Ctrl+Q) and check it exits cleanly.
+# Close it (Ctrl+Q) and check it exits cleanly, and soon.
 xdotool windowfocus --sync "$win"
+quit_start=$(date +%s%N)
 xdotool key ctrl+q
 code=""
-for _ in $(seq 1 100); do
+for _ in $(seq 1 500); do
   if ! kill -0 "$app_pid" 2>/dev/null; then wait "$app_pid" && code=0 || code=$?; break; fi
-  sleep 0.1
+  sleep 0.02
 done
+quit_ms=$(( ($(date +%s%N) - quit_start) / 1000000 ))
 [ -n "$code" ] || { echo "e2e: the app did not exit after Ctrl+Q"; kill "$app_pid"; exit 1; }
 [ "$code" = 0 ] || { echo "e2e: the app exited with $code"; cat "$out/app.log"; exit 1; }
 
+# The state was saved on quit: the next start reopens the policy without being told to.
+[ -s "$XDG_DATA_HOME/asg-perms/app.ron" ] || { echo "e2e: no settings were saved on quit"; exit 1; }
+grep -q "least-privilege-asg.json" "$XDG_DATA_HOME/asg-perms/app.ron" \
+  || { echo "e2e: the loaded file is not remembered"; exit 1; }
+
+# generate --copy: the statements stay on the clipboard after the command has ended.
+"$bin" generate --action CreateAutoScalingGroup --feature launch-template --copy >"$out/generated.json" 2>"$out/copy.log"
+sleep 0.3
+xclip -o -selection clipboard >"$out/clipboard.json"
+if ! diff <(cat "$out/generated.json") <(cat "$out/clipboard.json"; echo) >/dev/null; then
+  echo "e2e: the clipboard does not hold what generate --copy printed"; cat "$out/copy.log"; exit 1
+fi
+# Something else copied takes over, and the background copy ends.
+printf 'other' | xclip -selection clipboard
+sleep 0.3
+if pgrep -f "asg-perms __serve-clipboard" >/dev/null; then
+  echo "e2e: the clipboard server did not end when something else was copied"; exit 1
+fi
+
 first_frame=$(grep -o 'first frame after [0-9]* ms' "$out/app.log" || echo "first frame after ? ms")
-echo "e2e: window after ${window_ms} ms; ${first_frame}; screenshot ${colors} colors ($out/window.png); idle CPU ${idle_pct}% over 3 s; exit code ${code}"
+echo "e2e: window after ${window_ms} ms; ${first_frame}; screenshot ${colors} colors ($out/window.png); idle CPU ${idle_pct}% over 3 s; Ctrl+Q to exit ${quit_ms} ms, exit code ${code}; generate --copy kept on the clipboard"

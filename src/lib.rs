@@ -58,6 +58,9 @@ pub use asg::requirements::{
     expand_features, key_policy_requirement, requirements, resolve_action, roll_up,
 };
 pub use engine::{Decision, MissingReason, ResourceOutcome, StatementRef, Status, evaluate};
+/// The system clipboard (`generate --copy`; the app's Paste).
+#[cfg(feature = "clipboard")]
+pub use io::clipboard;
 pub use io::{
     Account, InputKind, LoadError, Loaded, MAX_INPUT_BYTES, PolicySetBuilder, Principal,
     PrincipalKind, load_bytes, load_file, load_file_with_text, load_text, percent_decode,

@@ -3,6 +3,13 @@
 use std::io::Write as _;
 
 fn main() -> std::process::ExitCode {
+    #[cfg(feature = "clipboard")]
+    if std::env::args_os()
+        .nth(1)
+        .is_some_and(|a| a == asg_perms::clipboard::SERVE_ARG)
+    {
+        return std::process::ExitCode::from(asg_perms::clipboard::serve());
+    }
     let cli = asg_perms::cli::Cli::parse_args();
     match cli.command {
         Some(command) => asg_perms::cli::run(command).into(),

@@ -915,3 +915,22 @@ fn list_columns_align_for_long_names() {
     // The number of permissions from other services is the one the app's tree shows.
     assert!(t.contains("+8 from other services"), "{t}");
 }
+
+#[test]
+fn generate_copy_without_a_clipboard_says_so_and_still_prints() {
+    let o = bin()
+        .args(["generate", "--action", "CreateAutoScalingGroup", "--copy"])
+        .env_remove("DISPLAY")
+        .env_remove("WAYLAND_DISPLAY")
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let e = stderr(&o);
+    assert!(
+        e.contains("could not copy: no clipboard is available here (neither DISPLAY nor WAYLAND_DISPLAY is set)"),
+        "{e}"
+    );
+    assert!(e.contains("redirect them to a file"), "{e}");
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(v["Version"], "2012-10-17");
+}

@@ -88,8 +88,11 @@ pub enum Command {
         /// The text.
         text: String,
     },
-    /// Paste a policy from the clipboard (the text arrives as a paste event).
+    /// Paste a policy from the clipboard: read directly (arboard), or, where that fails,
+    /// asked of the window system (the text arrives as a paste event).
     Paste,
+    /// Ask the window system for the clipboard's text (it arrives as a paste event).
+    PasteFromEgui,
     /// Set the facts.
     SetFacts {
         /// The new facts.
@@ -171,7 +174,8 @@ impl ExplorerApp {
             Command::Copy { what, text } => self.copy(&what, text, ctx),
             Command::SaveDialog { text } => self.choose_file(FilePurpose::Save(text), ctx),
             Command::SaveConfirmed { path, text } => self.save_confirmed(&path, &text),
-            Command::Paste => {
+            Command::Paste => self.spawn_clipboard_read(ctx),
+            Command::PasteFromEgui => {
                 self.expect_paste = true;
                 ctx.send_viewport_cmd(egui::ViewportCommand::RequestPaste);
                 let paste = ctx.format_shortcut(&egui::KeyboardShortcut::new(

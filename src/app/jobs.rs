@@ -23,6 +23,8 @@ pub(super) enum Job {
         path: PathBuf,
         result: Result<(), String>,
     },
+    /// The clipboard's text, read directly; or why not.
+    Pasted(Result<String, String>),
     /// What was loaded in the last session, read again.
     Restored {
         items: Vec<Restored>,
@@ -122,6 +124,14 @@ impl ExplorerApp {
         self.spawn_job("restore-session", ctx, move || Job::Restored {
             items: reopen(docs),
             principal,
+        });
+    }
+
+    /// Reads the clipboard on a worker (a clipboard owner that does not answer must not
+    /// freeze the window).
+    pub(super) fn spawn_clipboard_read(&mut self, ctx: &egui::Context) {
+        self.spawn_job("clipboard-read", ctx, || {
+            Job::Pasted(crate::io::clipboard::read().map_err(|e| e.to_string()))
         });
     }
 
@@ -315,6 +325,14 @@ impl ExplorerApp {
                 }
                 Job::ConfirmOverwrite { path, text } => self.overwrite = Some((path, text)),
                 Job::Restored { items, principal } => self.take_restored(items, principal),
+                Job::Pasted(Ok(text)) => {
+                    self.commands.push(super::commands::Command::LoadText {
+                        slot: Slot::Identity,
+                        name: "pasted policy".to_owned(),
+                        text,
+                    });
+                }
+                Job::Pasted(Err(_)) => self.commands.push(super::commands::Command::PasteFromEgui),
                 Job::Cancelled {
                     purpose,
                     opened,

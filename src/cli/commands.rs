@@ -53,6 +53,7 @@ pub fn execute(command: Command, out: &mut dyn Write) -> Result<ExitCode, CliErr
             scps,
             principal,
             layer,
+            copy,
         } => {
             let inputs = Inputs::new(&policies, boundary.as_ref(), &scps, principal.as_ref());
             let job = Generate {
@@ -61,6 +62,7 @@ pub fn execute(command: Command, out: &mut dyn Write) -> Result<ExitCode, CliErr
                 facts: &facts,
                 merge_with: merge_with.as_deref(),
                 layer: &layer,
+                copy,
             };
             generate(&job, &inputs, out)
         }
@@ -167,6 +169,7 @@ struct Generate<'a> {
     facts: &'a FactArgs,
     merge_with: Option<&'a str>,
     layer: &'a str,
+    copy: bool,
 }
 
 /// Parses `--layer`: identity, boundary, scp (any level), scp:N (from 1).
@@ -245,6 +248,10 @@ fn generate(
         None => generated.to_json(),
     };
     writeln!(out, "{text}")?;
+    if job.copy {
+        copy_to_clipboard(&text)?;
+        say("Copied to the clipboard.");
+    }
     for a in &names {
         if let Some(kp) = key_policy_requirement(a, job.features, &facts)? {
             say(&format!(
@@ -254,6 +261,22 @@ fn generate(
         }
     }
     Ok(ExitCode::Success)
+}
+
+#[cfg(feature = "clipboard")]
+fn copy_to_clipboard(text: &str) -> Result<(), CliError> {
+    crate::io::clipboard::copy_and_keep(text).map_err(|e| {
+        CliError::Clipboard(format!(
+            "{e}. The statements are on standard output; redirect them to a file instead (> policy.json)"
+        ))
+    })
+}
+
+#[cfg(not(feature = "clipboard"))]
+fn copy_to_clipboard(_text: &str) -> Result<(), CliError> {
+    Err(CliError::Clipboard(
+        "this build has no clipboard support (built without the `clipboard` feature)".to_owned(),
+    ))
 }
 
 /// Resolves action names (any spelling) and checks the feature ids, before any file is read.

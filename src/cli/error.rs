@@ -15,6 +15,9 @@ pub enum CliError {
     /// An action or feature name is unknown.
     #[error(transparent)]
     Resolve(#[from] ResolveError),
+    /// The clipboard could not be used.
+    #[error("could not copy: {0}")]
+    Clipboard(String),
     /// Standard output could not be written.
     #[error("cannot write the output: {0}")]
     Output(#[from] std::io::Error),

@@ -207,6 +207,10 @@ pub enum Command {
         /// SCP level that lacks something) or scp:N.
         #[arg(long, value_name = "LAYER", default_value = "identity")]
         layer: String,
+        /// Also put the statements on the clipboard (they stay there after the command
+        /// ends, until something else is copied).
+        #[arg(long)]
+        copy: bool,
     },
     /// Any request, offline: `aws iam simulate-custom-policy` with three answers. Flag names
     /// and value syntax follow the AWS CLI, so a command can be pasted.

@@ -3,6 +3,8 @@
 //! assembling the policy set of a principal, and saving files atomically.
 
 mod account;
+#[cfg(feature = "clipboard")]
+pub mod clipboard;
 mod document;
 mod error;
 pub(crate) mod load;
