@@ -105,10 +105,11 @@ fn create_group_with_launch_template_and_instance_profile() {
     click_label(&mut h, "ec2:RunInstances");
     h.run();
     assert!(h.query_by_label("ec2:RunInstances is missing").is_some());
-    // The needed iam:PassRole row is the instance-profile one (the other two are "not needed now").
+    // The needed iam:PassRole row is the instance-profile one, first: the other two are
+    // "not needed now", after every needed one.
     let pass_rows = h.get_all_by_label("iam:PassRole").count();
     assert_eq!(pass_rows, 3);
-    click_nth(&mut h, "iam:PassRole", 2);
+    click_nth(&mut h, "iam:PassRole", 0);
     h.run();
     assert!(h.query_by_label("iam:PassRole is missing").is_some());
     assert!(
@@ -339,9 +340,9 @@ fn keyboard_moves_in_the_tree() {
     assert_eq!(h.state().state.selected, "CreateAutoScalingGroup");
 }
 
-fn snapshot(dark: bool) {
+fn snapshot(dark: bool, size: [f32; 2]) {
     let mut h = Harness::builder()
-        .with_size(egui::vec2(1280.0, 800.0))
+        .with_size(egui::vec2(size[0], size[1]))
         .wgpu()
         .build_ui_state(
             |ui, app: &mut ExplorerApp| app.ui(ui),
@@ -357,17 +358,32 @@ fn snapshot(dark: bool) {
     load(&mut h, fixture("least-privilege-asg.json"));
     click_label(&mut h, "ec2:RunInstances");
     h.run();
-    h.snapshot(if dark { "main_dark" } else { "main_light" });
+    h.snapshot(&format!(
+        "main_{}_{}x{}",
+        if dark { "dark" } else { "light" },
+        size[0],
+        size[1]
+    ));
 }
 
 #[test]
-fn snapshot_light() {
-    snapshot(false);
+fn snapshot_light_1024x700() {
+    snapshot(false, [1024.0, 700.0]);
 }
 
 #[test]
-fn snapshot_dark() {
-    snapshot(true);
+fn snapshot_dark_1024x700() {
+    snapshot(true, [1024.0, 700.0]);
+}
+
+#[test]
+fn snapshot_light_1440x900() {
+    snapshot(false, [1440.0, 900.0]);
+}
+
+#[test]
+fn snapshot_dark_1440x900() {
+    snapshot(true, [1440.0, 900.0]);
 }
 
 #[test]

@@ -59,9 +59,12 @@ impl ExplorerApp {
             return;
         };
         let groups = model::tree(&self.tree.filter, Some(eval), has_policy);
+        // Side panels sized for the window the app opens in, so the centre keeps room at
+        // 1024 px (egui remembers sizes the user drags).
+        let window = ctx.content_rect().width();
         egui::Panel::left("action_tree")
             .resizable(true)
-            .default_size(290.0)
+            .default_size((window * 0.22).clamp(220.0, 300.0))
             .size_range(220.0..=480.0)
             .show(ui, |ui| {
                 self.tree
@@ -71,7 +74,7 @@ impl ExplorerApp {
         let changed = self.changed.as_ref().map(|(_, s)| s);
         egui::Panel::right("policy_panel")
             .resizable(true)
-            .default_size(380.0)
+            .default_size((window * 0.3).clamp(280.0, 420.0))
             .size_range(280.0..=760.0)
             .show(ui, |ui| {
                 let focused =

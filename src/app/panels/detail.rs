@@ -221,16 +221,25 @@ impl DetailPanel {
                 help.push_str(&format!("\n\nTurns on: {}", f.implies.join(", ")));
             }
             help.push_str(&format!("\n\nFeature id (for the command line): {}", f.id));
-            ui.horizontal(|ui| {
-                let r = ui.checkbox(&mut checked, &f.label).on_hover_text(&help);
-                if r.changed() {
+            // The box, then its label wrapping to the panel's width (a checkbox's own text
+            // would not wrap, and would widen the panel at 1024 px). Clicking the text
+            // toggles too.
+            ui.horizontal_top(|ui| {
+                let r = ui.checkbox(&mut checked, "");
+                let text = ui
+                    .add(
+                        egui::Label::new(&f.label)
+                            .wrap()
+                            .sense(egui::Sense::click()),
+                    )
+                    .on_hover_text(&help);
+                let r = r.labelled_by(text.id).on_hover_text(&help);
+                if r.changed() || text.clicked() {
                     commands.push(Command::SetFeature {
                         id: f.id.clone(),
-                        on: checked,
+                        on: if text.clicked() { !checked } else { checked },
                     });
                 }
-                ui.label(egui::RichText::new("ℹ").weak())
-                    .on_hover_text(&help);
             });
         }
     }
@@ -240,8 +249,13 @@ impl DetailPanel {
             ui.label(egui::RichText::new("Unknown parts of ARNs stay open, which can make a result conditional. Fill in what you know to decide it.").small().weak());
             let edit = self.facts_edit.get_or_insert_with(|| FactsEdit::from(facts));
             let mut enter = false;
-            egui::Grid::new("facts_grid").num_columns(2).show(ui, |ui| {
+            // Side by side where there is room; label above field where there is not.
+            let narrow = ui.available_width() < 560.0;
+            egui::Grid::new("facts_grid").num_columns(if narrow { 1 } else { 2 }).show(ui, |ui| {
                 let l = ui.label("Partition");
+                if narrow {
+                    ui.end_row();
+                }
                 egui::ComboBox::from_id_salt("partition")
                     .selected_text(edit.partition.clone())
                     .show_ui(ui, |ui| {
@@ -261,6 +275,9 @@ impl DetailPanel {
                     ("Lifecycle hook role ARN", &mut edit.hook_role, "arn:aws:iam::123456789012:role/hook-notifications"),
                 ] {
                     let l = ui.label(label);
+                    if narrow {
+                        ui.end_row();
+                    }
                     let r = ui.add(egui::TextEdit::singleline(value).hint_text(hint).desired_width(ui.available_width().clamp(120.0, 300.0))).labelled_by(l.id);
                     // Enter in a field applies the facts, as the button does.
                     if r.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter)) {

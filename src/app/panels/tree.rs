@@ -141,8 +141,22 @@ impl TreePanel {
                         a.cross_service
                     ));
                 }
-                if let Some(s) = a.status {
-                    ui.label(theme::badge(s, dark).small());
+                // A slot of the same width whether or not a policy is loaded, so loading
+                // one never widens the panel; the word is in the hover text.
+                let slot = egui::vec2(18.0, ui.spacing().interact_size.y);
+                match a.status {
+                    Some(s) => {
+                        ui.add_sized(
+                            slot,
+                            egui::Label::new(
+                                egui::RichText::new(theme::icon(s)).color(theme::color(s, dark)),
+                            ),
+                        )
+                        .on_hover_text(s.word());
+                    }
+                    None => {
+                        ui.allocate_exact_size(slot, egui::Sense::hover());
+                    }
                 }
             })
             .body(|ui| {
