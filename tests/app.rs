@@ -358,7 +358,7 @@ fn snapshot(dark: bool, size: [f32; 2]) {
     load(&mut h, fixture("least-privilege-asg.json"));
     click_label(&mut h, "ec2:RunInstances");
     h.run();
-    h.snapshot(&format!(
+    h.snapshot(format!(
         "main_{}_{}x{}",
         if dark { "dark" } else { "light" },
         size[0],
