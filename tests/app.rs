@@ -706,6 +706,10 @@ fn without_a_system_file_dialog_the_built_in_browser_opens_and_loads() {
     click_label(&mut h, "Open policy…");
     h.run();
     assert!(h.state().file_browser_open());
+    assert!(
+        h.query_by_label_contains("the app uses its own file browser")
+            .is_some()
+    );
     // egui_file shows files with a page icon before the name.
     click_label(&mut h, "🗋 least-privilege-asg.json");
     h.run();

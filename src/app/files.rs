@@ -93,6 +93,7 @@ impl ExplorerApp {
     /// Asks for a file: the system dialog, or the built-in browser where there is none.
     pub(super) fn choose_file(&mut self, purpose: FilePurpose, ctx: &egui::Context) {
         if self.native_dialogs == NativeDialogs::Unavailable {
+            self.say_builtin_once();
             self.open_file_browser(purpose);
             return;
         }
@@ -127,10 +128,18 @@ impl ExplorerApp {
             return;
         }
         self.native_dialogs = NativeDialogs::Unavailable;
+        self.say_builtin_once();
+        self.open_file_browser(purpose);
+    }
+
+    /// Says once a session that the built-in browser stands in for the system's dialog.
+    fn say_builtin_once(&mut self) {
+        if std::mem::replace(&mut self.said_builtin_browser, true) {
+            return;
+        }
         self.notice = Some(Notice::info(
             "No system file dialog is available here (no xdg-desktop-portal or zenity), so the app uses its own file browser.",
         ));
-        self.open_file_browser(purpose);
     }
 
     /// Draws the built-in browser, if open, and acts on the user's choice.

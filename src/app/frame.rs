@@ -64,7 +64,7 @@ impl ExplorerApp {
         let window = ctx.content_rect().width();
         egui::Panel::left("action_tree")
             .resizable(true)
-            .default_size((window * 0.22).clamp(220.0, 300.0))
+            .default_size((window * 0.26).clamp(250.0, 310.0))
             .size_range(220.0..=480.0)
             .show(ui, |ui| {
                 self.tree

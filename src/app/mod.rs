@@ -65,6 +65,7 @@ pub struct ExplorerApp {
     /// Whether the system's file dialog is used or the built-in browser.
     pub native_dialogs: NativeDialogs,
     file_browser: Option<files::FileBrowser>,
+    said_builtin_browser: bool,
     tree: panels::TreePanel,
     detail: panels::DetailPanel,
     policy_view: panels::PolicyPanel,
@@ -96,6 +97,7 @@ impl Default for ExplorerApp {
             overwrite: None,
             native_dialogs: NativeDialogs::detect(),
             file_browser: None,
+            said_builtin_browser: false,
             tree: panels::TreePanel::default(),
             detail: panels::DetailPanel::default(),
             policy_view: panels::PolicyPanel::default(),
