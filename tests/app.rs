@@ -13,7 +13,7 @@ use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable as _;
 
 mod common;
-use common::load;
+use common::{load, wait_for_jobs};
 
 fn fixture(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -714,14 +714,7 @@ fn without_a_system_file_dialog_the_built_in_browser_opens_and_loads() {
     click_label(&mut h, "🗋 least-privilege-asg.json");
     h.run();
     click_label(&mut h, "Open");
-    h.run_steps(2);
-    let start = std::time::Instant::now();
-    while h.state().pending_jobs() > 0 {
-        assert!(start.elapsed() < std::time::Duration::from_secs(30));
-        std::thread::sleep(std::time::Duration::from_millis(5));
-        h.step();
-    }
-    h.run();
+    wait_for_jobs(&mut h);
     assert!(!h.state().file_browser_open());
     assert_eq!(h.state().policies.identity.len(), 1);
     assert_eq!(
@@ -749,14 +742,7 @@ fn a_system_dialog_that_never_appears_falls_back_to_the_built_in_browser() {
     h.state_mut().push(Command::SaveDialog {
         text: "{}".to_owned(),
     });
-    h.run_steps(2);
-    let start = std::time::Instant::now();
-    while h.state().pending_jobs() > 0 {
-        assert!(start.elapsed() < std::time::Duration::from_secs(30));
-        std::thread::sleep(std::time::Duration::from_millis(5));
-        h.step();
-    }
-    h.run();
+    wait_for_jobs(&mut h);
     assert!(h.state().file_browser_open());
     assert_eq!(
         h.state().native_dialogs,
@@ -910,17 +896,6 @@ fn the_left_panel_keeps_its_width_when_a_policy_loads() {
     let after = width(&h);
     assert!(before > 200.0, "{before}");
     assert!((after - before).abs() < 1.0, "{before} → {after}");
-}
-
-fn wait_for_jobs(h: &mut Harness<'static, ExplorerApp>) {
-    h.run_steps(2);
-    let start = std::time::Instant::now();
-    while h.state().pending_jobs() > 0 {
-        assert!(start.elapsed() < std::time::Duration::from_secs(30));
-        std::thread::sleep(std::time::Duration::from_millis(5));
-        h.step();
-    }
-    h.run();
 }
 
 /// Quits (what `save` keeps) and starts again with it, as a restart does.

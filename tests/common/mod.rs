@@ -13,12 +13,17 @@ pub fn load(h: &mut Harness<'static, ExplorerApp>, path: PathBuf) {
         slot: Slot::Identity,
         path,
     });
+    wait_for_jobs(h);
+}
+
+/// Steps the app until its background jobs (loads, dialogs, saves) are done.
+pub fn wait_for_jobs(h: &mut Harness<'static, ExplorerApp>) {
     h.run_steps(2);
     let start = Instant::now();
     while h.state().pending_jobs() > 0 {
         assert!(
             start.elapsed() < Duration::from_secs(30),
-            "the load did not finish"
+            "the background work did not finish"
         );
         std::thread::sleep(Duration::from_millis(5));
         h.step();
