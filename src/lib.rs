@@ -35,6 +35,7 @@ mod engine;
 mod io;
 mod policy;
 mod report;
+mod review;
 mod simulate;
 mod text;
 
@@ -70,6 +71,10 @@ pub use policy::{
     Context, Effect, KeyState, Layer, Policy, PolicyError, PolicySet, Request, Statement, Warning,
 };
 pub use report::{Report, Summary};
+pub use review::diff::{
+    ActionChange, Decider, DiffSummary, Direction, PermissionChange, PolicyDiff, diff, diff_checks,
+};
+pub use review::lint::{Finding, LintOptions, Severity, lint};
 pub use simulate::{
     ContextEntry, SimulationResult, batch_line, context_for, parse_context_entries, simulate,
 };

@@ -26,6 +26,108 @@ pub struct Report {
     /// The facts the check used (account, region, partition, each kind of role, group name).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub facts: Option<Facts>,
+    /// What the report was made from, when, and with what.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub header: Option<ReportHeader>,
+}
+
+/// The head of every report: the inputs (names and hashes), the date, the tool's version and
+/// the date of its knowledge base.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ReportHeader {
+    /// Each policy read: its name and a hash of its text.
+    pub inputs: Vec<InputRef>,
+    /// The day the report was made (UTC, `YYYY-MM-DD`).
+    pub date: String,
+    /// `asg-perms` version.
+    pub tool_version: String,
+    /// The date of the AWS documentation snapshot the knowledge base was taken from.
+    pub data_date: String,
+}
+
+/// One input of a report.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct InputRef {
+    /// The policy's name (file name, or the managed policy's name in an account file).
+    pub name: String,
+    /// Its layer: identity policies, permissions boundary, SCP.
+    pub layer: String,
+    /// FNV-1a (64-bit) of its text, in hex: tells two versions of a file apart.
+    pub fnv1a64: String,
+}
+
+impl ReportHeader {
+    /// The header for a report over this policy set, dated today.
+    pub fn for_set(set: &crate::policy::PolicySet) -> Self {
+        let mut inputs: Vec<InputRef> = Vec::new();
+        for (layer, policies) in set.layers() {
+            for (_, p) in policies {
+                if inputs.iter().any(|i| i.name == p.name) {
+                    continue;
+                }
+                inputs.push(InputRef {
+                    name: p.name.clone(),
+                    layer: layer.to_string(),
+                    fnv1a64: format!("{:016x}", fnv1a64(p.source.as_bytes())),
+                });
+            }
+        }
+        Self {
+            inputs,
+            date: today_utc(),
+            tool_version: env!("CARGO_PKG_VERSION").to_owned(),
+            data_date: catalog().snapshot.clone(),
+        }
+    }
+
+    fn lines(&self) -> Vec<String> {
+        let mut v = vec![format!(
+            "asg-perms {} · knowledge base of {} · made {}",
+            self.tool_version, self.data_date, self.date
+        )];
+        if self.inputs.is_empty() {
+            v.push("Inputs: none (every needed permission is listed as needed)".to_owned());
+        }
+        for i in &self.inputs {
+            v.push(format!(
+                "Input: {} ({}) fnv1a64 {}",
+                i.name, i.layer, i.fnv1a64
+            ));
+        }
+        v
+    }
+}
+
+/// FNV-1a, 64 bits: stable across runs and builds.
+pub fn fnv1a64(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(*b)).wrapping_mul(0x0000_0100_0000_01b3)
+    })
+}
+
+/// Today's date in UTC, `YYYY-MM-DD`, from the system clock (civil-from-days, proleptic
+/// Gregorian).
+pub fn today_utc() -> String {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let days = i64::try_from(secs / 86_400).unwrap_or(0);
+    let (y, m, d) = civil_from_days(days);
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
+/// Days since 1970-01-01 to (year, month, day) (Howard Hinnant's algorithm).
+fn civil_from_days(z: i64) -> (i64, u32, u32) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = u32::try_from(doy - (153 * mp + 2) / 5 + 1).unwrap_or(1);
+    let m = u32::try_from(if mp < 10 { mp + 3 } else { mp - 9 }).unwrap_or(1);
+    (if m <= 2 { y + 1 } else { y }, m, d)
 }
 
 /// One action in the report.
@@ -163,7 +265,15 @@ impl Report {
             suggested_statements: suggest(checks, options),
             suggested_by_layer: suggest_by_layer(checks, options),
             facts: None,
+            header: None,
         }
+    }
+
+    /// The report with its header.
+    #[must_use]
+    pub fn with_header(mut self, header: ReportHeader) -> Self {
+        self.header = Some(header);
+        self
     }
 
     /// The report with the facts it was made with.
@@ -181,6 +291,12 @@ impl Report {
     /// Text for a terminal; `color` adds ANSI colors to the status words.
     pub fn to_text(&self, color: bool) -> String {
         let mut out = String::new();
+        if let Some(h) = &self.header {
+            for l in h.lines() {
+                writeln!(out, "{l}").ok();
+            }
+            out.push('\n');
+        }
         for a in &self.actions {
             let feats = if a.features.is_empty() {
                 "no request features".to_owned()
@@ -261,6 +377,12 @@ impl Report {
     /// Markdown for a pull request.
     pub fn to_markdown(&self) -> String {
         let mut out = String::from("## Auto Scaling permission review\n\n");
+        if let Some(h) = &self.header {
+            for l in h.lines() {
+                writeln!(out, "> {l}  ").ok();
+            }
+            out.push('\n');
+        }
         writeln!(
             out,
             "**{}** satisfied · **{}** missing · **{}** conditional\n",
@@ -332,6 +454,84 @@ impl Report {
         for fix in self.other_layers() {
             writeln!(out, "<details><summary>Statements to add to the {}</summary>\n\n```json\n{}\n```\n</details>", fix.layer, fix.statements.to_json()).ok();
         }
+        out
+    }
+}
+
+impl Report {
+    /// A standalone HTML page with the status colors, for people who review in a browser.
+    pub fn to_html(&self) -> String {
+        let esc = |t: &str| {
+            t.replace('&', "&amp;")
+                .replace('<', "&lt;")
+                .replace('>', "&gt;")
+                .replace('"', "&quot;")
+        };
+        let badge = |s: Status| {
+            format!(
+                "<span class=\"{}\">{} {}</span>",
+                s.word(),
+                s.icon(),
+                s.word()
+            )
+        };
+        let mut out = String::from(
+            "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Auto Scaling permission review</title>\n<style>body{font-family:system-ui,sans-serif;margin:2em;max-width:70em;color:#222}table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #bbb;padding:.3em .6em;text-align:left;vertical-align:top}code,pre{font-family:ui-monospace,monospace}pre{background:#f4f4f4;padding:1em;overflow:auto}.satisfied{color:#00694b;font-weight:bold}.missing{color:#af3200;font-weight:bold}.conditional{color:#875000;font-weight:bold}.head{color:#555}</style></head><body>\n<h1>Auto Scaling permission review</h1>\n",
+        );
+        if let Some(h) = &self.header {
+            out.push_str("<div class=\"head\">");
+            for l in h.lines() {
+                writeln!(out, "<div>{}</div>", esc(&l)).ok();
+            }
+            out.push_str("</div>\n");
+        }
+        writeln!(
+            out,
+            "<p>{} satisfied · {} missing · {} conditional</p>",
+            self.summary.satisfied, self.summary.missing, self.summary.conditional
+        )
+        .ok();
+        for a in &self.actions {
+            writeln!(
+                out,
+                "<h2><code>{}</code>: {}</h2>\n<p>Request features: {}</p>\n<table><tr><th>Permission</th><th>Status</th><th>Resources</th><th>Why</th><th>Decision</th></tr>",
+                esc(&a.action),
+                badge(a.status),
+                if a.features.is_empty() { "none".to_owned() } else { esc(&a.features.join(", ")) }
+            )
+            .ok();
+            for r in a.requirements.iter().filter(|r| r.needed) {
+                writeln!(
+                    out,
+                    "<tr><td><code>{}</code></td><td>{}</td><td><code>{}</code></td><td>{}</td><td>{}</td></tr>",
+                    esc(&r.permission),
+                    badge(r.status),
+                    r.resources.iter().map(|x| esc(x)).collect::<Vec<_>>().join("<br>"),
+                    esc(&r.reason),
+                    esc(&r.explanation)
+                )
+                .ok();
+            }
+            out.push_str("</table>\n");
+        }
+        if !self.suggested_statements.is_empty() {
+            writeln!(
+                out,
+                "<h2>Least-privilege statements for what is missing</h2>\n<pre>{}</pre>",
+                esc(&self.suggested_statements.to_json())
+            )
+            .ok();
+        }
+        for fix in self.other_layers() {
+            writeln!(
+                out,
+                "<h2>Statements to add to the {}</h2>\n<pre>{}</pre>",
+                esc(&fix.layer),
+                esc(&fix.statements.to_json())
+            )
+            .ok();
+        }
+        out.push_str("</body></html>\n");
         out
     }
 }

@@ -91,6 +91,9 @@ pub fn execute(command: Command, out: &mut dyn Write) -> Result<ExitCode, CliErr
                 }
             }
         }
+        Command::Diff(args) => super::review::diff(&args, out),
+        Command::Lint(args) => super::review::lint(&args, out),
+        Command::Audit(args) => super::review::audit(&args, out),
         Command::Explain { action, features } => {
             let name = resolve_action(&action)?;
             out.write_all(explain(name, &features)?.as_bytes())?;
@@ -118,7 +121,9 @@ fn check_command(
         .iter()
         .map(|a| check(a, &applicable(features, a), &facts, &set))
         .collect::<Result<Vec<_>, _>>()?;
-    let report = Report::new(&checks, opts).with_facts(facts);
+    let report = Report::new(&checks, opts)
+        .with_facts(facts)
+        .with_header(crate::report::ReportHeader::for_set(&set));
     let text = match format {
         Format::Json => report.to_json() + "\n",
         Format::Markdown => report.to_markdown(),
@@ -280,7 +285,10 @@ fn copy_to_clipboard(_text: &str) -> Result<(), CliError> {
 }
 
 /// Resolves action names (any spelling) and checks the feature ids, before any file is read.
-fn resolve_names(actions: &[String], features: &[String]) -> Result<Vec<&'static str>, CliError> {
+pub(super) fn resolve_names(
+    actions: &[String],
+    features: &[String],
+) -> Result<Vec<&'static str>, CliError> {
     let names = actions
         .iter()
         .map(|a| resolve_action(a))
@@ -290,7 +298,7 @@ fn resolve_names(actions: &[String], features: &[String]) -> Result<Vec<&'static
 }
 
 /// The features of `features` that apply to action `name`.
-fn applicable(features: &[String], name: &str) -> Vec<String> {
+pub(super) fn applicable(features: &[String], name: &str) -> Vec<String> {
     features
         .iter()
         .filter(|f| applies(f, name))

@@ -51,6 +51,14 @@ fn load_one(spec: &str) -> Result<Loaded, CliError> {
     }
 }
 
+/// Loads an authorization-details file (`None` when the file is a policy).
+pub(super) fn load_account(spec: &str) -> Result<Option<crate::io::Account>, CliError> {
+    Ok(match load_one(spec)? {
+        Loaded::Account(a) => Some(a),
+        Loaded::Policy(..) => None,
+    })
+}
+
 /// Loads a file that must hold one policy (a boundary, an SCP, a policy to merge with).
 pub(super) fn single_policy(spec: &str, what: &str) -> Result<Policy, CliError> {
     match load_one(spec)? {

@@ -6,6 +6,7 @@ mod commands;
 mod error;
 mod exit;
 mod inputs;
+mod review;
 mod simulate;
 mod text;
 
@@ -80,6 +81,41 @@ pub enum Format {
     /// Stable JSON (see README).
     Json,
     /// A review report for pull requests.
+    Markdown,
+}
+
+/// When `diff` exits 1.
+#[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
+pub enum FailOn {
+    /// Something went from satisfied to conditional or missing (or conditional to missing).
+    Lost,
+    /// Something went the other way.
+    Gained,
+    /// Any change.
+    Any,
+    /// Never (the report only).
+    Never,
+}
+
+/// Output formats for `lint`.
+#[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
+pub enum LintFormat {
+    /// `file:line:col: severity[code]: message`, with why and fix.
+    Text,
+    /// JSON: a list of findings.
+    Json,
+}
+
+/// Output formats for `audit`.
+#[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
+pub enum AuditFormat {
+    /// A matrix of status icons.
+    Text,
+    /// One row per principal.
+    Csv,
+    /// The matrix as JSON.
+    Json,
+    /// A table for a review.
     Markdown,
 }
 
@@ -254,6 +290,15 @@ pub enum Command {
         #[arg(long)]
         strict: bool,
     },
+    /// Compare two versions of a policy: which Auto Scaling permissions each action lost or
+    /// gained, with the statements that decided. For CI: exit 1 when --fail-on matches.
+    Diff(DiffArgs),
+    /// Findings in policies, like a linter that knows Auto Scaling: risky iam:PassRole,
+    /// unknown actions and keys, dead statements and more (see README). Exit 1 on errors.
+    Lint(LintArgs),
+    /// Every role and user of an account against Auto Scaling capabilities, and who can give
+    /// instances a role through Auto Scaling.
+    Audit(AuditArgs),
     /// Explain what an action needs and why, with sources; no policy needed.
     Explain {
         /// Auto Scaling action.
@@ -282,4 +327,75 @@ pub fn run_with(command: Command, out: &mut dyn std::io::Write) -> ExitCode {
             ExitCode::Error
         }
     }
+}
+
+/// The arguments of `diff`.
+#[derive(Debug, clap::Args)]
+pub struct DiffArgs {
+    /// The policy before the change (repeatable; `-` reads stdin; an
+    /// authorization-details file needs --principal).
+    #[arg(long, value_name = "FILE", required = true)]
+    pub before: Vec<String>,
+    /// The policy after the change (repeatable).
+    #[arg(long, value_name = "FILE", required = true)]
+    pub after: Vec<String>,
+    /// Permissions boundary on both sides.
+    #[arg(long, value_name = "FILE")]
+    pub boundary: Option<String>,
+    /// Permissions boundary before (instead of --boundary).
+    #[arg(long, value_name = "FILE")]
+    pub before_boundary: Option<String>,
+    /// Permissions boundary after (instead of --boundary).
+    #[arg(long, value_name = "FILE")]
+    pub after_boundary: Option<String>,
+    /// Service control policy on both sides (repeatable).
+    #[arg(long = "scp", value_name = "FILE")]
+    pub scps: Vec<String>,
+    /// The role or user to evaluate as, with authorization-details files.
+    #[arg(long, value_name = "NAME")]
+    pub principal: Option<String>,
+    /// Auto Scaling action (repeatable). Without it, or with --all, every action.
+    #[arg(long = "action", value_name = "NAME")]
+    pub actions: Vec<String>,
+    /// Every action (the default when no --action is given).
+    #[arg(long, conflicts_with = "actions")]
+    pub all: bool,
+    /// Request feature id (repeatable), for the actions it applies to.
+    #[arg(long = "feature", value_name = "ID")]
+    pub features: Vec<String>,
+    /// Facts.
+    #[command(flatten)]
+    pub facts: FactArgs,
+    /// Output format (Markdown fits a pull-request comment).
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: Format,
+    /// Exit 1 when this happened.
+    #[arg(long, value_enum, default_value = "lost")]
+    pub fail_on: FailOn,
+}
+
+/// The arguments of `lint`.
+#[derive(Debug, clap::Args)]
+pub struct LintArgs {
+    /// Policy files (`-` reads stdin).
+    #[arg(value_name = "FILE", required = true)]
+    pub files: Vec<String>,
+    /// The policies are meant for Auto Scaling: also note statements no Auto Scaling
+    /// requirement uses.
+    #[arg(long)]
+    pub for_auto_scaling: bool,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: LintFormat,
+}
+
+/// The arguments of `audit`.
+#[derive(Debug, clap::Args)]
+pub struct AuditArgs {
+    /// `aws iam get-account-authorization-details` output.
+    #[arg(long, value_name = "FILE")]
+    pub account_details: String,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: AuditFormat,
 }

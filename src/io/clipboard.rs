@@ -95,18 +95,24 @@ pub fn serve() -> u8 {
     }
     println!("ready");
     std::io::stdout().flush().ok();
-    serve_until_replaced(&mut clipboard, text);
+    serve_until_replaced(&mut clipboard, &text);
     0
 }
 
 #[cfg(target_os = "linux")]
-fn serve_until_replaced(clipboard: &mut arboard::Clipboard, text: String) {
-    use arboard::SetExtLinux as _;
-    clipboard.set().wait().text(text).ok();
+fn serve_until_replaced(clipboard: &mut arboard::Clipboard, text: &str) {
+    // arboard answers other programs' requests on its own thread while `clipboard` lives.
+    // Ask now and then what the clipboard holds: once it is something else (another program
+    // copied) or nothing, the text is no longer ours to serve. (Waiting for arboard's
+    // "ownership lost" signal did not return when xclip took the clipboard over.)
+    loop {
+        std::thread::sleep(std::time::Duration::from_millis(250));
+        match clipboard.get_text() {
+            Ok(now) if now == text => {}
+            _ => return,
+        }
+    }
 }
-
-#[cfg(not(target_os = "linux"))]
-fn serve_until_replaced(_clipboard: &mut arboard::Clipboard, _text: String) {}
 
 /// Reads text from the clipboard.
 pub fn read() -> Result<String, ClipboardError> {

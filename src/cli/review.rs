@@ -1,0 +1,130 @@
+//! `diff`, `lint` and `audit`: the reviewer's commands.
+
+use std::io::Write;
+
+use super::commands::{applicable, resolve_names};
+use super::error::CliError;
+use super::exit::ExitCode;
+use super::inputs::{load_account, policy_set, single_policy};
+use super::{AuditArgs, AuditFormat, DiffArgs, FailOn, Format, LintArgs, LintFormat};
+use crate::asg::catalog::catalog;
+use crate::review::audit::{AuditProgress, audit as run_audit};
+use crate::review::diff::{Direction, diff as run_diff, to_markdown, to_text};
+use crate::review::lint::{LintOptions, Severity, lint as run_lint};
+
+/// `asg-perms diff`.
+pub(super) fn diff(args: &DiffArgs, out: &mut dyn Write) -> Result<ExitCode, CliError> {
+    let names: Vec<String> = if args.actions.is_empty() {
+        catalog().actions.iter().map(|a| a.name.clone()).collect()
+    } else {
+        args.actions.clone()
+    };
+    let names = resolve_names(&names, &args.features)?;
+    let side = |files: &[String], boundary: Option<&String>| {
+        policy_set(
+            files,
+            boundary.or(args.boundary.as_ref()),
+            &args.scps,
+            args.principal.as_ref(),
+        )
+    };
+    let before = side(&args.before, args.before_boundary.as_ref())?;
+    let after = side(&args.after, args.after_boundary.as_ref())?;
+    let wanted: Vec<(String, Vec<String>)> = names
+        .iter()
+        .map(|n| ((*n).to_owned(), applicable(&args.features, n)))
+        .collect();
+    let d = run_diff(&before, &after, &wanted, &args.facts.facts())?;
+    match args.format {
+        Format::Text => out.write_all(to_text(&d).as_bytes())?,
+        Format::Json => {
+            let v = serde_json::json!({
+                "before": args.before,
+                "after": args.after,
+                "changes": d.changes,
+                "summary": d.summary,
+            });
+            writeln!(
+                out,
+                "{}",
+                serde_json::to_string_pretty(&v).unwrap_or_default()
+            )?;
+        }
+        Format::Markdown => out.write_all(
+            to_markdown(&d, &args.before.join(", "), &args.after.join(", ")).as_bytes(),
+        )?,
+    }
+    let fail = match args.fail_on {
+        FailOn::Lost => d.has(Some(Direction::Lost)),
+        FailOn::Gained => d.has(Some(Direction::Gained)),
+        FailOn::Any => d.has(None),
+        FailOn::Never => false,
+    };
+    Ok(if fail {
+        ExitCode::Missing
+    } else {
+        ExitCode::Success
+    })
+}
+
+/// `asg-perms lint`.
+pub(super) fn lint(args: &LintArgs, out: &mut dyn Write) -> Result<ExitCode, CliError> {
+    let options = LintOptions {
+        auto_scaling_policy: args.for_auto_scaling,
+    };
+    let mut all = Vec::new();
+    for f in &args.files {
+        let p = single_policy(f, "policy to lint")?;
+        // Named by the path given, so `file:line:col` opens in an editor.
+        all.extend(run_lint(&p, options).into_iter().map(|mut x| {
+            x.policy.clone_from(f);
+            x
+        }));
+    }
+    let count = |s: Severity| all.iter().filter(|f| f.severity == s).count();
+    match args.format {
+        LintFormat::Text => {
+            out.write_all(crate::review::lint::to_text(&all).as_bytes())?;
+            writeln!(
+                out,
+                "{} error(s), {} warning(s), {} note(s) in {} file(s).",
+                count(Severity::Error),
+                count(Severity::Warning),
+                count(Severity::Info),
+                args.files.len()
+            )?;
+        }
+        LintFormat::Json => writeln!(
+            out,
+            "{}",
+            serde_json::to_string_pretty(&all).unwrap_or_default()
+        )?,
+    }
+    Ok(if count(Severity::Error) > 0 {
+        ExitCode::Missing
+    } else {
+        ExitCode::Success
+    })
+}
+
+/// `asg-perms audit`.
+pub(super) fn audit(args: &AuditArgs, out: &mut dyn Write) -> Result<ExitCode, CliError> {
+    let Some(acc) = load_account(&args.account_details)? else {
+        return Err(CliError::Usage(format!(
+            "{} is a policy, not get-account-authorization-details output",
+            args.account_details
+        )));
+    };
+    let progress = AuditProgress::default();
+    let Some(a) = run_audit(&args.account_details, &acc, &progress) else {
+        return Ok(ExitCode::Error);
+    };
+    let text = match args.format {
+        AuditFormat::Text => crate::review::audit::to_text(&a),
+        AuditFormat::Csv => crate::review::audit::to_csv(&a),
+        AuditFormat::Markdown => crate::review::audit::to_markdown(&a),
+        AuditFormat::Json => serde_json::to_string_pretty(&a).unwrap_or_default() + "\n",
+    };
+    out.write_all(text.as_bytes())?;
+    Ok(ExitCode::Success)
+}

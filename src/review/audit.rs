@@ -1,0 +1,443 @@
+//! The whole account at a glance: every role and user of an authorization-details file
+//! against what one does with Auto Scaling, and who can hand a role to EC2 through it.
+//!
+//! Principals are evaluated in parallel (rayon), with progress and cancellation for the app.
+
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::asg::catalog::catalog;
+use crate::asg::requirements::{Facts, check};
+use crate::engine::{Status, evaluate};
+use crate::io::{Account, PrincipalKind};
+use crate::policy::{Context, PolicySet, Request};
+use crate::text::Template;
+
+/// Something one does with Auto Scaling, as the actions (and request features) it takes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct Capability {
+    /// Stable id (`groups-with-instance-profile`).
+    pub id: &'static str,
+    /// Column title.
+    pub label: &'static str,
+    /// The actions, each with the features its request carries.
+    #[serde(skip)]
+    pub actions: &'static [(&'static str, &'static [&'static str])],
+    /// Through it, the principal can give instances a role (an escalation path).
+    pub passes_role_to_ec2: bool,
+}
+
+/// The columns of the matrix.
+pub const CAPABILITIES: [Capability; 9] = [
+    Capability {
+        id: "groups-with-instance-profile",
+        label: "Create or update groups (launch template with an instance profile)",
+        actions: &[
+            (
+                "CreateAutoScalingGroup",
+                &["launch-template-instance-profile"],
+            ),
+            (
+                "UpdateAutoScalingGroup",
+                &["launch-template-instance-profile"],
+            ),
+        ],
+        passes_role_to_ec2: true,
+    },
+    Capability {
+        id: "launch-configurations",
+        label: "Launch configurations with an instance profile",
+        actions: &[(
+            "CreateLaunchConfiguration",
+            &["launch-configuration-instance-profile"],
+        )],
+        passes_role_to_ec2: true,
+    },
+    Capability {
+        id: "lifecycle-hooks",
+        label: "Lifecycle hooks with a notification role",
+        actions: &[("PutLifecycleHook", &["lifecycle-hook-role"])],
+        passes_role_to_ec2: false,
+    },
+    Capability {
+        id: "scaling",
+        label: "Scaling (policies, capacity, schedules)",
+        actions: &[
+            ("PutScalingPolicy", &[]),
+            ("SetDesiredCapacity", &[]),
+            ("PutScheduledUpdateGroupAction", &[]),
+        ],
+        passes_role_to_ec2: false,
+    },
+    Capability {
+        id: "instance-refresh",
+        label: "Instance refresh",
+        actions: &[("StartInstanceRefresh", &["launch-template"])],
+        passes_role_to_ec2: false,
+    },
+    Capability {
+        id: "traffic-sources",
+        label: "Traffic sources (VPC Lattice)",
+        actions: &[
+            ("AttachTrafficSources", &["vpc-lattice-attach"]),
+            ("DetachTrafficSources", &["vpc-lattice-detach"]),
+        ],
+        passes_role_to_ec2: false,
+    },
+    Capability {
+        id: "warm-pools",
+        label: "Warm pools",
+        actions: &[("PutWarmPool", &[])],
+        passes_role_to_ec2: false,
+    },
+    Capability {
+        id: "delete-groups",
+        label: "Delete groups",
+        actions: &[("DeleteAutoScalingGroup", &[])],
+        passes_role_to_ec2: false,
+    },
+    Capability {
+        id: "read",
+        label: "Read (describe groups and activities)",
+        actions: &[
+            ("DescribeAutoScalingGroups", &[]),
+            ("DescribeScalingActivities", &[]),
+        ],
+        passes_role_to_ec2: false,
+    },
+];
+
+/// A role the principal may give to instances, and how sure that is.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct PassableRole {
+    /// The role's ARN.
+    pub arn: String,
+    /// Satisfied, or conditional (on keys the file cannot tell).
+    pub status: Status,
+}
+
+/// One principal's row.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct AuditRow {
+    /// Role or user name.
+    pub principal: String,
+    /// "role" or "user".
+    pub kind: &'static str,
+    /// Its ARN.
+    pub arn: String,
+    /// One status per capability, in [`CAPABILITIES`] order (empty when `error` is set).
+    pub cells: Vec<Status>,
+    /// It can launch instances with a role it passes: the roles it may pass to EC2.
+    pub escalation: Option<Vec<PassableRole>>,
+    /// Why the principal could not be evaluated (a policy missing from the file).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+/// The matrix.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Audit {
+    /// The columns.
+    pub capabilities: Vec<Capability>,
+    /// One row per role and user.
+    pub rows: Vec<AuditRow>,
+}
+
+/// Progress of an audit, shared with whoever shows it; setting `cancelled` stops it.
+#[derive(Debug, Default)]
+pub struct AuditProgress {
+    /// Principals done.
+    pub done: AtomicUsize,
+    /// Stop as soon as possible.
+    pub cancelled: AtomicBool,
+}
+
+/// The facts of an account, from a principal's ARN (`arn:aws:iam::123456789012:role/x`).
+fn account_facts(arn: &str) -> Facts {
+    let parts: Vec<&str> = arn.splitn(6, ':').collect();
+    Facts {
+        partition: parts.get(1).map(|p| (*p).to_owned()).filter(|p| p != "aws"),
+        account: parts
+            .get(4)
+            .map(|a| (*a).to_owned())
+            .filter(|a| !a.is_empty()),
+        ..Facts::default()
+    }
+}
+
+/// Evaluates every principal of the account. `None` when cancelled.
+pub fn audit(origin: &str, account: &Account, progress: &AuditProgress) -> Option<Audit> {
+    let roles: Vec<&str> = account
+        .principals
+        .iter()
+        .filter(|p| p.kind == PrincipalKind::Role)
+        .map(|p| p.arn.as_str())
+        .collect();
+    let rows: Vec<Option<AuditRow>> = account
+        .principals
+        .par_iter()
+        .map(|p| {
+            if progress.cancelled.load(Ordering::Relaxed) {
+                return None;
+            }
+            let kind = match p.kind {
+                PrincipalKind::Role => "role",
+                PrincipalKind::User => "user",
+            };
+            let row = match account.policy_set(origin, &p.name) {
+                Ok(set) => {
+                    let facts = account_facts(&p.arn);
+                    let cells: Vec<Status> = CAPABILITIES
+                        .iter()
+                        .map(|c| capability_status(c, &facts, &set))
+                        .collect();
+                    let launches = CAPABILITIES
+                        .iter()
+                        .zip(&cells)
+                        .any(|(c, s)| c.passes_role_to_ec2 && *s != Status::Missing);
+                    AuditRow {
+                        principal: p.name.clone(),
+                        kind,
+                        arn: p.arn.clone(),
+                        cells,
+                        escalation: launches.then(|| passable_roles(&set, &facts, &roles)),
+                        error: None,
+                    }
+                }
+                Err(e) => AuditRow {
+                    principal: p.name.clone(),
+                    kind,
+                    arn: p.arn.clone(),
+                    cells: Vec::new(),
+                    escalation: None,
+                    error: Some(e.to_string()),
+                },
+            };
+            progress.done.fetch_add(1, Ordering::Relaxed);
+            Some(row)
+        })
+        .collect();
+    let rows: Option<Vec<AuditRow>> = rows.into_iter().collect();
+    Some(Audit {
+        capabilities: CAPABILITIES.to_vec(),
+        rows: rows?,
+    })
+}
+
+/// The worst status over a capability's actions.
+fn capability_status(c: &Capability, facts: &Facts, set: &PolicySet) -> Status {
+    let cat = catalog();
+    let statuses = c.actions.iter().map(|(action, features)| {
+        let features: Vec<String> = features
+            .iter()
+            .filter(|f| {
+                cat.feature(f)
+                    .is_some_and(|x| x.applies_to.iter().any(|a| a == action))
+            })
+            .map(|f| (*f).to_owned())
+            .collect();
+        check(action, &features, facts, set).map_or(Status::Conditional, |c| c.status)
+    });
+    Status::worst(statuses).unwrap_or(Status::Satisfied)
+}
+
+/// The roles of the account this principal may pass to EC2. One symbolic question first
+/// (any role of the account): allowed for all, or for none, settles it; only when it depends
+/// on the role is each role asked about.
+fn passable_roles(set: &PolicySet, facts: &Facts, roles: &[&str]) -> Vec<PassableRole> {
+    let pass = |resource: Template| {
+        let mut context = Context::default();
+        context.set("iam:PassedToService", ["ec2.amazonaws.com"]);
+        evaluate(
+            set,
+            &Request {
+                action: "iam:PassRole".to_owned(),
+                resources: vec![resource],
+                context,
+            },
+        )
+        .status
+    };
+    let any = Template::parse(&format!(
+        "arn:{}:iam::{}:role/{{role}}",
+        facts.partition(),
+        facts.account.as_deref().unwrap_or("{account}")
+    ));
+    match pass(any) {
+        Status::Missing => Vec::new(),
+        Status::Satisfied => roles
+            .iter()
+            .map(|r| PassableRole {
+                arn: (*r).to_owned(),
+                status: Status::Satisfied,
+            })
+            .collect(),
+        Status::Conditional => roles
+            .iter()
+            .filter_map(|r| {
+                let status = pass(Template::literal(r));
+                (status != Status::Missing).then(|| PassableRole {
+                    arn: (*r).to_owned(),
+                    status,
+                })
+            })
+            .collect(),
+    }
+}
+
+/// One line per principal: name, kind, a status icon per capability, and the roles it may
+/// hand to EC2.
+pub fn to_text(a: &Audit) -> String {
+    let mut s = String::from("Capabilities:\n");
+    for (i, c) in a.capabilities.iter().enumerate() {
+        s.push_str(&format!("  {}  {}\n", i + 1, c.label));
+    }
+    let w = a
+        .rows
+        .iter()
+        .map(|r| r.principal.len())
+        .max()
+        .unwrap_or(9)
+        .max(9);
+    s.push_str(&format!("\n{:<w$}  kind  ", "principal"));
+    for i in 0..a.capabilities.len() {
+        s.push_str(&format!("{:<2}", i + 1));
+    }
+    s.push('\n');
+    for r in &a.rows {
+        s.push_str(&format!("{:<w$}  {:<4}  ", r.principal, r.kind));
+        if let Some(e) = &r.error {
+            s.push_str(&format!("cannot be evaluated: {e}\n"));
+            continue;
+        }
+        for c in &r.cells {
+            s.push_str(&format!("{} ", c.icon()));
+        }
+        if let Some(roles) = &r.escalation
+            && !roles.is_empty()
+        {
+            s.push_str(&format!(
+                " can give instances {} role(s): {}",
+                roles.len(),
+                roles
+                    .iter()
+                    .take(5)
+                    .map(|r| r.arn.rsplit('/').next().unwrap_or(&r.arn))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+            if roles.len() > 5 {
+                s.push_str(", …");
+            }
+        }
+        s.push('\n');
+    }
+    s
+}
+
+fn csv_field(text: &str) -> String {
+    if text.contains([',', '"', '\n']) {
+        format!("\"{}\"", text.replace('"', "\"\""))
+    } else {
+        text.to_owned()
+    }
+}
+
+/// CSV: a header row, then one row per principal (statuses as words; the passable roles
+/// separated by spaces).
+pub fn to_csv(a: &Audit) -> String {
+    let mut s = String::from("principal,kind,arn");
+    for c in &a.capabilities {
+        s.push(',');
+        s.push_str(&csv_field(c.id));
+    }
+    s.push_str(",passable_roles,error\n");
+    for r in &a.rows {
+        s.push_str(&format!(
+            "{},{},{}",
+            csv_field(&r.principal),
+            r.kind,
+            csv_field(&r.arn)
+        ));
+        for i in 0..a.capabilities.len() {
+            s.push(',');
+            s.push_str(r.cells.get(i).map_or("", |c| c.word()));
+        }
+        let roles = r
+            .escalation
+            .as_ref()
+            .map(|v| {
+                v.iter()
+                    .map(|x| x.arn.as_str())
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            })
+            .unwrap_or_default();
+        s.push_str(&format!(
+            ",{},{}\n",
+            csv_field(&roles),
+            csv_field(r.error.as_deref().unwrap_or(""))
+        ));
+    }
+    s
+}
+
+/// Markdown: a table with one column per capability, then the escalation paths.
+pub fn to_markdown(a: &Audit) -> String {
+    let mut s = String::from("| Principal | Kind |");
+    for c in &a.capabilities {
+        s.push_str(&format!(" {} |", c.label));
+    }
+    s.push_str("\n|---|---|");
+    for _ in &a.capabilities {
+        s.push_str("---|");
+    }
+    s.push('\n');
+    for r in &a.rows {
+        s.push_str(&format!("| `{}` | {} |", r.principal, r.kind));
+        if let Some(e) = &r.error {
+            s.push_str(&format!(
+                " cannot be evaluated: {} |",
+                e.replace('|', "\\|")
+            ));
+            s.push('\n');
+            continue;
+        }
+        for c in &r.cells {
+            s.push_str(&format!(" {} {} |", c.icon(), c.word()));
+        }
+        s.push('\n');
+    }
+    let paths: Vec<&AuditRow> = a
+        .rows
+        .iter()
+        .filter(|r| r.escalation.as_ref().is_some_and(|v| !v.is_empty()))
+        .collect();
+    if !paths.is_empty() {
+        s.push_str("\n#### Who can give instances a role through Auto Scaling\n\n");
+        for r in paths {
+            let roles = r.escalation.as_deref().unwrap_or_default();
+            s.push_str(&format!(
+                "- `{}` can launch instances running as {} role(s): {}\n",
+                r.principal,
+                roles.len(),
+                roles
+                    .iter()
+                    .map(|x| format!(
+                        "`{}`{}",
+                        x.arn,
+                        if x.status == Status::Conditional {
+                            " (conditional)"
+                        } else {
+                            ""
+                        }
+                    ))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+        }
+    }
+    s
+}

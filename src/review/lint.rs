@@ -1,0 +1,527 @@
+//! Findings: what a reviewer who knows Auto Scaling would point out in a policy. Each has a
+//! code, a severity, the statement and its line, why it matters and how to fix it. The
+//! catalogue is in the README; every finding has a test that finds it and one that does not.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::asg::catalog::{Catalog, catalog};
+use crate::policy::operators::{BaseOp, Operator, SetOp};
+use crate::policy::{Effect, Policy, Statement};
+use crate::text::json::line_col;
+
+/// How much a finding matters.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// The policy does not do what it says, or AWS rejects it.
+    Error,
+    /// It grants more than it should, or less than it seems to.
+    Warning,
+    /// Worth a look.
+    Info,
+}
+
+impl Severity {
+    /// "error", "warning", "info".
+    pub fn word(self) -> &'static str {
+        match self {
+            Self::Error => "error",
+            Self::Warning => "warning",
+            Self::Info => "info",
+        }
+    }
+}
+
+/// One finding.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    /// Stable code (`passrole-any-role`).
+    pub code: &'static str,
+    /// How much it matters.
+    pub severity: Severity,
+    /// The policy's name.
+    pub policy: String,
+    /// The statement, 0-based (none for the whole policy).
+    pub statement: Option<usize>,
+    /// "statement 2 (Sid \"X\")", counted from 1.
+    pub label: String,
+    /// 1-based line of what is found.
+    pub line: usize,
+    /// 1-based column.
+    pub column: usize,
+    /// What is wrong, in one line.
+    pub message: String,
+    /// Why it matters.
+    pub why: String,
+    /// What to do.
+    pub fix: String,
+}
+
+/// What a lint is run for.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct LintOptions {
+    /// The policy is meant for Auto Scaling: statements no Auto Scaling requirement uses are
+    /// worth a note.
+    pub auto_scaling_policy: bool,
+}
+
+/// Every finding in a policy, in source order.
+pub fn lint(policy: &Policy, options: LintOptions) -> Vec<Finding> {
+    let mut out = Vec::new();
+    let at = |offset: usize| line_col(&policy.source, offset);
+    // What the parser already noticed (a multivalued key without ForAnyValue/ForAllValues,
+    // an unknown operator, odd casing), as findings.
+    for w in &policy.warnings {
+        out.push(Finding {
+            code: "policy-warning",
+            severity: Severity::Warning,
+            policy: policy.name.clone(),
+            statement: None,
+            label: String::new(),
+            line: w.line,
+            column: w.column,
+            message: w.message.clone(),
+            why: "AWS accepts this, but it probably does not mean what it seems to.".to_owned(),
+            fix: "See the message; the README's \"How it decides\" section explains each case."
+                .to_owned(),
+        });
+    }
+    let mut sids: BTreeMap<String, usize> = BTreeMap::new();
+    for st in &policy.statements {
+        let mut f = |code: &'static str,
+                     severity: Severity,
+                     offset: usize,
+                     message: String,
+                     why: &str,
+                     fix: String| {
+            let (line, column) = at(offset);
+            out.push(Finding {
+                code,
+                severity,
+                policy: policy.name.clone(),
+                statement: Some(st.index),
+                label: st.label(),
+                line,
+                column,
+                message,
+                why: why.to_owned(),
+                fix,
+            });
+        };
+        statement_findings(st, options, &mut f);
+        if let Some(sid) = st.sid.as_deref().filter(|s| !s.is_empty()) {
+            if let Some(first) = sids.get(sid) {
+                f(
+                    "duplicate-sid",
+                    Severity::Error,
+                    st.span.start,
+                    format!("Sid \"{sid}\" is also the Sid of statement {}", first + 1),
+                    "Sids must be unique within an IAM policy; IAM refuses the policy otherwise.",
+                    "Give each statement its own Sid.".to_owned(),
+                );
+            } else {
+                sids.insert(sid.to_owned(), st.index);
+            }
+        }
+    }
+    dead_allows(policy, &mut out);
+    out.sort_by_key(|f| (f.line, f.column, f.severity));
+    out
+}
+
+type Sink<'a> = dyn FnMut(&'static str, Severity, usize, String, &str, String) + 'a;
+
+/// An action written in the statement names this exact action (no wildcard reaching it).
+fn names(st: &Statement, action: &str) -> bool {
+    !st.actions.negated
+        && st
+            .actions
+            .patterns
+            .iter()
+            .any(|p| p.text.eq_ignore_ascii_case(action))
+}
+
+fn has_key(st: &Statement, key: &str) -> bool {
+    st.conditions
+        .iter()
+        .any(|c| c.key.eq_ignore_ascii_case(key))
+}
+
+fn condition_values<'a>(st: &'a Statement, key: &str) -> Vec<&'a str> {
+    st.conditions
+        .iter()
+        .filter(|c| c.key.eq_ignore_ascii_case(key))
+        .flat_map(|c| c.values.iter().map(|v| v.text.as_str()))
+        .collect()
+}
+
+// One check after another, each short; kept together to read as the catalogue.
+#[allow(clippy::too_many_lines)]
+fn statement_findings(st: &Statement, options: LintOptions, f: &mut Sink<'_>) {
+    let cat = catalog();
+    let allow = st.effect == Effect::Allow;
+    let start = st.span.start;
+    if allow && names(st, "iam:PassRole") {
+        if st.resources.patterns.iter().any(|r| r.text == "*") && !st.resources.negated {
+            f(
+                "passrole-any-role",
+                Severity::Warning,
+                start,
+                "iam:PassRole on every role (\"Resource\": \"*\")".to_owned(),
+                "Whoever has this can hand any role, including administrator roles, to a service; through Auto Scaling, to every instance it launches.",
+                "List the roles (arn:aws:iam::ACCOUNT:role/app-*) that this principal should pass."
+                    .to_owned(),
+            );
+        }
+        if !has_key(st, "iam:PassedToService") {
+            f(
+                "passrole-no-service",
+                Severity::Warning,
+                start,
+                "iam:PassRole without an iam:PassedToService condition".to_owned(),
+                "Without it the roles can be passed to any service, not just the one they are for.",
+                "Add \"Condition\": {\"StringEquals\": {\"iam:PassedToService\": \"ec2.amazonaws.com\"}} (or the service the role is for).".to_owned(),
+            );
+        }
+        let to_autoscaling = condition_values(st, "iam:PassedToService")
+            .iter()
+            .any(|v| v.starts_with("autoscaling.amazonaws.com"));
+        let outside: Vec<&str> = st
+            .resources
+            .patterns
+            .iter()
+            .map(|r| r.text.as_str())
+            .filter(|r| *r != "*" && !r.contains(":role/aws-service-role/"))
+            .collect();
+        if to_autoscaling && !outside.is_empty() && !st.resources.negated {
+            f(
+                "passrole-autoscaling-outside-service-roles",
+                Severity::Warning,
+                start,
+                format!(
+                    "roles passed to autoscaling.amazonaws.com outside role/aws-service-role/: {}",
+                    outside.join(", ")
+                ),
+                "Auto Scaling takes only service-linked roles (under role/aws-service-role/autoscaling.amazonaws.com/); other roles granted here are never used by it and widen the grant.",
+                "Use arn:aws:iam::ACCOUNT:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling* as the resource.".to_owned(),
+            );
+        }
+    }
+    if allow && names(st, "iam:CreateServiceLinkedRole") && !has_key(st, "iam:AWSServiceName") {
+        f(
+            "slr-no-service-name",
+            Severity::Warning,
+            start,
+            "iam:CreateServiceLinkedRole without an iam:AWSServiceName condition".to_owned(),
+            "It lets the principal create the service-linked role of any service, not just Auto Scaling's.",
+            "Add \"Condition\": {\"StringEquals\": {\"iam:AWSServiceName\": \"autoscaling.amazonaws.com\"}}.".to_owned(),
+        );
+    }
+    for c in &st.conditions {
+        if let Operator::Known {
+            set: Some(SetOp::ForAllValues),
+            base,
+            ..
+        } = c.operator
+            && allow
+            && base != BaseOp::Null
+        {
+            let guarded = st.conditions.iter().any(|g| {
+                g.key.eq_ignore_ascii_case(&c.key)
+                    && matches!(
+                        g.operator,
+                        Operator::Known {
+                            base: BaseOp::Null,
+                            ..
+                        }
+                    )
+                    && g.values
+                        .iter()
+                        .any(|v| v.text.eq_ignore_ascii_case("false"))
+            });
+            if !guarded {
+                f(
+                    "forallvalues-absent-key",
+                    Severity::Warning,
+                    c.span.start,
+                    format!(
+                        "ForAllValues on {} is true when the request has no {}",
+                        c.key, c.key
+                    ),
+                    "ForAllValues checks every value the request has; with none it is true, so this Allow also applies to requests without the key.",
+                    format!(
+                        "Add \"Null\": {{\"{}\": \"false\"}} to require the key, or use ForAnyValue.",
+                        c.key
+                    ),
+                );
+            }
+        }
+    }
+    if allow && st.actions.negated {
+        f(
+            "allow-not-action",
+            Severity::Warning,
+            start,
+            "Allow with NotAction".to_owned(),
+            "It allows every action of every service except those listed, including actions AWS adds later.",
+            "List the actions to allow with Action instead.".to_owned(),
+        );
+    }
+    if allow && st.resources.negated {
+        f(
+            "allow-not-resource",
+            Severity::Warning,
+            start,
+            "Allow with NotResource".to_owned(),
+            "It allows the actions on every resource except those listed, including resources created later.",
+            "List the resources to allow with Resource instead.".to_owned(),
+        );
+    }
+    for p in &st.actions.patterns {
+        unknown_action(&p.text, start, f);
+    }
+    unknown_keys(st, f);
+    for r in &st.resources.patterns {
+        arn_case(&r.text, start, f);
+    }
+    if options.auto_scaling_policy && allow && !st.actions.negated {
+        let known = cat
+            .actions
+            .iter()
+            .map(crate::asg::catalog::Action::full_name)
+            .chain(cat.dependencies.iter().map(|d| d.permission.clone()));
+        let mut used = false;
+        for k in known {
+            let k = k.to_lowercase();
+            if st.actions.patterns.iter().any(|p| p.glob.matches(&k)) {
+                used = true;
+                break;
+            }
+        }
+        if !used {
+            f(
+                "not-used-by-auto-scaling",
+                Severity::Info,
+                start,
+                "no Auto Scaling action, nor any permission one needs, is in this statement"
+                    .to_owned(),
+                "In a policy meant for Auto Scaling, this statement grants something else.",
+                "Keep it if the principal needs it for other work; otherwise remove it.".to_owned(),
+            );
+        }
+    }
+}
+
+/// An action name without wildcards that does not exist in a service this tool knows.
+fn unknown_action(text: &str, offset: usize, f: &mut Sink<'_>) {
+    if text.contains(['*', '?']) {
+        return;
+    }
+    let Some((service, name)) = text.split_once(':') else {
+        return;
+    };
+    let cat = catalog();
+    if service.eq_ignore_ascii_case("autoscaling") {
+        if cat.action(name).is_none() {
+            let near = Catalog::suggest(name, cat.actions.iter().map(|a| a.name.as_str()));
+            f(
+                "unknown-action",
+                Severity::Error,
+                offset,
+                format!("{text} is not an Auto Scaling action"),
+                "An action that does not exist matches nothing: the statement grants less than it seems to.",
+                if near.is_empty() {
+                    "Check the name in `asg-perms list`.".to_owned()
+                } else {
+                    format!("Did you mean autoscaling:{}?", near.join(", autoscaling:"))
+                },
+            );
+        }
+        return;
+    }
+    // Other services: this tool knows the permissions Auto Scaling needs and the names AWS's
+    // own managed policies use (assets/known-actions.txt), not every action there is. So a
+    // name is reported only when it is one letter away from a permission Auto Scaling needs
+    // and is not a name known to exist.
+    let lower = text.to_lowercase();
+    let exists = |n: &str| {
+        cat.dependencies
+            .iter()
+            .any(|d| d.permission.eq_ignore_ascii_case(n))
+            || known_actions().any(|k| k.eq_ignore_ascii_case(n))
+    };
+    if exists(&lower) {
+        return;
+    }
+    let mut close: Vec<&str> = cat
+        .dependencies
+        .iter()
+        .map(|d| d.permission.as_str())
+        .filter(|k| crate::asg::catalog::edit_distance(&lower, &k.to_lowercase()) == 1)
+        .collect();
+    close.sort_unstable();
+    close.dedup();
+    if !close.is_empty() {
+        f(
+            "unknown-action",
+            Severity::Warning,
+            offset,
+            format!("{text} looks like a misspelling of {}", close.join(" or ")),
+            "An action that does not exist matches nothing: the statement grants less than it seems to.",
+            format!("Did you mean {}?", close.join(" or ")),
+        );
+    }
+}
+
+/// Action names of other services known to exist (from AWS managed policies).
+fn known_actions() -> impl Iterator<Item = &'static str> {
+    include_str!("../../assets/known-actions.txt")
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.is_empty())
+}
+
+/// A condition key that no action of an Auto Scaling-only statement has.
+fn unknown_keys(st: &Statement, f: &mut Sink<'_>) {
+    let cat = catalog();
+    if st.actions.negated || st.actions.patterns.is_empty() {
+        return;
+    }
+    let mut keys: Vec<String> = Vec::new();
+    for p in &st.actions.patterns {
+        let lower = p.text.to_lowercase();
+        if !lower.starts_with("autoscaling:") {
+            return;
+        }
+        for a in &cat.actions {
+            if p.glob.matches(&a.full_name().to_lowercase()) {
+                keys.extend(a.condition_keys.iter().map(|k| k.to_lowercase()));
+            }
+        }
+    }
+    for c in &st.conditions {
+        let k = c.key.to_lowercase();
+        if k.starts_with("aws:") {
+            continue;
+        }
+        let known = keys.iter().any(|x| match x.find("${") {
+            Some(i) => k.starts_with(&x[..i]),
+            None => *x == k,
+        });
+        if !known {
+            f(
+                "unknown-condition-key",
+                Severity::Warning,
+                c.span.start,
+                format!("no action of this statement has the condition key {}", c.key),
+                "A key the request never carries is absent: the condition is decided by that, whatever its values.",
+                "Use a key listed for these actions (`asg-perms explain --action NAME` lists them), or a global aws: key.".to_owned(),
+            );
+        }
+    }
+}
+
+/// An ARN whose partition or service is not lower case: ARNs match case-sensitively, so it
+/// matches nothing.
+fn arn_case(text: &str, offset: usize, f: &mut Sink<'_>) {
+    let mut parts = text.splitn(4, ':');
+    let (Some("arn" | "ARN" | "Arn"), Some(partition), Some(service)) =
+        (parts.next(), parts.next(), parts.next())
+    else {
+        return;
+    };
+    let lower = |s: &str| s.chars().all(|c| !c.is_ascii_uppercase());
+    if !text.starts_with("arn:") || !lower(partition) || !lower(service) {
+        f(
+            "arn-case",
+            Severity::Error,
+            offset,
+            format!(
+                "{text}: the \"arn\" prefix, partition and service are lower case in every ARN"
+            ),
+            "Resource ARNs are compared case-sensitively, so this pattern matches no real resource.",
+            format!(
+                "Write arn:{}:{}:…",
+                partition.to_lowercase(),
+                service.to_lowercase()
+            ),
+        );
+    }
+}
+
+/// An Allow that an unconditional Deny in the same policy always overrides.
+fn dead_allows(policy: &Policy, out: &mut Vec<Finding>) {
+    let denies: Vec<&Statement> = policy
+        .statements
+        .iter()
+        .filter(|s| {
+            s.effect == Effect::Deny
+                && s.conditions.is_empty()
+                && !s.actions.negated
+                && !s.resources.negated
+        })
+        .collect();
+    for st in policy
+        .statements
+        .iter()
+        .filter(|s| s.effect == Effect::Allow && !s.actions.negated && !s.resources.negated)
+    {
+        let Some(deny) = denies.iter().find(|d| {
+            st.actions.patterns.iter().all(|a| {
+                // Sound only: a literal Allow action matched by a Deny pattern, or the same
+                // text.
+                d.actions.patterns.iter().any(|p| {
+                    p.text.eq_ignore_ascii_case(&a.text)
+                        || (!a.text.contains(['*', '?']) && p.glob.matches(&a.text.to_lowercase()))
+                        || p.text == "*"
+                })
+            }) && d.resources.patterns.iter().any(|r| r.text == "*")
+        }) else {
+            continue;
+        };
+        let (line, column) = line_col(&policy.source, st.span.start);
+        out.push(Finding {
+            code: "dead-allow",
+            severity: Severity::Warning,
+            policy: policy.name.clone(),
+            statement: Some(st.index),
+            label: st.label(),
+            line,
+            column,
+            message: format!(
+                "{} is always overridden by the Deny in {}",
+                st.label(),
+                deny.label()
+            ),
+            why: "An explicit Deny wins over any Allow; this Allow never takes effect.".to_owned(),
+            fix:
+                "Remove the Allow, or narrow the Deny (a condition, or fewer actions or resources)."
+                    .to_owned(),
+        });
+    }
+}
+
+/// The findings as text, one a line: `file:line:col: severity[code]: message`.
+pub fn to_text(findings: &[Finding]) -> String {
+    let mut s = String::new();
+    for f in findings {
+        s.push_str(&format!(
+            "{}:{}:{}: {}[{}]: {}{}\n    why: {}\n    fix: {}\n",
+            f.policy,
+            f.line,
+            f.column,
+            f.severity.word(),
+            f.code,
+            if f.label.is_empty() {
+                String::new()
+            } else {
+                format!("{}: ", f.label)
+            },
+            f.message,
+            f.why,
+            f.fix
+        ));
+    }
+    s
+}
