@@ -1000,3 +1000,154 @@ fn an_unreadable_settings_file_is_moved_aside_not_overwritten() {
     assert!(asg_perms::app::set_aside_unreadable(&dir.join("missing.ron"), false).is_none());
     std::fs::remove_dir_all(&dir).ok();
 }
+
+#[test]
+fn compare_mode_shows_what_each_action_lost_and_opens_it() {
+    let mut h = harness();
+    h.run();
+    load(&mut h, fixture("managed/AutoScalingFullAccess.json"));
+    h.state_mut().push(Command::LoadPath {
+        slot: asg_perms::app::Slot::Compare,
+        path: fixture("managed/AutoScalingReadOnlyAccess.json"),
+    });
+    wait_for_jobs(&mut h);
+    // The compared version is not part of what is evaluated.
+    assert_eq!(
+        h.state().evaluation().unwrap().checks["CreateAutoScalingGroup"].status,
+        Status::Satisfied
+    );
+    click_label(&mut h, "Review");
+    h.run();
+    click_label(&mut h, "Compare with another version…");
+    wait_for_jobs(&mut h);
+    assert!(
+        h.query_by_label_contains(
+            "Before: AutoScalingFullAccess.json   then   after: AutoScalingReadOnlyAccess.json"
+        )
+        .is_some()
+    );
+    assert!(
+        h.query_by_label_contains("permission(s) lost, 0 gained")
+            .is_some()
+    );
+    // The link at the head of the action's entry (its permission row repeats the name).
+    click_nth(&mut h, "autoscaling:DeleteAutoScalingGroup", 0);
+    h.run();
+    assert_eq!(h.state().state.selected, "DeleteAutoScalingGroup");
+}
+
+#[test]
+fn findings_show_on_the_statement_they_are_about() {
+    let mut h = harness();
+    h.run();
+    h.state_mut().push(Command::LoadText {
+        slot: asg_perms::app::Slot::Identity,
+        name: "roles.json".into(),
+        text: "{\"Statement\": [\n {\"Effect\": \"Allow\", \"Action\": \"iam:PassRole\", \"Resource\": \"*\"}\n]}".into(),
+    });
+    h.run();
+    assert!(
+        h.query_by_label_contains("warning[passrole-any-role] line 2: iam:PassRole on every role")
+            .is_some()
+    );
+    assert!(
+        h.query_by_label_contains("warning[passrole-no-service] line 2")
+            .is_some()
+    );
+}
+
+#[test]
+fn account_matrix_runs_in_the_background_and_a_cell_opens_the_principal() {
+    let mut h = harness();
+    h.run();
+    load(&mut h, fixture("account-details.json"));
+    click_label(&mut h, "Review");
+    h.run();
+    click_label(&mut h, "Account matrix…");
+    wait_for_jobs(&mut h);
+    let audit = h.state().audit_result().unwrap().clone();
+    assert_eq!(audit.rows.len(), 2);
+    assert!(h.query_by_label("alice (user)").is_some());
+    assert!(h.query_by_label("ci-deployer (role)").is_some());
+    // Sort by a column, filter, then open a cell.
+    click_nth(&mut h, "Delete groups", 0);
+    h.run();
+    assert!(h.query_by_label("Delete groups (sorted)").is_some());
+    h.get_by_label("Filter principals").click();
+    h.run();
+    h.get_by_label("Filter principals").type_text("alice");
+    h.run();
+    assert!(h.query_by_label("ci-deployer (role)").is_none());
+    // alice's first cell: scrolled into view, then clicked as a pointer would.
+    let first_cell = |h: &Harness<'static, ExplorerApp>| {
+        h.get_all_by_label("✖ missing")
+            .filter(|n| n.rect().top() > 60.0)
+            .min_by(|a, b| a.rect().left().total_cmp(&b.rect().left()))
+            .unwrap()
+            .rect()
+    };
+    let r = first_cell(&h);
+    h.get_all_by_label("✖ missing")
+        .find(|n| n.rect() == r)
+        .unwrap()
+        .scroll_to_me();
+    h.run();
+    let r = first_cell(&h);
+    assert!(r.left() >= 0.0, "{r:?}");
+    h.get_all_by_label("✖ missing")
+        .find(|n| n.rect() == r)
+        .unwrap()
+        .click();
+    h.run();
+    assert_eq!(
+        h.state()
+            .policies
+            .account
+            .as_ref()
+            .unwrap()
+            .principal
+            .as_deref(),
+        Some("alice")
+    );
+}
+
+#[test]
+fn reports_export_as_markdown_json_and_html_with_a_header() {
+    use asg_perms::app::ExportFormat;
+    let dir = std::env::temp_dir().join(format!("asg-perms-export-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut h = harness_for_file_browser();
+    h.state_mut().native_dialogs = asg_perms::app::NativeDialogs::Unavailable;
+    h.run();
+    load(&mut h, fixture("least-privilege-asg.json"));
+    // The browser opens in the folder of the last file used: make that the temporary one.
+    h.state_mut().state.recent = vec![dir.join("last.json")];
+    let json = h.state().report_text(ExportFormat::Json).unwrap();
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(v["header"]["inputs"][0]["name"], "least-privilege-asg.json");
+    assert_eq!(v["header"]["tool_version"], env!("CARGO_PKG_VERSION"));
+    assert_eq!(
+        v["actions"][0]["action"],
+        "autoscaling:CreateAutoScalingGroup"
+    );
+    let md = h.state().report_text(ExportFormat::Markdown).unwrap();
+    assert!(
+        md.contains("> Input: least-privilege-asg.json (identity policies) fnv1a64 "),
+        "{md}"
+    );
+    // Through the menu and the (built-in) save dialog, to a real file.
+    click_label(&mut h, "Review");
+    h.run();
+    click_label(&mut h, "HTML (for a browser)…");
+    h.run();
+    click_label(&mut h, "Save");
+    wait_for_jobs(&mut h);
+    let html = std::fs::read_to_string(dir.join("asg-perms-CreateAutoScalingGroup.html")).unwrap();
+    assert!(html.starts_with("<!DOCTYPE html>"));
+    assert!(
+        html.contains("<span class=\"satisfied\">✔ satisfied</span>"),
+        "{html}"
+    );
+    assert!(html.contains("least-privilege-asg.json (identity policies) fnv1a64"));
+    std::fs::remove_dir_all(&dir).ok();
+}

@@ -41,6 +41,7 @@ impl ExplorerApp {
                 ui.separator();
                 self.principal_picker_ui(ui);
             }
+            ui.menu_button("Review", |ui| self.review_menu_ui(ui));
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
                 if ui.button("About").clicked() {
                     self.detail.about_open = true;
@@ -134,6 +135,49 @@ impl ExplorerApp {
         if let Some(name) = chosen {
             self.principal_search.clear();
             self.commands.push(Command::SetPrincipal { name });
+        }
+    }
+
+    /// Compare, account matrix, export.
+    fn review_menu_ui(&mut self, ui: &mut egui::Ui) {
+        if ui
+            .button("Compare with another version…")
+            .on_hover_text("What each action gains or loses when the loaded policy is replaced by another version")
+            .clicked()
+        {
+            self.compare_view.open = true;
+            if self.policies.compare.is_none() {
+                self.commands.push(Command::OpenDialog {
+                    slot: Slot::Compare,
+                });
+            }
+        }
+        if ui
+            .add_enabled(
+                self.policies.account.is_some(),
+                egui::Button::new("Account matrix…"),
+            )
+            .on_hover_text(
+                "Every role and user of the loaded account file against Auto Scaling capabilities",
+            )
+            .on_disabled_hover_text("Load a get-account-authorization-details file first")
+            .clicked()
+        {
+            self.matrix.open = true;
+            if self.audit.is_none() {
+                self.commands.push(Command::StartAudit);
+            }
+        }
+        ui.separator();
+        ui.label(egui::RichText::new("Export the selected action's report").small());
+        for (label, format) in [
+            ("Markdown (pull requests)…", super::ExportFormat::Markdown),
+            ("JSON (as check --format json)…", super::ExportFormat::Json),
+            ("HTML (for a browser)…", super::ExportFormat::Html),
+        ] {
+            if ui.button(label).clicked() {
+                self.commands.push(Command::ExportReport { format });
+            }
         }
     }
 

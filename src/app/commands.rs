@@ -81,6 +81,13 @@ pub enum Command {
         /// The text to save.
         text: String,
     },
+    /// Ask where to save a report, offering a file name.
+    Export {
+        /// The report.
+        text: String,
+        /// `asg-perms-report.md`, `.json` or `.html`.
+        file_name: String,
+    },
     /// Write text to a path the user confirmed (atomically: temporary file, then rename).
     SaveConfirmed {
         /// Where.
@@ -102,6 +109,15 @@ pub enum Command {
     SetDark {
         /// Dark or light.
         dark: bool,
+    },
+    /// Evaluate every role and user of the loaded account file (in the background).
+    StartAudit,
+    /// Stop the account evaluation.
+    CancelAudit,
+    /// Export the selected action's report.
+    ExportReport {
+        /// Markdown, JSON or HTML.
+        format: super::ExportFormat,
     },
     /// Bring back the policies as they were before the last replace, clear or remove.
     Undo,
@@ -168,11 +184,23 @@ impl ExplorerApp {
                 self.notice = Some(Notice::undoable("Removed."));
             }
             Command::Undo => self.undo(),
+            Command::StartAudit => self.start_audit(ctx),
+            Command::CancelAudit => self.cancel_audit(),
+            Command::ExportReport { format } => self.export(format),
             Command::Restore { docs, principal } => self.spawn_restore(docs, principal, ctx),
             Command::EditText { item, text } => self.policies.edit(item, text),
             Command::SetPrincipal { name } => self.policies.set_principal(name),
             Command::Copy { what, text } => self.copy(&what, text, ctx),
-            Command::SaveDialog { text } => self.choose_file(FilePurpose::Save(text), ctx),
+            Command::SaveDialog { text } => self.choose_file(
+                FilePurpose::Save {
+                    text,
+                    file_name: "asg-permissions.json".to_owned(),
+                },
+                ctx,
+            ),
+            Command::Export { text, file_name } => {
+                self.choose_file(FilePurpose::Save { text, file_name }, ctx);
+            }
             Command::SaveConfirmed { path, text } => self.save_confirmed(&path, &text),
             Command::Paste => self.spawn_clipboard_read(ctx),
             Command::PasteFromEgui => {

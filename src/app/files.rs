@@ -24,8 +24,13 @@ const TOO_QUICK: Duration = Duration::from_millis(300);
 pub enum FilePurpose {
     /// Open a policy into a slot.
     Open(Slot),
-    /// Save this text.
-    Save(String),
+    /// Save this text, offering this file name.
+    Save {
+        /// The text.
+        text: String,
+        /// The name offered (`asg-permissions.json`, `report.html`).
+        file_name: String,
+    },
 }
 
 /// Whether the system's file dialog can be used.
@@ -65,9 +70,9 @@ impl FileBrowser {
                 "Open {} (built-in file browser)",
                 slot_title(*slot)
             )),
-            FilePurpose::Save(_) => egui_file::FileDialog::save_file()
-                .title("Save the generated policy (built-in file browser)")
-                .default_filename("asg-permissions.json"),
+            FilePurpose::Save { file_name, .. } => egui_file::FileDialog::save_file()
+                .title(&format!("Save {file_name} (built-in file browser)"))
+                .default_filename(file_name.clone()),
         }
         .default_size([640.0, 420.0])
         .anchor(egui::Align2::CENTER_CENTER, [0.0, 0.0])
@@ -86,6 +91,7 @@ fn slot_title(slot: Slot) -> &'static str {
         Slot::Identity | Slot::AddIdentity => "an identity policy",
         Slot::Boundary => "a permissions boundary",
         Slot::Scp => "a service control policy",
+        Slot::Compare => "a version to compare with",
     }
 }
 
@@ -99,7 +105,7 @@ impl ExplorerApp {
         }
         match purpose {
             FilePurpose::Open(slot) => self.spawn_open_dialog(slot, ctx),
-            FilePurpose::Save(text) => self.spawn_save_dialog(text, ctx),
+            FilePurpose::Save { text, file_name } => self.spawn_save_dialog(text, file_name, ctx),
         }
     }
 
@@ -166,7 +172,7 @@ impl ExplorerApp {
     pub(super) fn file_chosen(&mut self, purpose: FilePurpose, path: PathBuf, ctx: &egui::Context) {
         match purpose {
             FilePurpose::Open(slot) => self.spawn_load(slot, path, ctx),
-            FilePurpose::Save(text) => {
+            FilePurpose::Save { text, .. } => {
                 if path.exists() {
                     self.overwrite = Some((path, text));
                 } else {

@@ -8,25 +8,15 @@ use super::{CHANGE_HIGHLIGHT, ExplorerApp, model, panels, theme};
 impl ExplorerApp {
     /// Draws the whole window (used by eframe and by tests).
     pub fn ui(&mut self, ui: &mut egui::Ui) {
-        if let Some(t) = self.report_first_frame.take() {
-            writeln!(
-                std::io::stderr(),
-                "asg-perms: first frame after {:.0} ms",
-                t.elapsed().as_secs_f64() * 1000.0
-            )
-            .ok();
-        }
         let ctx = ui.ctx().clone();
-        if !self.styled {
-            ctx.set_visuals_of(egui::Theme::Light, theme::visuals(false));
-            ctx.set_visuals_of(egui::Theme::Dark, theme::visuals(true));
-            self.styled = true;
-        }
+        self.first_frame(&ctx);
         self.poll_jobs();
         self.refresh(&ctx);
         self.handle_input(&ctx);
         self.apply_commands(&ctx);
         self.refresh(&ctx);
+        self.refresh_compare(&ctx);
+        self.refresh_findings();
 
         egui::Panel::top("top_bar").show(ui, |ui| {
             self.top_bar_ui(ui);
@@ -42,6 +32,8 @@ impl ExplorerApp {
             set.as_ref().filter(|_| self.policies.evaluable()),
             ui.visuals().dark_mode,
         );
+
+        self.review_windows_ui(&ctx, ui.visuals().dark_mode);
 
         let has_policy = self.policies.evaluable();
         let selected = self.state.selected.clone();
@@ -84,6 +76,9 @@ impl ExplorerApp {
                     &self.policies,
                     set.as_ref(),
                     focused,
+                    self.findings
+                        .as_ref()
+                        .map_or(&[][..], |(_, f)| f.as_slice()),
                     dark,
                     &mut self.commands,
                 );
@@ -113,6 +108,50 @@ impl ExplorerApp {
             self.apply_commands(&ctx);
             ctx.request_repaint();
         }
+    }
+}
+
+impl ExplorerApp {
+    /// On the first frame: the app's visuals, and the startup time when asked for.
+    fn first_frame(&mut self, ctx: &egui::Context) {
+        if let Some(t) = self.report_first_frame.take() {
+            writeln!(
+                std::io::stderr(),
+                "asg-perms: first frame after {:.0} ms",
+                t.elapsed().as_secs_f64() * 1000.0
+            )
+            .ok();
+        }
+        if !self.styled {
+            ctx.set_visuals_of(egui::Theme::Light, theme::visuals(false));
+            ctx.set_visuals_of(egui::Theme::Dark, theme::visuals(true));
+            self.styled = true;
+        }
+    }
+
+    /// The Compare and account matrix windows.
+    fn review_windows_ui(&mut self, ctx: &egui::Context, dark: bool) {
+        let compare_input = panels::CompareInput {
+            compared: self.policies.compare.as_ref().map(|d| d.name.as_str()),
+            loaded: self.policies.identity.first().map(|d| d.name.as_str()),
+            changes: self.comparison(),
+            busy: self.comparing(),
+            dark,
+        };
+        self.compare_view
+            .ui(ctx, &compare_input, &mut self.commands);
+        let matrix_input = panels::MatrixInput {
+            audit: self.audit.as_ref().and_then(|a| a.result.as_ref()),
+            progress: self.audit.as_ref().filter(|a| a.result.is_none()).map(|a| {
+                (
+                    a.progress.done.load(std::sync::atomic::Ordering::Relaxed),
+                    a.total,
+                )
+            }),
+            has_account: self.policies.account.is_some(),
+            dark,
+        };
+        self.matrix.ui(ctx, &matrix_input, &mut self.commands);
     }
 }
 

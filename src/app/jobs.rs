@@ -23,6 +23,16 @@ pub(super) enum Job {
         path: PathBuf,
         result: Result<(), String>,
     },
+    /// The compared version, evaluated.
+    Compared {
+        key: Box<super::review::CompareKey>,
+        evaluation: Result<super::model::Evaluation, String>,
+    },
+    /// The account matrix (none when cancelled).
+    Audited {
+        revision: u64,
+        audit: Option<crate::review::audit::Audit>,
+    },
     /// The clipboard's text, read directly; or why not.
     Pasted(Result<String, String>),
     /// What was loaded in the last session, read again.
@@ -258,12 +268,18 @@ impl ExplorerApp {
         );
     }
 
-    pub(super) fn spawn_save_dialog(&mut self, text: String, ctx: &egui::Context) {
+    pub(super) fn spawn_save_dialog(
+        &mut self,
+        text: String,
+        file_name: String,
+        ctx: &egui::Context,
+    ) {
         // An existing file is never replaced without asking (see `Job::ConfirmOverwrite`).
+        let ext = file_name.rsplit('.').next().unwrap_or("json").to_owned();
         let dialog = rfd::AsyncFileDialog::new()
-            .set_title("Save the generated policy")
-            .set_file_name("asg-permissions.json")
-            .add_filter("JSON", &["json"])
+            .set_title(format!("Save {file_name}"))
+            .set_file_name(&file_name)
+            .add_filter(ext.to_uppercase(), &[ext.as_str()])
             .save_file();
         let opened = Instant::now();
         self.spawn_job(
@@ -280,7 +296,7 @@ impl ExplorerApp {
                     }
                 }
                 None => Job::Cancelled {
-                    purpose: FilePurpose::Save(text),
+                    purpose: FilePurpose::Save { text, file_name },
                     opened,
                     closed: Instant::now(),
                 },
@@ -325,6 +341,8 @@ impl ExplorerApp {
                 }
                 Job::ConfirmOverwrite { path, text } => self.overwrite = Some((path, text)),
                 Job::Restored { items, principal } => self.take_restored(items, principal),
+                Job::Compared { key, evaluation } => self.take_compared(*key, evaluation),
+                Job::Audited { revision, audit } => self.take_audit(revision, audit),
                 Job::Pasted(Ok(text)) => {
                     self.commands.push(super::commands::Command::LoadText {
                         slot: Slot::Identity,

@@ -16,6 +16,7 @@ mod input;
 mod jobs;
 pub mod model;
 mod panels;
+mod review;
 pub mod state;
 mod theme;
 
@@ -28,6 +29,7 @@ pub use commands::Command;
 pub use entry::run;
 pub use files::{FilePurpose, NativeDialogs};
 pub use model::{EXAMPLES, Evaluation, Item, Policies, Slot};
+pub use review::ExportFormat;
 pub use state::{Notice, State};
 
 use crate::asg::catalog::catalog;
@@ -70,6 +72,12 @@ pub struct ExplorerApp {
     detail: panels::DetailPanel,
     policy_view: panels::PolicyPanel,
     simulate: panels::SimulatePanel,
+    compare_view: panels::ComparePanel,
+    matrix: panels::MatrixPanel,
+    compare: Option<(review::CompareKey, Result<Evaluation, String>)>,
+    compare_pending: Option<review::CompareKey>,
+    findings: Option<(u64, Vec<crate::review::lint::Finding>)>,
+    audit: Option<review::AuditState>,
     commands: Vec<Command>,
     jobs_tx: mpsc::Sender<jobs::Job>,
     jobs_rx: mpsc::Receiver<jobs::Job>,
@@ -102,6 +110,12 @@ impl Default for ExplorerApp {
             detail: panels::DetailPanel::default(),
             policy_view: panels::PolicyPanel::default(),
             simulate: panels::SimulatePanel::default(),
+            compare_view: panels::ComparePanel::default(),
+            matrix: panels::MatrixPanel::default(),
+            compare: None,
+            compare_pending: None,
+            findings: None,
+            audit: None,
             commands: Vec::new(),
             jobs_tx,
             jobs_rx,

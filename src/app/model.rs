@@ -25,6 +25,8 @@ pub enum Slot {
     Boundary,
     /// Add a service control policy level.
     Scp,
+    /// Another version of the first identity policy, to compare with.
+    Compare,
 }
 
 /// One thing the user loaded, to remove or edit it.
@@ -38,6 +40,8 @@ pub enum Item {
     Boundary,
     /// A service control policy, by position.
     Scp(usize),
+    /// The version compared with.
+    Compare,
 }
 
 /// One policy the user loaded: its text (editable) and the last version that parsed.
@@ -140,6 +144,9 @@ pub struct Policies {
     pub boundary: Option<PolicyDoc>,
     /// Service control policies.
     pub scps: Vec<PolicyDoc>,
+    /// Another version of the first identity policy, to compare with (not evaluated as
+    /// part of the set).
+    pub compare: Option<PolicyDoc>,
     /// Bumped on every change; the evaluation cache keys on it.
     pub revision: u64,
 }
@@ -179,7 +186,7 @@ impl Policies {
     ) -> Result<(), String> {
         match loaded {
             Loaded::Account(account) => {
-                if slot == Slot::Boundary || slot == Slot::Scp {
+                if matches!(slot, Slot::Boundary | Slot::Scp | Slot::Compare) {
                     return Err(format!(
                         "{name} is an authorization-details dump; it cannot be a boundary or an SCP"
                     ));
@@ -221,6 +228,7 @@ impl Policies {
                     Slot::AddIdentity => self.identity.push(doc),
                     Slot::Boundary => self.boundary = Some(doc),
                     Slot::Scp => self.scps.push(doc),
+                    Slot::Compare => self.compare = Some(doc),
                 }
             }
         }
@@ -248,6 +256,24 @@ impl Policies {
         Ok(set.build())
     }
 
+    /// The set as it would be with the compared version in place of the first identity
+    /// policy (or added, when there is none). `None` without a compared version.
+    pub fn compare_set(&self) -> Option<Result<PolicySet, LoadError>> {
+        let c = self.compare.as_ref()?;
+        let mut after = self.clone();
+        after.compare = None;
+        let doc = PolicyDoc {
+            edited: false,
+            ..c.clone()
+        };
+        if after.identity.is_empty() {
+            after.identity.push(doc);
+        } else {
+            after.identity[0] = doc;
+        }
+        Some(after.policy_set())
+    }
+
     /// Every editable document with its layer label and item, in order.
     pub fn docs(&self) -> Vec<(&'static str, Item, &PolicyDoc)> {
         let mut v: Vec<(&'static str, Item, &PolicyDoc)> = self
@@ -265,6 +291,9 @@ impl Policies {
                 .enumerate()
                 .map(|(i, d)| ("Service control policy", Item::Scp(i), d)),
         );
+        if let Some(c) = &self.compare {
+            v.push(("Compared version", Item::Compare, c));
+        }
         v
     }
 
@@ -275,6 +304,7 @@ impl Policies {
             Item::Identity(i) => self.identity.get_mut(i),
             Item::Boundary => self.boundary.as_mut(),
             Item::Scp(i) => self.scps.get_mut(i),
+            Item::Compare => self.compare.as_mut(),
         }
     }
 
@@ -286,6 +316,7 @@ impl Policies {
                 self.identity.remove(i);
             }
             Item::Boundary => self.boundary = None,
+            Item::Compare => self.compare = None,
             Item::Scp(i) if i < self.scps.len() => {
                 self.scps.remove(i);
             }
@@ -338,6 +369,7 @@ impl Policies {
         }
         out.extend(self.boundary.iter().map(|d| doc(Slot::Boundary, d)));
         out.extend(self.scps.iter().map(|d| doc(Slot::Scp, d)));
+        out.extend(self.compare.iter().map(|d| doc(Slot::Compare, d)));
         let principal = self.account.as_ref().and_then(|a| a.principal.clone());
         (out, principal)
     }

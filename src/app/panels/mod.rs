@@ -2,11 +2,13 @@
 
 mod detail;
 mod policy;
+mod review;
 mod simulate;
 mod tree;
 
 pub use detail::{DetailInput, DetailPanel};
 pub use policy::PolicyPanel;
+pub use review::{CompareInput, ComparePanel, MatrixInput, MatrixPanel};
 pub use simulate::SimulatePanel;
 pub use tree::TreePanel;
 

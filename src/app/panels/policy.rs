@@ -7,6 +7,7 @@ use crate::app::theme;
 use crate::asg::requirements::Checked;
 use crate::engine::{StatementRef, Status};
 use crate::policy::{Effect, Layer, Policy, PolicySet, Statement};
+use crate::review::lint::{Finding, Severity};
 use crate::text::Tri;
 
 /// UI state of the policy panel.
@@ -26,12 +27,14 @@ impl PolicyPanel {
     }
 
     /// Draws the panel.
+    #[allow(clippy::too_many_arguments)] // What the panel shows, each used once.
     pub fn ui(
         &mut self,
         ui: &mut egui::Ui,
         policies: &Policies,
         set: Option<&PolicySet>,
         focused: Option<&Checked>,
+        findings: &[Finding],
         dark: bool,
         commands: &mut Vec<Command>,
     ) {
@@ -105,7 +108,11 @@ impl PolicyPanel {
                         let hit = highlighted.iter().find(|h| {
                             h.layer == layer && h.policy_index == index && h.statement == st.index
                         });
-                        let r = statement_card_ui(ui, st, hit.copied(), dark);
+                        let here: Vec<&Finding> = findings
+                            .iter()
+                            .filter(|f| f.policy == policy.name && f.statement == Some(st.index))
+                            .collect();
+                        let r = statement_card_ui(ui, st, hit.copied(), &here, dark);
                         if hit.is_some() && self.scroll_pending && !scrolled {
                             r.scroll_to_me(Some(egui::Align::TOP));
                             scrolled = true;
@@ -251,6 +258,7 @@ fn statement_card_ui(
     ui: &mut egui::Ui,
     st: &Statement,
     hit: Option<&StatementRef>,
+    findings: &[&Finding],
     dark: bool,
 ) -> egui::Response {
     let mut frame = egui::Frame::group(ui.style());
@@ -307,6 +315,34 @@ fn statement_card_ui(
                 for n in &h.notes {
                     ui.label(egui::RichText::new(format!("- {n}")).small());
                 }
+            }
+            // What a reviewer would point out here; why and fix on hover.
+            for f in findings {
+                let color = match f.severity {
+                    Severity::Error => theme::color(Status::Missing, dark),
+                    Severity::Warning => theme::color(Status::Conditional, dark),
+                    Severity::Info => ui.visuals().weak_text_color(),
+                };
+                let icon = match f.severity {
+                    Severity::Error => Status::Missing.icon(),
+                    Severity::Warning => Status::Conditional.icon(),
+                    Severity::Info => "ℹ",
+                };
+                ui.add(
+                    egui::Label::new(
+                        egui::RichText::new(format!(
+                            "{icon} {}[{}] line {}: {}",
+                            f.severity.word(),
+                            f.code,
+                            f.line,
+                            f.message
+                        ))
+                        .small()
+                        .color(color),
+                    )
+                    .wrap(),
+                )
+                .on_hover_text(format!("Why: {}\n\nFix: {}", f.why, f.fix));
             }
         })
         .response
