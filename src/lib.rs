@@ -71,6 +71,8 @@ pub use policy::{
     Context, Effect, KeyState, Layer, Policy, PolicyError, PolicySet, Request, Statement, Warning,
 };
 pub use report::{Report, Summary};
+/// The account matrix: every principal against Auto Scaling capabilities.
+pub use review::audit as review_audit;
 pub use review::diff::{
     ActionChange, Decider, DiffSummary, Direction, PermissionChange, PolicyDiff, diff, diff_checks,
 };

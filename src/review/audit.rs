@@ -12,7 +12,7 @@ use crate::asg::catalog::catalog;
 use crate::asg::requirements::{Facts, check};
 use crate::engine::{Status, evaluate};
 use crate::io::{Account, PrincipalKind};
-use crate::policy::{Context, PolicySet, Request};
+use crate::policy::{Context, Effect, PolicySet, Request};
 use crate::text::Template;
 
 /// Something one does with Auto Scaling, as the actions (and request features) it takes.
@@ -175,6 +175,7 @@ pub fn audit(origin: &str, account: &Account, progress: &AuditProgress) -> Optio
         .filter(|p| p.kind == PrincipalKind::Role)
         .map(|p| p.arn.as_str())
         .collect();
+    let cache = CandidateCache::default();
     let rows: Vec<Option<AuditRow>> = account
         .principals
         .par_iter()
@@ -202,7 +203,7 @@ pub fn audit(origin: &str, account: &Account, progress: &AuditProgress) -> Optio
                         kind,
                         arn: p.arn.clone(),
                         cells,
-                        escalation: launches.then(|| passable_roles(&set, &facts, &roles)),
+                        escalation: launches.then(|| passable_roles(&set, &facts, &roles, &cache)),
                         error: None,
                     }
                 }
@@ -246,7 +247,12 @@ fn capability_status(c: &Capability, facts: &Facts, set: &PolicySet) -> Status {
 /// The roles of the account this principal may pass to EC2. One symbolic question first
 /// (any role of the account): allowed for all, or for none, settles it; only when it depends
 /// on the role is each role asked about.
-fn passable_roles(set: &PolicySet, facts: &Facts, roles: &[&str]) -> Vec<PassableRole> {
+fn passable_roles(
+    set: &PolicySet,
+    facts: &Facts,
+    roles: &[&str],
+    cache: &CandidateCache,
+) -> Vec<PassableRole> {
     let pass = |resource: Template| {
         let mut context = Context::default();
         context.set("iam:PassedToService", ["ec2.amazonaws.com"]);
@@ -274,8 +280,8 @@ fn passable_roles(set: &PolicySet, facts: &Facts, roles: &[&str]) -> Vec<Passabl
                 status: Status::Satisfied,
             })
             .collect(),
-        Status::Conditional => roles
-            .iter()
+        Status::Conditional => candidates(set, roles, cache)
+            .into_iter()
             .filter_map(|r| {
                 let status = pass(Template::literal(r));
                 (status != Status::Missing).then(|| PassableRole {
@@ -286,6 +292,62 @@ fn passable_roles(set: &PolicySet, facts: &Facts, roles: &[&str]) -> Vec<Passabl
             .collect(),
     }
 }
+
+/// The roles an identity-policy Allow for `iam:PassRole` could match at all: no Allow, no
+/// permission, so the others need no evaluation. (An Allow with `NotAction`,
+/// `NotResource` or a policy variable in its resources could match any role: then every
+/// role is a candidate.)
+fn candidates<'a>(set: &PolicySet, roles: &[&'a str], cache: &CandidateCache) -> Vec<&'a str> {
+    let mut globs = Vec::new();
+    let mut key: Vec<String> = Vec::new();
+    for p in &set.identity {
+        for st in &p.statements {
+            if st.effect != Effect::Allow {
+                continue;
+            }
+            let names = st
+                .actions
+                .patterns
+                .iter()
+                .any(|a| a.glob.matches("iam:passrole"));
+            if names == st.actions.negated {
+                continue;
+            }
+            if st.resources.negated {
+                return roles.to_vec();
+            }
+            for (g, text) in st.resources.compiled.iter().zip(&st.resources.patterns) {
+                match g {
+                    Some(g) => {
+                        globs.push(g);
+                        key.push(text.text.clone());
+                    }
+                    None => return roles.to_vec(),
+                }
+            }
+        }
+    }
+    // Principals of an account share their policies: the roles matching the same patterns
+    // are found once.
+    key.sort_unstable();
+    key.dedup();
+    if let Some(hit) = cache.lock().ok().and_then(|c| c.get(&key).cloned()) {
+        return hit.into_iter().map(|i| roles[i]).collect();
+    }
+    let found: Vec<usize> = roles
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| globs.iter().any(|g| g.matches(r)))
+        .map(|(i, _)| i)
+        .collect();
+    if let Ok(mut c) = cache.lock() {
+        c.insert(key, found.clone());
+    }
+    found.into_iter().map(|i| roles[i]).collect()
+}
+
+/// Roles matching a set of `iam:PassRole` resource patterns, by the patterns.
+type CandidateCache = std::sync::Mutex<std::collections::HashMap<Vec<String>, Vec<usize>>>;
 
 /// One line per principal: name, kind, a status icon per capability, and the roles it may
 /// hand to EC2.

@@ -346,20 +346,20 @@ fn unknown_action(text: &str, offset: usize, f: &mut Sink<'_>) {
     // name is reported only when it is one letter away from a permission Auto Scaling needs
     // and is not a name known to exist.
     let lower = text.to_lowercase();
-    let exists = |n: &str| {
-        cat.dependencies
-            .iter()
-            .any(|d| d.permission.eq_ignore_ascii_case(n))
-            || known_actions().any(|k| k.eq_ignore_ascii_case(n))
-    };
-    if exists(&lower) {
+    if known_actions().contains(&lower) {
         return;
     }
+    let service_prefix = format!("{}:", service.to_lowercase());
     let mut close: Vec<&str> = cat
         .dependencies
         .iter()
         .map(|d| d.permission.as_str())
-        .filter(|k| crate::asg::catalog::edit_distance(&lower, &k.to_lowercase()) == 1)
+        .filter(|k| {
+            let k = k.to_lowercase();
+            k.starts_with(&service_prefix)
+                && k.len().abs_diff(lower.len()) <= 1
+                && crate::asg::catalog::edit_distance(&lower, &k) == 1
+        })
         .collect();
     close.sort_unstable();
     close.dedup();
@@ -375,11 +375,24 @@ fn unknown_action(text: &str, offset: usize, f: &mut Sink<'_>) {
     }
 }
 
-/// Action names of other services known to exist (from AWS managed policies).
-fn known_actions() -> impl Iterator<Item = &'static str> {
-    include_str!("../../assets/known-actions.txt")
-        .lines()
-        .filter(|l| !l.starts_with('#') && !l.is_empty())
+/// Action names of other services known to exist (from AWS managed policies) and the
+/// permissions Auto Scaling needs, lower case.
+fn known_actions() -> &'static std::collections::HashSet<String> {
+    static KNOWN: std::sync::OnceLock<std::collections::HashSet<String>> =
+        std::sync::OnceLock::new();
+    KNOWN.get_or_init(|| {
+        include_str!("../../assets/known-actions.txt")
+            .lines()
+            .filter(|l| !l.starts_with('#') && !l.is_empty())
+            .map(str::to_lowercase)
+            .chain(
+                catalog()
+                    .dependencies
+                    .iter()
+                    .map(|d| d.permission.to_lowercase()),
+            )
+            .collect()
+    })
 }
 
 /// A condition key that no action of an Auto Scaling-only statement has.

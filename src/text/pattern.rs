@@ -761,6 +761,16 @@ impl ArnGlob {
         &self.whole
     }
 
+    /// Matches a known ARN (the same answer as [`match_template`](Self::match_template) on
+    /// its literal template, without building one).
+    pub fn matches(&self, value: &str) -> bool {
+        let Some(parts) = &self.parts else {
+            return self.whole.matches(value);
+        };
+        let value_parts: Vec<&str> = value.splitn(6, ':').collect();
+        value_parts.len() == 6 && parts.iter().zip(&value_parts).all(|(g, v)| g.matches(v))
+    }
+
     /// Matches a template.
     pub fn match_template(&self, value: &Template) -> Tri {
         let Some(parts) = &self.parts else {
@@ -823,6 +833,38 @@ mod tests {
 
     fn m(p: &str, v: &str) -> Tri {
         Glob::new(p, false).match_template(&Template::parse(v))
+    }
+
+    #[test]
+    fn arn_matches_agrees_with_the_literal_template() {
+        let patterns = [
+            "arn:aws:iam::*:role/app-*",
+            "arn:aws:iam::111122223333:role/*",
+            "arn:aws:*:*:*:*",
+            "*",
+            "arn:aws:iam::111122223333:role/a?p",
+            "arn:aws:iam::111122223333:role/app",
+            "arn:*:iam::*:role/aws-service-role/*",
+        ];
+        let values = [
+            "arn:aws:iam::111122223333:role/app-1",
+            "arn:aws:iam::111122223333:role/app",
+            "arn:aws:iam::111122223333:role/aws-service-role/autoscaling.amazonaws.com/x",
+            "arn:aws:iam::111122223333:role/a:p",
+            "arn:aws-cn:iam::1:role/app-x",
+            "not-an-arn",
+            "",
+        ];
+        for p in patterns {
+            let g = ArnGlob::new(p);
+            for v in values {
+                assert_eq!(
+                    g.matches(v),
+                    g.match_template(&Template::literal(v)) == Tri::Always,
+                    "{p} ~ {v}"
+                );
+            }
+        }
     }
 
     #[test]

@@ -1,0 +1,126 @@
+//! Benchmarks of review at account scale: the account matrix over a generated
+//! authorization-details file of 10,000 principals (the issue's target size), with
+//! 1,000 for comparison, and lint and diff of real managed policies.
+//!
+//! Run: `cargo bench --bench review`.
+
+use std::fmt::Write as _;
+use std::hint::black_box;
+use std::sync::Arc;
+
+use asg_perms::review_audit::{AuditProgress, audit};
+use asg_perms::{Facts, LintOptions, Loaded, PolicySet, diff, lint, load_text};
+use criterion::{Criterion, criterion_group, criterion_main};
+
+const FULL: &str = include_str!("../tests/fixtures/managed/AutoScalingFullAccess.json");
+const READ_ONLY: &str = include_str!("../tests/fixtures/managed/ReadOnlyAccess.json");
+const EC2_FULL: &str = include_str!("../tests/fixtures/managed/AmazonEC2FullAccess.json");
+
+/// An account of `principals` roles and users (two thirds roles). Roles carry an inline
+/// policy that may launch from templates and pass `app-N-*` roles to EC2; every fifth
+/// principal has AutoScalingFullAccess attached, every seventh a Deny outside two regions.
+fn account(principals: usize) -> String {
+    let roles = principals * 2 / 3;
+    let mut s = String::from("{\"RoleDetailList\":[");
+    for r in 0..roles {
+        if r > 0 {
+            s.push(',');
+        }
+        let attached = if r % 5 == 0 {
+            r#"{"PolicyName":"AutoScalingFullAccess","PolicyArn":"arn:aws:iam::aws:policy/AutoScalingFullAccess"}"#
+        } else {
+            ""
+        };
+        let deny = if r % 7 == 0 {
+            r#",{"Effect":"Deny","Action":"*","Resource":"*","Condition":{"StringNotEquals":{"aws:RequestedRegion":["eu-west-1","us-east-1"]}}}"#
+        } else {
+            ""
+        };
+        write!(
+            s,
+            r#"{{"RoleName":"app-{n}-{r}","Arn":"arn:aws:iam::111122223333:role/app-{n}-{r}","RolePolicyList":[{{"PolicyName":"inline","PolicyDocument":{{"Version":"2012-10-17","Statement":[
+            {{"Effect":"Allow","Action":["autoscaling:CreateAutoScalingGroup","autoscaling:UpdateAutoScalingGroup","autoscaling:Describe*"],"Resource":"*"}},
+            {{"Effect":"Allow","Action":"ec2:RunInstances","Resource":"*"}},
+            {{"Effect":"Allow","Action":"iam:PassRole","Resource":"arn:aws:iam::111122223333:role/app-{n}-*","Condition":{{"StringEquals":{{"iam:PassedToService":"ec2.amazonaws.com"}}}}}}{deny}]}}}}],"AttachedManagedPolicies":[{attached}]}}"#,
+            n = r % 100,
+        )
+        .ok();
+    }
+    s.push_str("],\"UserDetailList\":[");
+    for u in 0..principals - roles {
+        if u > 0 {
+            s.push(',');
+        }
+        write!(
+            s,
+            r#"{{"UserName":"user-{u}","Arn":"arn:aws:iam::111122223333:user/user-{u}","GroupList":["ops"],"UserPolicyList":[],"AttachedManagedPolicies":[]}}"#
+        )
+        .ok();
+    }
+    write!(
+        s,
+        r#"],"GroupDetailList":[{{"GroupName":"ops","Arn":"arn:aws:iam::111122223333:group/ops","GroupPolicyList":[],"AttachedManagedPolicies":[{{"PolicyName":"AutoScalingFullAccess","PolicyArn":"arn:aws:iam::aws:policy/AutoScalingFullAccess"}}]}}],"Policies":[{{"PolicyName":"AutoScalingFullAccess","Arn":"arn:aws:iam::aws:policy/AutoScalingFullAccess","DefaultVersionId":"v1","PolicyVersionList":[{{"VersionId":"v1","IsDefaultVersion":true,"Document":{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Action":"autoscaling:*","Resource":"*"}}]}}}}]}}]}}"#
+    )
+    .ok();
+    s
+}
+
+fn policy(text: &str) -> Arc<asg_perms::Policy> {
+    match load_text("bench.json", text) {
+        Ok(Loaded::Policy(p, _)) => Arc::new(p),
+        _ => panic!("fixture must be a policy"),
+    }
+}
+
+fn benches(c: &mut Criterion) {
+    for n in [1_000usize, 10_000] {
+        let text = account(n);
+        let Ok(Loaded::Account(acc)) = load_text("account.json", &text) else {
+            panic!("generated account must load");
+        };
+        c.bench_function(&format!("audit/{n} principals"), |b| {
+            b.iter(|| {
+                let progress = AuditProgress::default();
+                audit("account.json", black_box(&acc), &progress).map(|a| a.rows.len())
+            });
+        });
+    }
+    let read_only = policy(READ_ONLY);
+    c.bench_function("lint/ReadOnlyAccess", |b| {
+        b.iter(|| lint(black_box(&read_only), LintOptions::default()).len());
+    });
+    let before = PolicySet {
+        identity: vec![policy(FULL), policy(EC2_FULL)],
+        ..PolicySet::default()
+    };
+    let after = PolicySet {
+        identity: vec![policy(FULL)],
+        ..PolicySet::default()
+    };
+    let actions: Vec<(String, Vec<String>)> = asg_perms::catalog()
+        .actions
+        .iter()
+        .map(|a| (a.name.clone(), Vec::new()))
+        .collect();
+    c.bench_function(
+        "diff/68 actions, AutoScalingFullAccess ± AmazonEC2FullAccess",
+        |b| {
+            b.iter(|| {
+                diff(
+                    black_box(&before),
+                    black_box(&after),
+                    &actions,
+                    &Facts::default(),
+                )
+                .map(|d| d.summary.lost)
+            });
+        },
+    );
+}
+
+criterion_group! {
+    name = review;
+    config = Criterion::default().sample_size(10).measurement_time(std::time::Duration::from_secs(5));
+    targets = benches
+}
+criterion_main!(review);
