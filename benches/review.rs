@@ -18,7 +18,7 @@ const EC2_FULL: &str = include_str!("../tests/fixtures/managed/AmazonEC2FullAcce
 
 /// An account of `principals` roles and users (two thirds roles). Roles carry an inline
 /// policy that may launch from templates and pass `app-N-*` roles to EC2; every fifth
-/// principal has AutoScalingFullAccess attached, every seventh a Deny outside two regions.
+/// principal has `AutoScalingFullAccess` attached, every seventh a Deny outside two regions.
 fn account(principals: usize) -> String {
     let roles = principals * 2 / 3;
     let mut s = String::from("{\"RoleDetailList\":[");
