@@ -80,7 +80,32 @@ impl ReportHeader {
         }
     }
 
-    fn lines(&self) -> Vec<String> {
+    /// The header of a comparison: the inputs of each side, the side named in their layer.
+    pub fn for_sides(sides: &[(&str, &crate::policy::PolicySet)]) -> Self {
+        let mut h = Self::for_set(&crate::policy::PolicySet::default());
+        for (side, set) in sides {
+            h.inputs
+                .extend(Self::for_set(set).inputs.into_iter().map(|mut i| {
+                    i.layer = format!("{side}: {}", i.layer);
+                    i
+                }));
+        }
+        h
+    }
+
+    /// The header of a report over one file (an account file).
+    pub fn for_file(name: &str, what: &str, bytes: &[u8]) -> Self {
+        let mut h = Self::for_set(&crate::policy::PolicySet::default());
+        h.inputs.push(InputRef {
+            name: name.to_owned(),
+            layer: what.to_owned(),
+            fnv1a64: format!("{:016x}", fnv1a64(bytes)),
+        });
+        h
+    }
+
+    /// The header as lines of text.
+    pub fn lines(&self) -> Vec<String> {
         let mut v = vec![format!(
             "asg-perms {} · knowledge base of {} · made {}",
             self.tool_version, self.data_date, self.date

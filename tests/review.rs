@@ -150,6 +150,19 @@ fn diff_cli_exit_codes_formats_and_layers() {
     assert_eq!(o.status.code(), Some(0));
     let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
     assert!(v["summary"]["lost"].as_u64().unwrap() >= 1);
+    // The header names both sides' inputs with a hash of each.
+    assert_eq!(
+        v["header"]["inputs"][0]["layer"],
+        "before: identity policies"
+    );
+    assert_eq!(
+        v["header"]["inputs"][1]["layer"],
+        "after: identity policies"
+    );
+    assert_eq!(
+        v["header"]["inputs"][0]["fnv1a64"].as_str().unwrap().len(),
+        16
+    );
     assert_eq!(v["changes"][0]["direction"], "lost");
     // A boundary added on the after side is what takes ec2:RunInstances away.
     let o = run(&[
@@ -182,7 +195,12 @@ fn diff_cli_exit_codes_formats_and_layers() {
         "alice",
     ]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    assert!(stdout(&o).starts_with("No change"));
+    let t = stdout(&o);
+    assert!(
+        t.starts_with(&format!("asg-perms {}", env!("CARGO_PKG_VERSION"))),
+        "{t}"
+    );
+    assert!(t.contains("\n\nNo change"), "{t}");
 }
 
 // ---------------------------------------------------------------- lint
@@ -418,6 +436,13 @@ fn audit_marks_who_can_hand_a_role_to_ec2() {
         "markdown",
     ]));
     assert!(md.contains("| `alice` | user |"), "{md}");
+    assert!(md.starts_with("> asg-perms "), "{md}");
+    assert!(
+        md.contains(
+            "> Input: tests/fixtures/account-details.json (account authorization details) fnv1a64 "
+        ),
+        "{md}"
+    );
     // A policy is not an account.
     let o = run(&["audit", "--account-details", FULL]);
     assert_eq!(o.status.code(), Some(2));

@@ -8,6 +8,7 @@ use super::exit::ExitCode;
 use super::inputs::{load_account, policy_set, single_policy};
 use super::{AuditArgs, AuditFormat, DiffArgs, FailOn, Format, LintArgs, LintFormat};
 use crate::asg::catalog::catalog;
+use crate::report::ReportHeader;
 use crate::review::audit::{AuditProgress, audit as run_audit};
 use crate::review::diff::{Direction, diff as run_diff, to_markdown, to_text};
 use crate::review::lint::{LintOptions, Severity, lint as run_lint};
@@ -35,10 +36,15 @@ pub(super) fn diff(args: &DiffArgs, out: &mut dyn Write) -> Result<ExitCode, Cli
         .map(|n| ((*n).to_owned(), applicable(&args.features, n)))
         .collect();
     let d = run_diff(&before, &after, &wanted, &args.facts.facts())?;
+    let header = ReportHeader::for_sides(&[("before", &before), ("after", &after)]);
     match args.format {
-        Format::Text => out.write_all(to_text(&d).as_bytes())?,
+        Format::Text => {
+            out.write_all(text_header(&header).as_bytes())?;
+            out.write_all(to_text(&d).as_bytes())?;
+        }
         Format::Json => {
             let v = serde_json::json!({
+                "header": header,
                 "before": args.before,
                 "after": args.after,
                 "changes": d.changes,
@@ -50,9 +56,12 @@ pub(super) fn diff(args: &DiffArgs, out: &mut dyn Write) -> Result<ExitCode, Cli
                 serde_json::to_string_pretty(&v).unwrap_or_default()
             )?;
         }
-        Format::Markdown => out.write_all(
-            to_markdown(&d, &args.before.join(", "), &args.after.join(", ")).as_bytes(),
-        )?,
+        Format::Markdown => {
+            out.write_all(markdown_header(&header).as_bytes())?;
+            out.write_all(
+                to_markdown(&d, &args.before.join(", "), &args.after.join(", ")).as_bytes(),
+            )?;
+        }
     }
     let fail = match args.fail_on {
         FailOn::Lost => d.has(Some(Direction::Lost)),
@@ -119,12 +128,52 @@ pub(super) fn audit(args: &AuditArgs, out: &mut dyn Write) -> Result<ExitCode, C
     let Some(a) = run_audit(&args.account_details, &acc, &progress) else {
         return Ok(ExitCode::Error);
     };
+    let bytes = if args.account_details == "-" {
+        Vec::new()
+    } else {
+        std::fs::read(
+            args.account_details
+                .strip_prefix("file://")
+                .unwrap_or(&args.account_details),
+        )
+        .unwrap_or_default()
+    };
+    let header = ReportHeader::for_file(
+        &args.account_details,
+        "account authorization details",
+        &bytes,
+    );
+    // CSV has no header lines: a reader of CSV expects the column names first.
     let text = match args.format {
-        AuditFormat::Text => crate::review::audit::to_text(&a),
+        AuditFormat::Text => text_header(&header) + &crate::review::audit::to_text(&a),
         AuditFormat::Csv => crate::review::audit::to_csv(&a),
-        AuditFormat::Markdown => crate::review::audit::to_markdown(&a),
-        AuditFormat::Json => serde_json::to_string_pretty(&a).unwrap_or_default() + "\n",
+        AuditFormat::Markdown => markdown_header(&header) + &crate::review::audit::to_markdown(&a),
+        AuditFormat::Json => {
+            serde_json::to_string_pretty(&serde_json::json!({
+                "header": header,
+                "capabilities": a.capabilities,
+                "rows": a.rows,
+            }))
+            .unwrap_or_default()
+                + "\n"
+        }
     };
     out.write_all(text.as_bytes())?;
     Ok(ExitCode::Success)
+}
+
+/// The report header as plain lines, then a blank line.
+fn text_header(h: &ReportHeader) -> String {
+    h.lines().into_iter().map(|l| l + "\n").collect::<String>() + "\n"
+}
+
+/// The report header as a Markdown quote.
+fn markdown_header(h: &ReportHeader) -> String {
+    let mut s = String::new();
+    for l in h.lines() {
+        s.push_str("> ");
+        s.push_str(&l);
+        s.push_str("  \n");
+    }
+    s + "\n"
 }
