@@ -184,7 +184,10 @@ fn diff_cli_exit_codes_formats_and_layers() {
         "{}",
         stdout(&o)
     );
-    // Account files on both sides with a principal.
+}
+
+#[test]
+fn diff_of_account_files_with_a_principal_has_a_header() {
     let o = run(&[
         "diff",
         "--before",
