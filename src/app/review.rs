@@ -135,13 +135,10 @@ impl ExplorerApp {
         }
         let mut all: Vec<Finding> = Vec::new();
         if let Ok(set) = self.policies.policy_set() {
+            // Without the "not used by Auto Scaling" note: a policy loaded here is often
+            // broader than Auto Scaling (the command line's --for-auto-scaling asks for it).
             for p in set.policies() {
-                all.extend(lint(
-                    p,
-                    LintOptions {
-                        auto_scaling_policy: true,
-                    },
-                ));
+                all.extend(lint(p, LintOptions::default()));
             }
         }
         if let Some(c) = &self.policies.compare {

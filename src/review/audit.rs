@@ -20,8 +20,10 @@ use crate::text::Template;
 pub struct Capability {
     /// Stable id (`groups-with-instance-profile`).
     pub id: &'static str,
-    /// Column title.
+    /// What it is, in full.
     pub label: &'static str,
+    /// A column title.
+    pub short: &'static str,
     /// The actions, each with the features its request carries.
     #[serde(skip)]
     pub actions: &'static [(&'static str, &'static [&'static str])],
@@ -34,6 +36,7 @@ pub const CAPABILITIES: [Capability; 9] = [
     Capability {
         id: "groups-with-instance-profile",
         label: "Create or update groups (launch template with an instance profile)",
+        short: "Groups with profile",
         actions: &[
             (
                 "CreateAutoScalingGroup",
@@ -49,6 +52,7 @@ pub const CAPABILITIES: [Capability; 9] = [
     Capability {
         id: "launch-configurations",
         label: "Launch configurations with an instance profile",
+        short: "Launch configs",
         actions: &[(
             "CreateLaunchConfiguration",
             &["launch-configuration-instance-profile"],
@@ -58,12 +62,14 @@ pub const CAPABILITIES: [Capability; 9] = [
     Capability {
         id: "lifecycle-hooks",
         label: "Lifecycle hooks with a notification role",
+        short: "Lifecycle hooks",
         actions: &[("PutLifecycleHook", &["lifecycle-hook-role"])],
         passes_role_to_ec2: false,
     },
     Capability {
         id: "scaling",
         label: "Scaling (policies, capacity, schedules)",
+        short: "Scaling",
         actions: &[
             ("PutScalingPolicy", &[]),
             ("SetDesiredCapacity", &[]),
@@ -74,12 +80,14 @@ pub const CAPABILITIES: [Capability; 9] = [
     Capability {
         id: "instance-refresh",
         label: "Instance refresh",
+        short: "Instance refresh",
         actions: &[("StartInstanceRefresh", &["launch-template"])],
         passes_role_to_ec2: false,
     },
     Capability {
         id: "traffic-sources",
         label: "Traffic sources (VPC Lattice)",
+        short: "Traffic sources",
         actions: &[
             ("AttachTrafficSources", &["vpc-lattice-attach"]),
             ("DetachTrafficSources", &["vpc-lattice-detach"]),
@@ -89,18 +97,21 @@ pub const CAPABILITIES: [Capability; 9] = [
     Capability {
         id: "warm-pools",
         label: "Warm pools",
+        short: "Warm pools",
         actions: &[("PutWarmPool", &[])],
         passes_role_to_ec2: false,
     },
     Capability {
         id: "delete-groups",
         label: "Delete groups",
+        short: "Delete groups",
         actions: &[("DeleteAutoScalingGroup", &[])],
         passes_role_to_ec2: false,
     },
     Capability {
         id: "read",
         label: "Read (describe groups and activities)",
+        short: "Read",
         actions: &[
             ("DescribeAutoScalingGroups", &[]),
             ("DescribeScalingActivities", &[]),

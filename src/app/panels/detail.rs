@@ -324,7 +324,7 @@ impl DetailPanel {
         let cat = catalog();
         ui.label(egui::RichText::new("Required permissions").strong());
         if !has_policy {
-            ui.label(egui::RichText::new("Load a policy (Open, Paste, drop a file, or an example) to see which of these it grants.").small().weak());
+            ui.label(egui::RichText::new("Load a policy (Open, Paste, drop a file, or an example), or with an account file choose whom to evaluate as, to see which of these it grants.").small().weak());
         }
         // What is needed now first; "not needed now" last. Indices stay the check's own.
         let mut order: Vec<usize> = (0..check.requirements.len()).collect();

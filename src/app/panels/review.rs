@@ -289,9 +289,9 @@ impl MatrixPanel {
                     }
                     for (i, c) in CAPABILITIES.iter().enumerate() {
                         let title = if self.sort == Some(i) {
-                            format!("{} (sorted)", short(c.label))
+                            format!("{} (sorted)", c.short)
                         } else {
-                            short(c.label).to_owned()
+                            c.short.to_owned()
                         };
                         if ui.button(title).on_hover_text(c.label).clicked() {
                             self.sort = Some(i);
@@ -364,9 +364,4 @@ impl MatrixPanel {
                 }
             });
     }
-}
-
-/// A column title: the capability up to its first parenthesis.
-fn short(label: &str) -> &str {
-    label.split(" (").next().unwrap_or(label)
 }
