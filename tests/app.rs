@@ -1151,3 +1151,17 @@ fn reports_export_as_markdown_json_and_html_with_a_header() {
     assert!(html.contains("least-privilege-asg.json (identity policies) fnv1a64"));
     std::fs::remove_dir_all(&dir).ok();
 }
+
+#[test]
+fn a_file_that_fails_to_load_is_not_added_to_recent_files() {
+    let mut h = harness();
+    h.run();
+    load(&mut h, fixture("bad/missing-comma.json"));
+    assert!(h.state().notice.as_ref().is_some_and(|n| n.error));
+    assert!(h.state().state.recent.is_empty());
+    load(&mut h, fixture("least-privilege-asg.json"));
+    assert_eq!(
+        h.state().state.recent,
+        vec![fixture("least-privilege-asg.json")]
+    );
+}
