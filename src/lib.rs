@@ -31,6 +31,7 @@
 //! ```
 
 mod asg;
+mod diagnose;
 mod engine;
 mod io;
 mod policy;
@@ -58,6 +59,7 @@ pub use asg::requirements::{
     ActionCheck, Checked, Facts, KeyPolicyRequirement, Requirement, ResolveError, check,
     expand_features, key_policy_requirement, requirements, resolve_action, roll_up,
 };
+pub use diagnose::{Cause, Diagnosis, Fix, SHAPES, Unreadable, diagnose};
 pub use engine::{Decision, MissingReason, ResourceOutcome, StatementRef, Status, evaluate};
 /// The system clipboard (`generate --copy`; the app's Paste).
 #[cfg(feature = "clipboard")]

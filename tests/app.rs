@@ -1165,3 +1165,71 @@ fn a_file_that_fails_to_load_is_not_added_to_recent_files() {
         vec![fixture("least-privilege-asg.json")]
     );
 }
+
+#[test]
+fn pasting_an_error_explains_it_and_opens_the_failing_permission() {
+    let mut h = harness();
+    h.run();
+    load(&mut h, fixture("managed/AutoScalingFullAccess.json"));
+    // Start elsewhere: the explanation selects the call.
+    select_via_filter(&mut h, "PutLifecycleHook");
+    let error = std::fs::read_to_string(
+        PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/errors/access-denied-passrole.txt"),
+    )
+    .unwrap();
+    h.event(egui::Event::Paste(error));
+    h.run();
+    // Not loaded as a policy: the policy stays, and the window explains.
+    assert_eq!(
+        h.state().policies.identity[0].name,
+        "AutoScalingFullAccess.json"
+    );
+    assert!(
+        h.query_by_label_contains(
+            "iam:PassRole was denied on arn:aws:iam::111122223333:role/app-web"
+        )
+        .is_some()
+    );
+    assert!(
+        h.query_by_label_contains("With the loaded policies: implicitly denied")
+            .is_some()
+    );
+    assert!(h.query_by_label("Add to the identity policies:").is_some());
+    click_label(&mut h, "Show in the explorer");
+    h.run();
+    assert_eq!(h.state().state.selected, "CreateAutoScalingGroup");
+    assert!(
+        h.state()
+            .selected_features()
+            .contains(&"launch-template-instance-profile".to_owned())
+    );
+    assert_eq!(
+        h.state().state.facts.instance_role_arn.as_deref(),
+        Some("arn:aws:iam::111122223333:role/app-web")
+    );
+    assert_eq!(
+        h.state().state.facts.account.as_deref(),
+        Some("111122223333")
+    );
+    assert!(h.query_by_label("iam:PassRole is missing").is_some());
+}
+
+#[test]
+fn the_what_went_wrong_window_refuses_text_it_cannot_read() {
+    let mut h = harness();
+    h.run();
+    click_label(&mut h, "What went wrong?");
+    h.run();
+    h.get_by_label_contains("Paste the error you got").click();
+    h.run();
+    h.get_by_label_contains("Paste the error you got")
+        .type_text("it broke");
+    h.run();
+    click_label(&mut h, "Explain");
+    h.run();
+    assert!(
+        h.query_by_label_contains("I can't read this as an AWS authorization error")
+            .is_some()
+    );
+}

@@ -6,7 +6,7 @@
 use std::path::Path;
 
 /// The rank of each top-level module; a file may import ranks at or below its own.
-const LAYERS: [(&str, u8); 10] = [
+const LAYERS: [(&str, u8); 11] = [
     ("text", 0),
     ("policy", 1),
     ("engine", 2),
@@ -15,6 +15,7 @@ const LAYERS: [(&str, u8); 10] = [
     ("report", 4),
     ("simulate", 4),
     ("review", 4),
+    ("diagnose", 4),
     ("cli", 5),
     ("app", 5),
 ];

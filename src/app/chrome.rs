@@ -42,6 +42,13 @@ impl ExplorerApp {
                 self.principal_picker_ui(ui);
             }
             ui.menu_button("Review", |ui| self.review_menu_ui(ui));
+            if ui
+                .button("What went wrong?")
+                .on_hover_text("Paste an AccessDenied or similar error: which call and permission failed, and the fix")
+                .clicked()
+            {
+                self.commands.push(Command::OpenDiagnose);
+            }
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
                 if ui.button("About").clicked() {
                     self.detail.about_open = true;

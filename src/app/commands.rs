@@ -110,6 +110,18 @@ pub enum Command {
         /// Dark or light.
         dark: bool,
     },
+    /// Add what is known to the facts (fields that are set replace the current ones).
+    MergeFacts {
+        /// The facts learnt.
+        facts: Facts,
+    },
+    /// Explain this permission of the selected action (the first needed one of that name).
+    FocusPermission {
+        /// `iam:PassRole`.
+        permission: String,
+    },
+    /// Open the "What went wrong?" window.
+    OpenDiagnose,
     /// Evaluate every role and user of the loaded account file (in the background).
     StartAudit,
     /// Stop the account evaluation.
@@ -185,6 +197,9 @@ impl ExplorerApp {
             }
             Command::Undo => self.undo(),
             Command::StartAudit => self.start_audit(ctx),
+            Command::MergeFacts { facts } => self.merge_facts(facts),
+            Command::FocusPermission { permission } => self.focus_permission(&permission),
+            Command::OpenDiagnose => self.diagnose_view.open = true,
             Command::CancelAudit => self.cancel_audit(),
             Command::ExportReport { format } => self.export(format),
             Command::Restore { docs, principal } => self.spawn_restore(docs, principal, ctx),
@@ -231,6 +246,44 @@ impl ExplorerApp {
                 self.detail.focused = index;
                 self.policy_view.scroll_pending = true;
             }
+        }
+    }
+
+    /// Facts learnt (from an error message) added to those in force.
+    fn merge_facts(&mut self, facts: Facts) {
+        let mut merged = self.state.facts.clone();
+        let take = |a: &mut Option<String>, b: Option<String>| {
+            if b.is_some() {
+                *a = b;
+            }
+        };
+        take(&mut merged.account, facts.account);
+        take(&mut merged.region, facts.region);
+        take(&mut merged.partition, facts.partition);
+        take(&mut merged.instance_role_arn, facts.instance_role_arn);
+        take(
+            &mut merged.service_linked_role_arn,
+            facts.service_linked_role_arn,
+        );
+        take(
+            &mut merged.lifecycle_hook_role_arn,
+            facts.lifecycle_hook_role_arn,
+        );
+        take(&mut merged.group_name, facts.group_name);
+        if merged.problems().is_empty() {
+            self.state.facts = merged;
+            self.detail.forget_facts_edit();
+        }
+    }
+
+    /// Explains the first needed requirement of the selected action with this permission.
+    fn focus_permission(&mut self, permission: &str) {
+        let features = self.selected_features();
+        if let Ok(reqs) = requirements(&self.state.selected, &features, &self.state.facts) {
+            self.detail.focused = reqs
+                .iter()
+                .position(|r| r.needed && r.permission.eq_ignore_ascii_case(permission));
+            self.policy_view.scroll_pending = true;
         }
     }
 
@@ -402,6 +455,18 @@ impl ExplorerApp {
     pub fn load_text_into(&mut self, slot: Slot, name: &str, text: String) {
         match load_bytes(name, text.as_bytes()) {
             Ok(loaded) => self.install(slot, name, None, text, loaded),
+            // Pasted text that is an error message, not a policy: explain it instead.
+            Err(_) if crate::diagnose::diagnose(&text).is_ok() => {
+                let set = self
+                    .policies
+                    .policy_set()
+                    .ok()
+                    .filter(|_| self.policies.evaluable());
+                self.diagnose_view.read(text, set.as_ref());
+                self.notice = Some(Notice::info(
+                    "That is an error message, not a policy: see \"What went wrong?\".",
+                ));
+            }
             Err(e) => self.show_load_error(&e),
         }
     }

@@ -32,6 +32,12 @@ impl ExplorerApp {
             set.as_ref().filter(|_| self.policies.evaluable()),
             ui.visuals().dark_mode,
         );
+        self.diagnose_view.ui(
+            &ctx,
+            set.as_ref().filter(|_| self.policies.evaluable()),
+            ui.visuals().dark_mode,
+            &mut self.commands,
+        );
 
         self.review_windows_ui(&ctx, ui.visuals().dark_mode);
 

@@ -94,6 +94,7 @@ pub fn execute(command: Command, out: &mut dyn Write) -> Result<ExitCode, CliErr
         Command::Diff(args) => super::review::diff(&args, out),
         Command::Lint(args) => super::review::lint(&args, out),
         Command::Audit(args) => super::review::audit(&args, out),
+        Command::Diagnose(args) => super::review::diagnose(&args, out),
         Command::Explain { action, features } => {
             let name = resolve_action(&action)?;
             out.write_all(explain(name, &features)?.as_bytes())?;

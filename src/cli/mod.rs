@@ -299,6 +299,10 @@ pub enum Command {
     /// Every role and user of an account against Auto Scaling capabilities, and who can give
     /// instances a role through Auto Scaling.
     Audit(AuditArgs),
+    /// What went wrong: read an `AccessDenied` (or similar) error message, or a decoded
+    /// authorization message, and say which Auto Scaling call and permission failed, which
+    /// layer denied, and, with --policy, the statement that fixes it.
+    Diagnose(DiagnoseArgs),
     /// Explain what an action needs and why, with sources; no policy needed.
     Explain {
         /// Auto Scaling action.
@@ -398,4 +402,30 @@ pub struct AuditArgs {
     /// Output format.
     #[arg(long, value_enum, default_value = "text")]
     pub format: AuditFormat,
+}
+
+/// The arguments of `diagnose`.
+#[derive(Debug, clap::Args)]
+pub struct DiagnoseArgs {
+    /// The error message (quote it); or use --file, or `-` for standard input.
+    #[arg(value_name = "TEXT")]
+    pub text: Option<String>,
+    /// Read the message from this file (`-` for standard input).
+    #[arg(long, value_name = "FILE", conflicts_with = "text")]
+    pub file: Option<String>,
+    /// The caller's identity policies, to evaluate what failed (repeatable).
+    #[arg(long = "policy", value_name = "FILE")]
+    pub policies: Vec<String>,
+    /// Permissions boundary.
+    #[arg(long, value_name = "FILE")]
+    pub boundary: Option<String>,
+    /// Service control policy (repeatable).
+    #[arg(long = "scp", value_name = "FILE")]
+    pub scps: Vec<String>,
+    /// The role or user to evaluate as, with an authorization-details file.
+    #[arg(long, value_name = "NAME")]
+    pub principal: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: Format,
 }

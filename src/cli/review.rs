@@ -6,7 +6,7 @@ use super::commands::{applicable, resolve_names};
 use super::error::CliError;
 use super::exit::ExitCode;
 use super::inputs::{load_account, policy_set, single_policy};
-use super::{AuditArgs, AuditFormat, DiffArgs, FailOn, Format, LintArgs, LintFormat};
+use super::{AuditArgs, AuditFormat, DiagnoseArgs, DiffArgs, FailOn, Format, LintArgs, LintFormat};
 use crate::asg::catalog::catalog;
 use crate::report::ReportHeader;
 use crate::review::audit::{AuditProgress, audit as run_audit};
@@ -176,4 +176,53 @@ fn markdown_header(h: &ReportHeader) -> String {
         s.push_str("  \n");
     }
     s + "\n"
+}
+
+/// `asg-perms diagnose`.
+pub(super) fn diagnose(args: &DiagnoseArgs, out: &mut dyn Write) -> Result<ExitCode, CliError> {
+    use std::io::Read as _;
+    let text = match (&args.text, &args.file) {
+        (Some(t), _) if t != "-" => t.clone(),
+        (_, Some(f)) if f != "-" => super::inputs::read_input(f)?,
+        _ => {
+            let mut s = String::new();
+            std::io::stdin()
+                .take(crate::io::MAX_INPUT_BYTES)
+                .read_to_string(&mut s)
+                .map_err(|e| CliError::Usage(format!("cannot read standard input: {e}")))?;
+            s
+        }
+    };
+    let mut d = crate::diagnose::diagnose(&text).map_err(|e| CliError::Usage(e.to_string()))?;
+    let with_policy = !args.policies.is_empty() || args.boundary.is_some() || !args.scps.is_empty();
+    if with_policy {
+        let set = policy_set(
+            &args.policies,
+            args.boundary.as_ref(),
+            &args.scps,
+            args.principal.as_ref(),
+        )?;
+        d.evaluate(&set);
+    }
+    match args.format {
+        Format::Text => out.write_all(d.to_text().as_bytes())?,
+        Format::Json => writeln!(
+            out,
+            "{}",
+            serde_json::to_string_pretty(&d).unwrap_or_default()
+        )?,
+        Format::Markdown => out.write_all(d.to_markdown().as_bytes())?,
+    }
+    let still_missing = d
+        .evaluated
+        .as_ref()
+        .is_some_and(|r| r.decision == "implicitDeny" || r.decision == "explicitDeny")
+        || d.possible
+            .iter()
+            .any(|c| c.status == Some(crate::engine::Status::Missing));
+    Ok(if with_policy && still_missing {
+        ExitCode::Missing
+    } else {
+        ExitCode::Success
+    })
 }

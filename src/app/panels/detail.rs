@@ -93,6 +93,11 @@ pub struct DetailInput<'a> {
 }
 
 impl DetailPanel {
+    /// Forgets the facts being edited, so the fields show the facts in force.
+    pub fn forget_facts_edit(&mut self) {
+        self.facts_edit = None;
+    }
+
     /// Draws the panel.
     pub fn ui(
         &mut self,

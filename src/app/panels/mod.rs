@@ -1,12 +1,14 @@
 //! The panels: each holds only its UI state and draws what it is given.
 
 mod detail;
+mod diagnose;
 mod policy;
 mod review;
 mod simulate;
 mod tree;
 
 pub use detail::{DetailInput, DetailPanel};
+pub use diagnose::DiagnosePanel;
 pub use policy::PolicyPanel;
 pub use review::{CompareInput, ComparePanel, MatrixInput, MatrixPanel};
 pub use simulate::SimulatePanel;
