@@ -565,6 +565,9 @@ impl Diagnosis {
                     .map(|r| r.decision.status)
                     .max();
             }
+            // The policy is loaded now: the advice to load it is done with.
+            self.advice
+                .retain(|a| !a.starts_with("Load the caller's policy"));
             let refused: Vec<&str> = self
                 .possible
                 .iter()

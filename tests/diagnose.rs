@@ -251,6 +251,10 @@ fn with_a_policy_the_failing_permission_is_decided_and_fixed_in_its_layer() {
     assert_eq!(status("ec2:RunInstances"), Some(Status::Satisfied));
     assert_eq!(status("ec2:CreateTags"), Some(Status::Missing));
     assert_eq!(status("ssm:GetParameters"), Some(Status::Missing));
+    assert_eq!(
+        d.advice,
+        ["The loaded policy refuses: ec2:CreateTags, ssm:GetParameters."]
+    );
     // A decoded message is the exact request: keys it does not list were absent.
     let mut d = diagnose(&error("decoded.json")).unwrap();
     d.evaluate(&set("tests/fixtures/least-privilege-asg.json"));
