@@ -352,7 +352,7 @@ proptest! {
 }
 
 /// The managed policies the project ships, as JSON documents (`Document` of the
-/// GetPolicyVersion output).
+/// `GetPolicyVersion` output).
 fn managed_documents() -> Vec<(String, serde_json::Value)> {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/managed");
     let mut out = Vec::new();
@@ -377,7 +377,7 @@ fn statements(doc: &serde_json::Value) -> Vec<serde_json::Value> {
     }
 }
 
-fn with_statements(sts: Vec<serde_json::Value>) -> PolicySet {
+fn with_statements(sts: &[serde_json::Value]) -> PolicySet {
     let text = serde_json::json!({"Version": "2012-10-17", "Statement": sts}).to_string();
     PolicySet::single(parse(&text))
 }
@@ -457,7 +457,7 @@ fn managed_policies_are_monotone_under_deny_allow_and_narrowing() {
     let mut checked = 0;
     for (name, doc) in managed_documents() {
         let sts = statements(&doc);
-        let base = statuses(&with_statements(sts.clone()));
+        let base = statuses(&with_statements(&sts));
         let compare = |what: &str, after: &[(String, Status)], must_not_become: Status| {
             for ((req, b), (_, a)) in base.iter().zip(after) {
                 assert!(
@@ -471,7 +471,7 @@ fn managed_policies_are_monotone_under_deny_allow_and_narrowing() {
             v.push(d.clone());
             compare(
                 &format!("adding {d}"),
-                &statuses(&with_statements(v)),
+                &statuses(&with_statements(&v)),
                 Status::Satisfied,
             );
             checked += 1;
@@ -481,7 +481,7 @@ fn managed_policies_are_monotone_under_deny_allow_and_narrowing() {
             v.push(a.clone());
             compare(
                 &format!("adding {a}"),
-                &statuses(&with_statements(v)),
+                &statuses(&with_statements(&v)),
                 Status::Missing,
             );
             checked += 1;
@@ -495,7 +495,7 @@ fn managed_policies_are_monotone_under_deny_allow_and_narrowing() {
                 v[i] = narrowed.clone();
                 compare(
                     &format!("narrowing statement {} to {narrowed}", i + 1),
-                    &statuses(&with_statements(v)),
+                    &statuses(&with_statements(&v)),
                     Status::Satisfied,
                 );
                 checked += 1;
