@@ -33,6 +33,7 @@
 mod asg;
 mod diagnose;
 mod engine;
+mod infer;
 mod io;
 mod policy;
 mod report;
@@ -61,6 +62,7 @@ pub use asg::requirements::{
 };
 pub use diagnose::{Cause, Diagnosis, Fix, SHAPES, Unreadable, diagnose};
 pub use engine::{Decision, MissingReason, ResourceOutcome, StatementRef, Status, evaluate};
+pub use infer::{InferError, InferredRequest, Why, infer};
 /// The system clipboard (`generate --copy`; the app's Paste).
 #[cfg(feature = "clipboard")]
 pub use io::clipboard;

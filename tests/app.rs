@@ -1233,3 +1233,28 @@ fn the_what_went_wrong_window_refuses_text_it_cannot_read() {
             .is_some()
     );
 }
+
+#[test]
+fn pasting_an_aws_cli_command_selects_the_call_with_its_features_and_facts() {
+    let mut h = harness();
+    h.run();
+    h.event(egui::Event::Paste(
+        "aws autoscaling put-lifecycle-hook --lifecycle-hook-name h --auto-scaling-group-name web \\\n  --lifecycle-transition autoscaling:EC2_INSTANCE_LAUNCHING \\\n  --role-arn arn:aws:iam::111122223333:role/hook-role".to_owned(),
+    ));
+    h.run();
+    assert!(h.state().policies.is_empty(), "not loaded as a policy");
+    assert_eq!(h.state().state.selected, "PutLifecycleHook");
+    assert_eq!(
+        h.state().selected_features(),
+        vec!["lifecycle-hook-role".to_owned()]
+    );
+    assert_eq!(
+        h.state().state.facts.lifecycle_hook_role_arn.as_deref(),
+        Some("arn:aws:iam::111122223333:role/hook-role")
+    );
+    assert_eq!(h.state().state.facts.group_name.as_deref(), Some("web"));
+    assert!(
+        h.query_by_label_contains("Read the request: autoscaling:PutLifecycleHook with lifecycle-hook-role (line 3, RoleARN)")
+            .is_some()
+    );
+}

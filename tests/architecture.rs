@@ -6,7 +6,7 @@
 use std::path::Path;
 
 /// The rank of each top-level module; a file may import ranks at or below its own.
-const LAYERS: [(&str, u8); 11] = [
+const LAYERS: [(&str, u8); 12] = [
     ("text", 0),
     ("policy", 1),
     ("engine", 2),
@@ -16,6 +16,7 @@ const LAYERS: [(&str, u8); 11] = [
     ("simulate", 4),
     ("review", 4),
     ("diagnose", 4),
+    ("infer", 4),
     ("cli", 5),
     ("app", 5),
 ];

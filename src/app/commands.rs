@@ -467,8 +467,47 @@ impl ExplorerApp {
                     "That is an error message, not a policy: see \"What went wrong?\".",
                 ));
             }
+            // An `aws autoscaling ...` command or API request JSON: the request itself.
+            Err(_) if crate::infer::infer(&text).is_ok() => self.apply_request(&text),
             Err(e) => self.show_load_error(&e),
         }
+    }
+
+    /// Selects the call a pasted command or request JSON makes, with its features and facts.
+    fn apply_request(&mut self, text: &str) {
+        let Ok(requests) = crate::infer::infer(text) else {
+            return;
+        };
+        let Some(r) = requests.into_iter().next() else {
+            return;
+        };
+        let name = r.action.trim_start_matches("autoscaling:").to_owned();
+        self.commands.push(Command::Select {
+            action: name.clone(),
+        });
+        self.state.features.insert(name, r.features.clone());
+        self.commands.push(Command::MergeFacts {
+            facts: r.facts.clone(),
+        });
+        let why: Vec<String> = r
+            .why
+            .iter()
+            .map(|w| format!("{} (line {}, {})", w.what, w.line, w.parameter))
+            .collect();
+        let mut text = format!(
+            "Read the request: {}{}{}",
+            r.action,
+            if why.is_empty() {
+                String::new()
+            } else {
+                format!(" with {}", why.join(", "))
+            },
+            "."
+        );
+        for u in &r.unknowns {
+            text.push_str(&format!(" {u}"));
+        }
+        self.notice = Some(Notice::info(text));
     }
 }
 

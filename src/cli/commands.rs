@@ -95,6 +95,7 @@ pub fn execute(command: Command, out: &mut dyn Write) -> Result<ExitCode, CliErr
         Command::Lint(args) => super::review::lint(&args, out),
         Command::Audit(args) => super::review::audit(&args, out),
         Command::Diagnose(args) => super::review::diagnose(&args, out),
+        Command::Infer(args) => super::review::infer(&args, out),
         Command::Explain { action, features } => {
             let name = resolve_action(&action)?;
             out.write_all(explain(name, &features)?.as_bytes())?;

@@ -303,6 +303,11 @@ pub enum Command {
     /// authorization message, and say which Auto Scaling call and permission failed, which
     /// layer denied, and, with --policy, the statement that fixes it.
     Diagnose(DiagnoseArgs),
+    /// Read the request from what you have: an `aws autoscaling ...` command line (shorthand
+    /// or JSON arguments, --cli-input-json) or API request JSON. Prints the action, the
+    /// request features and facts with the line that set each, and what cannot be known;
+    /// with --policy, checks it.
+    Infer(InferArgs),
     /// Explain what an action needs and why, with sources; no policy needed.
     Explain {
         /// Auto Scaling action.
@@ -428,4 +433,27 @@ pub struct DiagnoseArgs {
     /// Output format.
     #[arg(long, value_enum, default_value = "text")]
     pub format: Format,
+}
+
+/// The arguments of `infer`.
+#[derive(Debug, clap::Args)]
+pub struct InferArgs {
+    /// The file (`-` for standard input).
+    #[arg(value_name = "FILE", default_value = "-")]
+    pub file: String,
+    /// The caller's identity policies, to check the request against (repeatable).
+    #[arg(long = "policy", value_name = "FILE")]
+    pub policies: Vec<String>,
+    /// Permissions boundary.
+    #[arg(long, value_name = "FILE")]
+    pub boundary: Option<String>,
+    /// Service control policy (repeatable).
+    #[arg(long = "scp", value_name = "FILE")]
+    pub scps: Vec<String>,
+    /// The role or user to evaluate as, with an authorization-details file.
+    #[arg(long, value_name = "NAME")]
+    pub principal: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: LintFormat,
 }

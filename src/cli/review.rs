@@ -6,7 +6,9 @@ use super::commands::{applicable, resolve_names};
 use super::error::CliError;
 use super::exit::ExitCode;
 use super::inputs::{load_account, policy_set, single_policy};
-use super::{AuditArgs, AuditFormat, DiagnoseArgs, DiffArgs, FailOn, Format, LintArgs, LintFormat};
+use super::{
+    AuditArgs, AuditFormat, DiagnoseArgs, DiffArgs, FailOn, Format, InferArgs, LintArgs, LintFormat,
+};
 use crate::asg::catalog::catalog;
 use crate::report::ReportHeader;
 use crate::review::audit::{AuditProgress, audit as run_audit};
@@ -221,6 +223,90 @@ pub(super) fn diagnose(args: &DiagnoseArgs, out: &mut dyn Write) -> Result<ExitC
             .iter()
             .any(|c| c.status == Some(crate::engine::Status::Missing));
     Ok(if with_policy && still_missing {
+        ExitCode::Missing
+    } else {
+        ExitCode::Success
+    })
+}
+
+/// `asg-perms infer`.
+pub(super) fn infer(args: &InferArgs, out: &mut dyn Write) -> Result<ExitCode, CliError> {
+    use std::io::Read as _;
+    let text = if args.file == "-" {
+        let mut s = String::new();
+        std::io::stdin()
+            .take(crate::io::MAX_INPUT_BYTES)
+            .read_to_string(&mut s)
+            .map_err(|e| CliError::Usage(format!("cannot read standard input: {e}")))?;
+        s
+    } else {
+        super::inputs::read_input(&args.file)?
+    };
+    let requests =
+        crate::infer::infer(&text).map_err(|e| CliError::Usage(format!("{}: {e}", args.file)))?;
+    let with_policy = !args.policies.is_empty() || args.boundary.is_some() || !args.scps.is_empty();
+    let mut statuses = Vec::new();
+    if with_policy {
+        let set = policy_set(
+            &args.policies,
+            args.boundary.as_ref(),
+            &args.scps,
+            args.principal.as_ref(),
+        )?;
+        for r in &requests {
+            statuses.push(crate::asg::requirements::check(
+                &r.action,
+                &r.features,
+                &r.facts,
+                &set,
+            )?);
+        }
+    }
+    match args.format {
+        LintFormat::Text => {
+            for (i, r) in requests.iter().enumerate() {
+                out.write_all(r.to_text().as_bytes())?;
+                if let Some(c) = statuses.get(i) {
+                    writeln!(out, "  status: {} {}", c.status.icon(), c.status.word())?;
+                    for q in c.requirements.iter().filter(|q| {
+                        q.requirement.needed
+                            && q.decision.status != crate::engine::Status::Satisfied
+                    }) {
+                        writeln!(
+                            out,
+                            "    {} {}: {}",
+                            q.decision.status.icon(),
+                            q.requirement.permission,
+                            q.decision.explanation
+                        )?;
+                    }
+                }
+            }
+        }
+        LintFormat::Json => {
+            let v: Vec<serde_json::Value> = requests
+                .iter()
+                .enumerate()
+                .map(|(i, r)| {
+                    let mut v = serde_json::to_value(r).unwrap_or_default();
+                    if let Some(c) = statuses.get(i) {
+                        v["status"] = serde_json::to_value(c.status).unwrap_or_default();
+                    }
+                    v
+                })
+                .collect();
+            writeln!(
+                out,
+                "{}",
+                serde_json::to_string_pretty(&serde_json::json!({ "requests": v }))
+                    .unwrap_or_default()
+            )?;
+        }
+    }
+    let missing = statuses
+        .iter()
+        .any(|c| c.status == crate::engine::Status::Missing);
+    Ok(if missing {
         ExitCode::Missing
     } else {
         ExitCode::Success
