@@ -2,7 +2,6 @@
 
 #![allow(clippy::unwrap_used)] // Tests may unwrap: a panic is a failed test.
 
-use std::process::{Command, Output};
 use std::sync::Arc;
 
 use asg_perms::{
@@ -10,24 +9,8 @@ use asg_perms::{
     load_file, load_text,
 };
 
-fn bin() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_asg-perms"));
-    c.current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env("NO_COLOR", "1");
-    c
-}
-
-fn run(args: &[&str]) -> Output {
-    bin().args(args).output().unwrap()
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8(o.stdout.clone()).unwrap()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8(o.stderr.clone()).unwrap()
-}
+mod support;
+use support::{run, stderr, stdout};
 
 const FULL: &str = "tests/fixtures/managed/AutoScalingFullAccess.json";
 const READ: &str = "tests/fixtures/managed/AutoScalingReadOnlyAccess.json";

@@ -418,18 +418,9 @@ pub struct DiagnoseArgs {
     /// Read the message from this file (`-` for standard input).
     #[arg(long, value_name = "FILE", conflicts_with = "text")]
     pub file: Option<String>,
-    /// The caller's identity policies, to evaluate what failed (repeatable).
-    #[arg(long = "policy", value_name = "FILE")]
-    pub policies: Vec<String>,
-    /// Permissions boundary.
-    #[arg(long, value_name = "FILE")]
-    pub boundary: Option<String>,
-    /// Service control policy (repeatable).
-    #[arg(long = "scp", value_name = "FILE")]
-    pub scps: Vec<String>,
-    /// The role or user to evaluate as, with an authorization-details file.
-    #[arg(long, value_name = "NAME")]
-    pub principal: Option<String>,
+    /// The policies to evaluate it against.
+    #[command(flatten)]
+    pub inputs: PolicyArgs,
     /// Output format.
     #[arg(long, value_enum, default_value = "text")]
     pub format: Format,
@@ -441,7 +432,19 @@ pub struct InferArgs {
     /// The file (`-` for standard input).
     #[arg(value_name = "FILE", default_value = "-")]
     pub file: String,
-    /// The caller's identity policies, to check the request against (repeatable).
+    /// The policies to check it against.
+    #[command(flatten)]
+    pub inputs: PolicyArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: LintFormat,
+}
+
+/// The caller's policies, for `diagnose` and `infer`.
+#[derive(Debug, clap::Args)]
+pub struct PolicyArgs {
+    /// The caller's identity policies (repeatable; an authorization-details file needs
+    /// --principal).
     #[arg(long = "policy", value_name = "FILE")]
     pub policies: Vec<String>,
     /// Permissions boundary.
@@ -453,7 +456,4 @@ pub struct InferArgs {
     /// The role or user to evaluate as, with an authorization-details file.
     #[arg(long, value_name = "NAME")]
     pub principal: Option<String>,
-    /// Output format.
-    #[arg(long, value_enum, default_value = "text")]
-    pub format: LintFormat,
 }

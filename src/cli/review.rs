@@ -7,7 +7,8 @@ use super::error::CliError;
 use super::exit::ExitCode;
 use super::inputs::{load_account, policy_set, single_policy};
 use super::{
-    AuditArgs, AuditFormat, DiagnoseArgs, DiffArgs, FailOn, Format, InferArgs, LintArgs, LintFormat,
+    AuditArgs, AuditFormat, DiagnoseArgs, DiffArgs, FailOn, Format, InferArgs, LintArgs,
+    LintFormat, PolicyArgs,
 };
 use crate::asg::catalog::catalog;
 use crate::report::ReportHeader;
@@ -182,29 +183,16 @@ fn markdown_header(h: &ReportHeader) -> String {
 
 /// `asg-perms diagnose`.
 pub(super) fn diagnose(args: &DiagnoseArgs, out: &mut dyn Write) -> Result<ExitCode, CliError> {
-    use std::io::Read as _;
     let text = match (&args.text, &args.file) {
         (Some(t), _) if t != "-" => t.clone(),
-        (_, Some(f)) if f != "-" => super::inputs::read_input(f)?,
-        _ => {
-            let mut s = String::new();
-            std::io::stdin()
-                .take(crate::io::MAX_INPUT_BYTES)
-                .read_to_string(&mut s)
-                .map_err(|e| CliError::Usage(format!("cannot read standard input: {e}")))?;
-            s
-        }
+        (_, Some(f)) => read_text(f)?,
+        _ => read_text("-")?,
     };
     let mut d = crate::diagnose::diagnose(&text).map_err(|e| CliError::Usage(e.to_string()))?;
-    let with_policy = !args.policies.is_empty() || args.boundary.is_some() || !args.scps.is_empty();
-    if with_policy {
-        let set = policy_set(
-            &args.policies,
-            args.boundary.as_ref(),
-            &args.scps,
-            args.principal.as_ref(),
-        )?;
-        d.evaluate(&set);
+    let set = given_policies(&args.inputs)?;
+    let with_policy = set.is_some();
+    if let Some(set) = &set {
+        d.evaluate(set);
     }
     match args.format {
         Format::Text => out.write_all(d.to_text().as_bytes())?,
@@ -231,28 +219,11 @@ pub(super) fn diagnose(args: &DiagnoseArgs, out: &mut dyn Write) -> Result<ExitC
 
 /// `asg-perms infer`.
 pub(super) fn infer(args: &InferArgs, out: &mut dyn Write) -> Result<ExitCode, CliError> {
-    use std::io::Read as _;
-    let text = if args.file == "-" {
-        let mut s = String::new();
-        std::io::stdin()
-            .take(crate::io::MAX_INPUT_BYTES)
-            .read_to_string(&mut s)
-            .map_err(|e| CliError::Usage(format!("cannot read standard input: {e}")))?;
-        s
-    } else {
-        super::inputs::read_input(&args.file)?
-    };
+    let text = read_text(&args.file)?;
     let requests =
         crate::infer::infer(&text).map_err(|e| CliError::Usage(format!("{}: {e}", args.file)))?;
-    let with_policy = !args.policies.is_empty() || args.boundary.is_some() || !args.scps.is_empty();
     let mut statuses = Vec::new();
-    if with_policy {
-        let set = policy_set(
-            &args.policies,
-            args.boundary.as_ref(),
-            &args.scps,
-            args.principal.as_ref(),
-        )?;
+    if let Some(set) = given_policies(&args.inputs)? {
         for r in &requests {
             statuses.push(crate::asg::requirements::check(
                 &r.action,
@@ -311,4 +282,32 @@ pub(super) fn infer(args: &InferArgs, out: &mut dyn Write) -> Result<ExitCode, C
     } else {
         ExitCode::Success
     })
+}
+
+/// A text file, or standard input for `-` (both within the input size limit).
+fn read_text(spec: &str) -> Result<String, CliError> {
+    use std::io::Read as _;
+    if spec != "-" {
+        return super::inputs::read_input(spec);
+    }
+    let mut s = String::new();
+    std::io::stdin()
+        .take(crate::io::MAX_INPUT_BYTES)
+        .read_to_string(&mut s)
+        .map_err(|e| CliError::Usage(format!("cannot read standard input: {e}")))?;
+    Ok(s)
+}
+
+/// The policy set of `--policy`/`--boundary`/`--scp`, if any was given.
+fn given_policies(p: &PolicyArgs) -> Result<Option<crate::policy::PolicySet>, CliError> {
+    if p.policies.is_empty() && p.boundary.is_none() && p.scps.is_empty() {
+        return Ok(None);
+    }
+    policy_set(
+        &p.policies,
+        p.boundary.as_ref(),
+        &p.scps,
+        p.principal.as_ref(),
+    )
+    .map(Some)
 }
