@@ -315,3 +315,20 @@ fn cli_reads_text_files_and_stdin_with_the_contract_exit_codes() {
             .contains("I can't read this as an AWS authorization error")
     );
 }
+
+#[test]
+fn devices_and_pipes_are_refused_like_policy_files() {
+    // The same bounded, checked read as policies: /dev/zero would otherwise be read forever.
+    for args in [
+        ["diagnose", "--file", "/dev/zero"],
+        ["infer", "/dev/zero", "--format=text"],
+    ] {
+        let o = Command::new(env!("CARGO_BIN_EXE_asg-perms"))
+            .args(args)
+            .output()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(2), "{args:?}");
+        let e = String::from_utf8(o.stderr).unwrap();
+        assert!(e.contains("not a regular file"), "{args:?}: {e}");
+    }
+}

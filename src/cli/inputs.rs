@@ -5,7 +5,10 @@ use std::path::Path;
 use std::sync::Arc;
 
 use super::error::CliError;
-use crate::io::{LoadError, Loaded, MAX_INPUT_BYTES, PolicySetBuilder, load_bytes, load_file};
+use crate::io::{
+    LoadError, Loaded, MAX_INPUT_BYTES, PolicySetBuilder, load_bytes, load_text, read_text_bytes,
+    read_text_file,
+};
 use crate::policy::{Policy, PolicySet};
 use crate::text::Location;
 
@@ -14,27 +17,10 @@ pub(super) fn say(line: &str) {
     writeln!(std::io::stderr(), "asg-perms: {line}").ok();
 }
 
-/// Reads a text file (with the input size limit).
-pub(super) fn read_input(spec: &str) -> Result<String, CliError> {
-    let path = spec.strip_prefix("file://").unwrap_or(spec);
-    let bytes = std::fs::read(path).map_err(|e| LoadError::Read {
-        at: Location::whole(path),
-        message: e.to_string(),
-    })?;
-    if bytes.len() as u64 > MAX_INPUT_BYTES {
-        return Err(CliError::Usage(format!(
-            "{path}: larger than the input limit"
-        )));
-    }
-    String::from_utf8(bytes).map_err(|_| CliError::Usage(format!("{path}: not UTF-8 text")))
-}
-
-/// Loads a file, or standard input for `-`. As the AWS CLI takes them, `file://PATH` names a
-/// file and text beginning with `{` is the policy itself.
-fn load_one(spec: &str) -> Result<Loaded, CliError> {
-    if spec.trim_start().starts_with('{') {
-        return Ok(load_bytes("<inline policy>", spec.as_bytes())?);
-    }
+/// Reads a text input: a file (`file://PATH` too) or standard input for `-`, through the
+/// same bounded, checked read as policies (size limit, no devices or pipes, UTF-8 or UTF-16).
+/// Returns its name for messages and its text.
+pub(super) fn read_text(spec: &str) -> Result<(String, String), CliError> {
     let spec = spec.strip_prefix("file://").unwrap_or(spec);
     if spec == "-" {
         let mut buf = Vec::new();
@@ -45,16 +31,27 @@ fn load_one(spec: &str) -> Result<Loaded, CliError> {
                 at: Location::whole("<stdin>"),
                 message: e.to_string(),
             })?;
-        Ok(load_bytes("<stdin>", &buf)?)
+        Ok(("<stdin>".to_owned(), read_text_bytes("<stdin>", &buf)?))
     } else {
-        Ok(load_file(Path::new(spec))?)
+        Ok((spec.to_owned(), read_text_file(Path::new(spec))?))
     }
 }
 
-/// Loads an authorization-details file (`None` when the file is a policy).
-pub(super) fn load_account(spec: &str) -> Result<Option<crate::io::Account>, CliError> {
-    Ok(match load_one(spec)? {
-        Loaded::Account(a) => Some(a),
+/// Loads a file, or standard input for `-`. As the AWS CLI takes them, `file://PATH` names a
+/// file and text beginning with `{` is the policy itself.
+fn load_one(spec: &str) -> Result<Loaded, CliError> {
+    if spec.trim_start().starts_with('{') {
+        return Ok(load_bytes("<inline policy>", spec.as_bytes())?);
+    }
+    let (origin, text) = read_text(spec)?;
+    Ok(load_text(&origin, &text)?)
+}
+
+/// Loads an authorization-details file with its text (`None` when the file is a policy).
+pub(super) fn load_account(spec: &str) -> Result<Option<(crate::io::Account, String)>, CliError> {
+    let (origin, text) = read_text(spec)?;
+    Ok(match load_text(&origin, &text)? {
+        Loaded::Account(a) => Some((a, text)),
         Loaded::Policy(..) => None,
     })
 }

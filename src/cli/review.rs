@@ -5,7 +5,7 @@ use std::io::Write;
 use super::commands::{applicable, resolve_names};
 use super::error::CliError;
 use super::exit::ExitCode;
-use super::inputs::{load_account, policy_set, single_policy};
+use super::inputs::{load_account, policy_set, read_text, single_policy};
 use super::{
     AuditArgs, AuditFormat, DiagnoseArgs, DiffArgs, FailOn, Format, InferArgs, LintArgs,
     LintFormat, PolicyArgs,
@@ -121,7 +121,7 @@ pub(super) fn lint(args: &LintArgs, out: &mut dyn Write) -> Result<ExitCode, Cli
 
 /// `asg-perms audit`.
 pub(super) fn audit(args: &AuditArgs, out: &mut dyn Write) -> Result<ExitCode, CliError> {
-    let Some(acc) = load_account(&args.account_details)? else {
+    let Some((acc, text)) = load_account(&args.account_details)? else {
         return Err(CliError::Usage(format!(
             "{} is a policy, not get-account-authorization-details output",
             args.account_details
@@ -131,20 +131,10 @@ pub(super) fn audit(args: &AuditArgs, out: &mut dyn Write) -> Result<ExitCode, C
     let Some(a) = run_audit(&args.account_details, &acc, &progress) else {
         return Ok(ExitCode::Error);
     };
-    let bytes = if args.account_details == "-" {
-        Vec::new()
-    } else {
-        std::fs::read(
-            args.account_details
-                .strip_prefix("file://")
-                .unwrap_or(&args.account_details),
-        )
-        .unwrap_or_default()
-    };
     let header = ReportHeader::for_file(
         &args.account_details,
         "account authorization details",
-        &bytes,
+        text.as_bytes(),
     );
     // CSV has no header lines: a reader of CSV expects the column names first.
     let text = match args.format {
@@ -185,8 +175,8 @@ fn markdown_header(h: &ReportHeader) -> String {
 pub(super) fn diagnose(args: &DiagnoseArgs, out: &mut dyn Write) -> Result<ExitCode, CliError> {
     let text = match (&args.text, &args.file) {
         (Some(t), _) if t != "-" => t.clone(),
-        (_, Some(f)) => read_text(f)?,
-        _ => read_text("-")?,
+        (_, Some(f)) => read_text(f)?.1,
+        _ => read_text("-")?.1,
     };
     let mut d = crate::diagnose::diagnose(&text).map_err(|e| CliError::Usage(e.to_string()))?;
     let set = given_policies(&args.inputs)?;
@@ -219,7 +209,7 @@ pub(super) fn diagnose(args: &DiagnoseArgs, out: &mut dyn Write) -> Result<ExitC
 
 /// `asg-perms infer`.
 pub(super) fn infer(args: &InferArgs, out: &mut dyn Write) -> Result<ExitCode, CliError> {
-    let text = read_text(&args.file)?;
+    let (_, text) = read_text(&args.file)?;
     let requests =
         crate::infer::infer(&text).map_err(|e| CliError::Usage(format!("{}: {e}", args.file)))?;
     let mut statuses = Vec::new();
@@ -282,20 +272,6 @@ pub(super) fn infer(args: &InferArgs, out: &mut dyn Write) -> Result<ExitCode, C
     } else {
         ExitCode::Success
     })
-}
-
-/// A text file, or standard input for `-` (both within the input size limit).
-fn read_text(spec: &str) -> Result<String, CliError> {
-    use std::io::Read as _;
-    if spec != "-" {
-        return super::inputs::read_input(spec);
-    }
-    let mut s = String::new();
-    std::io::stdin()
-        .take(crate::io::MAX_INPUT_BYTES)
-        .read_to_string(&mut s)
-        .map_err(|e| CliError::Usage(format!("cannot read standard input: {e}")))?;
-    Ok(s)
 }
 
 /// The policy set of `--policy`/`--boundary`/`--scp`, if any was given.

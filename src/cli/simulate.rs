@@ -1,11 +1,11 @@
 //! `asg-perms simulate`: one request from flags, or a batch of JSON lines.
 
-use std::io::{BufRead as _, Read as _, Write};
+use std::io::{BufRead as _, Write};
 
 use super::Format;
 use super::error::CliError;
 use super::exit::ExitCode;
-use super::inputs::read_input;
+use super::inputs::read_text;
 use crate::policy::PolicySet;
 use crate::simulate::{
     SimulationResult, batch_line, context_for, parse_context_entries, simulate, to_json,
@@ -74,16 +74,7 @@ pub(super) fn batch(
     opts: Options,
     out: &mut dyn Write,
 ) -> Result<ExitCode, CliError> {
-    let text = if file == "-" {
-        let mut s = String::new();
-        std::io::stdin()
-            .take(crate::io::MAX_INPUT_BYTES + 1)
-            .read_to_string(&mut s)
-            .map_err(|e| CliError::Usage(format!("<stdin>: cannot read the requests: {e}")))?;
-        s
-    } else {
-        read_input(file)?
-    };
+    let (_, text) = read_text(file)?;
     let mut results = Vec::new();
     let mut failed = false;
     for (n, line) in text.as_bytes().lines().enumerate() {

@@ -72,6 +72,15 @@ pub fn load_file(path: &Path) -> Result<Loaded, LoadError> {
 
 /// Like [`load_file`], and also returns the file's text (for an editor), read once.
 pub fn load_file_with_text(path: &Path) -> Result<(Loaded, String), LoadError> {
+    let text = read_text_file(path)?;
+    let loaded = load_text(&path.display().to_string(), &text)?;
+    Ok((loaded, text))
+}
+
+/// Reads a text file as [`load_file`] does, without parsing it: folders, devices, pipes,
+/// files over the input limit, binary and non-text files are refused with a clear message;
+/// the read is bounded; UTF-8 (with or without a byte-order mark) and UTF-16 are decoded.
+pub fn read_text_file(path: &Path) -> Result<String, LoadError> {
     let origin = path.display().to_string();
     let read_error = |e: std::io::Error| LoadError::Read {
         at: Location::whole(&origin),
@@ -98,20 +107,21 @@ pub fn load_file_with_text(path: &Path) -> Result<(Loaded, String), LoadError> {
     std::fs::File::open(path)
         .and_then(|f| f.take(MAX_INPUT_BYTES + 1).read_to_end(&mut bytes))
         .map_err(read_error)?;
-    if bytes.len() as u64 > MAX_INPUT_BYTES {
-        return Err(too_large(&origin, bytes.len() as u64));
-    }
-    let text = decode(&origin, &bytes)?;
-    let loaded = load_text(&origin, &text)?;
-    Ok((loaded, text))
+    read_text_bytes(&origin, &bytes)
 }
 
 /// Loads from bytes (a dropped file, stdin).
 pub fn load_bytes(origin: &str, bytes: &[u8]) -> Result<Loaded, LoadError> {
+    load_text(origin, &read_text_bytes(origin, bytes)?)
+}
+
+/// The text of some bytes (standard input, a read file): over the input limit, binary or
+/// non-text bytes are refused; UTF-8 and UTF-16 are decoded.
+pub fn read_text_bytes(origin: &str, bytes: &[u8]) -> Result<String, LoadError> {
     if bytes.len() as u64 > MAX_INPUT_BYTES {
         return Err(too_large(origin, bytes.len() as u64));
     }
-    load_text(origin, &decode(origin, bytes)?)
+    decode(origin, bytes)
 }
 
 /// "the file is 67,108,865 bytes (64 MB); the limit is 67,108,864 bytes (64 MB)".
