@@ -117,33 +117,9 @@ fn between<'a>(text: &'a str, start: &str, ends: &[&str]) -> Option<&'a str> {
     Some(rest[..end].trim().trim_end_matches(['.', ',', ';']))
 }
 
-/// `arn:aws:autoscaling:us-east-1:123456789012:...` → account and region and partition.
-fn facts_from_arns(arns: &[&str]) -> Facts {
-    let mut f = Facts::default();
-    for arn in arns {
-        let p: Vec<&str> = arn.splitn(6, ':').collect();
-        if p.len() < 6 || p[0] != "arn" {
-            continue;
-        }
-        if f.partition.is_none() && p[1] != "aws" && !p[1].is_empty() {
-            f.partition = Some(p[1].to_owned());
-        }
-        if f.region.is_none() && !p[3].is_empty() && p[3] != "*" {
-            f.region = Some(p[3].to_owned());
-        }
-        if f.account.is_none() && p[4].len() == 12 && p[4].bytes().all(|b| b.is_ascii_digit()) {
-            f.account = Some(p[4].to_owned());
-        }
-    }
-    f
-}
-
 /// The Auto Scaling action an operation name is (`CreateAutoScalingGroup`), if it is one.
 fn auto_scaling_op(name: &str) -> Option<String> {
-    let name = name.trim().trim_start_matches("autoscaling:");
-    catalog()
-        .action(name)
-        .map(crate::asg::catalog::Action::full_name)
+    catalog().full_name_of(name)
 }
 
 /// Reads an error message (or a decoded authorization message).
@@ -213,7 +189,7 @@ pub fn diagnose(text: &str) -> Result<Diagnosis, Unreadable> {
             .chain(target.iter())
             .map(String::as_str)
             .collect();
-        d.facts = facts_from_arns(&arns);
+        d.facts = Facts::from_arns(&arns);
         d.facts.lifecycle_hook_role_arn.clone_from(&role);
         d.summary = format!(
             "Auto Scaling could not send a test message to {} as the hook's role {}: the role cannot be assumed by Auto Scaling, or it may not publish there.",
@@ -315,7 +291,7 @@ fn access_denied(t: &str, operation: Option<String>) -> Diagnosis {
         .chain(d.resource.iter())
         .map(String::as_str)
         .collect();
-    d.facts = facts_from_arns(&arns);
+    d.facts = Facts::from_arns(&arns);
     // The Auto Scaling call: the failed action itself, or the call named in the prefix.
     d.operation = operation.or_else(|| {
         failed
@@ -506,7 +482,7 @@ fn decoded(text: &str) -> Result<Diagnosis, Unreadable> {
         .chain(resource.iter())
         .map(String::as_str)
         .collect();
-    d.facts = facts_from_arns(&arns);
+    d.facts = Facts::from_arns(&arns);
     d.failed = Some(action.to_owned());
     d.resource = resource;
     d.caller = caller;

@@ -104,7 +104,8 @@ pub fn infer(text: &str) -> Result<Vec<InferredRequest>, InferError> {
             .map(str::to_owned)
             .or_else(|| guess_action(&v))
             .ok_or_else(|| err(1, "API request JSON without \"Action\", and its parameters fit no single Auto Scaling call: add \"Action\": \"CreateAutoScalingGroup\" (or the call's name)"))?;
-        let action = resolve(&action)
+        let action = catalog()
+            .full_name_of(&action)
             .ok_or_else(|| err(1, format!("{action} is not an Auto Scaling action")))?;
         return Ok(vec![request(&action, &v, text, 1)]);
     }
@@ -138,12 +139,6 @@ pub fn infer(text: &str) -> Result<Vec<InferredRequest>, InferError> {
         });
     }
     Ok(out)
-}
-
-fn resolve(name: &str) -> Option<String> {
-    catalog()
-        .action(name.trim_start_matches("autoscaling:"))
-        .map(crate::asg::catalog::Action::full_name)
 }
 
 /// Parameters that only one call takes, to name the call of bare API JSON.
@@ -205,7 +200,8 @@ fn cli_command(
     let Some(sub) = rest.next() else {
         return Err(err(line, "`aws autoscaling` without a command"));
     };
-    let action = resolve(&pascal(sub))
+    let action = catalog()
+        .full_name_of(&pascal(sub))
         .ok_or_else(|| err(line, format!("`{sub}` is not an aws autoscaling command")))?;
     // Options to a JSON object of parameters, each value as JSON when it is, else the
     // shorthand `K=V,K=V` as an object, else a string.
@@ -317,10 +313,7 @@ fn request(action: &str, v: &Value, text: &str, line: usize) -> InferredRequest 
         unknowns: Vec::new(),
         line,
     };
-    let applies = |f: &str| {
-        cat.feature(f)
-            .is_some_and(|x| x.applies_to.iter().any(|a| a == name))
-    };
+    let applies = |f: &str| cat.feature_applies(f, name);
     let feature = |r: &mut InferredRequest, id: &str, parameter: &str| {
         if applies(id) && !r.features.iter().any(|f| f == id) {
             r.features.push(id.to_owned());

@@ -72,6 +72,11 @@ impl ReportHeader {
                 });
             }
         }
+        Self::dated(inputs)
+    }
+
+    /// A header for these inputs, dated today, with this tool's version and data date.
+    fn dated(inputs: Vec<InputRef>) -> Self {
         Self {
             inputs,
             date: today_utc(),
@@ -82,26 +87,23 @@ impl ReportHeader {
 
     /// The header of a comparison: the inputs of each side, the side named in their layer.
     pub fn for_sides(sides: &[(&str, &crate::policy::PolicySet)]) -> Self {
-        let mut h = Self::for_set(&crate::policy::PolicySet::default());
+        let mut inputs = Vec::new();
         for (side, set) in sides {
-            h.inputs
-                .extend(Self::for_set(set).inputs.into_iter().map(|mut i| {
-                    i.layer = format!("{side}: {}", i.layer);
-                    i
-                }));
+            inputs.extend(Self::for_set(set).inputs.into_iter().map(|mut i| {
+                i.layer = format!("{side}: {}", i.layer);
+                i
+            }));
         }
-        h
+        Self::dated(inputs)
     }
 
     /// The header of a report over one file (an account file).
     pub fn for_file(name: &str, what: &str, bytes: &[u8]) -> Self {
-        let mut h = Self::for_set(&crate::policy::PolicySet::default());
-        h.inputs.push(InputRef {
+        Self::dated(vec![InputRef {
             name: name.to_owned(),
             layer: what.to_owned(),
             fnv1a64: format!("{:016x}", fnv1a64(bytes)),
-        });
-        h
+        }])
     }
 
     /// The header as lines of text.

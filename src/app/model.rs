@@ -104,18 +104,15 @@ pub struct SavedDoc {
     pub name: String,
     /// Its file, if it came from one.
     pub path: Option<PathBuf>,
-    /// [`text_hash`] of the text as loaded.
+    /// [`text_hash`] of the text as loaded, to tell a file that changed between sessions.
     pub hash: u64,
     /// The text itself, when there is no file or it was edited here.
     pub text: Option<String>,
 }
 
-/// FNV-1a, 64 bits: stable across runs and builds (unlike the std hasher), to tell whether
-/// a file changed between sessions.
+/// The hash reports give their inputs (FNV-1a, stable across runs and builds).
 pub fn text_hash(text: &str) -> u64 {
-    text.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
-        (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
-    })
+    crate::report::fnv1a64(text.as_bytes())
 }
 
 /// An authorization-details dump and the principal chosen from it.

@@ -14,7 +14,7 @@ use crate::asg::generate::GenerateOptions;
 use crate::asg::requirements::Facts;
 use crate::report::{Report, ReportHeader};
 use crate::review::audit::{Audit, AuditProgress};
-use crate::review::diff::{ActionChange, Direction, diff_checks};
+use crate::review::diff::{ActionChange, diff_checks, sort_lost_first};
 use crate::review::lint::{Finding, LintOptions, lint};
 
 /// What the comparison depends on.
@@ -114,11 +114,7 @@ impl ExplorerApp {
             .iter()
             .filter_map(|(name, b)| after.checks.get(name).and_then(|a| diff_checks(b, a)))
             .collect();
-        changes.sort_by_key(|c| {
-            let lost = c.direction == Some(Direction::Lost)
-                || c.permissions.iter().any(|p| p.direction == Direction::Lost);
-            (!lost, c.action.clone())
-        });
+        sort_lost_first(&mut changes);
         Some(Ok(changes))
     }
 

@@ -195,6 +195,17 @@ impl Catalog {
         self.dependencies.iter().filter(move |d| d.action == action)
     }
 
+    /// True when request feature `id` applies to `action` (a bare name).
+    pub fn feature_applies(&self, id: &str, action: &str) -> bool {
+        self.feature(id)
+            .is_some_and(|f| f.applies_to.iter().any(|a| a == action))
+    }
+
+    /// `autoscaling:Name` for an action name in any spelling the catalog accepts.
+    pub fn full_name_of(&self, name: &str) -> Option<String> {
+        self.action(name.trim()).map(Action::full_name)
+    }
+
     /// The distinct permissions of other services an action may need, depending on the
     /// request (`iam:PassRole` counts once, whatever it is passed for). The tree's `+N` and
     /// the `list` command both show this number.

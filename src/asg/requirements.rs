@@ -72,6 +72,28 @@ const SLR_PATH: &str = "role/aws-service-role/autoscaling.amazonaws.com/";
 pub const PARTITIONS: [&str; 3] = ["aws", "aws-cn", "aws-us-gov"];
 
 impl Facts {
+    /// The account, region and partition that ARNs name (the first of each that does):
+    /// `arn:aws:autoscaling:us-east-1:123456789012:...`.
+    pub fn from_arns(arns: &[&str]) -> Self {
+        let mut f = Self::default();
+        for arn in arns {
+            let p: Vec<&str> = arn.splitn(6, ':').collect();
+            if p.len() < 6 || p[0] != "arn" {
+                continue;
+            }
+            if f.partition.is_none() && p[1] != "aws" && !p[1].is_empty() {
+                f.partition = Some(p[1].to_owned());
+            }
+            if f.region.is_none() && !p[3].is_empty() && p[3] != "*" {
+                f.region = Some(p[3].to_owned());
+            }
+            if f.account.is_none() && p[4].len() == 12 && p[4].bytes().all(|b| b.is_ascii_digit()) {
+                f.account = Some(p[4].to_owned());
+            }
+        }
+        f
+    }
+
     /// The partition in force.
     pub fn partition(&self) -> &str {
         self.partition.as_deref().unwrap_or("aws")
@@ -481,12 +503,11 @@ pub fn key_policy_requirement(
     let name = resolve_action(action)?;
     let on = expand_features(features)?;
     // The catalog check makes sure no action has two key policies.
-    let Some(kp) = cat.key_policies.iter().find(|kp| {
-        on.contains(&kp.feature)
-            && cat
-                .feature(&kp.feature)
-                .is_some_and(|f| f.applies_to.iter().any(|a| a == name))
-    }) else {
+    let Some(kp) = cat
+        .key_policies
+        .iter()
+        .find(|kp| on.contains(&kp.feature) && cat.feature_applies(&kp.feature, name))
+    else {
         return Ok(None);
     };
     // A key policy principal cannot hold wildcards: an unknown account stays a visible

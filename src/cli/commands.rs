@@ -303,14 +303,7 @@ pub(super) fn resolve_names(
 pub(super) fn applicable(features: &[String], name: &str) -> Vec<String> {
     features
         .iter()
-        .filter(|f| applies(f, name))
+        .filter(|f| catalog().feature_applies(f, name))
         .cloned()
         .collect()
-}
-
-/// True when feature `id` applies to action `name` (unknown ids were rejected before).
-fn applies(id: &str, name: &str) -> bool {
-    catalog()
-        .feature(id)
-        .is_some_and(|f| f.applies_to.iter().any(|a| a == name))
 }

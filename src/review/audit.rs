@@ -165,19 +165,6 @@ pub struct AuditProgress {
     pub cancelled: AtomicBool,
 }
 
-/// The facts of an account, from a principal's ARN (`arn:aws:iam::123456789012:role/x`).
-fn account_facts(arn: &str) -> Facts {
-    let parts: Vec<&str> = arn.splitn(6, ':').collect();
-    Facts {
-        partition: parts.get(1).map(|p| (*p).to_owned()).filter(|p| p != "aws"),
-        account: parts
-            .get(4)
-            .map(|a| (*a).to_owned())
-            .filter(|a| !a.is_empty()),
-        ..Facts::default()
-    }
-}
-
 /// Evaluates every principal of the account. `None` when cancelled.
 pub fn audit(origin: &str, account: &Account, progress: &AuditProgress) -> Option<Audit> {
     let roles: Vec<&str> = account
@@ -200,7 +187,7 @@ pub fn audit(origin: &str, account: &Account, progress: &AuditProgress) -> Optio
             };
             let row = match account.policy_set(origin, &p.name) {
                 Ok(set) => {
-                    let facts = account_facts(&p.arn);
+                    let facts = Facts::from_arns(&[&p.arn]);
                     let cells: Vec<Status> = CAPABILITIES
                         .iter()
                         .map(|c| capability_status(c, &facts, &set))
@@ -244,10 +231,7 @@ fn capability_status(c: &Capability, facts: &Facts, set: &PolicySet) -> Status {
     let statuses = c.actions.iter().map(|(action, features)| {
         let features: Vec<String> = features
             .iter()
-            .filter(|f| {
-                cat.feature(f)
-                    .is_some_and(|x| x.applies_to.iter().any(|a| a == action))
-            })
+            .filter(|f| cat.feature_applies(f, action))
             .map(|f| (*f).to_owned())
             .collect();
         check(action, &features, facts, set).map_or(Status::Conditional, |c| c.status)

@@ -145,6 +145,22 @@ impl PolicyDiff {
     }
 }
 
+impl ActionChange {
+    /// The action, or one of its permissions, lost something.
+    pub fn loses(&self) -> bool {
+        self.direction == Some(Direction::Lost)
+            || self
+                .permissions
+                .iter()
+                .any(|p| p.direction == Direction::Lost)
+    }
+}
+
+/// What was lost first, since that is what a reviewer must see; then by action name.
+pub fn sort_lost_first(changes: &mut [ActionChange]) {
+    changes.sort_by_key(|c| (!c.loses(), c.action.clone()));
+}
+
 /// Compares two already checked actions (the same action and features on both sides).
 pub fn diff_checks(before: &ActionCheck, after: &ActionCheck) -> Option<ActionChange> {
     let mut permissions = Vec::new();
@@ -218,12 +234,7 @@ pub fn diff(
             None => summary.unchanged += needed,
         }
     }
-    // What was lost first: that is what a reviewer must see.
-    changes.sort_by_key(|c| {
-        let lost = c.permissions.iter().any(|p| p.direction == Direction::Lost)
-            || c.direction == Some(Direction::Lost);
-        (!lost, c.action.clone())
-    });
+    sort_lost_first(&mut changes);
     Ok(PolicyDiff { changes, summary })
 }
 
