@@ -247,8 +247,6 @@ fn base(shape: &'static str) -> Diagnosis {
 }
 
 /// "User: X is not authorized to perform: A on resource: R because ..." in all its forms.
-// One message shape, read top to bottom.
-#[allow(clippy::too_many_lines)]
 fn access_denied(t: &str, operation: Option<String>) -> Diagnosis {
     let mut d = base("access-denied");
     d.caller = between(t, "User: ", &[" is not authorized"]).map(str::to_owned);
@@ -312,31 +310,7 @@ fn access_denied(t: &str, operation: Option<String>) -> Diagnosis {
         if f == "iam:PassRole"
             && let Some(r) = d.resource.clone()
         {
-            // The role tells which role was passed: a service-linked role is the group's
-            // own; another role is the instance profile's (or a lifecycle hook's).
-            if r.contains(":role/aws-service-role/") {
-                d.features.retain(|x| x == "custom-slr");
-                d.facts.service_linked_role_arn = Some(r);
-            } else {
-                d.features.retain(|x| x != "custom-slr");
-                let hook = d.features.iter().any(|x| x == "lifecycle-hook-role");
-                let profile = d
-                    .features
-                    .iter()
-                    .find(|x| x.contains("instance-profile"))
-                    .cloned();
-                if let Some(p) = profile {
-                    if hook {
-                        d.advice.push(format!(
-                            "If {r} is a lifecycle hook's notification role rather than the instance profile's, the feature is lifecycle-hook-role."
-                        ));
-                    }
-                    d.features = vec![p];
-                    d.facts.instance_role_arn = Some(r);
-                } else if hook {
-                    d.facts.lifecycle_hook_role_arn = Some(r);
-                }
-            }
+            passrole_features(&mut d, r);
         }
     }
     d.summary = format!(
@@ -362,6 +336,36 @@ fn access_denied(t: &str, operation: Option<String>) -> Diagnosis {
     }
     d.failed = failed;
     d
+}
+
+/// A role passed with `iam:PassRole` tells which role it was: a service-linked role is the
+/// group's own; another is the instance profile's (or a lifecycle hook's).
+fn passrole_features(d: &mut Diagnosis, r: String) {
+    // The role tells which role was passed: a service-linked role is the group's
+    // own; another role is the instance profile's (or a lifecycle hook's).
+    if r.contains(":role/aws-service-role/") {
+        d.features.retain(|x| x == "custom-slr");
+        d.facts.service_linked_role_arn = Some(r);
+    } else {
+        d.features.retain(|x| x != "custom-slr");
+        let hook = d.features.iter().any(|x| x == "lifecycle-hook-role");
+        let profile = d
+            .features
+            .iter()
+            .find(|x| x.contains("instance-profile"))
+            .cloned();
+        if let Some(p) = profile {
+            if hook {
+                d.advice.push(format!(
+                    "If {r} is a lifecycle hook's notification role rather than the instance profile's, the feature is lifecycle-hook-role."
+                ));
+            }
+            d.features = vec![p];
+            d.facts.instance_role_arn = Some(r);
+        } else if hook {
+            d.facts.lifecycle_hook_role_arn = Some(r);
+        }
+    }
 }
 
 /// "You are not authorized to use launch template: lt-..."

@@ -300,11 +300,7 @@ fn param<'a>(v: &'a Value, name: &str) -> Option<&'a Value> {
 }
 
 /// The features and facts of a call's parameters.
-// One rule after another, parameter by parameter; kept together to read as the table.
-#[allow(clippy::too_many_lines)]
 fn request(action: &str, v: &Value, text: &str, line: usize) -> InferredRequest {
-    let name = action.trim_start_matches("autoscaling:");
-    let cat = catalog();
     let mut r = InferredRequest {
         action: action.to_owned(),
         features: Vec::new(),
@@ -313,93 +309,9 @@ fn request(action: &str, v: &Value, text: &str, line: usize) -> InferredRequest 
         unknowns: Vec::new(),
         line,
     };
-    let applies = |f: &str| cat.feature_applies(f, name);
-    let feature = |r: &mut InferredRequest, id: &str, parameter: &str| {
-        if applies(id) && !r.features.iter().any(|f| f == id) {
-            r.features.push(id.to_owned());
-            r.why.push(Why {
-                what: id.to_owned(),
-                line: line_of(text, parameter, line),
-                parameter: parameter.to_owned(),
-            });
-        }
-    };
-    let lt = param(v, "LaunchTemplate")
-        .or_else(|| param(v, "MixedInstancesPolicy").and_then(|m| param(m, "LaunchTemplate")))
-        .or_else(|| param(v, "DesiredConfiguration").and_then(|d| param(d, "LaunchTemplate")));
-    if lt.is_some() {
-        feature(&mut r, "launch-template", "LaunchTemplate");
-        if applies("launch-template-instance-profile") {
-            r.unknowns.push("The launch template is defined elsewhere: does it have an instance profile (IamInstanceProfile)? Then turn on launch-template-instance-profile.".to_owned());
-            r.unknowns.push(
-                "Does it tag at launch (TagSpecifications)? Then launch-template-tags.".to_owned(),
-            );
-            r.unknowns.push(
-                "Is its ImageId resolve:ssm:...? Then launch-template-ssm-parameter.".to_owned(),
-            );
-        }
-    }
-    if let Some(slr) = param(v, "ServiceLinkedRoleARN").and_then(Value::as_str) {
-        feature(&mut r, "custom-slr", "ServiceLinkedRoleARN");
-        r.facts.service_linked_role_arn = Some(slr.to_owned());
-    } else if name == "CreateAutoScalingGroup" {
-        r.unknowns.push("Does the account already have the AWSServiceRoleForAutoScaling role? If not (a new account), turn on default-slr-missing.".to_owned());
-    }
-    if param(v, "Tags").is_some() && name == "CreateAutoScalingGroup" {
-        feature(&mut r, "tags-on-create", "Tags");
-    }
-    if let Some(hooks) = param(v, "LifecycleHookSpecificationList") {
-        let mut roles = Vec::new();
-        if let Some(list) = hooks.as_array() {
-            for h in list {
-                if let Some(role) = param(h, "RoleARN").and_then(Value::as_str) {
-                    roles.push(role.to_owned());
-                }
-            }
-        }
-        if let Some(role) = roles.first() {
-            feature(&mut r, "lifecycle-hook-role", "RoleARN");
-            r.facts.lifecycle_hook_role_arn = Some(role.clone());
-        }
-    }
-    if name == "PutLifecycleHook"
-        && let Some(role) = param(v, "RoleARN").and_then(Value::as_str)
-    {
-        feature(&mut r, "lifecycle-hook-role", "RoleARN");
-        r.facts.lifecycle_hook_role_arn = Some(role.to_owned());
-    }
-    if let Some(p) = param(v, "IamInstanceProfile") {
-        feature(
-            &mut r,
-            "launch-configuration-instance-profile",
-            "IamInstanceProfile",
-        );
-        if let Some(arn) = p.as_str().filter(|s| s.starts_with("arn:")) {
-            r.unknowns.push(format!("{arn} is an instance profile: which role does it hold? Give it as --instance-role-arn to decide iam:PassRole."));
-        }
-    }
-    if let Some(b) = param(v, "BlockDeviceMappings") {
-        let raw = b.to_string().to_lowercase();
-        if raw.contains("kmskeyid") {
-            feature(&mut r, "kms-cmk-encrypted-volumes", "KmsKeyId");
-        }
-    }
-    for (param_name, id) in [("TrafficSources", "vpc-lattice-attach")] {
-        if let Some(ts) = param(v, param_name) {
-            let raw = ts.to_string().to_lowercase();
-            if raw.contains("vpc-lattice") {
-                let id = if name == "DetachTrafficSources" {
-                    "vpc-lattice-detach"
-                } else {
-                    id
-                };
-                feature(&mut r, id, "TrafficSources");
-            }
-        }
-    }
-    if name == "PutNotificationConfiguration" {
-        r.unknowns.push("Is the SNS topic encrypted with a customer managed KMS key? Then turn on sns-topic-cmk-encrypted.".to_owned());
-    }
+    launch_rules(&mut r, v, text);
+    role_rules(&mut r, v, text);
+    other_rules(&mut r, v, text);
     if let Some(g) = param(v, "AutoScalingGroupName").and_then(Value::as_str) {
         r.facts.group_name = Some(g.to_owned());
         r.why.push(Why {
@@ -415,7 +327,103 @@ fn request(action: &str, v: &Value, text: &str, line: usize) -> InferredRequest 
     r
 }
 
+/// The launch template (also inside a mixed-instances policy or an instance refresh's
+/// desired configuration), a launch configuration's instance profile and volumes.
+fn launch_rules(r: &mut InferredRequest, v: &Value, text: &str) {
+    let lt = param(v, "LaunchTemplate")
+        .or_else(|| param(v, "MixedInstancesPolicy").and_then(|m| param(m, "LaunchTemplate")))
+        .or_else(|| param(v, "DesiredConfiguration").and_then(|d| param(d, "LaunchTemplate")));
+    if lt.is_some() {
+        r.add_feature(text, "launch-template", "LaunchTemplate");
+        if catalog().feature_applies("launch-template-instance-profile", r.name()) {
+            r.unknowns.push("The launch template is defined elsewhere: does it have an instance profile (IamInstanceProfile)? Then turn on launch-template-instance-profile.".to_owned());
+            r.unknowns.push(
+                "Does it tag at launch (TagSpecifications)? Then launch-template-tags.".to_owned(),
+            );
+            r.unknowns.push(
+                "Is its ImageId resolve:ssm:...? Then launch-template-ssm-parameter.".to_owned(),
+            );
+        }
+    }
+    if let Some(p) = param(v, "IamInstanceProfile") {
+        r.add_feature(
+            text,
+            "launch-configuration-instance-profile",
+            "IamInstanceProfile",
+        );
+        if let Some(arn) = p.as_str().filter(|s| s.starts_with("arn:")) {
+            r.unknowns.push(format!("{arn} is an instance profile: which role does it hold? Give it as --instance-role-arn to decide iam:PassRole."));
+        }
+    }
+    if param(v, "BlockDeviceMappings")
+        .is_some_and(|b| b.to_string().to_lowercase().contains("kmskeyid"))
+    {
+        r.add_feature(text, "kms-cmk-encrypted-volumes", "KmsKeyId");
+    }
+}
+
+/// The roles a call passes: a custom service-linked role, lifecycle hooks' roles.
+fn role_rules(r: &mut InferredRequest, v: &Value, text: &str) {
+    if let Some(slr) = param(v, "ServiceLinkedRoleARN").and_then(Value::as_str) {
+        r.add_feature(text, "custom-slr", "ServiceLinkedRoleARN");
+        r.facts.service_linked_role_arn = Some(slr.to_owned());
+    } else if r.name() == "CreateAutoScalingGroup" {
+        r.unknowns.push("Does the account already have the AWSServiceRoleForAutoScaling role? If not (a new account), turn on default-slr-missing.".to_owned());
+    }
+    // A hook given with the group, or the hook itself.
+    let hook_role = param(v, "LifecycleHookSpecificationList")
+        .and_then(Value::as_array)
+        .and_then(|hooks| hooks.iter().find_map(|h| param(h, "RoleARN")))
+        .or_else(|| {
+            (r.name() == "PutLifecycleHook")
+                .then(|| param(v, "RoleARN"))
+                .flatten()
+        })
+        .and_then(Value::as_str);
+    if let Some(role) = hook_role {
+        r.add_feature(text, "lifecycle-hook-role", "RoleARN");
+        r.facts.lifecycle_hook_role_arn = Some(role.to_owned());
+    }
+}
+
+/// Tags on create, VPC Lattice traffic sources, notifications.
+fn other_rules(r: &mut InferredRequest, v: &Value, text: &str) {
+    if param(v, "Tags").is_some() && r.name() == "CreateAutoScalingGroup" {
+        r.add_feature(text, "tags-on-create", "Tags");
+    }
+    if param(v, "TrafficSources")
+        .is_some_and(|t| t.to_string().to_lowercase().contains("vpc-lattice"))
+    {
+        let id = if r.name() == "DetachTrafficSources" {
+            "vpc-lattice-detach"
+        } else {
+            "vpc-lattice-attach"
+        };
+        r.add_feature(text, id, "TrafficSources");
+    }
+    if r.name() == "PutNotificationConfiguration" {
+        r.unknowns.push("Is the SNS topic encrypted with a customer managed KMS key? Then turn on sns-topic-cmk-encrypted.".to_owned());
+    }
+}
+
 impl InferredRequest {
+    /// The action's bare name (`CreateAutoScalingGroup`).
+    fn name(&self) -> &str {
+        self.action.trim_start_matches("autoscaling:")
+    }
+
+    /// Turns on a feature the call takes, saying which parameter, on which line, set it.
+    fn add_feature(&mut self, text: &str, id: &str, parameter: &str) {
+        if catalog().feature_applies(id, self.name()) && !self.features.iter().any(|f| f == id) {
+            self.features.push(id.to_owned());
+            self.why.push(Why {
+                what: id.to_owned(),
+                line: line_of(text, parameter, self.line),
+                parameter: parameter.to_owned(),
+            });
+        }
+    }
+
     /// For a terminal.
     pub fn to_text(&self) -> String {
         let mut s = format!("{} (line {})\n", self.action, self.line);

@@ -157,57 +157,12 @@ fn condition_values<'a>(st: &'a Statement, key: &str) -> Vec<&'a str> {
         .collect()
 }
 
-// One check after another, each short; kept together to read as the catalogue.
-#[allow(clippy::too_many_lines)]
 fn statement_findings(st: &Statement, options: LintOptions, f: &mut Sink<'_>) {
     let cat = catalog();
     let allow = st.effect == Effect::Allow;
     let start = st.span.start;
     if allow && names(st, "iam:PassRole") {
-        if st.resources.patterns.iter().any(|r| r.text == "*") && !st.resources.negated {
-            f(
-                "passrole-any-role",
-                Severity::Warning,
-                start,
-                "iam:PassRole on every role (\"Resource\": \"*\")".to_owned(),
-                "Whoever has this can hand any role, including administrator roles, to a service; through Auto Scaling, to every instance it launches.",
-                "List the roles (arn:aws:iam::ACCOUNT:role/app-*) that this principal should pass."
-                    .to_owned(),
-            );
-        }
-        if !has_key(st, "iam:PassedToService") {
-            f(
-                "passrole-no-service",
-                Severity::Warning,
-                start,
-                "iam:PassRole without an iam:PassedToService condition".to_owned(),
-                "Without it the roles can be passed to any service, not just the one they are for.",
-                "Add \"Condition\": {\"StringEquals\": {\"iam:PassedToService\": \"ec2.amazonaws.com\"}} (or the service the role is for).".to_owned(),
-            );
-        }
-        let to_autoscaling = condition_values(st, "iam:PassedToService")
-            .iter()
-            .any(|v| v.starts_with("autoscaling.amazonaws.com"));
-        let outside: Vec<&str> = st
-            .resources
-            .patterns
-            .iter()
-            .map(|r| r.text.as_str())
-            .filter(|r| *r != "*" && !r.contains(":role/aws-service-role/"))
-            .collect();
-        if to_autoscaling && !outside.is_empty() && !st.resources.negated {
-            f(
-                "passrole-autoscaling-outside-service-roles",
-                Severity::Warning,
-                start,
-                format!(
-                    "roles passed to autoscaling.amazonaws.com outside role/aws-service-role/: {}",
-                    outside.join(", ")
-                ),
-                "Auto Scaling takes only service-linked roles (under role/aws-service-role/autoscaling.amazonaws.com/); other roles granted here are never used by it and widen the grant.",
-                "Use arn:aws:iam::ACCOUNT:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling* as the resource.".to_owned(),
-            );
-        }
+        passrole_findings(st, f);
     }
     if allow && names(st, "iam:CreateServiceLinkedRole") && !has_key(st, "iam:AWSServiceName") {
         f(
@@ -219,13 +174,69 @@ fn statement_findings(st: &Statement, options: LintOptions, f: &mut Sink<'_>) {
             "Add \"Condition\": {\"StringEquals\": {\"iam:AWSServiceName\": \"autoscaling.amazonaws.com\"}}.".to_owned(),
         );
     }
+    if allow {
+        forallvalues_findings(st, f);
+    }
+    if allow && st.actions.negated {
+        f(
+            "allow-not-action",
+            Severity::Warning,
+            start,
+            "Allow with NotAction".to_owned(),
+            "It allows every action of every service except those listed, including actions AWS adds later.",
+            "List the actions to allow with Action instead.".to_owned(),
+        );
+    }
+    if allow && st.resources.negated {
+        f(
+            "allow-not-resource",
+            Severity::Warning,
+            start,
+            "Allow with NotResource".to_owned(),
+            "It allows the actions on every resource except those listed, including resources created later.",
+            "List the resources to allow with Resource instead.".to_owned(),
+        );
+    }
+    for p in &st.actions.patterns {
+        unknown_action(&p.text, start, f);
+    }
+    unknown_keys(st, f);
+    for r in &st.resources.patterns {
+        arn_case(&r.text, start, f);
+    }
+    if options.auto_scaling_policy && allow && !st.actions.negated {
+        let used = cat
+            .actions
+            .iter()
+            .map(crate::asg::catalog::Action::full_name)
+            .chain(cat.dependencies.iter().map(|d| d.permission.clone()))
+            .any(|k| {
+                let k = k.to_lowercase();
+                st.actions.patterns.iter().any(|p| p.glob.matches(&k))
+            });
+        if !used {
+            f(
+                "not-used-by-auto-scaling",
+                Severity::Info,
+                start,
+                "no Auto Scaling action, nor any permission one needs, is in this statement"
+                    .to_owned(),
+                "In a policy meant for Auto Scaling, this statement grants something else.",
+                "Keep it if the principal needs it for other work; otherwise remove it.".to_owned(),
+            );
+        }
+    }
+}
+
+/// An Allow with `ForAllValues` on a key and nothing that requires the key: true when the
+/// request has no such key.
+fn forallvalues_findings(st: &Statement, f: &mut Sink<'_>) {
     for c in &st.conditions {
         if let Operator::Known {
             set: Some(SetOp::ForAllValues),
             base,
             ..
         } = c.operator
-            && allow
             && base != BaseOp::Null
         {
             let guarded = st.conditions.iter().any(|g| {
@@ -259,58 +270,55 @@ fn statement_findings(st: &Statement, options: LintOptions, f: &mut Sink<'_>) {
             }
         }
     }
-    if allow && st.actions.negated {
+}
+
+/// `iam:PassRole` granted on every role, to any service, or to Auto Scaling outside its
+/// service-linked roles.
+fn passrole_findings(st: &Statement, f: &mut Sink<'_>) {
+    let start = st.span.start;
+    if st.resources.patterns.iter().any(|r| r.text == "*") && !st.resources.negated {
         f(
-            "allow-not-action",
+            "passrole-any-role",
             Severity::Warning,
             start,
-            "Allow with NotAction".to_owned(),
-            "It allows every action of every service except those listed, including actions AWS adds later.",
-            "List the actions to allow with Action instead.".to_owned(),
+            "iam:PassRole on every role (\"Resource\": \"*\")".to_owned(),
+            "Whoever has this can hand any role, including administrator roles, to a service; through Auto Scaling, to every instance it launches.",
+            "List the roles (arn:aws:iam::ACCOUNT:role/app-*) that this principal should pass."
+                .to_owned(),
         );
     }
-    if allow && st.resources.negated {
+    if !has_key(st, "iam:PassedToService") {
         f(
-            "allow-not-resource",
+            "passrole-no-service",
             Severity::Warning,
             start,
-            "Allow with NotResource".to_owned(),
-            "It allows the actions on every resource except those listed, including resources created later.",
-            "List the resources to allow with Resource instead.".to_owned(),
+            "iam:PassRole without an iam:PassedToService condition".to_owned(),
+            "Without it the roles can be passed to any service, not just the one they are for.",
+            "Add \"Condition\": {\"StringEquals\": {\"iam:PassedToService\": \"ec2.amazonaws.com\"}} (or the service the role is for).".to_owned(),
         );
     }
-    for p in &st.actions.patterns {
-        unknown_action(&p.text, start, f);
-    }
-    unknown_keys(st, f);
-    for r in &st.resources.patterns {
-        arn_case(&r.text, start, f);
-    }
-    if options.auto_scaling_policy && allow && !st.actions.negated {
-        let known = cat
-            .actions
-            .iter()
-            .map(crate::asg::catalog::Action::full_name)
-            .chain(cat.dependencies.iter().map(|d| d.permission.clone()));
-        let mut used = false;
-        for k in known {
-            let k = k.to_lowercase();
-            if st.actions.patterns.iter().any(|p| p.glob.matches(&k)) {
-                used = true;
-                break;
-            }
-        }
-        if !used {
-            f(
-                "not-used-by-auto-scaling",
-                Severity::Info,
-                start,
-                "no Auto Scaling action, nor any permission one needs, is in this statement"
-                    .to_owned(),
-                "In a policy meant for Auto Scaling, this statement grants something else.",
-                "Keep it if the principal needs it for other work; otherwise remove it.".to_owned(),
-            );
-        }
+    let to_autoscaling = condition_values(st, "iam:PassedToService")
+        .iter()
+        .any(|v| v.starts_with("autoscaling.amazonaws.com"));
+    let outside: Vec<&str> = st
+        .resources
+        .patterns
+        .iter()
+        .map(|r| r.text.as_str())
+        .filter(|r| *r != "*" && !r.contains(":role/aws-service-role/"))
+        .collect();
+    if to_autoscaling && !outside.is_empty() && !st.resources.negated {
+        f(
+            "passrole-autoscaling-outside-service-roles",
+            Severity::Warning,
+            start,
+            format!(
+                "roles passed to autoscaling.amazonaws.com outside role/aws-service-role/: {}",
+                outside.join(", ")
+            ),
+            "Auto Scaling takes only service-linked roles (under role/aws-service-role/autoscaling.amazonaws.com/); other roles granted here are never used by it and widen the grant.",
+            "Use arn:aws:iam::ACCOUNT:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling* as the resource.".to_owned(),
+        );
     }
 }
 

@@ -53,8 +53,6 @@ impl DiagnosePanel {
         self.open = open;
     }
 
-    // Drawing code: the paste box, then the diagnosis top to bottom.
-    #[allow(clippy::too_many_lines)]
     fn body_ui(
         &mut self,
         ui: &mut egui::Ui,
@@ -99,78 +97,84 @@ impl DiagnosePanel {
             }
             Ok(d) => d,
         };
-        ui.add(egui::Label::new(egui::RichText::new(&d.summary).strong()).wrap());
-        egui::Grid::new("diagnosis_grid")
-            .num_columns(2)
-            .show(ui, |ui| {
-                for (k, v) in [
-                    ("Call", &d.operation),
-                    ("Failed permission", &d.failed),
-                    ("Resource", &d.resource),
-                    ("Caller", &d.caller),
-                    ("Denied in", &d.denied_in),
-                    ("Explicit deny", &d.explicit_deny),
-                ] {
-                    if let Some(v) = v {
-                        ui.label(k);
-                        ui.add(egui::Label::new(egui::RichText::new(v).monospace()).wrap());
-                        ui.end_row();
-                    }
+        diagnosis_ui(ui, d, dark, commands);
+    }
+}
+
+/// A diagnosis: what failed, the possible causes, the decision with the loaded policies,
+/// the fix, and the way into the explorer.
+fn diagnosis_ui(ui: &mut egui::Ui, d: &Diagnosis, dark: bool, commands: &mut Vec<Command>) {
+    ui.add(egui::Label::new(egui::RichText::new(&d.summary).strong()).wrap());
+    egui::Grid::new("diagnosis_grid")
+        .num_columns(2)
+        .show(ui, |ui| {
+            for (k, v) in [
+                ("Call", &d.operation),
+                ("Failed permission", &d.failed),
+                ("Resource", &d.resource),
+                ("Caller", &d.caller),
+                ("Denied in", &d.denied_in),
+                ("Explicit deny", &d.explicit_deny),
+            ] {
+                if let Some(v) = v {
+                    ui.label(k);
+                    ui.add(egui::Label::new(egui::RichText::new(v).monospace()).wrap());
+                    ui.end_row();
                 }
-            });
-        for c in &d.possible {
-            ui.horizontal_wrapped(|ui| {
-                if let Some(s) = c.status {
-                    ui.label(theme::badge(s, dark));
-                }
-                ui.label(egui::RichText::new(&c.permission).monospace().strong());
-            });
-            ui.add(egui::Label::new(egui::RichText::new(&c.why).small()).wrap());
-            ui.add(
-                egui::Label::new(
-                    egui::RichText::new(format!("How to tell: {}", c.how_to_tell)).small(),
-                )
-                .wrap(),
-            );
-        }
-        if let Some(r) = &d.evaluated {
-            ui.add(
-                egui::Label::new(format!(
-                    "With the loaded policies: {}. {}",
-                    r.words(),
-                    r.detail.explanation
-                ))
-                .wrap(),
-            );
-        }
-        if let Some(f) = &d.fix {
-            let json = serde_json::to_string_pretty(&f.statements).unwrap_or_default();
-            ui.label(egui::RichText::new(format!("Add to the {}:", f.layer)).strong());
-            let mut shown = json.as_str();
-            ui.add(
-                egui::TextEdit::multiline(&mut shown)
-                    .code_editor()
-                    .desired_rows(6)
-                    .desired_width(f32::INFINITY),
-            );
-            if ui.button("Copy the fix").clicked() {
-                commands.push(Command::Copy {
-                    what: "the fix".to_owned(),
-                    text: json.clone(),
-                });
             }
+        });
+    for c in &d.possible {
+        ui.horizontal_wrapped(|ui| {
+            if let Some(s) = c.status {
+                ui.label(theme::badge(s, dark));
+            }
+            ui.label(egui::RichText::new(&c.permission).monospace().strong());
+        });
+        ui.add(egui::Label::new(egui::RichText::new(&c.why).small()).wrap());
+        ui.add(
+            egui::Label::new(
+                egui::RichText::new(format!("How to tell: {}", c.how_to_tell)).small(),
+            )
+            .wrap(),
+        );
+    }
+    if let Some(r) = &d.evaluated {
+        ui.add(
+            egui::Label::new(format!(
+                "With the loaded policies: {}. {}",
+                r.words(),
+                r.detail.explanation
+            ))
+            .wrap(),
+        );
+    }
+    if let Some(f) = &d.fix {
+        let json = serde_json::to_string_pretty(&f.statements).unwrap_or_default();
+        ui.label(egui::RichText::new(format!("Add to the {}:", f.layer)).strong());
+        let mut shown = json.as_str();
+        ui.add(
+            egui::TextEdit::multiline(&mut shown)
+                .code_editor()
+                .desired_rows(6)
+                .desired_width(f32::INFINITY),
+        );
+        if ui.button("Copy the fix").clicked() {
+            commands.push(Command::Copy {
+                what: "the fix".to_owned(),
+                text: json.clone(),
+            });
         }
-        for a in &d.advice {
-            ui.add(egui::Label::new(egui::RichText::new(a).small()).wrap());
-        }
-        if let Some(op) = &d.operation
-            && ui
-                .button("Show in the explorer")
-                .on_hover_text("Select the call, turn on the features and facts the message gave, and explain the failing permission")
-                .clicked()
-        {
-            show_in_explorer(d, op, commands);
-        }
+    }
+    for a in &d.advice {
+        ui.add(egui::Label::new(egui::RichText::new(a).small()).wrap());
+    }
+    if let Some(op) = &d.operation
+        && ui
+            .button("Show in the explorer")
+            .on_hover_text("Select the call, turn on the features and facts the message gave, and explain the failing permission")
+            .clicked()
+    {
+        show_in_explorer(d, op, commands);
     }
 }
 

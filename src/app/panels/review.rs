@@ -50,8 +50,6 @@ impl ComparePanel {
         self.open = open;
     }
 
-    // Drawing code: one entry per changed action, kept together to read top to bottom.
-    #[allow(clippy::too_many_lines)]
     fn body_ui(ui: &mut egui::Ui, input: &CompareInput<'_>, commands: &mut Vec<Command>) {
         let Some(compared) = input.compared else {
             ui.label("Load another version of the policy to see, for every action with the features you turned on, what it gains or loses. The loaded policy is \"before\"; the other version takes its place \"after\".");
@@ -105,79 +103,84 @@ impl ComparePanel {
         );
         egui::ScrollArea::vertical().show(ui, |ui| {
             for c in changes {
-                egui::Frame::group(ui.style()).show(ui, |ui| {
-                    ui.set_width(ui.available_width());
-                    ui.horizontal_wrapped(|ui| {
-                        let name = c.action.trim_start_matches("autoscaling:");
-                        if ui
-                            .link(egui::RichText::new(&c.action).monospace().strong())
-                            .clicked()
-                        {
-                            commands.push(Command::Select {
-                                action: name.to_owned(),
-                            });
-                        }
-                        ui.label(status_text(c.before, input.dark));
-                        ui.label("to");
-                        ui.label(status_text(c.after, input.dark));
-                        if let Some(d) = c.direction {
-                            ui.label(egui::RichText::new(d.word()).small().strong());
-                        }
-                    });
-                    for p in &c.permissions {
-                        ui.horizontal_wrapped(|ui| {
-                            ui.label(
-                                egui::RichText::new(if p.direction == Direction::Lost {
-                                    "-"
-                                } else {
-                                    "+"
-                                })
-                                .strong(),
-                            );
-                            ui.label(egui::RichText::new(&p.permission).monospace());
-                            ui.label(status_text(p.before, input.dark).small());
-                            ui.label("to");
-                            ui.label(status_text(p.after, input.dark).small());
-                        });
-                        let deciders = |v: &[crate::review::diff::Decider]| {
-                            v.iter()
-                                .map(|d| d.label.clone())
-                                .collect::<Vec<_>>()
-                                .join("; ")
-                        };
-                        ui.add(
-                            egui::Label::new(
-                                egui::RichText::new(format!(
-                                    "before: {}",
-                                    if p.decided_before.is_empty() {
-                                        p.explanation_before.clone()
-                                    } else {
-                                        deciders(&p.decided_before)
-                                    }
-                                ))
-                                .small(),
-                            )
-                            .wrap(),
-                        );
-                        ui.add(
-                            egui::Label::new(
-                                egui::RichText::new(format!(
-                                    "after: {}",
-                                    if p.decided_after.is_empty() {
-                                        p.explanation_after.clone()
-                                    } else {
-                                        deciders(&p.decided_after)
-                                    }
-                                ))
-                                .small(),
-                            )
-                            .wrap(),
-                        );
-                    }
-                });
+                change_ui(ui, c, input.dark, commands);
             }
         });
     }
+}
+
+/// One changed action: before and after, each permission with the statements that decided.
+fn change_ui(ui: &mut egui::Ui, c: &ActionChange, dark: bool, commands: &mut Vec<Command>) {
+    egui::Frame::group(ui.style()).show(ui, |ui| {
+        ui.set_width(ui.available_width());
+        ui.horizontal_wrapped(|ui| {
+            let name = c.action.trim_start_matches("autoscaling:");
+            if ui
+                .link(egui::RichText::new(&c.action).monospace().strong())
+                .clicked()
+            {
+                commands.push(Command::Select {
+                    action: name.to_owned(),
+                });
+            }
+            ui.label(status_text(c.before, dark));
+            ui.label("to");
+            ui.label(status_text(c.after, dark));
+            if let Some(d) = c.direction {
+                ui.label(egui::RichText::new(d.word()).small().strong());
+            }
+        });
+        for p in &c.permissions {
+            ui.horizontal_wrapped(|ui| {
+                ui.label(
+                    egui::RichText::new(if p.direction == Direction::Lost {
+                        "-"
+                    } else {
+                        "+"
+                    })
+                    .strong(),
+                );
+                ui.label(egui::RichText::new(&p.permission).monospace());
+                ui.label(status_text(p.before, dark).small());
+                ui.label("to");
+                ui.label(status_text(p.after, dark).small());
+            });
+            let deciders = |v: &[crate::review::diff::Decider]| {
+                v.iter()
+                    .map(|d| d.label.clone())
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            };
+            ui.add(
+                egui::Label::new(
+                    egui::RichText::new(format!(
+                        "before: {}",
+                        if p.decided_before.is_empty() {
+                            p.explanation_before.clone()
+                        } else {
+                            deciders(&p.decided_before)
+                        }
+                    ))
+                    .small(),
+                )
+                .wrap(),
+            );
+            ui.add(
+                egui::Label::new(
+                    egui::RichText::new(format!(
+                        "after: {}",
+                        if p.decided_after.is_empty() {
+                            p.explanation_after.clone()
+                        } else {
+                            deciders(&p.decided_after)
+                        }
+                    ))
+                    .small(),
+                )
+                .wrap(),
+            );
+        }
+    });
 }
 
 /// UI state of the account matrix.
@@ -221,8 +224,6 @@ impl MatrixPanel {
         self.open = open;
     }
 
-    // Drawing code: the controls, then the grid row by row, kept together.
-    #[allow(clippy::too_many_lines)]
     fn body_ui(&mut self, ui: &mut egui::Ui, input: &MatrixInput<'_>, commands: &mut Vec<Command>) {
         if !input.has_account {
             ui.label("Load a get-account-authorization-details file to see every role and user against what they can do with Auto Scaling.");
@@ -300,60 +301,7 @@ impl MatrixPanel {
                     ui.label("Roles it may give instances");
                     ui.end_row();
                     for r in rows.iter().take(2000) {
-                        ui.label(format!("{} ({})", r.principal, r.kind))
-                            .on_hover_text(&r.arn);
-                        if let Some(e) = &r.error {
-                            ui.colored_label(
-                                ui.visuals().error_fg_color,
-                                format!("cannot be evaluated: {e}"),
-                            );
-                            ui.end_row();
-                            continue;
-                        }
-                        for (i, s) in r.cells.iter().enumerate() {
-                            // Ids from the principal and column, not the position, so a click
-                            // lands on the same cell whatever the sort and filter.
-                            let cell = ui
-                                .push_id((&r.arn, i), |ui| ui.button(status_text(*s, input.dark)))
-                                .inner
-                                .on_hover_text(format!(
-                                    "{}: {}",
-                                    r.principal, CAPABILITIES[i].label
-                                ));
-                            if cell.clicked() {
-                                commands.push(Command::SetPrincipal {
-                                    name: r.principal.clone(),
-                                });
-                                commands.push(Command::Select {
-                                    action: CAPABILITIES[i].actions[0].0.to_owned(),
-                                });
-                                for f in CAPABILITIES[i].actions[0].1 {
-                                    commands.push(Command::SetFeature {
-                                        id: (*f).to_owned(),
-                                        on: true,
-                                    });
-                                }
-                            }
-                        }
-                        match &r.escalation {
-                            Some(v) if !v.is_empty() => {
-                                ui.label(
-                                    egui::RichText::new(format!("⚠ {} role(s)", v.len()))
-                                        .color(theme::color(Status::Conditional, input.dark)),
-                                )
-                                .on_hover_text(
-                                    v.iter()
-                                        .take(40)
-                                        .map(|x| format!("{} ({})", x.arn, x.status.word()))
-                                        .collect::<Vec<_>>()
-                                        .join("\n"),
-                                );
-                            }
-                            _ => {
-                                ui.label("");
-                            }
-                        }
-                        ui.end_row();
+                        matrix_row_ui(ui, r, input.dark, commands);
                     }
                 });
                 if rows.len() > 2000 {
@@ -364,4 +312,65 @@ impl MatrixPanel {
                 }
             });
     }
+}
+
+/// One principal's row of the matrix: its cells (a click opens that principal and action)
+/// and the roles it may give instances.
+fn matrix_row_ui(
+    ui: &mut egui::Ui,
+    r: &crate::review::audit::AuditRow,
+    dark: bool,
+    commands: &mut Vec<Command>,
+) {
+    ui.label(format!("{} ({})", r.principal, r.kind))
+        .on_hover_text(&r.arn);
+    if let Some(e) = &r.error {
+        ui.colored_label(
+            ui.visuals().error_fg_color,
+            format!("cannot be evaluated: {e}"),
+        );
+        ui.end_row();
+        return;
+    }
+    for (i, s) in r.cells.iter().enumerate() {
+        // Ids from the principal and column, not the position, so a click
+        // lands on the same cell whatever the sort and filter.
+        let cell = ui
+            .push_id((&r.arn, i), |ui| ui.button(status_text(*s, dark)))
+            .inner
+            .on_hover_text(format!("{}: {}", r.principal, CAPABILITIES[i].label));
+        if cell.clicked() {
+            commands.push(Command::SetPrincipal {
+                name: r.principal.clone(),
+            });
+            commands.push(Command::Select {
+                action: CAPABILITIES[i].actions[0].0.to_owned(),
+            });
+            for f in CAPABILITIES[i].actions[0].1 {
+                commands.push(Command::SetFeature {
+                    id: (*f).to_owned(),
+                    on: true,
+                });
+            }
+        }
+    }
+    match &r.escalation {
+        Some(v) if !v.is_empty() => {
+            ui.label(
+                egui::RichText::new(format!("⚠ {} role(s)", v.len()))
+                    .color(theme::color(Status::Conditional, dark)),
+            )
+            .on_hover_text(
+                v.iter()
+                    .take(40)
+                    .map(|x| format!("{} ({})", x.arn, x.status.word()))
+                    .collect::<Vec<_>>()
+                    .join("\n"),
+            );
+        }
+        _ => {
+            ui.label("");
+        }
+    }
+    ui.end_row();
 }
