@@ -5,8 +5,7 @@ use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::time::Instant;
 
-use super::files::FilePurpose;
-use super::model::{Item, Policies, Slot};
+use super::model::{FilePurpose, Item, Policies, Slot};
 use super::state::Notice;
 use super::{CHANGE_HIGHLIGHT, ExplorerApp};
 use crate::asg::catalog::catalog;

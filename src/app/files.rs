@@ -13,25 +13,11 @@ use std::time::{Duration, Instant};
 
 use super::ExplorerApp;
 use super::jobs::Job;
-use super::model::Slot;
+use super::model::{FilePurpose, Slot};
 use super::state::Notice;
 
 /// A system dialog that returns without a choice sooner than this was never shown.
 const TOO_QUICK: Duration = Duration::from_millis(300);
-
-/// What a file is being chosen for.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum FilePurpose {
-    /// Open a policy into a slot.
-    Open(Slot),
-    /// Save this text, offering this file name.
-    Save {
-        /// The text.
-        text: String,
-        /// The name offered (`asg-permissions.json`, `report.html`).
-        file_name: String,
-    },
-}
 
 /// Whether the system's file dialog can be used.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

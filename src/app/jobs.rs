@@ -5,8 +5,7 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use super::ExplorerApp;
-use super::files::FilePurpose;
-use super::model::{SavedDoc, Slot, text_hash};
+use super::model::{CompareKey, FilePurpose, SavedDoc, Slot, text_hash};
 use super::state::Notice;
 use crate::io::{LoadError, Loaded, load_file_with_text};
 
@@ -25,7 +24,7 @@ pub(super) enum Job {
     },
     /// The compared version, evaluated.
     Compared {
-        key: Box<super::review::CompareKey>,
+        key: Box<CompareKey>,
         evaluation: Result<super::model::Evaluation, String>,
     },
     /// The account matrix (none when cancelled).

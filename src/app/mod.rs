@@ -27,7 +27,8 @@ use std::time::{Duration, Instant};
 
 pub use commands::Command;
 pub use entry::run;
-pub use files::{FilePurpose, NativeDialogs};
+pub use files::NativeDialogs;
+pub use model::FilePurpose;
 pub use model::{EXAMPLES, Evaluation, Item, Policies, Slot};
 pub use review::ExportFormat;
 pub use state::{Notice, State};
@@ -75,8 +76,8 @@ pub struct ExplorerApp {
     compare_view: panels::ComparePanel,
     matrix: panels::MatrixPanel,
     diagnose_view: panels::DiagnosePanel,
-    compare: Option<(review::CompareKey, Result<Evaluation, String>)>,
-    compare_pending: Option<review::CompareKey>,
+    compare: Option<(model::CompareKey, Result<Evaluation, String>)>,
+    compare_pending: Option<model::CompareKey>,
     findings: Option<(u64, Vec<crate::review::lint::Finding>)>,
     audit: Option<review::AuditState>,
     commands: Vec<Command>,

@@ -29,6 +29,31 @@ pub enum Slot {
     Compare,
 }
 
+/// What a file is being chosen for.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum FilePurpose {
+    /// Open a policy into a slot.
+    Open(Slot),
+    /// Save this text, offering this file name.
+    Save {
+        /// The text.
+        text: String,
+        /// The name offered (`asg-permissions.json`, `report.html`).
+        file_name: String,
+    },
+}
+
+/// What a comparison with another version depends on: recomputed when any of it changes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct CompareKey {
+    /// The loaded policies' revision.
+    pub(crate) revision: u64,
+    /// Features on, per action.
+    pub(crate) features: BTreeMap<String, Vec<String>>,
+    /// The facts.
+    pub(crate) facts: Facts,
+}
+
 /// One thing the user loaded, to remove or edit it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Item {

@@ -2,28 +2,18 @@
 //! the loaded policies, the account matrix (a background job with progress and cancel), and
 //! reports exported as Markdown, JSON or HTML.
 
-use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
 use super::ExplorerApp;
 use super::commands::Command;
 use super::jobs::Job;
-use super::model::{Evaluation, Progress};
+use super::model::{CompareKey, Evaluation, Progress};
 use crate::asg::generate::GenerateOptions;
-use crate::asg::requirements::Facts;
 use crate::report::{Report, ReportHeader};
 use crate::review::audit::{Audit, AuditProgress};
 use crate::review::diff::{ActionChange, diff_checks, sort_lost_first};
 use crate::review::lint::{Finding, LintOptions, lint};
-
-/// What the comparison depends on.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub(super) struct CompareKey {
-    revision: u64,
-    features: BTreeMap<String, Vec<String>>,
-    facts: Facts,
-}
 
 /// The account matrix: running, or done.
 pub(super) struct AuditState {

@@ -4,13 +4,12 @@ use std::io::{IsTerminal as _, Write};
 
 use super::error::CliError;
 use super::exit::ExitCode;
-use super::inputs::{policy_set, say, single_policy};
+use super::inputs::{applicable, policy_set, resolve_names, say, single_policy};
 use super::text::{explain, list};
 use super::{Command, FactArgs, Format};
-use crate::asg::catalog::catalog;
 use crate::asg::generate::{GenerateOptions, merged, policy_for, suggest_by_layer};
 use crate::asg::requirements::{
-    check, expand_features, key_policy_requirement, requirements, resolve_action, roll_up,
+    check, key_policy_requirement, requirements, resolve_action, roll_up,
 };
 use crate::engine::Status;
 use crate::policy::{Layer, PolicySet};
@@ -284,26 +283,4 @@ fn copy_to_clipboard(_text: &str) -> Result<(), CliError> {
     Err(CliError::Clipboard(
         "this build has no clipboard support (built without the `clipboard` feature)".to_owned(),
     ))
-}
-
-/// Resolves action names (any spelling) and checks the feature ids, before any file is read.
-pub(super) fn resolve_names(
-    actions: &[String],
-    features: &[String],
-) -> Result<Vec<&'static str>, CliError> {
-    let names = actions
-        .iter()
-        .map(|a| resolve_action(a))
-        .collect::<Result<Vec<_>, _>>()?;
-    expand_features(features)?;
-    Ok(names)
-}
-
-/// The features of `features` that apply to action `name`.
-pub(super) fn applicable(features: &[String], name: &str) -> Vec<String> {
-    features
-        .iter()
-        .filter(|f| catalog().feature_applies(f, name))
-        .cloned()
-        .collect()
 }

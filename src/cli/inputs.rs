@@ -127,3 +127,25 @@ fn warnings(set: &PolicySet) {
         }
     }
 }
+
+/// Resolves action names (any spelling) and checks the feature ids, before any file is read.
+pub(super) fn resolve_names(
+    actions: &[String],
+    features: &[String],
+) -> Result<Vec<&'static str>, CliError> {
+    let names = actions
+        .iter()
+        .map(|a| crate::asg::requirements::resolve_action(a))
+        .collect::<Result<Vec<_>, _>>()?;
+    crate::asg::requirements::expand_features(features)?;
+    Ok(names)
+}
+
+/// The features of `features` that apply to action `name`.
+pub(super) fn applicable(features: &[String], name: &str) -> Vec<String> {
+    features
+        .iter()
+        .filter(|f| crate::asg::catalog::catalog().feature_applies(f, name))
+        .cloned()
+        .collect()
+}

@@ -2,10 +2,11 @@
 
 use std::io::Write;
 
-use super::commands::{applicable, resolve_names};
 use super::error::CliError;
 use super::exit::ExitCode;
-use super::inputs::{load_account, policy_set, read_text, single_policy};
+use super::inputs::{
+    applicable, load_account, policy_set, read_text, resolve_names, single_policy,
+};
 use super::{
     AuditArgs, AuditFormat, DiagnoseArgs, DiffArgs, FailOn, Format, InferArgs, LintArgs,
     LintFormat, PolicyArgs,
