@@ -211,8 +211,8 @@ pub(super) fn diagnose(args: &DiagnoseArgs, out: &mut dyn Write) -> Result<ExitC
 /// `asg-perms infer`.
 pub(super) fn infer(args: &InferArgs, out: &mut dyn Write) -> Result<ExitCode, CliError> {
     let (_, text) = read_text(&args.file)?;
-    let requests =
-        crate::infer::infer(&text).map_err(|e| CliError::Usage(format!("{}: {e}", args.file)))?;
+    let requests = crate::infer::infer_named(Some(&args.file), &text)
+        .map_err(|e| CliError::Usage(format!("{}: {e}", args.file)))?;
     let mut statuses = Vec::new();
     if let Some(set) = given_policies(&args.inputs)? {
         for r in &requests {
