@@ -1254,7 +1254,122 @@ fn pasting_an_aws_cli_command_selects_the_call_with_its_features_and_facts() {
     );
     assert_eq!(h.state().state.facts.group_name.as_deref(), Some("web"));
     assert!(
-        h.query_by_label_contains("Read the request: autoscaling:PutLifecycleHook with lifecycle-hook-role (line 3, RoleARN)")
+        h.query_by_label_contains(
+            "Read autoscaling:PutLifecycleHook from the pasted text: 1 request feature turned on"
+        )
+        .is_some()
+    );
+    // The window says where each came from.
+    assert!(h.query_by_label("lifecycle-hook-role").is_some());
+    assert!(h.query_by_label("line 3").is_some());
+}
+
+#[test]
+fn opening_a_cloudformation_template_sets_the_features_and_shows_the_line_of_each() {
+    let mut h = harness_for_file_browser();
+    h.state_mut().native_dialogs = asg_perms::app::NativeDialogs::Unavailable;
+    h.run();
+    load(&mut h, fixture("managed/AutoScalingFullAccess.json"));
+    // The browser starts in the folder of the last file used.
+    h.state_mut().state.recent = vec![fixture("requests/cfn-launch-template.yaml")];
+    click_label(&mut h, "Open a request…");
+    h.run();
+    assert!(h.state().file_browser_open());
+    click_label(&mut h, "🗋 cfn-launch-template.yaml");
+    h.run();
+    click_label(&mut h, "Open");
+    wait_for_jobs(&mut h);
+    // The policy stays; the call is selected with what the template says.
+    assert_eq!(
+        h.state().policies.identity[0].name,
+        "AutoScalingFullAccess.json"
+    );
+    assert_eq!(h.state().state.selected, "CreateAutoScalingGroup");
+    let mut features = h.state().selected_features();
+    features.sort();
+    assert_eq!(
+        features,
+        [
+            "kms-cmk-encrypted-volumes",
+            "launch-template",
+            "launch-template-instance-profile",
+            "launch-template-ssm-parameter",
+            "launch-template-tags",
+        ]
+    );
+    assert_eq!(h.state().state.facts.group_name.as_deref(), Some("web-asg"));
+    // Why: each feature with its line and the text of that line.
+    assert!(
+        h.query_by_label_contains("IamInstanceProfile in launch template AppLaunchTemplate")
             .is_some()
     );
+    assert!(h.query_by_label("line 23").is_some());
+    assert!(
+        h.query_by_label_contains("? The launch template's instance profile")
+            .is_some()
+    );
+    // And the explorer shows what the template needs that the policy lacks.
+    assert!(
+        h.query_by_label_contains(
+            "Read autoscaling:CreateAutoScalingGroup from cfn-launch-template.yaml"
+        )
+        .is_some()
+    );
+    assert!(h.query_by_label_contains("ssm:GetParameters").is_some());
+}
+
+#[test]
+fn a_template_with_several_groups_lists_each_and_loads_the_one_chosen() {
+    let mut h = harness();
+    h.run();
+    let before = h.state().state.selected.clone();
+    // Dropped or opened from Recent files: the same background load, which finds a request.
+    load(&mut h, fixture("requests/cfn-two-groups.yaml"));
+    assert!(h.state().policies.is_empty(), "not loaded as a policy");
+    assert_eq!(h.state().state.selected, before, "nothing chosen yet");
+    assert!(
+        h.query_by_label_contains("cfn-two-groups.yaml makes 3 Auto Scaling calls")
+            .is_some()
+    );
+    click_label(&mut h, "Load CreateAutoScalingGroup (GreenGroup)");
+    h.run();
+    assert_eq!(h.state().state.selected, "CreateAutoScalingGroup");
+    assert!(h.state().selected_features().is_empty());
+    assert_eq!(h.state().state.facts.group_name.as_deref(), Some("green"));
+    click_label(&mut h, "Load CreateAutoScalingGroup (BlueGroup)");
+    h.run();
+    assert_eq!(
+        h.state().selected_features(),
+        ["launch-template", "launch-template-tags"]
+    );
+    assert_eq!(h.state().state.facts.group_name.as_deref(), Some("blue"));
+    click_label(&mut h, "Load CreateLaunchConfiguration (GreenConfig)");
+    h.run();
+    assert_eq!(h.state().state.selected, "CreateLaunchConfiguration");
+}
+
+#[test]
+fn a_broken_template_says_where_and_keeps_what_was_loaded() {
+    let mut h = harness();
+    h.run();
+    load(&mut h, fixture("managed/AutoScalingFullAccess.json"));
+    load(&mut h, fixture("requests/bad-truncated.yaml"));
+    assert_eq!(
+        h.state().policies.identity[0].name,
+        "AutoScalingFullAccess.json"
+    );
+    assert!(
+        h.query_by_label_contains("I can't read this: line 7, column 1: not valid YAML")
+            .is_some()
+    );
+    // Pasted, too.
+    h.event(egui::Event::Paste(
+        "resource \"aws_autoscaling_group\" \"x\" {\n  max_size =\n}\n".to_owned(),
+    ));
+    h.run();
+    assert!(
+        h.query_by_label_contains("I can't read this: line 2, column 13: not valid HCL")
+            .is_some()
+    );
+    assert_eq!(h.state().policies.identity.len(), 1);
 }

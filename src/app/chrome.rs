@@ -43,6 +43,13 @@ impl ExplorerApp {
             }
             ui.menu_button("Review", |ui| self.review_menu_ui(ui));
             if ui
+                .button("Open a request…")
+                .on_hover_text("Start from the call: an aws autoscaling command, API request JSON, a CloudFormation template or a Terraform file. The app selects the call and turns on its features, and shows the line each came from.")
+                .clicked()
+            {
+                self.commands.push(Command::OpenRequestDialog);
+            }
+            if ui
                 .button("What went wrong?")
                 .on_hover_text("Paste an AccessDenied or similar error: which call and permission failed, and the fix")
                 .clicked()
@@ -194,6 +201,13 @@ impl ExplorerApp {
             self.commands.push(Command::OpenDialog {
                 slot: Slot::Identity,
             });
+        }
+        if ui
+            .button("Open a request…")
+            .on_hover_text("An aws autoscaling command, API request JSON, a CloudFormation template or a Terraform file")
+            .clicked()
+        {
+            self.commands.push(Command::OpenRequestDialog);
         }
         if ui.button("Add identity policy…").clicked() {
             self.commands.push(Command::OpenDialog {

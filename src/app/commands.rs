@@ -121,6 +121,15 @@ pub enum Command {
     },
     /// Open the "What went wrong?" window.
     OpenDiagnose,
+    /// Ask for a request file (a command line, API JSON, a template, Terraform).
+    OpenRequestDialog,
+    /// Select a call read from a request, with its features and facts.
+    ApplyRequest {
+        /// The call.
+        request: Box<crate::infer::InferredRequest>,
+        /// Where it was read (for the notice; empty to say nothing).
+        from: String,
+    },
     /// Evaluate every role and user of the loaded account file (in the background).
     StartAudit,
     /// Stop the account evaluation.
@@ -199,6 +208,8 @@ impl ExplorerApp {
             Command::MergeFacts { facts } => self.merge_facts(facts),
             Command::FocusPermission { permission } => self.focus_permission(&permission),
             Command::OpenDiagnose => self.diagnose_view.open = true,
+            Command::OpenRequestDialog => self.choose_file(FilePurpose::OpenRequest, ctx),
+            Command::ApplyRequest { request, from } => self.apply_request(&request, &from),
             Command::CancelAudit => self.cancel_audit(),
             Command::ExportReport { format } => self.export(format),
             Command::Restore { docs, principal } => self.spawn_restore(docs, principal, ctx),
@@ -466,20 +477,51 @@ impl ExplorerApp {
                     "That is an error message, not a policy: see \"What went wrong?\".",
                 ));
             }
-            // An `aws autoscaling ...` command or API request JSON: the request itself.
-            Err(_) if crate::infer::infer(&text).is_ok() => self.apply_request(&text),
+            // A request (an `aws autoscaling ...` command, API request JSON, a template):
+            // the call itself.
+            Err(_) if looks_like_request(&text) => {
+                let name = if name.starts_with("pasted") {
+                    "the pasted text"
+                } else {
+                    name
+                };
+                self.read_request(name, text);
+            }
             Err(e) => self.show_load_error(&e),
         }
     }
 
-    /// Selects the call a pasted command or request JSON makes, with its features and facts.
-    fn apply_request(&mut self, text: &str) {
-        let Ok(requests) = crate::infer::infer(text) else {
-            return;
-        };
-        let Some(r) = requests.into_iter().next() else {
-            return;
-        };
+    /// Shows the calls read from a request in "Read the request", and loads the only one.
+    pub(super) fn read_request(&mut self, name: &str, text: String) {
+        let calls = crate::infer::infer_named(Some(name), &text).map_err(|e| e.to_string());
+        self.show_request(name, text, calls);
+    }
+
+    /// Shows calls read (here or on a worker) and loads a single one into the explorer.
+    pub(super) fn show_request(
+        &mut self,
+        name: &str,
+        text: String,
+        calls: Result<Vec<crate::infer::InferredRequest>, String>,
+    ) {
+        let count = calls.as_ref().map_or(0, Vec::len);
+        match self.request_view.read(name, text, calls) {
+            Some(r) => self.apply_request(&r, name),
+            None if count > 1 => {
+                self.notice = Some(Notice::info(format!(
+                    "{name} makes {count} Auto Scaling calls: choose one in \"Read the request\"."
+                )));
+            }
+            None => {
+                self.notice = Some(Notice::error(format!(
+                    "Could not read a request from {name}: see \"Read the request\"."
+                )));
+            }
+        }
+    }
+
+    /// Selects the call a request makes, with its features and facts.
+    fn apply_request(&mut self, r: &crate::infer::InferredRequest, from: &str) {
         let name = r.action.trim_start_matches("autoscaling:").to_owned();
         self.commands.push(Command::Select {
             action: name.clone(),
@@ -488,26 +530,38 @@ impl ExplorerApp {
         self.commands.push(Command::MergeFacts {
             facts: r.facts.clone(),
         });
-        let why: Vec<String> = r
+        if from.is_empty() {
+            return;
+        }
+        let features = r
             .why
             .iter()
-            .map(|w| format!("{} (line {}, {})", w.what, w.line, w.parameter))
-            .collect();
-        let mut text = format!(
-            "Read the request: {}{}{}",
+            .filter(|w| !w.what.starts_with("fact:"))
+            .count();
+        self.notice = Some(Notice::info(format!(
+            "Read {} from {from}{}: {features} request feature{} turned on. \"Read the request\" shows the line each came from{}.",
             r.action,
-            if why.is_empty() {
+            r.resource
+                .as_ref()
+                .map_or_else(String::new, |res| format!(" ({res})")),
+            if features == 1 { "" } else { "s" },
+            if r.unknowns.is_empty() {
                 String::new()
             } else {
-                format!(" with {}", why.join(", "))
-            },
-            "."
-        );
-        for u in &r.unknowns {
-            text.push_str(&format!(" {u}"));
-        }
-        self.notice = Some(Notice::info(text));
+                format!(
+                    " and {} question{} the input cannot answer",
+                    r.unknowns.len(),
+                    if r.unknowns.len() == 1 { "" } else { "s" }
+                )
+            }
+        )));
     }
+}
+
+/// Text that reads as a request (a command line, API JSON, a template, Terraform), or says
+/// it is one: its own errors are the ones worth showing.
+pub(super) fn looks_like_request(text: &str) -> bool {
+    crate::infer::claims_to_be_request(text) || crate::infer::infer(text).is_ok()
 }
 
 /// The documents in `before` that a load took out (an edited one is said to be edited).

@@ -56,6 +56,8 @@ impl FileBrowser {
                 "Open {} (built-in file browser)",
                 slot_title(*slot)
             )),
+            FilePurpose::OpenRequest => egui_file::FileDialog::open_file()
+                .title("Open a request: a command, API JSON, a template or Terraform (built-in file browser)"),
             FilePurpose::Save { file_name, .. } => egui_file::FileDialog::save_file()
                 .title(&format!("Save {file_name} (built-in file browser)"))
                 .default_filename(file_name.clone()),
@@ -91,6 +93,7 @@ impl ExplorerApp {
         }
         match purpose {
             FilePurpose::Open(slot) => self.spawn_open_dialog(slot, ctx),
+            FilePurpose::OpenRequest => self.spawn_request_dialog(ctx),
             FilePurpose::Save { text, file_name } => self.spawn_save_dialog(text, file_name, ctx),
         }
     }
@@ -158,6 +161,7 @@ impl ExplorerApp {
     pub(super) fn file_chosen(&mut self, purpose: FilePurpose, path: PathBuf, ctx: &egui::Context) {
         match purpose {
             FilePurpose::Open(slot) => self.spawn_load(slot, path, ctx),
+            FilePurpose::OpenRequest => self.spawn_read_request(path, ctx),
             FilePurpose::Save { text, .. } => {
                 if path.exists() {
                     self.overwrite = Some((path, text));

@@ -39,6 +39,7 @@ impl ExplorerApp {
             &mut self.commands,
         );
 
+        self.request_view.ui(&ctx, &mut self.commands);
         self.review_windows_ui(&ctx, ui.visuals().dark_mode);
 
         let has_policy = self.policies.evaluable();

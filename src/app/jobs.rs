@@ -17,6 +17,12 @@ pub(super) enum Job {
         path: PathBuf,
         result: Result<(Loaded, String), LoadError>,
     },
+    /// A request file was read: the calls it makes, or why it could not be read.
+    RequestRead {
+        name: String,
+        text: String,
+        result: Result<Vec<crate::infer::InferredRequest>, String>,
+    },
     /// A file was written (or failed to).
     Saved {
         path: PathBuf,
@@ -237,8 +243,47 @@ impl ExplorerApp {
     pub(super) fn spawn_load(&mut self, slot: Slot, path: PathBuf, ctx: &egui::Context) {
         self.spawn_job("policy-load", ctx, move || {
             let result = load_file_with_text(&path);
+            // A file that is no policy but a request (a dropped template, a recent file):
+            // read the request instead, here on the worker.
+            if result.is_err() {
+                let job = read_request(&path);
+                if matches!(&job, Job::RequestRead { text, result, .. }
+                    if result.is_ok() || super::commands::looks_like_request(text))
+                {
+                    return job;
+                }
+            }
             Job::Loaded { slot, path, result }
         });
+    }
+
+    /// Reads a request file on a worker: its text, bounded, then the calls it makes.
+    pub(super) fn spawn_read_request(&mut self, path: PathBuf, ctx: &egui::Context) {
+        self.spawn_job("request-read", ctx, move || read_request(&path));
+    }
+
+    pub(super) fn spawn_request_dialog(&mut self, ctx: &egui::Context) {
+        let dialog = rfd::AsyncFileDialog::new()
+            .set_title("Open a request")
+            .add_filter(
+                "Commands, API JSON, CloudFormation, Terraform",
+                &["sh", "txt", "json", "yaml", "yml", "template", "tf"],
+            )
+            .add_filter("All files", &["*"])
+            .pick_file();
+        let opened = Instant::now();
+        self.spawn_job(
+            "request-open-dialog",
+            ctx,
+            move || match pollster::block_on(dialog) {
+                Some(handle) => read_request(handle.path()),
+                None => Job::Cancelled {
+                    purpose: FilePurpose::OpenRequest,
+                    opened,
+                    closed: Instant::now(),
+                },
+            },
+        );
     }
 
     pub(super) fn spawn_open_dialog(&mut self, slot: Slot, ctx: &egui::Context) {
@@ -323,6 +368,9 @@ impl ExplorerApp {
                         Err(e) => self.show_load_error(&e),
                     }
                 }
+                Job::RequestRead { name, text, result } => {
+                    self.show_request(&name, text, result);
+                }
                 Job::Saved {
                     path,
                     result: Ok(()),
@@ -357,6 +405,29 @@ impl ExplorerApp {
                 } => self.dialog_closed_without_choice(purpose, opened, closed),
             }
         }
+    }
+}
+
+fn file_name(path: &std::path::Path) -> String {
+    path.file_name().map_or_else(
+        || path.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    )
+}
+
+/// Reads a request file: the text through the same bounded read as policies, then the calls.
+fn read_request(path: &std::path::Path) -> Job {
+    let name = file_name(path);
+    match crate::io::read_text_file(path) {
+        Ok(text) => {
+            let result = crate::infer::infer_named(Some(&name), &text).map_err(|e| e.to_string());
+            Job::RequestRead { name, text, result }
+        }
+        Err(e) => Job::RequestRead {
+            name,
+            text: String::new(),
+            result: Err(e.to_string()),
+        },
     }
 }
 

@@ -34,6 +34,9 @@ pub enum Slot {
 pub enum FilePurpose {
     /// Open a policy into a slot.
     Open(Slot),
+    /// Open a request: a command line, API JSON, a `CloudFormation` template, a Terraform
+    /// file.
+    OpenRequest,
     /// Save this text, offering this file name.
     Save {
         /// The text.

@@ -104,6 +104,16 @@ fn kind_of(name: Option<&str>, text: &str) -> Kind {
     }
 }
 
+/// True when the text says it is a request (a template, Terraform, an `aws autoscaling`
+/// command), whether or not it can be read: its errors are then the ones to show.
+pub fn claims_to_be_request(text: &str) -> bool {
+    match kind_of(None, text) {
+        Kind::Yaml | Kind::Terraform => true,
+        Kind::Json => text.contains("\"AWSTemplateFormatVersion\""),
+        Kind::Commands => text.contains("aws autoscaling"),
+    }
+}
+
 /// Reads CLI command lines, API request JSON, a `CloudFormation` template or a Terraform file,
 /// telling which from the text.
 pub fn infer(text: &str) -> Result<Vec<InferredRequest>, InferError> {

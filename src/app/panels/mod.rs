@@ -3,6 +3,7 @@
 mod detail;
 mod diagnose;
 mod policy;
+mod request;
 mod review;
 mod simulate;
 mod tree;
@@ -10,6 +11,7 @@ mod tree;
 pub use detail::{DetailInput, DetailPanel};
 pub use diagnose::DiagnosePanel;
 pub use policy::PolicyPanel;
+pub use request::RequestPanel;
 pub use review::{CompareInput, ComparePanel, MatrixInput, MatrixPanel};
 pub use simulate::SimulatePanel;
 pub use tree::TreePanel;
