@@ -625,6 +625,17 @@ fn cli_reads_a_template_from_standard_input_and_checks_each_call() {
     assert_eq!(requests.len(), 2);
     assert_eq!(requests[0]["resource"], "aws_autoscaling_group.app");
     assert_eq!(requests[1]["action"], "autoscaling:PutWarmPool");
+    // The fix, in the layer that lacks it: ec2:RunInstances among the identity statements.
+    let fix = &v["fix"][0];
+    assert_eq!(fix["kind"], "identity");
+    assert!(
+        fix["statements"]["Statement"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|s| s["Action"] == "ec2:RunInstances"),
+        "{fix}"
+    );
     assert!(
         requests[0]["features"]
             .as_array()

@@ -508,8 +508,12 @@ impl ExplorerApp {
         match self.request_view.read(name, text, calls) {
             Some(r) => self.apply_request(&r, name),
             None if count > 1 => {
+                // "the pasted text" starts a sentence; a file name stays as it is.
+                let subject = name
+                    .strip_prefix("the ")
+                    .map_or_else(|| name.to_owned(), |rest| format!("The {rest}"));
                 self.notice = Some(Notice::info(format!(
-                    "{name} makes {count} Auto Scaling calls: choose one in \"Read the request\"."
+                    "{subject} makes {count} Auto Scaling calls: choose one in \"Read the request\"."
                 )));
             }
             None => {

@@ -224,6 +224,14 @@ pub(super) fn infer(args: &InferArgs, out: &mut dyn Write) -> Result<ExitCode, C
             )?);
         }
     }
+    // The statements that fix what is missing, per layer, for every call read.
+    let fixes: Vec<crate::asg::generate::LayerFix> = crate::asg::generate::suggest_by_layer(
+        &statuses,
+        crate::asg::generate::GenerateOptions::default(),
+    )
+    .into_iter()
+    .filter(|f| !f.statements.statement.is_empty())
+    .collect();
     match args.format {
         LintFormat::Text => {
             for (i, r) in requests.iter().enumerate() {
@@ -244,6 +252,10 @@ pub(super) fn infer(args: &InferArgs, out: &mut dyn Write) -> Result<ExitCode, C
                     }
                 }
             }
+            for f in &fixes {
+                writeln!(out, "To fix it, add to the {}:", f.layer)?;
+                writeln!(out, "{}", f.statements.to_json())?;
+            }
         }
         LintFormat::Json => {
             let v: Vec<serde_json::Value> = requests
@@ -260,8 +272,12 @@ pub(super) fn infer(args: &InferArgs, out: &mut dyn Write) -> Result<ExitCode, C
             writeln!(
                 out,
                 "{}",
-                serde_json::to_string_pretty(&serde_json::json!({ "requests": v }))
-                    .unwrap_or_default()
+                serde_json::to_string_pretty(&if statuses.is_empty() {
+                    serde_json::json!({ "requests": v })
+                } else {
+                    serde_json::json!({ "requests": v, "fix": fixes })
+                })
+                .unwrap_or_default()
             )?;
         }
     }

@@ -47,10 +47,14 @@ impl RequestPanel {
     /// Draws the window when open.
     pub fn ui(&mut self, ctx: &egui::Context, commands: &mut Vec<Command>) {
         let mut open = self.open;
+        // On the right, below the top bar: the explorer it fills in stays in view.
+        let area = ctx.content_rect();
         egui::Window::new("Read the request")
             .open(&mut open)
-            .default_width(620.0)
-            .default_height(460.0)
+            .pivot(egui::Align2::RIGHT_TOP)
+            .default_pos([area.right() - 12.0, area.top() + 72.0])
+            .default_width(520.0)
+            .default_height((area.height() - 140.0).clamp(240.0, 560.0))
             .vscroll(true)
             .show(ctx, |ui| self.body_ui(ui, commands));
         self.open = open;
@@ -138,45 +142,47 @@ fn call_ui(
         if let Some(res) = &r.resource {
             ui.label(res);
         }
-        ui.label(egui::RichText::new(format!("line {}", r.line)).small());
-        if chosen {
-            ui.label(egui::RichText::new("✔ in the explorer").strong());
-        }
     });
+    ui.label(
+        egui::RichText::new(if chosen {
+            format!("line {} · ✔ in the explorer", r.line)
+        } else {
+            format!("line {}", r.line)
+        })
+        .small(),
+    );
     if r.why.is_empty() {
         ui.label("No request features: the call needs only its own permission.");
     }
-    egui::Grid::new(("request_why", r.line, r.action.as_str()))
-        .num_columns(3)
-        .striped(true)
-        .show(ui, |ui| {
-            for w in &r.why {
-                let what = w.what.strip_prefix("fact:").map_or_else(
-                    || w.what.clone(),
-                    |f| format!("fact: {}", f.replace('_', " ")),
-                );
-                let feature = ui.label(egui::RichText::new(what).monospace());
-                if chosen && !w.what.starts_with("fact:") {
-                    feature.on_hover_text("Turned on in the explorer");
-                }
-                ui.label(format!("line {}", w.line));
-                let source = text
-                    .lines()
-                    .nth(w.line.saturating_sub(1))
-                    .unwrap_or("")
-                    .trim();
-                ui.add(
-                    egui::Label::new(
-                        egui::RichText::new(format!("{}  ·  {source}", w.parameter))
-                            .small()
-                            .monospace(),
-                    )
-                    .truncate(),
-                )
-                .on_hover_text(source.to_owned());
-                ui.end_row();
-            }
+    let weak = ui.visuals().weak_text_color();
+    for w in &r.why {
+        let what = w.what.strip_prefix("fact:").map_or_else(
+            || w.what.clone(),
+            |f| format!("fact: {}", f.replace('_', " ")),
+        );
+        ui.horizontal_wrapped(|ui| {
+            ui.label(egui::RichText::new(what).monospace().strong());
+            ui.label(format!("line {}", w.line));
+            ui.label(egui::RichText::new(format!("from {}", w.parameter)).small());
         });
+        // The line itself, as in the input.
+        let source = text
+            .lines()
+            .nth(w.line.saturating_sub(1))
+            .unwrap_or("")
+            .trim();
+        if !source.is_empty() {
+            ui.add(
+                egui::Label::new(
+                    egui::RichText::new(format!("{:>4} │ {source}", w.line))
+                        .small()
+                        .monospace()
+                        .color(weak),
+                )
+                .truncate(),
+            );
+        }
+    }
     for f in &r.features {
         if !r.why.iter().any(|w| &w.what == f) {
             ui.label(egui::RichText::new(format!("{f} (implied)")).small());

@@ -1,0 +1,25 @@
+//! Any text as a request in each format the name hints at (YAML, Terraform, JSON, a shell
+//! script) and with no hint: never a panic, and every place an answer or error names lies
+//! inside the input.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    let Ok(text) = std::str::from_utf8(data) else { return };
+    let lines = text.lines().count().max(1) + 1;
+    for name in [Some("t.yaml"), Some("main.tf"), Some("t.json"), Some("run.sh"), None] {
+        match asg_perms::infer_named(name, text) {
+            Ok(requests) => {
+                for r in &requests {
+                    assert!(r.line >= 1 && r.line <= lines, "{name:?}: call at line {}", r.line);
+                    for w in &r.why {
+                        assert!(w.line >= 1 && w.line <= lines, "{name:?}: {} at line {}", w.what, w.line);
+                    }
+                    let _ = r.to_text();
+                }
+            }
+            Err(e) => assert!(!e.message.is_empty()),
+        }
+    }
+});

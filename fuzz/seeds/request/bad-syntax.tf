@@ -1,0 +1,4 @@
+resource "aws_autoscaling_group" "web" {
+  name     = "web"
+  max_size =
+}

@@ -1,0 +1,3 @@
+resource "aws_autoscaling_grup" "web" {
+  name = "web"
+}
