@@ -62,7 +62,10 @@ pub use asg::requirements::{
 };
 pub use diagnose::{Cause, Diagnosis, Fix, SHAPES, Unreadable, diagnose};
 pub use engine::{Decision, MissingReason, ResourceOutcome, StatementRef, Status, evaluate};
-pub use infer::{InferError, InferredRequest, SHAPES as REQUEST_SHAPES, Why, infer, infer_named};
+pub use infer::{
+    InferError, InferredRequest, SHAPES as REQUEST_SHAPES, Why, claims_to_be_request, infer,
+    infer_named,
+};
 /// The system clipboard (`generate --copy`; the app's Paste).
 #[cfg(feature = "clipboard")]
 pub use io::clipboard;

@@ -64,8 +64,17 @@ fn action_matches(st: &Statement, action_lower: &str) -> bool {
         != st.actions.negated
 }
 
-/// Evaluates a statement whose action matches, against one resource.
-fn eval_statement(st: &Statement, resource: &Template, ctx: &Context) -> StatementEval {
+/// Evaluates a statement whose action matches, against one resource. The notes (in words)
+/// are written only when `words` is set, and with `holes_known` (every unknown part of the
+/// resource is already among the evidence's dependencies) the unknown parts this statement
+/// depends on are not worked out again: the answer is the same either way.
+fn eval_statement(
+    st: &Statement,
+    resource: &Template,
+    ctx: &Context,
+    words: bool,
+    holes_known: bool,
+) -> StatementEval {
     let mut notes = Vec::new();
     let mut depends = Vec::new();
 
@@ -76,17 +85,19 @@ fn eval_statement(st: &Statement, resource: &Template, ctx: &Context) -> Stateme
             Some(g) => g.match_template(resource),
             None => resolve_resource(p, resource, ctx, &mut notes, &mut depends),
         };
-        if t == Tri::Sometimes && !resource.is_known() {
+        if t == Tri::Sometimes && !resource.is_known() && (words || !holes_known) {
             let open = compiled
                 .as_ref()
                 .map_or_else(|| resource.holes(), |g| g.open_holes(resource));
             if !open.is_empty() {
-                notes.push(format!(
-                    "{}Resource \"{}\" covers only some values of {{{}}} in {resource}",
-                    if st.resources.negated { "Not" } else { "" },
-                    p.text,
-                    open.join("}, {")
-                ));
+                if words {
+                    notes.push(format!(
+                        "{}Resource \"{}\" covers only some values of {{{}}} in {resource}",
+                        if st.resources.negated { "Not" } else { "" },
+                        p.text,
+                        open.join("}, {")
+                    ));
+                }
                 depends.extend(open.iter().map(|h| format!("{{{h}}}")));
             }
         }
@@ -98,7 +109,7 @@ fn eval_statement(st: &Statement, resource: &Template, ctx: &Context) -> Stateme
     if st.resources.negated {
         res = res.negate();
     }
-    if res == Tri::Never {
+    if res == Tri::Never && words {
         notes.push(format!(
             "{} [{}] does not cover {resource}",
             st.resources.element(),
@@ -109,9 +120,15 @@ fn eval_statement(st: &Statement, resource: &Template, ctx: &Context) -> Stateme
     // Conditions: all must hold.
     let mut cond = Tri::Always;
     for c in &st.conditions {
-        let out = c.evaluate(ctx);
+        let out = if words {
+            c.evaluate(ctx)
+        } else {
+            c.decide(ctx)
+        };
         if out.tri != Tri::Always {
-            notes.push(out.note);
+            if words {
+                notes.push(out.note);
+            }
             if let Some(k) = out.depends_on {
                 depends.push(k);
             }
@@ -268,7 +285,11 @@ impl Evidence {
             (Effect::Deny, Tri::Always) => &mut self.deny_always,
             (Effect::Allow, Tri::Always) => &mut self.decided_allow,
             (_, Tri::Sometimes) => {
-                self.depends.extend(ev.depends.iter().cloned());
+                for d in &ev.depends {
+                    if !self.depends.contains(d) {
+                        self.depends.push(d.clone());
+                    }
+                }
                 &mut self.open
             }
             (Effect::Allow, Tri::Never) => &mut self.near,
@@ -378,10 +399,16 @@ fn evaluate_resource(
     let mut deny_any = Tri::Never;
     let mut allow_all = Tri::Always;
     let mut first_empty_layer = None;
+    let holes: Vec<String> = resource
+        .holes()
+        .iter()
+        .map(|h| format!("{{{h}}}"))
+        .collect();
     for (layer, statements) in matching {
         let mut allow = Tri::Never;
         for &(pi, policy, st) in statements {
-            let ev = eval_statement(st, resource, ctx);
+            let holes_known = holes.iter().all(|h| evidence.depends.contains(h));
+            let ev = eval_statement(st, resource, ctx, false, holes_known);
             match st.effect {
                 Effect::Deny => deny_any = deny_any.or(ev.applies),
                 Effect::Allow => allow = allow.or(ev.applies),
@@ -395,7 +422,8 @@ fn evaluate_resource(
                 effect: st.effect,
                 span: st.span,
                 applies: ev.applies,
-                notes: ev.notes.clone(),
+                // In words only for the few statements an explanation shows.
+                notes: eval_statement(st, resource, ctx, true, false).notes,
             };
             evidence.record(sref, st.effect, &ev);
         }

@@ -285,6 +285,17 @@ type State = (Bits, Vec<Bits>);
 /// One string of `template` for every combination of `globs` matching or not that some
 /// string of the template realises. `None` if there are too many states to explore.
 pub fn witnesses(template: &Template, globs: &[Glob]) -> Option<Vec<String>> {
+    // A pattern of stars only accepts every string, and a pattern given twice accepts what
+    // its twin does: neither tells two strings apart, so the cells are the same without
+    // them (and the search is over far fewer patterns: many statements share a part).
+    let mut seen: HashSet<Vec<u32>> = HashSet::new();
+    let distinct: Vec<Glob> = globs
+        .iter()
+        .filter(|g| g.toks().is_empty() || g.toks().iter().any(|t| *t != Tok::Star))
+        .filter(|g| seen.insert(encode_toks(g.toks())))
+        .cloned()
+        .collect();
+    let globs = distinct.as_slice();
     // The same unknowns against the same patterns come up for requirement after
     // requirement of one refresh: remember the last answers.
     let key = memo_key(template, globs);
@@ -306,17 +317,41 @@ pub fn witnesses(template: &Template, globs: &[Glob]) -> Option<Vec<String>> {
 const MEMO_SIZE: usize = 512;
 
 thread_local! {
-    static MEMO: std::cell::RefCell<HashMap<String, Option<Vec<String>>>> =
+    static MEMO: std::cell::RefCell<HashMap<Vec<u32>, Option<Vec<String>>>> =
         std::cell::RefCell::new(HashMap::new());
 }
 
-/// The template and the patterns, written out unambiguously (a literal `*` and a wildcard
-/// differ here, as they must).
-fn memo_key(template: &Template, globs: &[Glob]) -> String {
-    use std::fmt::Write as _;
-    let mut key = format!("{:?}", template.pieces);
+/// Codes above every character: a wildcard, a hole, a separator.
+const STAR: u32 = 0x11_0000;
+const ONE: u32 = 0x11_0001;
+const HOLE: u32 = 0x11_0002;
+const NEXT: u32 = 0x11_0003;
+
+/// A pattern's tokens as numbers: a character as itself, a wildcard above every character
+/// (so a literal `*` and a wildcard differ, as they must).
+fn encode_toks(toks: &[Tok]) -> Vec<u32> {
+    toks.iter()
+        .map(|t| match t {
+            Tok::Lit(c) => u32::from(*c),
+            Tok::Star => STAR,
+            Tok::One => ONE,
+        })
+        .collect()
+}
+
+/// The template and the patterns, written out unambiguously.
+fn memo_key(template: &Template, globs: &[Glob]) -> Vec<u32> {
+    let mut key: Vec<u32> = template
+        .pieces
+        .iter()
+        .map(|p| match p {
+            Piece::Lit(c) => u32::from(*c),
+            Piece::Hole(_) => HOLE,
+        })
+        .collect();
     for g in globs {
-        write!(key, "|{:?}", g.toks()).ok();
+        key.push(NEXT);
+        key.extend(encode_toks(g.toks()));
     }
     key
 }

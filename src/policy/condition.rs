@@ -133,9 +133,23 @@ impl Condition {
         }
     }
 
-    /// Evaluates against what is known of the request.
+    /// Evaluates against what is known of the request, with a note in words.
     pub fn evaluate(&self, ctx: &Context) -> ConditionOutcome {
-        let head = format!("{} {} {}", self.operator, self.key, self.values_text());
+        self.outcome(ctx, true)
+    }
+
+    /// Like [`evaluate`](Self::evaluate) without the note (left empty): the same answer,
+    /// for the many statements whose words nobody reads.
+    pub fn decide(&self, ctx: &Context) -> ConditionOutcome {
+        self.outcome(ctx, false)
+    }
+
+    fn outcome(&self, ctx: &Context, words: bool) -> ConditionOutcome {
+        let head = if words {
+            format!("{} {} {}", self.operator, self.key, self.values_text())
+        } else {
+            String::new()
+        };
         let Operator::Known {
             set,
             base,
@@ -144,12 +158,16 @@ impl Condition {
         else {
             return ConditionOutcome {
                 tri: Tri::Sometimes,
-                note: format!("{head}: unknown operator, so this statement cannot be evaluated"),
+                note: if words {
+                    format!("{head}: unknown operator, so this statement cannot be evaluated")
+                } else {
+                    String::new()
+                },
                 depends_on: None,
             };
         };
         let (set, base, if_exists) = (*set, *base, *if_exists);
-        let undefined = if set.is_none() && base != BaseOp::Null {
+        let undefined = if words && set.is_none() && base != BaseOp::Null {
             multivalued_without_set_operator(&self.key)
         } else {
             String::new()
@@ -157,21 +175,27 @@ impl Condition {
         match ctx.get(&self.key) {
             None => ConditionOutcome {
                 tri: Tri::Sometimes,
-                note: format!(
-                    "{head}: the request's value of {} is not known; the condition holds only when {}{}",
-                    self.key,
-                    self.holds_when(set, base, if_exists),
-                    if is_multivalued(&self.key) {
-                        &undefined
-                    } else {
-                        ""
-                    }
-                ),
+                note: if words {
+                    format!(
+                        "{head}: the request's value of {} is not known; the condition holds only when {}{}",
+                        self.key,
+                        self.holds_when(set, base, if_exists),
+                        if is_multivalued(&self.key) {
+                            &undefined
+                        } else {
+                            ""
+                        }
+                    )
+                } else {
+                    String::new()
+                },
                 depends_on: Some(self.key.clone()),
             },
-            Some(KeyState::Absent) => self.when_absent(&head, set, base, if_exists),
+            Some(KeyState::Absent) => {
+                self.when_absent(words.then_some(&head), set, base, if_exists)
+            }
             Some(KeyState::Values(values)) => {
-                self.with_values(&head, values, set, base, ctx, &undefined)
+                self.with_values(words.then_some(&head), values, set, base, ctx, &undefined)
             }
         }
     }
@@ -179,7 +203,7 @@ impl Condition {
     /// The outcome when the request does not carry the key.
     fn when_absent(
         &self,
-        head: &str,
+        head: Option<&String>,
         set: Option<SetOp>,
         base: BaseOp,
         if_exists: bool,
@@ -199,11 +223,13 @@ impl Condition {
         };
         ConditionOutcome {
             tri: Tri::from_bool(holds),
-            note: format!(
-                "{head}: {} is absent from the request, so the condition {}",
-                self.key,
-                if holds { "holds" } else { "fails" }
-            ),
+            note: head.map_or_else(String::new, |head| {
+                format!(
+                    "{head}: {} is absent from the request, so the condition {}",
+                    self.key,
+                    if holds { "holds" } else { "fails" }
+                )
+            }),
             depends_on: None,
         }
     }
@@ -211,7 +237,7 @@ impl Condition {
     /// The outcome when the request carries the key with these values.
     fn with_values(
         &self,
-        head: &str,
+        head: Option<&String>,
         values: &[String],
         set: Option<SetOp>,
         base: BaseOp,
@@ -237,6 +263,13 @@ impl Condition {
                     .iter()
                     .fold(Tri::Always, |acc, v| acc.and(self.one_value(base, v, ctx))),
             }
+        };
+        let Some(head) = head else {
+            return ConditionOutcome {
+                tri,
+                note: String::new(),
+                depends_on: None,
+            };
         };
         let shown: Vec<String> = values.iter().map(|v| format!("\"{v}\"")).collect();
         let list_undefined =

@@ -137,11 +137,11 @@ impl Small {
     }
 
     /// The exact three-valued match of a template, within the budget.
-    fn match_template(&self, template: &Template, budget: &mut usize) -> Option<Tri> {
+    fn match_template(&self, pieces: &[Piece], budget: &mut usize) -> Option<Tri> {
         let mut alphabet: Vec<char> = self.lits.iter().map(|(c, _)| *c).collect();
         alphabet.extend(fresh_char(&alphabet));
         let mut states: Vec<u64> = vec![self.start()];
-        for piece in &template.pieces {
+        for piece in pieces {
             match piece {
                 Piece::Lit(c) => {
                     charge(budget, states.len())?;
@@ -234,37 +234,12 @@ impl Glob {
 
     /// Greedy wildcard matching with one backtrack point: linear in practice, no allocation.
     fn matches_ascii(&self, s: &[u8]) -> bool {
-        let p = &self.toks;
-        let (mut pi, mut si) = (0, 0);
-        let mut star: Option<(usize, usize)> = None;
-        while si < s.len() {
-            match p.get(pi) {
-                Some(Tok::One) => {
-                    pi += 1;
-                    si += 1;
-                }
-                Some(Tok::Lit(c)) if u32::from(*c) == u32::from(s[si]) => {
-                    pi += 1;
-                    si += 1;
-                }
-                Some(Tok::Star) => {
-                    star = Some((pi, si));
-                    pi += 1;
-                }
-                _ => match star {
-                    Some((sp, ss)) => {
-                        pi = sp + 1;
-                        si = ss + 1;
-                        star = Some((sp, ss + 1));
-                    }
-                    None => return false,
-                },
-            }
-        }
-        while p.get(pi) == Some(&Tok::Star) {
-            pi += 1;
-        }
-        pi == p.len()
+        greedy(
+            self.toks.len(),
+            |i| self.toks[i],
+            s.len(),
+            |i| char::from(s[i]),
+        )
     }
 
     /// Matches a template with unknown parts: exact, with the work bounded. A fully known
@@ -273,13 +248,39 @@ impl Glob {
     /// would take more than [`MAX_TEMPLATE_WORK`] the answer is [`Tri::Sometimes`] (or
     /// [`Tri::Never`] when no filling can match): never a wrong "always".
     pub fn match_template(&self, template: &Template) -> Tri {
-        if template.is_known() {
-            let text: String = template.pieces.iter().map(Piece::text_char).collect();
-            return Tri::from_bool(self.matches(&text));
+        self.match_pieces(&template.pieces)
+    }
+
+    /// Like [`match_template`](Self::match_template), over a run of a template's pieces (one
+    /// part of an ARN), allocating nothing on the common paths.
+    pub(crate) fn match_pieces(&self, pieces: &[Piece]) -> Tri {
+        let known = pieces.iter().all(|p| matches!(p, Piece::Lit(_)));
+        if known {
+            return Tri::from_bool(greedy(
+                self.toks.len(),
+                |i| self.toks[i],
+                pieces.len(),
+                |i| pieces[i].text_char(),
+            ));
+        }
+        // Stars only: every string.
+        if !self.toks.is_empty() && self.toks.iter().all(|t| *t == Tok::Star) {
+            return Tri::Always;
+        }
+        // Unknown parts only: any string, and every pattern matches some strings and (not
+        // being stars only) fails others.
+        if pieces.iter().all(|p| matches!(p, Piece::Hole(_))) {
+            return Tri::Sometimes;
         }
         if self.is_literal() {
-            let text: String = self.toks.iter().copied().map(Tok::text_char).collect();
-            return if template.as_glob().matches(&text) {
+            // The template, its unknown parts as `*`, against the one string the pattern is.
+            let as_pattern = |i: usize| match &pieces[i] {
+                Piece::Lit(c) => Tok::Lit(*c),
+                Piece::Hole(_) => Tok::Star,
+            };
+            return if greedy(pieces.len(), as_pattern, self.toks.len(), |i| {
+                self.toks[i].text_char()
+            }) {
                 Tri::Sometimes
             } else {
                 Tri::Never
@@ -289,17 +290,17 @@ impl Glob {
         // Refuse at once what cannot fit the budget: one step over a pattern this long.
         let words = (self.toks.len() + 1).div_ceil(64);
         let outcome = if let Some(small) = self.small.get_or_init(|| Small::new(&self.toks)) {
-            small.match_template(template, &mut budget)
+            small.match_template(pieces, &mut budget)
         } else if words > budget {
             None
         } else {
-            self.subsets(template, &mut budget)
+            self.subsets(pieces, &mut budget)
         };
         if let Some(t) = outcome {
             return t;
         }
         count_work(1);
-        if self.intersects(template) {
+        if self.intersects(pieces) {
             Tri::Sometimes
         } else {
             Tri::Never
@@ -307,7 +308,7 @@ impl Glob {
     }
 
     /// The subset construction over the template's pieces; `None` past the budget.
-    fn subsets(&self, template: &Template, budget: &mut usize) -> Option<Tri> {
+    fn subsets(&self, pieces: &[Piece], budget: &mut usize) -> Option<Tri> {
         let words = (self.toks.len() + 1).div_ceil(64);
         let mut alphabet: Vec<char> = self
             .toks
@@ -318,7 +319,7 @@ impl Glob {
         alphabet.dedup();
         alphabet.extend(fresh_char(&alphabet));
         let mut states: Vec<Bits> = vec![self.start()];
-        for piece in &template.pieces {
+        for piece in pieces {
             let mut next: Vec<Bits> = Vec::with_capacity(states.len());
             match piece {
                 Piece::Lit(c) => {
@@ -341,8 +342,8 @@ impl Glob {
 
     /// Whether some filling of the template matches: a search over pairs of positions (the
     /// pattern's, the template's), with no subsets. Past its own bound it answers yes.
-    fn intersects(&self, template: &Template) -> bool {
-        let (n, m) = (self.toks.len(), template.pieces.len());
+    fn intersects(&self, pieces: &[Piece]) -> bool {
+        let (n, m) = (self.toks.len(), pieces.len());
         let Some(size) = (n + 1).checked_mul(m + 1).filter(|s| *s <= MAX_PAIRS) else {
             return true;
         };
@@ -365,7 +366,7 @@ impl Glob {
             if tok == Some(&Tok::Star) {
                 push(i + 1, j); // `*` matches nothing
             }
-            match template.pieces.get(j) {
+            match pieces.get(j) {
                 Some(Piece::Hole(_)) => {
                     push(i, j + 1); // the hole is empty
                     if matches!(tok, Some(Tok::One | Tok::Lit(_))) {
@@ -462,6 +463,43 @@ pub const MAX_TEMPLATE_WORK: usize = 200_000;
 const MAX_SUBSETS: usize = 1_024;
 /// At most this many position pairs in the cheaper "can it match at all" search.
 const MAX_PAIRS: usize = 4_000_000;
+
+/// Wildcard matching of a pattern (`np` tokens, by index) against a string (`ns`
+/// characters, by index), greedy with one backtrack point (the last `*`): exact for `*` and
+/// `?`, linear in practice, and it allocates nothing.
+fn greedy(np: usize, pat: impl Fn(usize) -> Tok, ns: usize, sub: impl Fn(usize) -> char) -> bool {
+    let (mut pi, mut si) = (0, 0);
+    let mut star: Option<(usize, usize)> = None;
+    while si < ns {
+        let tok = (pi < np).then(|| pat(pi));
+        match tok {
+            Some(Tok::One) => {
+                pi += 1;
+                si += 1;
+            }
+            Some(Tok::Lit(c)) if c == sub(si) => {
+                pi += 1;
+                si += 1;
+            }
+            Some(Tok::Star) => {
+                star = Some((pi, si));
+                pi += 1;
+            }
+            _ => match star {
+                Some((sp, ss)) => {
+                    pi = sp + 1;
+                    si = ss + 1;
+                    star = Some((sp, ss + 1));
+                }
+                None => return false,
+            },
+        }
+    }
+    while pi < np && pat(pi) == Tok::Star {
+        pi += 1;
+    }
+    pi == np
+}
 
 /// Takes `cost` from the budget; `None` when it runs out.
 fn charge(budget: &mut usize, cost: usize) -> Option<()> {
@@ -593,19 +631,6 @@ impl Template {
                 })
                 .collect(),
         }
-    }
-
-    /// The template as a pattern in which each unknown part is `*`, to match a known string.
-    pub(crate) fn as_glob(&self) -> Glob {
-        Glob::from_toks(
-            self.pieces
-                .iter()
-                .map(|p| match p {
-                    Piece::Lit(c) => Tok::Lit(*c),
-                    Piece::Hole(_) => Tok::Star,
-                })
-                .collect(),
-        )
     }
 
     /// The names of the unknown parts, in order, without repeats.
@@ -771,21 +796,36 @@ impl ArnGlob {
         value_parts.len() == 6 && parts.iter().zip(&value_parts).all(|(g, v)| g.matches(v))
     }
 
-    /// Matches a template.
+    /// Matches a template: part by part (the long resource part last), stopping at the first
+    /// part that can never match (the conjunction is the same in any order).
     pub fn match_template(&self, value: &Template) -> Tri {
         let Some(parts) = &self.parts else {
             return self.whole.match_template(value);
         };
-        let value_parts = value.split_colons(6);
-        if value_parts.len() != 6 {
-            // The value is not an ARN (e.g. "*" for actions without resource-level
-            // permissions); an ARN-shaped pattern cannot match it.
+        // Where the first five known colons are; fewer, and the value is not an ARN (e.g.
+        // "*" for actions without resource-level permissions): an ARN-shaped pattern cannot
+        // match it.
+        let mut cuts = [0usize; 7];
+        let mut found = 0;
+        for (i, p) in value.pieces.iter().enumerate() {
+            if found < 5 && *p == Piece::Lit(':') {
+                found += 1;
+                cuts[found] = i + 1;
+            }
+        }
+        if found < 5 {
             return Tri::Never;
         }
-        parts
-            .iter()
-            .zip(&value_parts)
-            .fold(Tri::Always, |acc, (g, v)| acc.and(g.match_template(v)))
+        cuts[6] = value.pieces.len() + 1;
+        let mut out = Tri::Always;
+        for (k, g) in parts.iter().enumerate() {
+            let piece = &value.pieces[cuts[k]..cuts[k + 1] - 1];
+            out = out.and(g.match_pieces(piece));
+            if out == Tri::Never {
+                return Tri::Never;
+            }
+        }
+        out
     }
 }
 
@@ -989,5 +1029,67 @@ mod tests {
         assert_eq!(t.holes(), vec!["p", "r"]);
         assert_eq!(t.to_string(), "arn:{p}:x:{r}");
         assert_eq!(Template::parse("a{b").to_string(), "a{b");
+    }
+
+    /// Every string over `alphabet` of at most `len` characters.
+    fn strings(alphabet: &[char], len: usize) -> Vec<String> {
+        let mut out = vec![String::new()];
+        let mut last = vec![String::new()];
+        for _ in 0..len {
+            let next: Vec<String> = last
+                .iter()
+                .flat_map(|s| {
+                    alphabet.iter().map(move |c| {
+                        let mut t = s.clone();
+                        t.push(*c);
+                        t
+                    })
+                })
+                .collect();
+            out.extend(next.iter().cloned());
+            last = next;
+        }
+        out
+    }
+
+    proptest::proptest! {
+        /// The matcher's fast paths (known values, stars only, holes only, literal patterns,
+        /// ARN parts in order with an early stop) agree with brute force: fillings of the
+        /// holes are tried, and "always" may not have a failing one, "never" a matching one,
+        /// and a filling that matches beside one that fails means "sometimes".
+        #[test]
+        fn template_matching_agrees_with_fillings(
+            pattern in "[ab:*?]{0,6}",
+            template in "([ab:]|\\{h\\}){0,5}",
+        ) {
+            let t = Template::parse(&template);
+            // Every hole gets the same filling: each one is a value of the template. An
+            // unknown part of an ARN holds no colon (the engine's ARN templates have their
+            // five colons written out), so for ARN matching fillings have none.
+            let concrete = |alphabet: &[char]| -> Vec<String> {
+                if t.is_known() {
+                    vec![template.clone()]
+                } else {
+                    strings(alphabet, 3).iter().map(|f| template.replace("{h}", f)).collect()
+                }
+            };
+            let glob = Glob::new(&pattern, false);
+            let arn = ArnGlob::new(&pattern);
+            for (got, concrete, matches) in [
+                (glob.match_template(&t), concrete(&['a', 'b', ':', 'c']), Box::new(|v: &str| glob.matches(v)) as Box<dyn Fn(&str) -> bool>),
+                (arn.match_template(&t), concrete(&['a', 'b', 'c']), Box::new(|v: &str| arn.matches(v))),
+            ] {
+                let yes = concrete.iter().any(|v| matches(v));
+                let no = concrete.iter().any(|v| !matches(v));
+                match got {
+                    Tri::Always => proptest::prop_assert!(!no, "{pattern} vs {template}: always, but a filling fails"),
+                    Tri::Never => proptest::prop_assert!(!yes, "{pattern} vs {template}: never, but a filling matches"),
+                    Tri::Sometimes => proptest::prop_assert!(!t.is_known(), "{pattern} vs {template}: a known value is decided"),
+                }
+                if yes && no {
+                    proptest::prop_assert_eq!(got, Tri::Sometimes, "{} vs {}", pattern, template);
+                }
+            }
+        }
     }
 }
