@@ -642,6 +642,50 @@ fn a_large_policy_is_evaluated_off_the_ui_thread_with_progress() {
     assert!(check.features.contains(&"launch-template".to_owned()));
 }
 
+#[test]
+fn few_statements_with_many_patterns_are_evaluated_off_the_ui_thread_too() {
+    // 50 statements of 20 wildcard resources and a condition on an unknown key: few
+    // statements, but the work of a thousand (the refinement issue's pathological shape).
+    let statements: Vec<String> = (0..50)
+        .map(|i| {
+            let resources: Vec<String> = (0..20)
+                .map(|k| format!(r#""arn:aws:autoscaling:*:*:autoScalingGroup:*:autoScalingGroupName/g{i}-{k}*x?""#))
+                .collect();
+            format!(
+                r#"{{"Effect":"Allow","Action":"autoscaling:*","Resource":[{}],"Condition":{{"StringLike":{{"aws:PrincipalTag/k":"*{i}*"}}}}}}"#,
+                resources.join(",")
+            )
+        })
+        .collect();
+    let text = format!(
+        r#"{{"Version":"2012-10-17","Statement":[{}]}}"#,
+        statements.join(",")
+    );
+    let mut h = harness();
+    h.run();
+    h.state_mut().push(Command::LoadText {
+        slot: asg_perms::app::Slot::Identity,
+        name: "patterns.json".into(),
+        text,
+    });
+    h.step();
+    assert!(
+        h.state().evaluation_progress().is_some(),
+        "evaluated inside the frame"
+    );
+    let start = std::time::Instant::now();
+    while h.state().evaluation_progress().is_some() {
+        assert!(
+            start.elapsed() < std::time::Duration::from_mins(2),
+            "never finished"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(10));
+        h.step();
+    }
+    h.run();
+    assert_eq!(h.state().evaluation().unwrap().statements, 50);
+}
+
 /// Types one character a frame, as a person does.
 fn type_slowly(h: &mut Harness<'static, ExplorerApp>, text: &str) {
     for c in text.chars() {

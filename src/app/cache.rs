@@ -12,8 +12,9 @@ use crate::asg::generate::{GenerateOptions, GeneratedPolicy, LayerFix, suggest, 
 use crate::asg::requirements::Facts;
 use crate::policy::{Layer, PolicySet};
 
-/// Policy sets with at least this many statements are evaluated on a worker thread.
-const BACKGROUND_STATEMENTS: usize = 500;
+/// Policy sets of at least this [weight](PolicySet::weight) (statements, their resource
+/// patterns and conditions) are evaluated on a worker thread.
+const BACKGROUND_WEIGHT: usize = 1_000;
 
 /// An evaluation running on a worker thread.
 pub(super) struct Background {
@@ -69,7 +70,7 @@ impl ExplorerApp {
             self.cancel_background();
         }
         let (set, error) = Evaluation::input(&self.policies);
-        if set.statement_count() < BACKGROUND_STATEMENTS {
+        if set.weight() < BACKGROUND_WEIGHT {
             let progress = Progress::default();
             if let Some(e) = Evaluation::compute_set(
                 &set,

@@ -273,7 +273,8 @@ struct Evidence {
     deny_always: Vec<StatementRef>,
     open: Vec<StatementRef>,
     near: Vec<StatementRef>,
-    depends: Vec<String>,
+    /// What open answers depend on (a set: thousands of statements may name the same).
+    depends: std::collections::BTreeSet<String>,
     /// Layers in which no Allow applied, for some resource.
     empty_layers: Vec<Layer>,
 }
@@ -287,7 +288,7 @@ impl Evidence {
             (_, Tri::Sometimes) => {
                 for d in &ev.depends {
                     if !self.depends.contains(d) {
-                        self.depends.push(d.clone());
+                        self.depends.insert(d.clone());
                     }
                 }
                 &mut self.open
@@ -465,9 +466,8 @@ fn evaluate_once(set: &PolicySet, req: &Request, skip: &[&Statement]) -> Decisio
         Status::Missing => Some(missing.unwrap_or(MissingReason::NoMatchingAllow(Layer::Identity))),
         _ => None,
     };
-    let mut depends = std::mem::take(&mut evidence.depends);
-    depends.sort();
-    depends.dedup();
+    // Sorted and without repeats, as the set keeps them.
+    let mut depends: Vec<String> = std::mem::take(&mut evidence.depends).into_iter().collect();
     if status != Status::Conditional {
         depends.clear();
     }

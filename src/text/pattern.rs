@@ -286,6 +286,18 @@ impl Glob {
                 Tri::Never
             };
         }
+        // Cheap and exact before the subset construction: when no filling matches (the
+        // pair search, exact within its bound), never; when one does and a plain filling
+        // (every unknown part empty, or one character the pattern does not name) fails,
+        // sometimes. Only when every such filling matches is "always" still open.
+        if (self.toks.len() + 1).saturating_mul(pieces.len() + 1) <= MAX_PAIRS {
+            if !self.intersects(pieces) {
+                return Tri::Never;
+            }
+            if self.fails_a_plain_filling(pieces) {
+                return Tri::Sometimes;
+            }
+        }
         let mut budget = MAX_TEMPLATE_WORK;
         // Refuse at once what cannot fit the budget: one step over a pattern this long.
         let words = (self.toks.len() + 1).div_ceil(64);
@@ -338,6 +350,27 @@ impl Glob {
         }
         let accepting = states.iter().filter(|s| self.accepts(s)).count();
         Some(Tri::of_counts(accepting, states.len()))
+    }
+
+    /// True when the pattern fails a filling of the template in which every unknown part is
+    /// empty, or one in which every unknown part is a character the pattern does not name.
+    fn fails_a_plain_filling(&self, pieces: &[Piece]) -> bool {
+        let named = |c: char| self.toks.contains(&Tok::Lit(c));
+        let other = ['\u{10FFFD}', '\u{10FFFC}', '\u{10FFFB}']
+            .into_iter()
+            .find(|c| !named(*c));
+        let mut fillings: Vec<Option<char>> = vec![None];
+        fillings.extend(other.map(Some));
+        fillings.into_iter().any(|fill| {
+            let text: Vec<char> = pieces
+                .iter()
+                .filter_map(|p| match p {
+                    Piece::Lit(c) => Some(*c),
+                    Piece::Hole(_) => fill,
+                })
+                .collect();
+            !greedy(self.toks.len(), |i| self.toks[i], text.len(), |i| text[i])
+        })
     }
 
     /// Whether some filling of the template matches: a search over pairs of positions (the
