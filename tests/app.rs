@@ -686,6 +686,64 @@ fn few_statements_with_many_patterns_are_evaluated_off_the_ui_thread_too() {
     assert_eq!(h.state().evaluation().unwrap().statements, 50);
 }
 
+#[test]
+fn thousands_of_statements_lay_out_only_the_cards_in_view_and_scroll_to_the_deciding_one() {
+    // 2,999 statements about S3, then the one that decides CreateAutoScalingGroup.
+    let mut statements: Vec<String> = (0..2_999)
+        .map(|i| {
+            format!(
+                r#"{{"Sid":"Bucket{i}","Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::bucket-{i}/*"}}"#
+            )
+        })
+        .collect();
+    statements.push(
+        r#"{"Sid":"Groups","Effect":"Allow","Action":"autoscaling:CreateAutoScalingGroup","Resource":"*"}"#
+            .to_owned(),
+    );
+    let text = format!(
+        r#"{{"Version":"2012-10-17","Statement":[{}]}}"#,
+        statements.join(",")
+    );
+    let mut h = harness();
+    h.run();
+    h.state_mut().push(Command::LoadText {
+        slot: asg_perms::app::Slot::Identity,
+        name: "many.json".into(),
+        text,
+    });
+    wait_for_jobs(&mut h);
+    let start = std::time::Instant::now();
+    while h.state().evaluation_progress().is_some() {
+        assert!(
+            start.elapsed() < std::time::Duration::from_mins(2),
+            "never finished"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(10));
+        h.step();
+    }
+    h.run();
+    // Only the cards near the view are laid out: far fewer than 3,000.
+    let cards = h.query_all_by_label_contains(" Allow").count();
+    assert!(cards > 0 && cards < 200, "{cards} cards laid out");
+    assert!(
+        h.query_by_label("Groups").is_none(),
+        "the last card is far below"
+    );
+    // Explaining the permission scrolls to the statement that decides it.
+    h.state_mut().push(Command::Select {
+        action: "CreateAutoScalingGroup".into(),
+    });
+    h.state_mut().push(Command::FocusPermission {
+        permission: "autoscaling:CreateAutoScalingGroup".into(),
+    });
+    h.run();
+    assert!(
+        h.query_by_label("Groups").is_some(),
+        "the deciding card is shown"
+    );
+    assert!(h.query_by_label("#3000 Allow").is_some());
+}
+
 /// Types one character a frame, as a person does.
 fn type_slowly(h: &mut Harness<'static, ExplorerApp>, text: &str) {
     for c in text.chars() {

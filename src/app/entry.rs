@@ -9,7 +9,24 @@ use super::{APP_ID, ExplorerApp, TITLE};
 
 impl eframe::App for ExplorerApp {
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        let start = self.report_frames.then(Instant::now);
         Self::ui(self, ui);
+        if let Some(t) = start {
+            // One line a frame: the time the app's own work took (layout and drawing
+            // commands; not the GPU's part).
+            use std::io::Write as _;
+            writeln!(
+                std::io::stderr(),
+                "asg-perms: frame {:.2} ms{}",
+                t.elapsed().as_secs_f64() * 1000.0,
+                if self.evaluation_progress().is_some() {
+                    " (evaluating in the background)"
+                } else {
+                    ""
+                }
+            )
+            .ok();
+        }
     }
 
     fn save(&mut self, storage: &mut dyn eframe::Storage) {
@@ -21,7 +38,8 @@ impl eframe::App for ExplorerApp {
 }
 
 /// Opens the window, with a policy file loaded if one is given. With the environment
-/// variable `ASG_PERMS_REPORT_FIRST_FRAME` set, prints the time to the first frame.
+/// variable `ASG_PERMS_REPORT_FIRST_FRAME` set, prints the time to the first frame; with
+/// `ASG_PERMS_REPORT_FRAMES`, the time of every frame.
 pub fn run(open: Option<PathBuf>) -> eframe::Result {
     let started = Instant::now();
     let icon = eframe::icon_data::from_png_bytes(include_bytes!("../../assets/icon.png")).ok();
@@ -55,6 +73,7 @@ pub fn run(open: Option<PathBuf>) -> eframe::Result {
             if std::env::var_os("ASG_PERMS_REPORT_FIRST_FRAME").is_some() {
                 app.report_first_frame = Some(started);
             }
+            app.report_frames = std::env::var_os("ASG_PERMS_REPORT_FRAMES").is_some();
             Ok(Box::new(app))
         }),
     )

@@ -16,7 +16,7 @@ impl ExplorerApp {
         self.apply_commands(&ctx);
         self.refresh(&ctx);
         self.refresh_compare(&ctx);
-        self.refresh_findings();
+        self.refresh_findings(&ctx);
 
         egui::Panel::top("top_bar").show(ui, |ui| {
             self.top_bar_ui(ui);

@@ -33,6 +33,11 @@ pub(super) enum Job {
         key: Box<CompareKey>,
         evaluation: Result<super::model::Evaluation, String>,
     },
+    /// Findings on the policies of one revision.
+    Linted {
+        revision: u64,
+        findings: Vec<crate::review::lint::Finding>,
+    },
     /// The account matrix (none when cancelled).
     Audited {
         revision: u64,
@@ -390,6 +395,7 @@ impl ExplorerApp {
                 Job::Restored { items, principal } => self.take_restored(items, principal),
                 Job::Compared { key, evaluation } => self.take_compared(*key, evaluation),
                 Job::Audited { revision, audit } => self.take_audit(revision, audit),
+                Job::Linted { revision, findings } => self.take_findings(revision, findings),
                 Job::Pasted(Ok(text)) => {
                     self.commands.push(super::commands::Command::LoadText {
                         slot: Slot::Identity,

@@ -60,6 +60,8 @@ pub struct ExplorerApp {
     pub persist: bool,
     /// Print the time from this instant to the first frame (startup measurement).
     pub report_first_frame: Option<Instant>,
+    /// Print the time each frame takes (`ASG_PERMS_REPORT_FRAMES`).
+    pub report_frames: bool,
     /// Stable pixels for snapshot tests: no evaluation time in the status bar and no
     /// time-limited "changed" highlight.
     pub snapshot_mode: bool,
@@ -80,6 +82,8 @@ pub struct ExplorerApp {
     compare: Option<(model::CompareKey, Result<Evaluation, String>)>,
     compare_pending: Option<model::CompareKey>,
     findings: Option<(u64, Vec<crate::review::lint::Finding>)>,
+    /// The revision being linted on a worker.
+    linting: Option<u64>,
     audit: Option<review::AuditState>,
     commands: Vec<Command>,
     jobs_tx: mpsc::Sender<jobs::Job>,
@@ -104,6 +108,7 @@ impl Default for ExplorerApp {
             notice: None,
             persist: false,
             report_first_frame: None,
+            report_frames: false,
             snapshot_mode: false,
             overwrite: None,
             native_dialogs: NativeDialogs::detect(),
@@ -120,6 +125,7 @@ impl Default for ExplorerApp {
             compare: None,
             compare_pending: None,
             findings: None,
+            linting: None,
             audit: None,
             commands: Vec::new(),
             jobs_tx,

@@ -114,23 +114,50 @@ impl ExplorerApp {
     }
 
     /// Findings on every loaded policy, recomputed when the policies change.
-    pub(super) fn refresh_findings(&mut self) {
+    /// Lints the loaded policies again when they changed, on a worker (thousands of
+    /// statements take a while); the last findings stay shown meanwhile.
+    pub(super) fn refresh_findings(&mut self, ctx: &egui::Context) {
         let revision = self.policies.revision;
-        if self.findings.as_ref().is_some_and(|(r, _)| *r == revision) {
+        if self.findings.as_ref().is_some_and(|(r, _)| *r == revision)
+            || self.linting == Some(revision)
+        {
             return;
         }
-        let mut all: Vec<Finding> = Vec::new();
-        if let Ok(set) = self.policies.policy_set() {
-            // Without the "not used by Auto Scaling" note: a policy loaded here is often
-            // broader than Auto Scaling (the command line's --for-auto-scaling asks for it).
-            for p in set.policies() {
-                all.extend(lint(p, LintOptions::default()));
+        let set = self.policies.policy_set().ok();
+        let compare = self
+            .policies
+            .compare
+            .as_ref()
+            .map(|c| Arc::clone(&c.parsed));
+        self.linting = Some(revision);
+        self.spawn_job("lint", ctx, move || {
+            let mut all: Vec<Finding> = Vec::new();
+            if let Some(set) = set {
+                // Without the "not used by Auto Scaling" note: a policy loaded here is often
+                // broader than Auto Scaling (the command line's --for-auto-scaling asks for
+                // it).
+                for p in set.policies() {
+                    all.extend(lint(p, LintOptions::default()));
+                }
             }
+            if let Some(c) = compare {
+                all.extend(lint(&c, LintOptions::default()));
+            }
+            Job::Linted {
+                revision,
+                findings: all,
+            }
+        });
+    }
+
+    /// Findings that came back from a worker: kept if still about what is loaded.
+    pub(super) fn take_findings(&mut self, revision: u64, findings: Vec<Finding>) {
+        if self.linting == Some(revision) {
+            self.linting = None;
         }
-        if let Some(c) = &self.policies.compare {
-            all.extend(lint(&c.parsed, LintOptions::default()));
+        if revision == self.policies.revision {
+            self.findings = Some((revision, findings));
         }
-        self.findings = Some((revision, all));
     }
 
     /// Findings on the loaded policies.

@@ -18,7 +18,18 @@ pub struct PolicyPanel {
     /// The policy being edited and the editor's text. The buffer is the panel's own: a
     /// re-evaluation never replaces it, and each change is sent as a command.
     editing: Option<(Item, String)>,
+    /// The height of each statement card as last drawn, in list order, for the revision of
+    /// the policies and the width they were drawn at: only the cards in view are laid out,
+    /// the others take the room they took (or an estimate), so a policy of thousands of
+    /// statements costs a frame no more than the cards on screen.
+    heights: (u64, u32, Vec<f32>),
 }
+
+/// The room a card not yet drawn is given.
+const CARD_ESTIMATE: f32 = 64.0;
+
+/// Cards this far outside the view are laid out too (smooth scrolling).
+const VIEW_MARGIN: f32 = 400.0;
 
 impl PolicyPanel {
     /// Forgets per-document UI state (after a new load).
@@ -78,51 +89,110 @@ impl PolicyPanel {
             })
             .unwrap_or_default();
 
+        // The findings by statement, once a frame (not a search per card).
+        let mut by_statement: std::collections::HashMap<(&str, usize), Vec<&Finding>> =
+            std::collections::HashMap::new();
+        for f in findings {
+            if let Some(i) = f.statement {
+                by_statement
+                    .entry((f.policy.as_str(), i))
+                    .or_default()
+                    .push(f);
+            }
+        }
         egui::ScrollArea::vertical()
             .auto_shrink([false, false])
-            .show(ui, |ui| {
+            .show_viewport(ui, |ui, viewport| {
                 self.editors_ui(ui, policies, commands);
-                let Some(set) = set else { return };
-                let layers: Vec<(Layer, usize, &Policy)> = set
-                    .identity
-                    .iter()
-                    .enumerate()
-                    .map(|(i, p)| (Layer::Identity, i, p.as_ref()))
-                    .chain(
-                        set.boundary
-                            .iter()
-                            .map(|p| (Layer::Boundary, 0, p.as_ref())),
-                    )
-                    .chain(
-                        set.scps
-                            .iter()
-                            .enumerate()
-                            .map(|(i, p)| (Layer::Scp(i), 0, p.as_ref()))
-                            .map(|(l, _, p)| (l, 0, p)),
-                    )
-                    .collect();
-                let mut scrolled = false;
-                for (layer, index, policy) in layers {
-                    layer_header_ui(ui, layer, index, policy, focused, dark);
-                    for st in &policy.statements {
-                        let hit = highlighted.iter().find(|h| {
-                            h.layer == layer && h.policy_index == index && h.statement == st.index
-                        });
-                        let here: Vec<&Finding> = findings
-                            .iter()
-                            .filter(|f| f.policy == policy.name && f.statement == Some(st.index))
-                            .collect();
-                        let r = statement_card_ui(ui, st, hit.copied(), &here, dark);
-                        if hit.is_some() && self.scroll_pending && !scrolled {
-                            r.scroll_to_me(Some(egui::Align::TOP));
-                            scrolled = true;
-                        }
-                    }
+                let width = ui.available_width().round().to_bits();
+                if self.heights.0 != policies.revision || self.heights.1 != width {
+                    self.heights = (policies.revision, width, Vec::new());
                 }
+                let origin = ui.min_rect().top();
+                let Some(set) = set else { return };
+                let scrolled = self.statements_ui(
+                    ui,
+                    viewport,
+                    origin,
+                    set,
+                    &highlighted,
+                    &by_statement,
+                    focused,
+                    dark,
+                );
                 if scrolled || focused.is_none() {
                     self.scroll_pending = false;
                 }
             });
+    }
+
+    /// The statement cards, layer by layer: only those near the view are laid out (and the
+    /// one to scroll to); returns whether it scrolled to a highlighted card.
+    #[allow(clippy::too_many_arguments)] // What the list shows, each used once.
+    fn statements_ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        viewport: egui::Rect,
+        origin: f32,
+        set: &PolicySet,
+        highlighted: &[&StatementRef],
+        by_statement: &std::collections::HashMap<(&str, usize), Vec<&Finding>>,
+        focused: Option<&Checked>,
+        dark: bool,
+    ) -> bool {
+        let layers: Vec<(Layer, usize, &Policy)> = set
+            .identity
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (Layer::Identity, i, p.as_ref()))
+            .chain(
+                set.boundary
+                    .iter()
+                    .map(|p| (Layer::Boundary, 0, p.as_ref())),
+            )
+            .chain(
+                set.scps
+                    .iter()
+                    .enumerate()
+                    .map(|(i, p)| (Layer::Scp(i), 0, p.as_ref()))
+                    .map(|(l, _, p)| (l, 0, p)),
+            )
+            .collect();
+        let mut scrolled = false;
+        let mut n = 0;
+        for (layer, index, policy) in layers {
+            layer_header_ui(ui, layer, index, policy, focused, dark);
+            for st in &policy.statements {
+                let hit = highlighted.iter().find(|h| {
+                    h.layer == layer && h.policy_index == index && h.statement == st.index
+                });
+                let known = self.heights.2.get(n).copied();
+                let top = ui.cursor().top() - origin;
+                let height = known.unwrap_or(CARD_ESTIMATE);
+                let in_view = top + height >= viewport.top() - VIEW_MARGIN
+                    && top <= viewport.bottom() + VIEW_MARGIN;
+                let wanted = hit.is_some() && self.scroll_pending && !scrolled;
+                if in_view || wanted || known.is_none() && n < 64 {
+                    let here = by_statement
+                        .get(&(policy.name.as_str(), st.index))
+                        .map_or(&[][..], Vec::as_slice);
+                    let r = statement_card_ui(ui, st, hit.copied(), here, dark);
+                    if self.heights.2.len() <= n {
+                        self.heights.2.resize(n + 1, CARD_ESTIMATE);
+                    }
+                    self.heights.2[n] = r.rect.height();
+                    if wanted {
+                        r.scroll_to_me(Some(egui::Align::TOP));
+                        scrolled = true;
+                    }
+                } else {
+                    // Off screen: the room it takes, nothing laid out.
+                    ui.allocate_space(egui::vec2(ui.available_width(), height));
+                }
+                n += 1;
+            }
+        }
+        scrolled
     }
 
     fn editors_ui(&mut self, ui: &mut egui::Ui, policies: &Policies, commands: &mut Vec<Command>) {
