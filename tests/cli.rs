@@ -901,6 +901,7 @@ fn list_columns_align_for_long_names() {
 }
 
 #[test]
+#[cfg(feature = "clipboard")] // Without it, --copy says the build has no clipboard.
 fn generate_copy_without_a_clipboard_says_so_and_still_prints() {
     let o = bin()
         .args(["generate", "--action", "CreateAutoScalingGroup", "--copy"])

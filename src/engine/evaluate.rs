@@ -147,9 +147,11 @@ type Matching<'a> = Vec<(Layer, Vec<(usize, &'a Policy, &'a Statement)>)>;
 
 /// Evaluates one required permission against a policy set.
 pub fn evaluate(set: &PolicySet, req: &Request) -> Decision {
-    let mut first = evaluate_once(set, req, &[]);
+    // The statements whose action matches, found once for the first pass and every case.
+    let all = matching(set, &req.action.to_lowercase());
+    let mut first = evaluate_once(&all, req);
     if first.status == Status::Conditional {
-        match refine(set, req, &first) {
+        match refine(&all, req, &first) {
             Ok(Some(exact)) => return exact,
             Err(Unrefined::TooManyCases) => first.explanation.push_str(
                 " Not checked case by case: there are too many cases to try within the budget, so the answer stays conditional.",
@@ -161,26 +163,34 @@ pub fn evaluate(set: &PolicySet, req: &Request) -> Decision {
 }
 
 /// A conditional result checked case by case (see [`crate::refine`]).
-fn refine(set: &PolicySet, req: &Request, first: &Decision) -> Result<Option<Decision>, Unrefined> {
-    let action_lower = req.action.to_lowercase();
-    let service = action_lower.split_once(':').map_or("", |(s, _)| s);
-    let statements: Vec<&Statement> = set
-        .layers()
-        .into_iter()
-        .flat_map(|(_, policies)| {
-            policies
-                .into_iter()
-                .flat_map(|(_, p)| p.candidates(service))
-        })
-        .filter(|st| action_matches(st, &action_lower))
+fn refine(
+    all: &Matching<'_>,
+    req: &Request,
+    first: &Decision,
+) -> Result<Option<Decision>, Unrefined> {
+    let statements: Vec<&Statement> = all
+        .iter()
+        .flat_map(|(_, sts)| sts.iter().map(|&(_, _, st)| st))
         .collect();
     let refinement = super::refine::cases(req, &statements)?;
-    Ok(decide_cases(set, req, first, &refinement))
+    // The statements the cases leave out, taken out once for every case.
+    let kept: Matching<'_> = all
+        .iter()
+        .map(|(layer, sts)| {
+            let sts = sts
+                .iter()
+                .filter(|(_, _, st)| !refinement.may_allow.iter().any(|s| std::ptr::eq(*s, *st)))
+                .copied()
+                .collect();
+            (*layer, sts)
+        })
+        .collect();
+    Ok(decide_cases(&kept, req, first, &refinement))
 }
 
 /// Evaluates every case; an answer only when all agree.
 fn decide_cases(
-    set: &PolicySet,
+    kept: &Matching<'_>,
     req: &Request,
     first: &Decision,
     refinement: &super::refine::Refinement<'_>,
@@ -194,7 +204,7 @@ fn decide_cases(
     let mut missing_layers: Vec<Layer> = Vec::new();
     let mut allowed = 0;
     for case in cases {
-        let d = evaluate_once(set, case, &refinement.may_allow);
+        let d = evaluate_once(kept, case);
         for l in &d.missing_layers {
             if !missing_layers.contains(l) {
                 missing_layers.push(*l);
@@ -344,8 +354,7 @@ impl Evidence {
 }
 
 /// The statements whose action matches, per layer: found once, not once per resource.
-/// Statements in `skip` are left out.
-fn matching<'a>(set: &'a PolicySet, action_lower: &str, skip: &[&Statement]) -> Matching<'a> {
+fn matching<'a>(set: &'a PolicySet, action_lower: &str) -> Matching<'a> {
     let service = action_lower.split_once(':').map_or("", |(s, _)| s);
     set.layers()
         .into_iter()
@@ -357,7 +366,6 @@ fn matching<'a>(set: &'a PolicySet, action_lower: &str, skip: &[&Statement]) -> 
                         .candidates(service)
                         .into_iter()
                         .filter(|st| action_matches(st, action_lower))
-                        .filter(|st| !skip.iter().any(|s| std::ptr::eq(*s, *st)))
                         .map(move |st| (pi, policy, st))
                 })
                 .collect();
@@ -439,15 +447,14 @@ fn evaluate_resource(
     decide(deny_any, allow_all, first_empty_layer)
 }
 
-/// One pass of three-valued evaluation: gather the evidence resource by resource, decide
-/// each, roll up, explain. The statements in `skip` are left out (see refinement).
-fn evaluate_once(set: &PolicySet, req: &Request, skip: &[&Statement]) -> Decision {
-    let matching = matching(set, &req.action.to_lowercase(), skip);
+/// One pass of three-valued evaluation over the statements whose action matches: gather the
+/// evidence resource by resource, decide each, roll up, explain.
+fn evaluate_once(matching: &Matching<'_>, req: &Request) -> Decision {
     let mut evidence = Evidence::default();
     let mut outcomes = Vec::with_capacity(req.resources.len());
     let mut missing: Option<MissingReason> = None;
     for resource in &req.resources {
-        let (status, why) = evaluate_resource(&matching, resource, &req.context, &mut evidence);
+        let (status, why) = evaluate_resource(matching, resource, &req.context, &mut evidence);
         // The first resource that is missing gives the reason.
         if missing.is_none() {
             missing = why;
