@@ -611,15 +611,7 @@ fn a_large_policy_is_evaluated_off_the_ui_thread_with_progress() {
     // The frame that loaded it started the work and did not wait for it: the last result
     // is still on screen, and progress is shown.
     assert!(h.state().evaluation_progress().is_some());
-    let start = std::time::Instant::now();
-    while h.state().evaluation_progress().is_some() {
-        assert!(
-            start.elapsed() < std::time::Duration::from_mins(2),
-            "never finished"
-        );
-        std::thread::sleep(std::time::Duration::from_millis(10));
-        h.step();
-    }
+    wait_for_evaluation(&mut h);
     h.run();
     assert_eq!(h.state().evaluation().unwrap().statements, 600);
     // A change of inputs while it runs replaces the stale run.
@@ -629,14 +621,7 @@ fn a_large_policy_is_evaluated_off_the_ui_thread_with_progress() {
     });
     h.step();
     assert!(h.state().evaluation_progress().is_some());
-    while h.state().evaluation_progress().is_some() {
-        assert!(
-            start.elapsed() < std::time::Duration::from_mins(4),
-            "never finished"
-        );
-        std::thread::sleep(std::time::Duration::from_millis(10));
-        h.step();
-    }
+    wait_for_evaluation(&mut h);
     let eval = h.state().evaluation().unwrap();
     let check = &eval.checks["CreateAutoScalingGroup"];
     assert!(check.features.contains(&"launch-template".to_owned()));
@@ -673,15 +658,7 @@ fn few_statements_with_many_patterns_are_evaluated_off_the_ui_thread_too() {
         h.state().evaluation_progress().is_some(),
         "evaluated inside the frame"
     );
-    let start = std::time::Instant::now();
-    while h.state().evaluation_progress().is_some() {
-        assert!(
-            start.elapsed() < std::time::Duration::from_mins(2),
-            "never finished"
-        );
-        std::thread::sleep(std::time::Duration::from_millis(10));
-        h.step();
-    }
+    wait_for_evaluation(&mut h);
     h.run();
     assert_eq!(h.state().evaluation().unwrap().statements, 50);
 }
@@ -712,15 +689,7 @@ fn thousands_of_statements_lay_out_only_the_cards_in_view_and_scroll_to_the_deci
         text,
     });
     wait_for_jobs(&mut h);
-    let start = std::time::Instant::now();
-    while h.state().evaluation_progress().is_some() {
-        assert!(
-            start.elapsed() < std::time::Duration::from_mins(2),
-            "never finished"
-        );
-        std::thread::sleep(std::time::Duration::from_millis(10));
-        h.step();
-    }
+    wait_for_evaluation(&mut h);
     h.run();
     // Only the cards near the view are laid out: far fewer than 3,000.
     let cards = h.query_all_by_label_contains(" Allow").count();
@@ -742,6 +711,19 @@ fn thousands_of_statements_lay_out_only_the_cards_in_view_and_scroll_to_the_deci
         "the deciding card is shown"
     );
     assert!(h.query_by_label("#3000 Allow").is_some());
+}
+
+/// Steps the app until its background evaluation is done.
+fn wait_for_evaluation(h: &mut Harness<'static, ExplorerApp>) {
+    let start = std::time::Instant::now();
+    while h.state().evaluation_progress().is_some() {
+        assert!(
+            start.elapsed() < std::time::Duration::from_mins(2),
+            "never finished"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(10));
+        h.step();
+    }
 }
 
 /// Types one character a frame, as a person does.

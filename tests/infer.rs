@@ -539,6 +539,11 @@ fn bad_templates_get_a_clear_message_with_their_place() {
             "aws_autoscaling_grup is not an Auto Scaling resource type",
         ),
         ("bad-syntax.tf", "line 3, column 13", "not valid HCL"),
+        (
+            "bad-module.tf",
+            "line 2, column 1",
+            "module \"asg\" (terraform-aws-modules/autoscaling/aws) makes the Auto Scaling resources inside the module",
+        ),
     ];
     for (file, at, message) in cases {
         let e = infer_named(Some(file), &input(file)).unwrap_err();

@@ -141,6 +141,28 @@ pub(crate) fn file(text: &str) -> Result<Vec<InferredRequest>, InferError> {
         }
     }
     if out.is_empty() {
+        // A module that makes the group (terraform-aws-modules/autoscaling and the like):
+        // its resources are in the module's own files, which are not here.
+        if let Some(m) = top.iter().find(|b| {
+            b.kind == "module"
+                && b.body
+                    .get("source")
+                    .and_then(Node::as_str)
+                    .is_some_and(|s| s.to_ascii_lowercase().contains("autoscaling"))
+        }) {
+            let source = m
+                .body
+                .get("source")
+                .and_then(Node::as_str)
+                .unwrap_or_default();
+            return Err(InferError {
+                at: format!("line {}, column {}", m.body.line, m.body.col),
+                message: format!(
+                    "module \"{}\" ({source}) makes the Auto Scaling resources inside the module, and a module's files are not read from here: give infer the module's own .tf files with your values in them, or the resources themselves",
+                    m.labels.first().map_or("", String::as_str)
+                ),
+            });
+        }
         return Err(InferError {
             at: "input".to_owned(),
             message: format!(
