@@ -111,7 +111,7 @@ fn handles(req: &Request, st: &Statement) -> bool {
     let resources_ok = st.resources.compiled.iter().all(|compiled| match compiled {
         None => false,
         Some(_) if !open_resource => true,
-        Some(g) => g.parts().is_some() || g.glob().toks() == [Tok::Star],
+        Some(g) => g.parts().is_some() || g.glob().accepts_everything(),
     });
     conditions_ok && resources_ok
 }
@@ -215,7 +215,7 @@ fn resource_parts(req: &Request, statements: &[&Statement]) -> Option<Vec<Vec<St
                         match g.parts() {
                             Some(p) => globs.push(p[i].clone()),
                             // A whole-string pattern other than "*" spans parts.
-                            None if g.glob().toks() == [Tok::Star] => {}
+                            None if g.glob().accepts_everything() => {}
                             None => return None,
                         }
                     }
@@ -291,7 +291,7 @@ pub fn witnesses(template: &Template, globs: &[Glob]) -> Option<Vec<String>> {
     let mut seen: HashSet<Vec<u32>> = HashSet::new();
     let distinct: Vec<Glob> = globs
         .iter()
-        .filter(|g| g.toks().is_empty() || g.toks().iter().any(|t| *t != Tok::Star))
+        .filter(|g| !g.accepts_everything())
         .filter(|g| seen.insert(encode_toks(g.toks())))
         .cloned()
         .collect();

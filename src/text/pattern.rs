@@ -209,6 +209,11 @@ impl Glob {
         &self.toks
     }
 
+    /// True when the pattern is `*` (stars are merged): it accepts every string.
+    pub fn accepts_everything(&self) -> bool {
+        self.toks == [Tok::Star]
+    }
+
     /// True when the pattern has no wildcard.
     pub fn is_literal(&self) -> bool {
         self.toks.iter().all(|t| matches!(t, Tok::Lit(_)))
@@ -264,7 +269,7 @@ impl Glob {
             ));
         }
         // Stars only: every string.
-        if !self.toks.is_empty() && self.toks.iter().all(|t| *t == Tok::Star) {
+        if self.accepts_everything() {
             return Tri::Always;
         }
         // Unknown parts only: any string, and every pattern matches some strings and (not
