@@ -41,16 +41,22 @@ fn line_of(text: &str, name: &str, from: usize) -> usize {
         .map_or(from, |(i, _)| i + 1)
 }
 
+/// JSON read with the place of every value; text that is not JSON is refused with a hint
+/// (JSON is taken as API request JSON or a template).
+pub(crate) fn json_node(text: &str) -> Result<Node, InferError> {
+    let v = crate::text::json::parse(text).map_err(|e| {
+        InferError::place(
+            e.line,
+            e.column,
+            format!("not JSON: {} (API request JSON needs an action too: use `asg-perms infer` on an aws CLI command, or name the call with \"Action\")", e.message),
+        )
+    })?;
+    Ok(Node::from_json(&v, text, &LineIndex::new(text)))
+}
+
 /// API request JSON: the call's parameters, with `"Action"` or parameters only one call
 /// takes.
-pub(crate) fn api_json(text: &str) -> Result<InferredRequest, InferError> {
-    let v = crate::text::json::parse(text).map_err(|e| {
-        InferError {
-            at: format!("line {}, column {}", e.line, e.column),
-            message: format!("not JSON: {} (API request JSON needs an action too: use `asg-perms infer` on an aws CLI command, or name the call with \"Action\")", e.message),
-        }
-    })?;
-    let node = Node::from_json(&v, text, &LineIndex::new(text));
+pub(crate) fn api_json(node: &Node) -> Result<InferredRequest, InferError> {
     let action = node
         .get("Action")
         .and_then(Node::as_str)
@@ -60,7 +66,7 @@ pub(crate) fn api_json(text: &str) -> Result<InferredRequest, InferError> {
     let action = catalog()
         .full_name_of(&action)
         .ok_or_else(|| err(1, format!("{action} is not an Auto Scaling action")))?;
-    Ok(request(&action, &node, 1, None))
+    Ok(request(&action, node, 1, None))
 }
 
 /// Parameters that only one call takes, to name the call of bare API JSON.

@@ -40,10 +40,6 @@ fn props(res: &Node) -> &Node {
     res.get("Properties").unwrap_or(&EMPTY)
 }
 
-fn at(node: &Node) -> String {
-    format!("line {}, column {}", node.line, node.col)
-}
-
 /// True when the tree looks like a template: `Resources`, or `AWSTemplateFormatVersion`.
 pub(crate) fn is_template(root: &Node) -> bool {
     root.members()
@@ -76,38 +72,39 @@ fn referenced<'a>(n: &Node, ids: &'a [(&'a str, &'a Node)]) -> Option<&'a (&'a s
 
 /// Reads the template's Auto Scaling resources.
 pub(crate) fn template(root: &Node) -> Result<Vec<InferredRequest>, InferError> {
-    let resources = root.get("Resources").ok_or_else(|| InferError {
-        at: at(root),
-        message: "a CloudFormation template without Resources".to_owned(),
+    let resources = root.get("Resources").ok_or_else(|| {
+        InferError::of(
+            root,
+            "a CloudFormation template without Resources".to_owned(),
+        )
     })?;
     if !matches!(resources.val, Val::Map(_)) {
-        return Err(InferError {
-            at: at(resources),
-            message: "Resources is not a mapping of logical ids to resources".to_owned(),
-        });
+        return Err(InferError::of(
+            resources,
+            "Resources is not a mapping of logical ids to resources".to_owned(),
+        ));
     }
     let mut by_type: Vec<(&str, &str, &Node)> = Vec::new();
     for (id, res) in resources.members() {
-        let ty = res.get("Type").ok_or_else(|| InferError {
-            at: at(res),
-            message: format!("resource {id} has no Type"),
-        })?;
+        let ty = res
+            .get("Type")
+            .ok_or_else(|| InferError::of(res, format!("resource {id} has no Type")))?;
         let Some(ty_name) = ty.as_str() else {
-            return Err(InferError {
-                at: at(ty),
-                message: format!("resource {id}: Type is not a string"),
-            });
+            return Err(InferError::of(
+                ty,
+                format!("resource {id}: Type is not a string"),
+            ));
         };
         if ty_name.starts_with("AWS::AutoScaling::")
             && !RESOURCE_TYPES.iter().any(|(t, _)| *t == ty_name)
         {
-            return Err(InferError {
-                at: at(ty),
-                message: format!(
+            return Err(InferError::of(
+                ty,
+                format!(
                     "resource {id}: {ty_name} is not an Auto Scaling resource type this reads ({})",
                     type_list(RESOURCE_TYPES)
                 ),
-            });
+            ));
         }
         by_type.push((id.as_str(), ty_name, res));
     }
@@ -153,13 +150,13 @@ pub(crate) fn template(root: &Node) -> Result<Vec<InferredRequest>, InferError> 
         }
     }
     if out.is_empty() {
-        return Err(InferError {
-            at: at(resources),
-            message: format!(
+        return Err(InferError::of(
+            resources,
+            format!(
                 "no Auto Scaling resource in this template: it reads {}",
                 type_list(RESOURCE_TYPES)
             ),
-        });
+        ));
     }
     Ok(out)
 }

@@ -22,13 +22,12 @@ pub(crate) struct TopBlock {
 
 /// Parses a Terraform file into its top-level blocks.
 pub(crate) fn parse(text: &str) -> Result<Vec<TopBlock>, InferError> {
-    let body = hcl::edit::parser::parse_body(text).map_err(|e| InferError {
-        at: format!(
-            "line {}, column {}",
+    let body = hcl::edit::parser::parse_body(text).map_err(|e| {
+        InferError::place(
             e.location().line(),
-            e.location().column()
-        ),
-        message: format!("not valid HCL: {}", e.message()),
+            e.location().column(),
+            format!("not valid HCL: {}", e.message()),
+        )
     })?;
     let index = LineIndex::new(text);
     Ok(body

@@ -65,6 +65,21 @@ pub struct InferError {
     pub message: String,
 }
 
+impl InferError {
+    /// An error at a line and column of the input.
+    pub(crate) fn place(line: usize, col: usize, message: impl Into<String>) -> Self {
+        Self {
+            at: format!("line {line}, column {col}"),
+            message: message.into(),
+        }
+    }
+
+    /// An error at the place a value was read from.
+    pub(crate) fn of(node: &node::Node, message: impl Into<String>) -> Self {
+        Self::place(node.line, node.col, message)
+    }
+}
+
 /// The kinds of input `infer` reads, for messages.
 pub const SHAPES: &str = "It reads: `aws autoscaling ...` command lines; API request JSON (with \"Action\", or the parameters of one call); CloudFormation templates in JSON or YAML (AWS::AutoScaling::* resources and the AWS::EC2::LaunchTemplate they use); Terraform files (aws_autoscaling_* resources, aws_launch_configuration and aws_launch_template).";
 
@@ -139,15 +154,13 @@ pub fn infer_named(name: Option<&str>, text: &str) -> Result<Vec<InferredRequest
             }
         }
         Kind::Json => {
-            // A template, or one call's parameters.
-            if let Ok(v) = crate::text::json::parse(text) {
-                let root =
-                    node::Node::from_json(&v, text, &crate::text::json::LineIndex::new(text));
-                if cloudformation::is_template(&root) {
-                    return cloudformation::template(&root);
-                }
+            // A template, or one call's parameters: read once, then told apart.
+            let root = cli::json_node(text)?;
+            if cloudformation::is_template(&root) {
+                cloudformation::template(&root)
+            } else {
+                cli::api_json(&root).map(|r| vec![r])
             }
-            cli::api_json(text).map(|r| vec![r])
         }
     }
 }

@@ -83,19 +83,19 @@ pub(crate) fn file(text: &str) -> Result<Vec<InferredRequest>, InferError> {
             continue;
         }
         let [ty, name] = b.labels.as_slice() else {
-            return Err(InferError {
-                at: format!("line {}, column {}", b.body.line, b.body.col),
-                message: "a resource block needs two labels: its type and its name".to_owned(),
-            });
+            return Err(InferError::of(
+                &b.body,
+                "a resource block needs two labels: its type and its name".to_owned(),
+            ));
         };
         if ty.starts_with("aws_autoscaling_") && !RESOURCE_TYPES.iter().any(|(t, _)| t == ty) {
-            return Err(InferError {
-                at: format!("line {}, column {}", b.body.line, b.body.col),
-                message: format!(
+            return Err(InferError::of(
+                &b.body,
+                format!(
                     "{ty} is not an Auto Scaling resource type this reads ({})",
                     type_list(RESOURCE_TYPES)
                 ),
-            });
+            ));
         }
         blocks.push((ty.as_str(), name.as_str(), &b.body));
     }
@@ -155,13 +155,13 @@ pub(crate) fn file(text: &str) -> Result<Vec<InferredRequest>, InferError> {
                 .get("source")
                 .and_then(Node::as_str)
                 .unwrap_or_default();
-            return Err(InferError {
-                at: format!("line {}, column {}", m.body.line, m.body.col),
-                message: format!(
+            return Err(InferError::of(
+                &m.body,
+                format!(
                     "module \"{}\" ({source}) makes the Auto Scaling resources inside the module, and a module's files are not read from here: give infer the module's own .tf files with your values in them, or the resources themselves",
                     m.labels.first().map_or("", String::as_str)
                 ),
-            });
+            ));
         }
         return Err(InferError {
             at: "input".to_owned(),
@@ -192,10 +192,11 @@ fn guard_depth(text: &str) -> Result<(), InferError> {
             '{' | '[' | '(' => {
                 depth += 1;
                 if depth > MAX_DEPTH {
-                    return Err(InferError {
-                        at: format!("line {line}, column {col}"),
-                        message: format!("nested deeper than {MAX_DEPTH} levels"),
-                    });
+                    return Err(InferError::place(
+                        line,
+                        col,
+                        format!("nested deeper than {MAX_DEPTH} levels"),
+                    ));
                 }
             }
             '}' | ']' | ')' => depth = depth.saturating_sub(1),

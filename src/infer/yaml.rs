@@ -72,13 +72,6 @@ fn scalar(value: &str, style: ScalarStyle) -> Val {
     }
 }
 
-fn error(line: usize, col: usize, message: impl Into<String>) -> InferError {
-    InferError {
-        at: format!("line {line}, column {col}"),
-        message: message.into(),
-    }
-}
-
 /// Reads the first document of a YAML text.
 pub(crate) fn parse(text: &str) -> Result<Node, InferError> {
     let mut stack: Vec<Frame> = Vec::new();
@@ -91,7 +84,7 @@ pub(crate) fn parse(text: &str) -> Result<Node, InferError> {
             } else {
                 e.info().to_owned()
             };
-            error(
+            InferError::place(
                 e.marker().line(),
                 e.marker().col() + 1,
                 format!("not valid YAML: {info}"),
@@ -113,12 +106,12 @@ pub(crate) fn parse(text: &str) -> Result<Node, InferError> {
             }
             Event::Alias(id) => {
                 let anchored = anchors.get(&id).ok_or_else(|| {
-                    error(line, col, "an alias to an anchor not defined before it")
+                    InferError::place(line, col, "an alias to an anchor not defined before it")
                 })?;
                 // Counted before it is copied, so a bomb stops before it takes the memory.
                 count += size(anchored);
                 if count > MAX_NODES {
-                    return Err(error(
+                    return Err(InferError::place(
                         line,
                         col,
                         format!(
@@ -135,7 +128,7 @@ pub(crate) fn parse(text: &str) -> Result<Node, InferError> {
             Event::SequenceStart(anchor, tag) | Event::MappingStart(anchor, tag) => {
                 count += 1;
                 if stack.len() >= MAX_DEPTH {
-                    return Err(error(
+                    return Err(InferError::place(
                         line,
                         col,
                         format!("nested deeper than {MAX_DEPTH} levels"),
@@ -158,7 +151,13 @@ pub(crate) fn parse(text: &str) -> Result<Node, InferError> {
                 let (val, start) = match stack.pop() {
                     Some(Frame::List(items, start)) => (Val::List(items), start),
                     Some(Frame::Map(members, _, start)) => (Val::Map(members), start),
-                    None => return Err(error(line, col, "a collection closed that was not open")),
+                    None => {
+                        return Err(InferError::place(
+                            line,
+                            col,
+                            "a collection closed that was not open",
+                        ));
+                    }
                 };
                 let node = wrap(Node::new(val, start.line, start.col), start.tag);
                 if start.anchor > 0 {
@@ -170,13 +169,21 @@ pub(crate) fn parse(text: &str) -> Result<Node, InferError> {
             _ => continue,
         };
         if count > MAX_NODES {
-            return Err(error(line, col, format!("more than {MAX_NODES} values")));
+            return Err(InferError::place(
+                line,
+                col,
+                format!("more than {MAX_NODES} values"),
+            ));
         }
         if let Some(root) = attach(&mut stack, done) {
             return Ok(root);
         }
     }
-    Err(error(1, 1, "the input is empty: no YAML document in it"))
+    Err(InferError::place(
+        1,
+        1,
+        "the input is empty: no YAML document in it",
+    ))
 }
 
 /// Puts a finished value into the collection being read; the root, when there is none.
