@@ -61,7 +61,7 @@ pub(crate) fn api_json(node: &Node) -> Result<InferredRequest, InferError> {
         .get("Action")
         .and_then(Node::as_str)
         .map(str::to_owned)
-        .or_else(|| guess_action(&node))
+        .or_else(|| guess_action(node))
         .ok_or_else(|| err(1, "API request JSON without \"Action\", and its parameters fit no single Auto Scaling call: add \"Action\": \"CreateAutoScalingGroup\" (or the call's name)"))?;
     let action = catalog()
         .full_name_of(&action)

@@ -72,24 +72,27 @@ fn scalar(value: &str, style: ScalarStyle) -> Val {
     }
 }
 
+/// The YAML reader's refusal, at its place.
+fn scan_error(e: &saphyr_parser::ScanError) -> InferError {
+    let info = if e.info().contains("recursion limit") {
+        format!("nested deeper than the YAML reader allows ({})", e.info())
+    } else {
+        e.info().to_owned()
+    };
+    InferError::place(
+        e.marker().line(),
+        e.marker().col() + 1,
+        format!("not valid YAML: {info}"),
+    )
+}
+
 /// Reads the first document of a YAML text.
 pub(crate) fn parse(text: &str) -> Result<Node, InferError> {
     let mut stack: Vec<Frame> = Vec::new();
     let mut anchors: HashMap<usize, Node> = HashMap::new();
     let mut count = 0usize;
     for event in Parser::new_from_str(text) {
-        let (event, span) = event.map_err(|e| {
-            let info = if e.info().contains("recursion limit") {
-                format!("nested deeper than the YAML reader allows ({})", e.info())
-            } else {
-                e.info().to_owned()
-            };
-            InferError::place(
-                e.marker().line(),
-                e.marker().col() + 1,
-                format!("not valid YAML: {info}"),
-            )
-        })?;
+        let (event, span) = event.map_err(|e| scan_error(&e))?;
         let (line, col) = place(&span);
         let is_list = matches!(event, Event::SequenceStart(..));
         let done = match event {
