@@ -477,24 +477,20 @@ impl ExplorerApp {
                     "That is an error message, not a policy: see \"What went wrong?\".",
                 ));
             }
-            // A request (an `aws autoscaling ...` command, API request JSON, a template):
-            // the call itself.
-            Err(_) if looks_like_request(&text) => {
+            Err(e) => {
                 let name = if name.starts_with("pasted") {
                     "the pasted text"
                 } else {
                     name
                 };
-                self.read_request(name, text);
+                // A request (an `aws autoscaling ...` command, API request JSON, a
+                // template): the call itself.
+                match as_request(name, &text) {
+                    Some(calls) => self.show_request(name, text, calls),
+                    None => self.show_load_error(&e),
+                }
             }
-            Err(e) => self.show_load_error(&e),
         }
-    }
-
-    /// Shows the calls read from a request in "Read the request", and loads the only one.
-    pub(super) fn read_request(&mut self, name: &str, text: String) {
-        let calls = crate::infer::infer_named(Some(name), &text).map_err(|e| e.to_string());
-        self.show_request(name, text, calls);
     }
 
     /// Shows calls read (here or on a worker) and loads a single one into the explorer.
@@ -562,10 +558,16 @@ impl ExplorerApp {
     }
 }
 
-/// Text that reads as a request (a command line, API JSON, a template, Terraform), or says
-/// it is one: its own errors are the ones worth showing.
-pub(super) fn looks_like_request(text: &str) -> bool {
-    crate::infer::claims_to_be_request(text) || crate::infer::infer(text).is_ok()
+/// The calls of text that is a request (a command line, API JSON, a template, Terraform):
+/// read, or, for text that says it is one but cannot be read, its own error, the one worth
+/// showing. `None` for text that is no request.
+pub(super) fn as_request(
+    name: &str,
+    text: &str,
+) -> Option<Result<Vec<crate::infer::InferredRequest>, String>> {
+    let calls = crate::infer::infer_named(Some(name), text);
+    (calls.is_ok() || crate::infer::claims_to_be_request(text))
+        .then(|| calls.map_err(|e| e.to_string()))
 }
 
 /// The documents in `before` that a load took out (an edited one is said to be edited).

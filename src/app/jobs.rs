@@ -7,7 +7,7 @@ use std::time::Instant;
 use super::ExplorerApp;
 use super::model::{CompareKey, FilePurpose, SavedDoc, Slot, text_hash};
 use super::state::Notice;
-use crate::io::{LoadError, Loaded, load_file_with_text};
+use crate::io::{LoadError, Loaded, load_file_with_text, load_text, read_text_file};
 
 /// Results of background work.
 pub(super) enum Job {
@@ -247,18 +247,36 @@ impl ExplorerApp {
 
     pub(super) fn spawn_load(&mut self, slot: Slot, path: PathBuf, ctx: &egui::Context) {
         self.spawn_job("policy-load", ctx, move || {
-            let result = load_file_with_text(&path);
-            // A file that is no policy but a request (a dropped template, a recent file):
-            // read the request instead, here on the worker.
-            if result.is_err() {
-                let job = read_request(&path);
-                if matches!(&job, Job::RequestRead { text, result, .. }
-                    if result.is_ok() || super::commands::looks_like_request(text))
-                {
-                    return job;
+            let text = match read_text_file(&path) {
+                Ok(text) => text,
+                Err(e) => {
+                    return Job::Loaded {
+                        slot,
+                        path,
+                        result: Err(e),
+                    };
+                }
+            };
+            match load_text(&path.display().to_string(), &text) {
+                Ok(loaded) => Job::Loaded {
+                    slot,
+                    path,
+                    result: Ok((loaded, text)),
+                },
+                // A file that is no policy but a request (a dropped template, a recent
+                // file): its calls instead, from the text already read.
+                Err(e) => {
+                    let name = file_name(&path);
+                    match super::commands::as_request(&name, &text) {
+                        Some(result) => Job::RequestRead { name, text, result },
+                        None => Job::Loaded {
+                            slot,
+                            path,
+                            result: Err(e),
+                        },
+                    }
                 }
             }
-            Job::Loaded { slot, path, result }
         });
     }
 
@@ -358,10 +376,7 @@ impl ExplorerApp {
             self.pending = self.pending.saturating_sub(1);
             match job {
                 Job::Loaded { slot, path, result } => {
-                    let name = path.file_name().map_or_else(
-                        || path.display().to_string(),
-                        |n| n.to_string_lossy().into_owned(),
-                    );
+                    let name = file_name(&path);
                     match result {
                         Ok((loaded, text)) => {
                             self.install(slot, &name, Some(path.clone()), text, loaded);
@@ -414,6 +429,7 @@ impl ExplorerApp {
     }
 }
 
+/// The file's name, for notices and statement references (the whole path if it has none).
 fn file_name(path: &std::path::Path) -> String {
     path.file_name().map_or_else(
         || path.display().to_string(),
@@ -424,7 +440,7 @@ fn file_name(path: &std::path::Path) -> String {
 /// Reads a request file: the text through the same bounded read as policies, then the calls.
 fn read_request(path: &std::path::Path) -> Job {
     let name = file_name(path);
-    match crate::io::read_text_file(path) {
+    match read_text_file(path) {
         Ok(text) => {
             let result = crate::infer::infer_named(Some(&name), &text).map_err(|e| e.to_string());
             Job::RequestRead { name, text, result }
