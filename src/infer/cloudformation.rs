@@ -4,9 +4,8 @@
 //! template's features; one defined elsewhere stays a question.
 
 use super::node::{Node, Val};
-use super::rules::{LaunchTemplateDef, find_key, launch_template_spec, request, type_list};
+use super::rules::{LaunchTemplateDef, call_request, launch_template_spec, type_list};
 use super::{InferError, InferredRequest};
-use crate::asg::catalog::catalog;
 
 /// The Auto Scaling resource types read, and the call `CloudFormation` makes to create each.
 pub(crate) const RESOURCE_TYPES: &[(&str, &str)] = &[
@@ -159,39 +158,4 @@ pub(crate) fn template(root: &Node) -> Result<Vec<InferredRequest>, InferError> 
         ));
     }
     Ok(out)
-}
-
-/// One call, with the group it acts on when the input defines that group too.
-pub(crate) fn call_request(
-    call: &str,
-    params: &Node,
-    line: usize,
-    lt: Option<&LaunchTemplateDef>,
-    group: Option<&Node>,
-) -> InferredRequest {
-    let action = catalog()
-        .full_name_of(call)
-        .unwrap_or_else(|| format!("autoscaling:{call}"));
-    let mut r = request(&action, params, line, lt);
-    // The warm pool's instances launch from the group's template: its encrypted volumes.
-    if r.features.iter().all(|f| f != "kms-cmk-encrypted-volumes")
-        && let Some(t) = lt.filter(|_| launch_template_spec(params).is_none())
-        && let Some(k) = t
-            .data
-            .get("BlockDeviceMappings")
-            .and_then(|b| find_key(b, "KmsKeyId"))
-    {
-        r.add_feature(
-            "kms-cmk-encrypted-volumes",
-            k.line,
-            &format!("KmsKeyId in launch template {}", t.name),
-        );
-    }
-    if r.facts.group_name.is_none()
-        && let Some(name) = group.and_then(|g| g.get_any(&["AutoScalingGroupName", "Name"]))
-        && name.as_str().is_some()
-    {
-        r.set_group_name(name, "the name of the group it names");
-    }
-    r
 }

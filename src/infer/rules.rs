@@ -31,6 +31,28 @@ pub(crate) fn launch_template_spec(v: &Node) -> Option<&Node> {
         })
 }
 
+/// One call by its bare name, with the group it acts on when the input defines that group
+/// too (its name, when the call's own parameters do not give one).
+pub(crate) fn call_request(
+    call: &str,
+    params: &Node,
+    line: usize,
+    lt: Option<&LaunchTemplateDef>,
+    group: Option<&Node>,
+) -> InferredRequest {
+    let action = catalog()
+        .full_name_of(call)
+        .unwrap_or_else(|| format!("autoscaling:{call}"));
+    let mut r = request(&action, params, line, lt);
+    if r.facts.group_name.is_none()
+        && let Some(name) = group.and_then(|g| g.get_any(&["AutoScalingGroupName", "Name"]))
+        && name.as_str().is_some()
+    {
+        r.set_group_name(name, "the name of the group it names");
+    }
+    r
+}
+
 /// The features and facts of a call's parameters. `template` is the launch template the call
 /// names, when the input defines it too.
 pub(crate) fn request(
@@ -80,6 +102,8 @@ fn launch_rules(r: &mut InferredRequest, v: &Node, template: Option<&LaunchTempl
                 );
             }
         }
+    } else if let Some(t) = template {
+        template_volume_rules(r, t);
     }
     if let Some(p) = v
         .get("IamInstanceProfile")
@@ -134,11 +158,22 @@ fn template_rules(r: &mut InferredRequest, t: &LaunchTemplateDef) {
             r.unknowns.push(format!("The launch template's ImageId is a CloudFormation dynamic reference ({text}): CloudFormation reads that parameter when it deploys, with the deploying identity's ssm:GetParameters; EC2 does not, so launch-template-ssm-parameter stays off."));
         }
     }
-    if let Some(k) = d
+    template_volume_rules(r, t);
+}
+
+/// A KMS key on the launch template's volumes: the call launches instances with them (also
+/// a call that names no template itself but acts on a group that uses one: a warm pool).
+fn template_volume_rules(r: &mut InferredRequest, t: &LaunchTemplateDef) {
+    if let Some(k) = t
+        .data
         .get("BlockDeviceMappings")
         .and_then(|b| find_key(b, "KmsKeyId"))
     {
-        r.add_feature("kms-cmk-encrypted-volumes", k.line, &in_t("KmsKeyId"));
+        r.add_feature(
+            "kms-cmk-encrypted-volumes",
+            k.line,
+            &format!("KmsKeyId in launch template {}", t.name),
+        );
     }
 }
 

@@ -2,10 +2,9 @@
 //! it. An `aws_launch_template` in the same files that a group references sets the launch
 //! template's features; a reference it cannot follow stays a question.
 
-use super::cloudformation::call_request;
 use super::hcl::{TopBlock, parse};
 use super::node::{Node, Val};
-use super::rules::{LaunchTemplateDef, launch_template_spec, type_list};
+use super::rules::{LaunchTemplateDef, call_request, launch_template_spec, type_list};
 use super::{InferError, InferredRequest};
 
 /// The resource types read, and the call the provider makes to create each.
