@@ -124,6 +124,15 @@ fn auto_scaling_op(name: &str) -> Option<String> {
 
 /// Reads an error message (or a decoded authorization message).
 pub fn diagnose(text: &str) -> Result<Diagnosis, Unreadable> {
+    if text.len() as u64 > crate::io::MAX_POLICY_BYTES {
+        return Err(Unreadable {
+            detail: format!(
+                "the text is {} bytes; an error message may take at most {} bytes",
+                text.len(),
+                crate::io::MAX_POLICY_BYTES
+            ),
+        });
+    }
     let trimmed = text.trim();
     if trimmed.starts_with('{') {
         return decoded(trimmed);

@@ -70,7 +70,7 @@ pub use infer::{
 #[cfg(feature = "clipboard")]
 pub use io::clipboard;
 pub use io::{
-    Account, InputKind, LoadError, Loaded, MAX_INPUT_BYTES, PolicySetBuilder, Principal,
+    Account, InputKind, LoadError, Loaded, MAX_INPUT_BYTES, MAX_POLICY_BYTES, PolicySetBuilder, Principal,
     PrincipalKind, load_bytes, load_file, load_file_with_text, load_text, percent_decode,
     save_atomic,
 };

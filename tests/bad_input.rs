@@ -204,14 +204,15 @@ fn huge_file_is_refused_quickly_by_size() {
     let dir = tempdir("huge");
     let path = dir.join("huge.json");
     let f = std::fs::File::create(&path).unwrap();
-    f.set_len(100 * 1024 * 1024).unwrap(); // 100 MB, sparse: no time spent writing it
+    // Over the 1 GiB limit, sparse: no time spent writing it.
+    f.set_len(asg_perms::MAX_INPUT_BYTES + 100 * 1024 * 1024).unwrap();
     let start = Instant::now();
     let err = load_file(&path).unwrap_err();
     assert!(
         start.elapsed() < Duration::from_secs(1),
         "refused from its size, without reading it"
     );
-    assert!(err.message().contains("100 MB"), "{err}");
+    assert!(err.message().contains("(1124 MB)"), "{err}");
     let out = Process::new(env!("CARGO_BIN_EXE_asg-perms"))
         .args([
             "check",
@@ -223,7 +224,7 @@ fn huge_file_is_refused_quickly_by_size() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("100 MB"));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("(1124 MB)"));
     std::fs::remove_dir_all(dir).ok();
 }
 

@@ -648,6 +648,35 @@ const GAAD: &str = r#"{
 }"#;
 
 #[test]
+fn account_documents_are_read_when_a_principal_is_evaluated() {
+    // A broken inline document does not stop the file from loading: the other principals
+    // are evaluated, and the broken one's set names the place of its error.
+    let text = GAAD
+        .replace(
+            r#""RolePolicyList": [],"#,
+            r#""RolePolicyList": [{"PolicyName": "bad", "PolicyDocument": {"Version":"2012-10-17","Statement":[{"Effect":"Permit","Action":"*","Resource":"*"}]}}],"#,
+        )
+        .replace(
+            r#"[{"PolicyName": "Gone", "PolicyArn": "arn:aws:iam::111122223333:policy/gone"}]"#,
+            "[]",
+        );
+    assert_ne!(text, GAAD);
+    let Loaded::Account(acc) = load_text("gaad.json", &text).unwrap() else {
+        panic!()
+    };
+    assert!(acc.policy_set("gaad.json", "deployer").is_ok());
+    let err = acc.policy_set("gaad.json", "broken").unwrap_err();
+    assert_eq!(err.location().line, 12, "{err}");
+    assert!(err.to_string().contains("Permit"), "{err}");
+    // Found by ARN and by name in any case, through the index.
+    assert_eq!(
+        acc.find("arn:aws:iam::111122223333:role/deployer").unwrap().name,
+        "deployer"
+    );
+    assert_eq!(acc.find("DEPLOYER").unwrap().name, "deployer");
+}
+
+#[test]
 fn account_details_assemble_principals() {
     let Loaded::Account(acc) = load_text("gaad.json", GAAD).unwrap() else {
         panic!()

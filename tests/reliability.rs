@@ -234,9 +234,9 @@ fn a_file_just_over_the_limit_gets_exact_sizes() {
     let f = std::fs::File::create(&path).unwrap();
     f.set_len(asg_perms::MAX_INPUT_BYTES + 1).unwrap();
     let err = asg_perms::load_file(&path).unwrap_err();
-    assert!(err.message().contains("67,108,865 bytes"), "{err}");
+    assert!(err.message().contains("1,073,741,825 bytes"), "{err}");
     assert!(
-        err.message().contains("the limit is 67,108,864 bytes"),
+        err.message().contains("the limit is 1,073,741,824 bytes"),
         "{err}"
     );
     std::fs::remove_dir_all(&dir).ok();

@@ -10,25 +10,37 @@
 use super::decision::{Decision, MissingReason, ResourceOutcome, StatementRef, Status};
 use super::explain::explain;
 use super::refine::Unrefined;
+use std::sync::atomic::AtomicU8;
+
+use crate::policy::condition::Operator;
 use crate::policy::{
     Context, Effect, Layer, Policy, PolicySet, Request, Resolved, Statement, VarText,
 };
 use crate::text::pattern::{ArnGlob, Template, Tri};
 
 /// How one statement fares against one request resource.
-struct StatementEval {
+struct StatementEval<'a> {
     applies: Tri,
     notes: Vec<String>,
-    depends: Vec<String>,
+    depends: Vec<Dep<'a>>,
+}
+
+/// What an open answer depends on: a condition key, or an unknown part of the resource.
+#[derive(Clone, Copy)]
+enum Dep<'a> {
+    /// A condition key (or a policy variable's key), as written.
+    Key(&'a str),
+    /// An unknown part of the resource, by name (shown as `{name}`).
+    Hole(&'a str),
 }
 
 /// Matches a resource pattern that holds policy variables: unknown variables leave it open.
-fn resolve_resource(
-    p: &VarText,
+fn resolve_resource<'a>(
+    p: &'a VarText,
     resource: &Template,
     ctx: &Context,
     notes: &mut Vec<String>,
-    depends: &mut Vec<String>,
+    depends: &mut Vec<Dep<'a>>,
 ) -> Tri {
     match p.resolve(ctx, true, false) {
         Resolved::Known(g) => ArnGlob::from_glob(g).match_template(resource),
@@ -41,7 +53,11 @@ fn resolve_resource(
                     p.text,
                     keys.join(", ")
                 ));
-                depends.extend(keys);
+                depends.extend(
+                    p.variable_keys()
+                        .filter(|k| ctx.get(k).is_none())
+                        .map(Dep::Key),
+                );
                 Tri::Sometimes
             }
         }
@@ -55,32 +71,39 @@ fn resolve_resource(
     }
 }
 
-/// Whether a statement's Action/NotAction covers the (lower-cased) action.
-fn action_matches(st: &Statement, action_lower: &str) -> bool {
-    st.actions
-        .patterns
-        .iter()
-        .any(|p| p.glob.matches(action_lower))
-        != st.actions.negated
-}
-
 /// Evaluates a statement whose action matches, against one resource. The notes (in words)
 /// are written only when `words` is set, and with `holes_known` (every unknown part of the
 /// resource is already among the evidence's dependencies) the unknown parts this statement
 /// depends on are not worked out again: the answer is the same either way.
-fn eval_statement(
-    st: &Statement,
-    resource: &Template,
+fn eval_statement<'a>(
+    st: &'a Statement,
+    resource: &'a Template,
     ctx: &Context,
     words: bool,
     holes_known: bool,
-) -> StatementEval {
+    memo: Option<&[AtomicU8]>,
+) -> StatementEval<'a> {
     let mut notes = Vec::new();
     let mut depends = Vec::new();
 
-    // Resource.
+    // Resource: remembered, unless the words or the unknown parts it depends on are asked.
+    let need_holes = !resource.is_known() && (words || !holes_known);
+    let remembered = if words {
+        None
+    } else {
+        memo.and_then(|m| st.resource_match(resource, m))
+    };
     let mut res = Tri::Never;
-    for (p, compiled) in st.resources.patterns.iter().zip(&st.resources.compiled) {
+    let patterns = match remembered {
+        Some(t) if t != Tri::Sometimes || !need_holes => {
+            // The remembered answer has NotResource's negation in it, and the negation
+            // below applies once more: start from its inverse.
+            res = if st.resources.negated { t.negate() } else { t };
+            &[][..]
+        }
+        _ => &st.resources.patterns[..],
+    };
+    for (p, compiled) in patterns.iter().zip(&st.resources.compiled) {
         let t = match compiled {
             Some(g) => g.match_template(resource),
             None => resolve_resource(p, resource, ctx, &mut notes, &mut depends),
@@ -98,7 +121,7 @@ fn eval_statement(
                         open.join("}, {")
                     ));
                 }
-                depends.extend(open.iter().map(|h| format!("{{{h}}}")));
+                depends.extend(open.into_iter().map(Dep::Hole));
             }
         }
         res = res.or(t);
@@ -120,25 +143,78 @@ fn eval_statement(
     // Conditions: all must hold.
     let mut cond = Tri::Always;
     for c in &st.conditions {
-        let out = if words {
-            c.evaluate(ctx)
-        } else {
-            c.decide(ctx)
-        };
-        if out.tri != Tri::Always {
-            if words {
+        let tri = if words {
+            let out = c.evaluate(ctx);
+            if out.tri != Tri::Always {
                 notes.push(out.note);
             }
-            if let Some(k) = out.depends_on {
-                depends.push(k);
-            }
+            out.tri
+        } else {
+            c.tri(ctx)
+        };
+        if tri != Tri::Always && c.key_unknown(ctx) && matches!(c.operator, Operator::Known { .. })
+        {
+            depends.push(Dep::Key(&c.key));
         }
-        cond = cond.and(out.tri);
+        cond = cond.and(tri);
     }
     StatementEval {
         applies: res.and(cond),
         notes,
         depends,
+    }
+}
+
+/// Whether a statement applies to a resource, and nothing else: no words, no
+/// dependencies, no allocation on the common paths (a known resource, conditions whose
+/// values were compiled at parse time). The same answer as [`eval_statement`].
+fn applies(st: &Statement, resource: &Template, ctx: &Context, memo: Option<&[AtomicU8]>) -> Tri {
+    // Conditions first: they are cheaper than resources and often decide alone.
+    let mut cond = Tri::Always;
+    for c in &st.conditions {
+        cond = cond.and(c.tri(ctx));
+        if cond == Tri::Never {
+            return Tri::Never;
+        }
+    }
+    if let Some(res) = memo.and_then(|m| st.resource_match(resource, m)) {
+        return res.and(cond);
+    }
+    let mut res = Tri::Never;
+    for (p, compiled) in st.resources.patterns.iter().zip(&st.resources.compiled) {
+        let t = match compiled {
+            Some(g) => g.match_template(resource),
+            None => resolve_resource(p, resource, ctx, &mut Vec::new(), &mut Vec::new()),
+        };
+        res = res.or(t);
+        if res == Tri::Always {
+            break;
+        }
+    }
+    if st.resources.negated {
+        res = res.negate();
+    }
+    res.and(cond)
+}
+
+/// The remembered resource matches of each policy against one resource, fetched once per
+/// policy (statements come grouped by policy, so the last one is nearly always the hit).
+#[derive(Default)]
+struct Memos {
+    by_policy: Vec<(*const Policy, std::sync::Arc<[AtomicU8]>)>,
+}
+
+impl Memos {
+    fn get(&mut self, policy: &Policy, resource: &Template) -> &[AtomicU8] {
+        let key: *const Policy = policy;
+        let at = match self.by_policy.iter().rposition(|(p, _)| std::ptr::eq(*p, key)) {
+            Some(i) => i,
+            None => {
+                self.by_policy.push((key, policy.resource_memo(resource)));
+                self.by_policy.len() - 1
+            }
+        };
+        &self.by_policy[at].1
     }
 }
 
@@ -195,28 +271,29 @@ fn decide_cases(
     first: &Decision,
     refinement: &super::refine::Refinement<'_>,
 ) -> Option<Decision> {
-    let cases = &refinement.requests;
     // Never conclude anything from zero cases.
-    if cases.is_empty() {
+    if refinement.count == 0 {
         return None;
     }
     let mut missing: Option<MissingReason> = None;
     let mut missing_layers: Vec<Layer> = Vec::new();
     let mut allowed = 0;
-    for case in cases {
-        let d = evaluate_once(kept, case);
+    let mut seen = 0;
+    let decided = refinement.each_case(req, |case| {
+        seen += 1;
+        let d = status_once(kept, case);
         for l in &d.missing_layers {
             if !missing_layers.contains(l) {
                 missing_layers.push(*l);
             }
         }
         match d.status {
-            Status::Conditional => return None,
+            Status::Conditional => return false,
             Status::Satisfied => allowed += 1,
             Status::Missing => {
                 // The Allows left out might allow this case: nothing to conclude.
                 if !refinement.may_allow.is_empty() {
-                    return None;
+                    return false;
                 }
                 // An explicit deny only if every case was denied explicitly.
                 if matches!(missing, None | Some(MissingReason::ExplicitDeny)) {
@@ -224,10 +301,13 @@ fn decide_cases(
                 }
             }
         }
-        if allowed > 0 && missing.is_some() {
-            return None; // really conditional
-        }
+        // Allowed in one case and denied in another: really conditional.
+        !(allowed > 0 && missing.is_some())
+    });
+    if !decided || seen != refinement.count {
+        return None;
     }
+    let cases = refinement.count;
     let what = if first.depends_on.is_empty() {
         "the unknowns".to_owned()
     } else {
@@ -241,13 +321,13 @@ fn decide_cases(
         .join("; ");
     let mut exact = first.clone();
     exact.depends_on = Vec::new();
-    if allowed == cases.len() {
+    if allowed == cases {
         exact.status = Status::Satisfied;
         exact.missing = None;
         exact.explanation = format!(
             "{} is allowed in every case: the statements cover each other ({labels}). All {} distinct cases of {what} were checked{}.",
             req.action,
-            cases.len(),
+            cases,
             if refinement.may_allow.is_empty() {
                 ""
             } else {
@@ -267,7 +347,7 @@ fn decide_cases(
         exact.explanation = format!(
             "{} is denied in every case: no combination of {what} is allowed ({} distinct cases checked). Nearest misses: {labels}.",
             req.action,
-            cases.len()
+            cases
         );
         for r in &mut exact.resources {
             r.status = Status::Missing;
@@ -283,22 +363,34 @@ struct Evidence {
     deny_always: Vec<StatementRef>,
     open: Vec<StatementRef>,
     near: Vec<StatementRef>,
-    /// What open answers depend on (a set: thousands of statements may name the same).
-    depends: std::collections::BTreeSet<String>,
+    /// The condition keys open answers depend on (a set: thousands of statements may name
+    /// the same).
+    keys: std::collections::BTreeSet<String>,
+    /// The unknown parts of resources open answers depend on, by name.
+    holes: std::collections::BTreeSet<String>,
     /// Layers in which no Allow applied, for some resource.
     empty_layers: Vec<Layer>,
 }
 
 impl Evidence {
     /// Records how one statement fared.
-    fn record(&mut self, sref: impl FnOnce() -> StatementRef, effect: Effect, ev: &StatementEval) {
+    fn record(
+        &mut self,
+        sref: impl FnOnce() -> StatementRef,
+        effect: Effect,
+        ev: &StatementEval<'_>,
+    ) {
         let list = match (effect, ev.applies) {
             (Effect::Deny, Tri::Always) => &mut self.deny_always,
             (Effect::Allow, Tri::Always) => &mut self.decided_allow,
             (_, Tri::Sometimes) => {
                 for d in &ev.depends {
-                    if !self.depends.contains(d) {
-                        self.depends.insert(d.clone());
+                    let (set, name) = match *d {
+                        Dep::Key(k) => (&mut self.keys, k),
+                        Dep::Hole(h) => (&mut self.holes, h),
+                    };
+                    if !set.contains(name) {
+                        set.insert(name.to_owned());
                     }
                 }
                 &mut self.open
@@ -309,6 +401,20 @@ impl Evidence {
         if list.len() < MAX_STATEMENT_REFS {
             push_unique(list, sref());
         }
+    }
+
+    /// What open answers depend on, sorted and without repeats: keys as written, unknown
+    /// parts as `{name}`.
+    fn depends(&mut self) -> Vec<String> {
+        let mut out: Vec<String> = std::mem::take(&mut self.keys).into_iter().collect();
+        out.extend(
+            std::mem::take(&mut self.holes)
+                .into_iter()
+                .map(|h| format!("{{{h}}}")),
+        );
+        out.sort();
+        out.dedup();
+        out
     }
 
     /// The statements shown for a status: (decided by, near misses).
@@ -355,18 +461,16 @@ impl Evidence {
 
 /// The statements whose action matches, per layer: found once, not once per resource.
 fn matching<'a>(set: &'a PolicySet, action_lower: &str) -> Matching<'a> {
-    let service = action_lower.split_once(':').map_or("", |(s, _)| s);
     set.layers()
         .into_iter()
         .map(|(layer, policies)| {
             let sts = policies
                 .into_iter()
                 .flat_map(|(pi, policy)| {
-                    policy
-                        .candidates(service)
-                        .into_iter()
-                        .filter(|st| action_matches(st, action_lower))
-                        .map(move |st| (pi, policy, st))
+                    let found = policy.matching(action_lower);
+                    (0..found.len()).filter_map(move |k| {
+                        policy.statements.get(found[k]).map(|st| (pi, policy, st))
+                    })
                 })
                 .collect();
             (layer, sts)
@@ -408,16 +512,16 @@ fn evaluate_resource(
     let mut deny_any = Tri::Never;
     let mut allow_all = Tri::Always;
     let mut first_empty_layer = None;
-    let holes: Vec<String> = resource
-        .holes()
-        .iter()
-        .map(|h| format!("{{{h}}}"))
-        .collect();
+    let mut memos = Memos::default();
+    let holes = resource.holes();
+    // Once every unknown part is among the dependencies it stays there.
+    let mut holes_known = false;
     for (layer, statements) in matching {
         let mut allow = Tri::Never;
         for &(pi, policy, st) in statements {
-            let holes_known = holes.iter().all(|h| evidence.depends.contains(h));
-            let ev = eval_statement(st, resource, ctx, false, holes_known);
+            holes_known = holes_known || holes.iter().all(|h| evidence.holes.contains(*h));
+            let memo = memos.get(policy, resource);
+            let ev = eval_statement(st, resource, ctx, false, holes_known, Some(memo));
             match st.effect {
                 Effect::Deny => deny_any = deny_any.or(ev.applies),
                 Effect::Allow => allow = allow.or(ev.applies),
@@ -432,7 +536,7 @@ fn evaluate_resource(
                 span: st.span,
                 applies: ev.applies,
                 // In words only for the few statements an explanation shows.
-                notes: eval_statement(st, resource, ctx, true, false).notes,
+                notes: eval_statement(st, resource, ctx, true, false, None).notes,
             };
             evidence.record(sref, st.effect, &ev);
         }
@@ -445,6 +549,80 @@ fn evaluate_resource(
         allow_all = allow_all.and(allow);
     }
     decide(deny_any, allow_all, first_empty_layer)
+}
+
+/// The status of one pass, without the words: what [`evaluate_once`] decides.
+struct Bare {
+    status: Status,
+    missing: Option<MissingReason>,
+    missing_layers: Vec<Layer>,
+}
+
+/// The same status, reason and missing layers as [`evaluate_once`], without gathering
+/// evidence or writing anything: for the many cases of a refinement, which only count
+/// outcomes.
+fn status_once(matching: &Matching<'_>, req: &Request) -> Bare {
+    let mut empty_layers: Vec<Layer> = Vec::new();
+    let mut missing: Option<MissingReason> = None;
+    let mut worst: Option<Status> = None;
+    for resource in &req.resources {
+        let mut memos = Memos::default();
+        let mut deny_any = Tri::Never;
+        let mut allow_all = Tri::Always;
+        let mut first_empty_layer = None;
+        for (layer, statements) in matching {
+            let mut allow = Tri::Never;
+            for &(_, policy, st) in statements {
+                // A result already at its top cannot change: skip what cannot move it.
+                match st.effect {
+                    Effect::Deny if deny_any != Tri::Always => {
+                        let memo = memos.get(policy, resource);
+                        deny_any = deny_any.or(applies(st, resource, &req.context, Some(memo)));
+                    }
+                    Effect::Allow if allow != Tri::Always => {
+                        let memo = memos.get(policy, resource);
+                        allow = allow.or(applies(st, resource, &req.context, Some(memo)));
+                    }
+                    Effect::Deny | Effect::Allow => {}
+                }
+            }
+            if allow == Tri::Never {
+                first_empty_layer.get_or_insert(*layer);
+                if !empty_layers.contains(layer) {
+                    empty_layers.push(*layer);
+                }
+            }
+            allow_all = allow_all.and(allow);
+        }
+        let (status, why) = decide(deny_any, allow_all, first_empty_layer);
+        if missing.is_none() {
+            missing = why;
+        }
+        worst = Some(worst.map_or(status, |w| Status::worst([w, status]).unwrap_or(status)));
+    }
+    let status = if req.resources.is_empty() {
+        Status::Missing
+    } else {
+        worst.unwrap_or(Status::Missing)
+    };
+    let missing = match status {
+        Status::Missing => Some(missing.unwrap_or(MissingReason::NoMatchingAllow(Layer::Identity))),
+        _ => None,
+    };
+    let missing_layers = match missing {
+        Some(MissingReason::NoMatchingAllow(_)) => {
+            if empty_layers.is_empty() {
+                empty_layers.push(Layer::Identity);
+            }
+            empty_layers
+        }
+        _ => Vec::new(),
+    };
+    Bare {
+        status,
+        missing,
+        missing_layers,
+    }
 }
 
 /// One pass of three-valued evaluation over the statements whose action matches: gather the
@@ -473,8 +651,8 @@ fn evaluate_once(matching: &Matching<'_>, req: &Request) -> Decision {
         Status::Missing => Some(missing.unwrap_or(MissingReason::NoMatchingAllow(Layer::Identity))),
         _ => None,
     };
-    // Sorted and without repeats, as the set keeps them.
-    let mut depends: Vec<String> = std::mem::take(&mut evidence.depends).into_iter().collect();
+    // Sorted and without repeats.
+    let mut depends: Vec<String> = evidence.depends();
     if status != Status::Conditional {
         depends.clear();
     }

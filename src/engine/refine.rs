@@ -16,7 +16,7 @@ use std::collections::{HashMap, HashSet, VecDeque};
 
 use crate::policy::condition::{BaseOp, Operator};
 use crate::policy::keys::is_multivalued;
-use crate::policy::{Context, Effect, Request, Statement, VarText};
+use crate::policy::{Effect, Request, Statement, VarText};
 use crate::text::pattern::{Bits, Glob, Piece, Template, Tok, fresh_char};
 
 /// At most this many automaton states are explored for one unknown.
@@ -33,10 +33,46 @@ const MAX_CASES: usize = 2_048;
 /// enumerate, and the Allow statements it cannot (evaluated as absent: they may only allow
 /// more, so they can confirm "satisfied" but never "missing").
 pub struct Refinement<'a> {
-    /// One concrete request per distinguishable case.
-    pub requests: Vec<Request>,
+    /// For each unknown key, its cases.
+    keys: Vec<KeyCases>,
+    /// For a resource with unknown parts, the witnesses of each of its six ARN parts.
+    resource_parts: Vec<Vec<String>>,
+    /// How many cases there are (the product of the choices).
+    pub count: usize,
     /// Allow statements left out of the cases.
     pub may_allow: Vec<&'a Statement>,
+}
+
+impl Refinement<'_> {
+    /// Calls `f` with each case as a concrete request, built one at a time in one buffer
+    /// (the cases are never all in memory), until `f` says stop. False when it stopped.
+    pub fn each_case(&self, req: &Request, mut f: impl FnMut(&Request) -> bool) -> bool {
+        let mut case = req.clone();
+        let mut chosen: Vec<&str> = Vec::with_capacity(6);
+        for n in 0..self.count {
+            let mut rest = n;
+            for (key, values) in &self.keys {
+                let v = &values[rest % values.len()];
+                rest /= values.len();
+                match v {
+                    Some(v) => case.context.set(key, v.iter().cloned()),
+                    None => case.context.set_absent(key),
+                }
+            }
+            if !self.resource_parts.is_empty() {
+                chosen.clear();
+                for p in &self.resource_parts {
+                    chosen.push(&p[rest % p.len()]);
+                    rest /= p.len();
+                }
+                case.resources = vec![Template::literal(&chosen.join(":"))];
+            }
+            if !f(&case) {
+                return false;
+            }
+        }
+        true
+    }
 }
 
 /// Why there is no refinement.
@@ -71,13 +107,36 @@ fn cases_inner<'a>(
             return None;
         }
     }
+    // Every case evaluates every statement, and there are at least two cases (a value and
+    // absent) per unknown key the cases try: when even that is over the budget, say so
+    // before any witness is looked for.
+    let per_case = statements.len().max(1) * req.resources.len().max(1);
+    let unknown_keys = {
+        let mut keys: Vec<&str> = handled
+            .iter()
+            .flat_map(|st| &st.conditions)
+            .filter(|c| c.key_unknown(&req.context))
+            .map(|c| c.key_lower())
+            .collect();
+        keys.sort_unstable();
+        keys.dedup();
+        keys.len()
+    };
+    let least = u32::try_from(unknown_keys)
+        .ok()
+        .and_then(|k| 2usize.checked_pow(k))
+        .and_then(|n| n.checked_mul(per_case));
+    if least.is_none_or(|w| w > MAX_REFINE_WORK) {
+        return Some(Err(Unrefined::TooManyCases));
+    }
     let multivalued = multivalued_keys(statements);
     let keys = key_values(req, &handled, &multivalued)?;
     let resource_parts = resource_parts(req, &handled)?;
-    let per_case = statements.len().max(1) * req.resources.len().max(1);
     Some(
-        combine(req, &keys, &resource_parts, per_case).map(|requests| Refinement {
-            requests,
+        count_cases(&keys, &resource_parts, per_case).map(|count| Refinement {
+            keys,
+            resource_parts,
+            count,
             may_allow,
         }),
     )
@@ -171,6 +230,7 @@ fn key_values(
     key_list
         .into_iter()
         .map(|(lower, (key, globs))| {
+            let globs: Vec<&Glob> = globs.iter().collect();
             let singles = witnesses(&any, &globs)?;
             let mut values: Vec<Option<Vec<String>>> =
                 singles.iter().map(|w| Some(vec![w.clone()])).collect();
@@ -213,7 +273,7 @@ fn resource_parts(req: &Request, statements: &[&Statement]) -> Option<Vec<Vec<St
                     for compiled in &st.resources.compiled {
                         let g = compiled.as_ref()?;
                         match g.parts() {
-                            Some(p) => globs.push(p[i].clone()),
+                            Some(p) => globs.push(&p[i]),
                             // A whole-string pattern other than "*" spans parts.
                             None if g.glob().accepts_everything() => {}
                             None => return None,
@@ -229,13 +289,13 @@ fn resource_parts(req: &Request, statements: &[&Statement]) -> Option<Vec<Vec<St
     Some(resource_parts)
 }
 
-/// Every combination of key values and resource parts, as concrete requests.
-fn combine(
-    req: &Request,
+/// How many combinations of key values and resource parts there are, or too many: more
+/// than [`MAX_CASES`], or more than [`MAX_REFINE_WORK`] statement evaluations in all.
+fn count_cases(
     keys: &[KeyCases],
     resource_parts: &[Vec<String>],
     per_case: usize,
-) -> Result<Vec<Request>, Unrefined> {
+) -> Result<usize, Unrefined> {
     let mut total: usize = 1;
     for n in keys
         .iter()
@@ -248,35 +308,7 @@ fn combine(
     if total > MAX_CASES || work > MAX_REFINE_WORK {
         return Err(Unrefined::TooManyCases);
     }
-    let mut out = Vec::with_capacity(total);
-    for n in 0..total {
-        let mut rest = n;
-        let mut context: Context = req.context.clone();
-        for (key, values) in keys {
-            let v = &values[rest % values.len()];
-            rest /= values.len();
-            match v {
-                Some(v) => context.set(key, v.iter().cloned()),
-                None => context.set_absent(key),
-            }
-        }
-        let resources = if resource_parts.is_empty() {
-            req.resources.clone()
-        } else {
-            let mut chosen = Vec::with_capacity(6);
-            for p in resource_parts {
-                chosen.push(p[rest % p.len()].clone());
-                rest /= p.len();
-            }
-            vec![Template::literal(&chosen.join(":"))]
-        };
-        out.push(Request {
-            action: req.action.clone(),
-            resources,
-            context,
-        });
-    }
-    Ok(out)
+    Ok(total)
 }
 
 /// A product state: the template's positions, and each pattern's positions.
@@ -284,16 +316,16 @@ type State = (Bits, Vec<Bits>);
 
 /// One string of `template` for every combination of `globs` matching or not that some
 /// string of the template realises. `None` if there are too many states to explore.
-pub fn witnesses(template: &Template, globs: &[Glob]) -> Option<Vec<String>> {
+pub fn witnesses(template: &Template, globs: &[&Glob]) -> Option<Vec<String>> {
     // A pattern of stars only accepts every string, and a pattern given twice accepts what
     // its twin does: neither tells two strings apart, so the cells are the same without
     // them (and the search is over far fewer patterns: many statements share a part).
-    let mut seen: HashSet<Vec<u32>> = HashSet::new();
+    let mut seen: HashSet<&[Tok]> = HashSet::new();
     let distinct: Vec<Glob> = globs
         .iter()
         .filter(|g| !g.accepts_everything())
-        .filter(|g| seen.insert(encode_toks(g.toks())))
-        .cloned()
+        .filter(|g| seen.insert(g.toks()))
+        .map(|g| (*g).clone())
         .collect();
     let globs = distinct.as_slice();
     // The same unknowns against the same patterns come up for requirement after
@@ -430,7 +462,7 @@ mod tests {
     #[test]
     fn witnesses_cover_every_cell() {
         let globs = [Glob::new("a*", false), Glob::new("*b", false)];
-        let w = witnesses(&Template::parse("{v}"), &globs).unwrap();
+        let w = witnesses(&Template::parse("{v}"), &[&globs[0], &globs[1]]).unwrap();
         let cells: HashSet<(bool, bool)> = w
             .iter()
             .map(|s| (globs[0].matches(s), globs[1].matches(s)))
@@ -442,7 +474,7 @@ mod tests {
     fn witnesses_respect_the_template() {
         let w = witnesses(
             &Template::parse("role/{r}"),
-            &[Glob::new("role/app-*", false)],
+            &[&Glob::new("role/app-*", false)],
         )
         .unwrap();
         assert!(w.iter().all(|s| s.starts_with("role/")));

@@ -137,6 +137,16 @@ pub fn infer(text: &str) -> Result<Vec<InferredRequest>, InferError> {
 
 /// Like [`infer`], with the input's file name as a hint (`.tf`, `.yaml`, `.json`).
 pub fn infer_named(name: Option<&str>, text: &str) -> Result<Vec<InferredRequest>, InferError> {
+    if text.len() as u64 > crate::io::MAX_POLICY_BYTES {
+        return Err(InferError {
+            at: "input".to_owned(),
+            message: format!(
+                "the input is {} bytes; a request (a command, API JSON, a template) may take at most {} bytes",
+                text.len(),
+                crate::io::MAX_POLICY_BYTES
+            ),
+        });
+    }
     match kind_of(name, text) {
         Kind::Commands => cli::commands(text),
         Kind::Terraform => terraform::file(text),

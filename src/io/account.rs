@@ -1,14 +1,21 @@
 //! Account authorization details (`aws iam get-account-authorization-details`): every role
 //! and user with its policies assembled (inline, attached managed, its groups', boundary).
+//!
+//! Such files reach hundreds of megabytes, so they are read as a stream: each role, user,
+//! group and managed policy is taken in as soon as it is read and its tree dropped, and what
+//! is kept of it is an index (names, ARNs, and where each policy document is in the text).
+//! A document is parsed when a principal is evaluated: managed and group policies once, and
+//! remembered; a principal's inline policies each time (they are its own). Memory is then
+//! about the file's text and an index, not a model of every statement of the account.
 
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use super::document::document_value;
 use super::error::LoadError;
 use crate::policy::{Policy, PolicySet};
 use crate::text::Location;
-use crate::text::json::{Kind, Value};
+use crate::text::json::{self, Kind, Span, Value};
 
 /// Users or roles.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
@@ -19,7 +26,16 @@ pub enum PrincipalKind {
     User,
 }
 
-/// A principal from an authorization-details dump, with its policies assembled.
+/// Where a policy document is in the file, and what to call it.
+#[derive(Clone, Debug)]
+struct DocRef {
+    /// A name for people ("role deployer inline ci").
+    name: String,
+    /// The `PolicyDocument` / `Document` value.
+    span: Span,
+}
+
+/// A principal from an authorization-details dump: what it is and which policies it has.
 #[derive(Clone, Debug)]
 pub struct Principal {
     /// Role or user.
@@ -30,12 +46,29 @@ pub struct Principal {
     pub arn: String,
     /// For users: the groups it is in.
     pub groups: Vec<String>,
-    /// Its identity policies (inline, attached, and its groups').
-    pub identity: Vec<Arc<Policy>>,
-    /// Its permissions boundary.
-    pub boundary: Option<Arc<Policy>>,
     /// Policies it refers to that the dump does not contain.
     pub dangling: Vec<String>,
+    /// Its inline policies.
+    inline: Vec<DocRef>,
+    /// The ARNs of its attached managed policies.
+    attached: Vec<String>,
+    /// The ARN of its permissions boundary.
+    boundary: Option<String>,
+}
+
+/// A managed policy: its default version's document, parsed on first use.
+#[derive(Clone, Debug)]
+struct Managed {
+    doc: DocRef,
+    parsed: OnceLock<Result<Arc<Policy>, LoadError>>,
+}
+
+/// A group: its inline policies (parsed on first use) and attached ARNs.
+#[derive(Clone, Debug)]
+struct Group {
+    inline: Vec<DocRef>,
+    parsed: OnceLock<Result<Vec<Arc<Policy>>, LoadError>>,
+    attached: Vec<String>,
 }
 
 /// The principals of an authorization-details dump.
@@ -45,20 +78,31 @@ pub struct Account {
     pub principals: Vec<Principal>,
     /// Number of managed policies in the dump.
     pub managed_policies: usize,
+    /// The file's name, for messages.
+    origin: String,
+    /// The file's text, which every span points into.
+    source: Arc<str>,
+    /// Managed policies by ARN.
+    managed: HashMap<String, Managed>,
+    /// Groups by name.
+    groups: HashMap<String, Group>,
+    /// Principals by ARN and by lower-cased name (the first of that name).
+    by_arn: HashMap<String, usize>,
+    by_name: HashMap<String, usize>,
 }
 
 impl Account {
     /// Finds a principal by name or ARN (names are matched case-insensitively, as IAM does).
     pub fn find(&self, name: &str) -> Option<&Principal> {
-        self.principals.iter().find(|p| p.arn == name).or_else(|| {
-            self.principals
-                .iter()
-                .find(|p| p.name.eq_ignore_ascii_case(name))
-        })
+        self.by_arn
+            .get(name)
+            .or_else(|| self.by_name.get(&name.to_lowercase()))
+            .and_then(|&i| self.principals.get(i))
     }
 
     /// The policy set to evaluate "as" a principal. Fails when the principal refers to a
-    /// policy the dump does not hold: evaluating without it could be wrong either way.
+    /// policy the dump does not hold (evaluating without it could be wrong either way), or
+    /// when one of its policies is not a valid document (with the place in the file).
     pub fn policy_set(&self, origin: &str, name: &str) -> Result<PolicySet, LoadError> {
         let Some(p) = self.find(name) else {
             let mut names: Vec<&str> = self.principals.iter().map(|p| p.name.as_str()).collect();
@@ -85,11 +129,62 @@ impl Account {
                 ),
             });
         }
+        let mut identity = Vec::new();
+        for d in &p.inline {
+            identity.push(Arc::new(self.parse(d)?));
+        }
+        for arn in &p.attached {
+            identity.push(self.managed(arn)?);
+        }
+        for g in &p.groups {
+            if let Some(group) = self.groups.get(g) {
+                let inline = group
+                    .parsed
+                    .get_or_init(|| {
+                        group
+                            .inline
+                            .iter()
+                            .map(|d| self.parse(d).map(Arc::new))
+                            .collect()
+                    })
+                    .clone()?;
+                identity.extend(inline);
+                for arn in &group.attached {
+                    identity.push(self.managed(arn)?);
+                }
+            }
+        }
+        let boundary = match &p.boundary {
+            Some(arn) => Some(self.managed(arn)?),
+            None => None,
+        };
         Ok(PolicySet {
-            identity: p.identity.clone(),
-            boundary: p.boundary.clone(),
+            identity,
+            boundary,
             scps: Vec::new(),
         })
+    }
+
+    /// A managed policy, parsed once.
+    fn managed(&self, arn: &str) -> Result<Arc<Policy>, LoadError> {
+        let Some(m) = self.managed.get(arn) else {
+            // Dangling references were refused before.
+            return Err(LoadError::Principal {
+                at: Location::whole(&self.origin),
+                message: format!("the file does not contain policy {arn}"),
+            });
+        };
+        m.parsed
+            .get_or_init(|| self.parse(&m.doc).map(Arc::new))
+            .clone()
+    }
+
+    /// Parses one document of the file where it stands.
+    fn parse(&self, d: &DocRef) -> Result<Policy, LoadError> {
+        let value = json::parse_range(&self.source, d.span).map_err(|e| {
+            LoadError::account(&self.origin, &self.source, e.offset, e.message)
+        })?;
+        Ok(document_value(&self.origin, &d.name, &value, &self.source)?.0)
     }
 }
 
@@ -104,13 +199,40 @@ fn array<'a>(v: &'a Value, key: &str) -> &'a [Value] {
     }
 }
 
-/// Where in the file, for messages.
-struct Input<'a> {
+/// The top-level lists of an authorization-details dump, read item by item.
+pub(super) const LISTS: [&str; 4] = [
+    "RoleDetailList",
+    "UserDetailList",
+    "GroupDetailList",
+    "Policies",
+];
+
+/// Takes in the items of an authorization-details dump as they are read.
+pub(super) struct Builder<'a> {
     origin: &'a str,
     source: &'a Arc<str>,
+    /// True once an item of one of the lists was read (the file is such a dump).
+    pub(super) seen: bool,
+    /// The first error, which stops the read.
+    pub(super) error: Option<LoadError>,
+    principals: Vec<Principal>,
+    managed: HashMap<String, Managed>,
+    groups: HashMap<String, Group>,
 }
 
-impl Input<'_> {
+impl<'a> Builder<'a> {
+    pub(super) fn new(origin: &'a str, source: &'a Arc<str>) -> Self {
+        Self {
+            origin,
+            source,
+            seen: false,
+            error: None,
+            principals: Vec::new(),
+            managed: HashMap::new(),
+            groups: HashMap::new(),
+        }
+    }
+
     fn error(&self, at: &Value, message: impl Into<String>) -> LoadError {
         LoadError::account(self.origin, self.source, at.span.start, message)
     }
@@ -125,12 +247,31 @@ impl Input<'_> {
         }
     }
 
-    fn inline_policies(
+    fn name<'v>(
         &self,
-        owner: &str,
-        v: &Value,
+        v: &'v Value,
         key: &str,
-    ) -> Result<Vec<Arc<Policy>>, LoadError> {
+        list: &str,
+        what: &str,
+    ) -> Result<&'v str, LoadError> {
+        str_field(v, key).ok_or_else(|| self.error(v, format!("a {what} in {list} has no {key}")))
+    }
+
+    /// One item of one of the lists; the stream stops at the first error.
+    pub(super) fn item(&mut self, list: &str, v: &Value) -> Result<(), ()> {
+        self.seen = true;
+        let done = match list {
+            "Policies" => self.managed_policy(v),
+            "GroupDetailList" => self.group(v),
+            "RoleDetailList" => self.principal(v, PrincipalKind::Role),
+            _ => self.principal(v, PrincipalKind::User),
+        };
+        done.map_err(|e| {
+            self.error = Some(e);
+        })
+    }
+
+    fn inline_policies(&self, owner: &str, v: &Value, key: &str) -> Result<Vec<DocRef>, LoadError> {
         self.expect_array(v, key)?;
         let mut out = Vec::new();
         for p in array(v, key) {
@@ -141,13 +282,10 @@ impl Input<'_> {
                     format!("inline policy \"{pname}\" of {owner} has no PolicyDocument"),
                 ));
             };
-            let (policy, _) = document_value(
-                self.origin,
-                &format!("{owner} inline {pname}"),
-                doc,
-                self.source,
-            )?;
-            out.push(Arc::new(policy));
+            out.push(DocRef {
+                name: format!("{owner} inline {pname}"),
+                span: doc.span,
+            });
         }
         Ok(out)
     }
@@ -160,159 +298,145 @@ impl Input<'_> {
             .collect())
     }
 
-    fn name<'v>(
-        &self,
-        v: &'v Value,
-        key: &str,
-        list: &str,
-        what: &str,
-    ) -> Result<&'v str, LoadError> {
-        str_field(v, key).ok_or_else(|| self.error(v, format!("a {what} in {list} has no {key}")))
+    /// A managed policy: its default version.
+    fn managed_policy(&mut self, p: &Value) -> Result<(), LoadError> {
+        let arn = self.name(p, "Arn", "Policies", "managed policy")?;
+        let name = str_field(p, "PolicyName").unwrap_or(arn);
+        let default_id = str_field(p, "DefaultVersionId");
+        let versions = array(p, "PolicyVersionList");
+        let chosen = versions
+            .iter()
+            .find(|v| {
+                matches!(
+                    v.get("IsDefaultVersion").map(|x| &x.kind),
+                    Some(Kind::Bool(true))
+                )
+            })
+            .or_else(|| {
+                versions
+                    .iter()
+                    .find(|v| default_id.is_some() && str_field(v, "VersionId") == default_id)
+            });
+        let Some(version) = chosen else {
+            return Err(self.error(
+                p,
+                format!("managed policy {arn} has no default version in PolicyVersionList"),
+            ));
+        };
+        let Some(doc) = version.get("Document") else {
+            return Err(self.error(
+                version,
+                format!("the default version of {arn} has no Document"),
+            ));
+        };
+        self.managed.insert(
+            arn.to_owned(),
+            Managed {
+                doc: DocRef {
+                    name: name.to_owned(),
+                    span: doc.span,
+                },
+                parsed: OnceLock::new(),
+            },
+        );
+        Ok(())
     }
 
-    /// Managed policies by ARN, default version only.
-    fn managed_policies(&self, root: &Value) -> Result<HashMap<String, Arc<Policy>>, LoadError> {
-        let mut managed = HashMap::new();
-        for p in array(root, "Policies") {
-            let arn = self.name(p, "Arn", "Policies", "managed policy")?;
-            let name = str_field(p, "PolicyName").unwrap_or(arn);
-            let default_id = str_field(p, "DefaultVersionId");
-            let versions = array(p, "PolicyVersionList");
-            let chosen = versions
-                .iter()
-                .find(|v| {
-                    matches!(
-                        v.get("IsDefaultVersion").map(|x| &x.kind),
-                        Some(Kind::Bool(true))
-                    )
-                })
-                .or_else(|| {
-                    versions
-                        .iter()
-                        .find(|v| default_id.is_some() && str_field(v, "VersionId") == default_id)
-                });
-            let Some(version) = chosen else {
-                return Err(self.error(
-                    p,
-                    format!("managed policy {arn} has no default version in PolicyVersionList"),
-                ));
-            };
-            let Some(doc) = version.get("Document") else {
-                return Err(self.error(
-                    version,
-                    format!("the default version of {arn} has no Document"),
-                ));
-            };
-            let (policy, _) = document_value(self.origin, name, doc, self.source)?;
-            managed.insert(arn.to_owned(), Arc::new(policy));
-        }
-        Ok(managed)
-    }
-}
-
-/// The managed policies of the file, and what a principal's references resolve to.
-struct Managed(HashMap<String, Arc<Policy>>);
-
-impl Managed {
-    fn attach(&self, arns: &[String], identity: &mut Vec<Arc<Policy>>, dangling: &mut Vec<String>) {
-        for arn in arns {
-            match self.0.get(arn) {
-                Some(p) => identity.push(Arc::clone(p)),
-                None => dangling.push(arn.clone()),
-            }
-        }
+    fn group(&mut self, g: &Value) -> Result<(), LoadError> {
+        let name = self.name(g, "GroupName", "GroupDetailList", "group")?;
+        let inline = self.inline_policies(&format!("group {name}"), g, "GroupPolicyList")?;
+        let attached = self.attached_arns(g)?;
+        self.groups.insert(
+            name.to_owned(),
+            Group {
+                inline,
+                parsed: OnceLock::new(),
+                attached,
+            },
+        );
+        Ok(())
     }
 
-    fn boundary(&self, v: &Value, dangling: &mut Vec<String>) -> Option<Arc<Policy>> {
-        let arn = v
+    /// One role or user: its name, ARN and the places of its policies.
+    fn principal(&mut self, v: &Value, kind: PrincipalKind) -> Result<(), LoadError> {
+        let (name_key, list, policies, what) = match kind {
+            PrincipalKind::Role => ("RoleName", "RoleDetailList", "RolePolicyList", "role"),
+            PrincipalKind::User => ("UserName", "UserDetailList", "UserPolicyList", "user"),
+        };
+        let name = self.name(v, name_key, list, what)?;
+        let inline = self.inline_policies(&format!("{what} {name}"), v, policies)?;
+        let attached = self.attached_arns(v)?;
+        let groups: Vec<String> = array(v, "GroupList")
+            .iter()
+            .filter_map(|g| g.as_str().map(str::to_owned))
+            .collect();
+        let boundary = v
             .get("PermissionsBoundary")
-            .and_then(|b| str_field(b, "PermissionsBoundaryArn"))?;
-        let found = self.0.get(arn).cloned();
-        if found.is_none() {
-            dangling.push(arn.to_owned());
-        }
-        found
+            .and_then(|b| str_field(b, "PermissionsBoundaryArn"))
+            .map(str::to_owned);
+        self.principals.push(Principal {
+            kind,
+            name: name.to_owned(),
+            arn: str_field(v, "Arn").unwrap_or_default().to_owned(),
+            groups,
+            dangling: Vec::new(),
+            inline,
+            attached,
+            boundary,
+        });
+        Ok(())
     }
-}
 
-/// A group's inline policies and the ARNs of its attached ones.
-type Groups = HashMap<String, (Vec<Arc<Policy>>, Vec<String>)>;
-
-/// One role or user, with its policies (and, for users, its groups').
-fn principal(
-    input: &Input<'_>,
-    managed: &Managed,
-    groups: &Groups,
-    v: &Value,
-    kind: PrincipalKind,
-) -> Result<Principal, LoadError> {
-    let (name_key, list, policies, what) = match kind {
-        PrincipalKind::Role => ("RoleName", "RoleDetailList", "RolePolicyList", "role"),
-        PrincipalKind::User => ("UserName", "UserDetailList", "UserPolicyList", "user"),
-    };
-    let name = input.name(v, name_key, list, what)?;
-    let mut identity = input.inline_policies(&format!("{what} {name}"), v, policies)?;
-    let mut dangling = Vec::new();
-    managed.attach(&input.attached_arns(v)?, &mut identity, &mut dangling);
-    let group_names: Vec<String> = array(v, "GroupList")
-        .iter()
-        .filter_map(|g| g.as_str().map(str::to_owned))
-        .collect();
-    for g in &group_names {
-        match groups.get(g) {
-            Some((inline, attached)) => {
-                identity.extend(inline.iter().cloned());
-                managed.attach(attached, &mut identity, &mut dangling);
+    /// The account, once the whole file is read: references resolved, principals sorted.
+    pub(super) fn finish(mut self, root: &Value) -> Result<Account, LoadError> {
+        for key in LISTS {
+            self.expect_array(root, key)?;
+        }
+        let managed = &self.managed;
+        let groups = &self.groups;
+        for p in &mut self.principals {
+            let mut dangling: Vec<String> = p
+                .attached
+                .iter()
+                .filter(|a| !managed.contains_key(*a))
+                .cloned()
+                .collect();
+            for g in &p.groups {
+                match groups.get(g) {
+                    Some(group) => dangling.extend(
+                        group
+                            .attached
+                            .iter()
+                            .filter(|a| !managed.contains_key(*a))
+                            .cloned(),
+                    ),
+                    None => dangling.push(format!("group {g}")),
+                }
             }
-            None => dangling.push(format!("group {g}")),
+            if let Some(b) = &p.boundary
+                && !managed.contains_key(b)
+            {
+                dangling.push(b.clone());
+            }
+            p.dangling = dangling;
         }
-    }
-    let boundary = managed.boundary(v, &mut dangling);
-    Ok(Principal {
-        kind,
-        name: name.to_owned(),
-        arn: str_field(v, "Arn").unwrap_or_default().to_owned(),
-        groups: group_names,
-        identity,
-        boundary,
-        dangling,
-    })
-}
-
-/// Reads an authorization-details dump.
-pub(super) fn load_account(
-    origin: &str,
-    root: &Value,
-    source: &Arc<str>,
-) -> Result<Account, LoadError> {
-    let input = Input { origin, source };
-    for key in [
-        "RoleDetailList",
-        "UserDetailList",
-        "GroupDetailList",
-        "Policies",
-    ] {
-        input.expect_array(root, key)?;
-    }
-    let managed = Managed(input.managed_policies(root)?);
-    let mut groups: Groups = HashMap::new();
-    for g in array(root, "GroupDetailList") {
-        let name = input.name(g, "GroupName", "GroupDetailList", "group")?;
-        let inline = input.inline_policies(&format!("group {name}"), g, "GroupPolicyList")?;
-        groups.insert(name.to_owned(), (inline, input.attached_arns(g)?));
-    }
-    let mut principals = Vec::new();
-    for (list, kind) in [
-        ("RoleDetailList", PrincipalKind::Role),
-        ("UserDetailList", PrincipalKind::User),
-    ] {
-        for v in array(root, list) {
-            principals.push(principal(&input, &managed, &groups, v, kind)?);
+        self.principals
+            .sort_by(|a, b| (a.kind as u8, &a.name).cmp(&(b.kind as u8, &b.name)));
+        let mut by_arn = HashMap::with_capacity(self.principals.len());
+        let mut by_name = HashMap::with_capacity(self.principals.len());
+        for (i, p) in self.principals.iter().enumerate() {
+            by_arn.entry(p.arn.clone()).or_insert(i);
+            by_name.entry(p.name.to_lowercase()).or_insert(i);
         }
+        Ok(Account {
+            principals: self.principals,
+            managed_policies: self.managed.len(),
+            origin: self.origin.to_owned(),
+            source: Arc::clone(self.source),
+            managed: self.managed,
+            groups: self.groups,
+            by_arn,
+            by_name,
+        })
     }
-    principals.sort_by(|a, b| (a.kind as u8, &a.name).cmp(&(b.kind as u8, &b.name)));
-    Ok(Account {
-        principals,
-        managed_policies: managed.0.len(),
-    })
 }

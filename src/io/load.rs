@@ -6,16 +6,22 @@ use std::io::Read as _;
 use std::path::Path;
 use std::sync::Arc;
 
-use super::account::{Account, load_account};
+use super::account::{Account, Builder, LISTS};
 use super::document::{decode_embedded, document_value, percent_decode};
 use super::error::LoadError;
 use crate::policy::{Policy, PolicyError, parse_document};
 use crate::text::Location;
 use crate::text::json::{self, Kind, Value};
 
-/// The largest input accepted. A full authorization-details dump of a large account is a few
-/// tens of megabytes; anything larger is almost certainly not a policy.
-pub const MAX_INPUT_BYTES: u64 = 64 * 1024 * 1024;
+/// The largest input read: 1 GiB. Only an authorization-details dump may be this large (an
+/// organisation's accounts reach hundreds of megabytes); it is read as a stream, one
+/// principal at a time.
+pub const MAX_INPUT_BYTES: u64 = 1024 * 1024 * 1024;
+
+/// The largest single policy document, or single principal of a dump, and the largest
+/// request file (a template, a command, an error message): 64 MiB. AWS's own quotas keep
+/// policies under a few tens of kilobytes.
+pub const MAX_POLICY_BYTES: u64 = 64 * 1024 * 1024;
 
 /// The shape the input was recognised as.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
@@ -247,10 +253,30 @@ pub fn load_text(origin: &str, text: &str) -> Result<Loaded, LoadError> {
         };
     }
     let source: Arc<str> = Arc::from(text);
-    let root = json::parse(text).map_err(|e| PolicyError::Syntax {
-        at: Location::at(origin, text, e.offset),
-        message: e.message,
-    })?;
+    // The lists of an authorization-details dump are read item by item; anything else is
+    // one tree of at most MAX_POLICY_BYTES.
+    let mut builder = Builder::new(origin, &source);
+    let parsed = json::parse_streaming(
+        text,
+        &LISTS,
+        usize::try_from(MAX_POLICY_BYTES).unwrap_or(usize::MAX),
+        &mut |list, item| builder.item(list, &item),
+    );
+    let root = match parsed {
+        Ok(root) => root,
+        Err(e) if e.message.is_empty() => {
+            return Err(builder.error.take().unwrap_or_else(|| {
+                LoadError::account(origin, text, e.offset, "this file could not be read")
+            }));
+        }
+        Err(e) => {
+            return Err(PolicyError::Syntax {
+                at: Location::at(origin, text, e.offset),
+                message: e.message,
+            }
+            .into());
+        }
+    };
     match &root.kind {
         Kind::String(s) => {
             let (policy, _) = decode_embedded(origin, origin, s, root.span.start, &source)?;
@@ -303,8 +329,9 @@ pub fn load_text(origin: &str, text: &str) -> Result<Loaded, LoadError> {
             ]
             .iter()
             .any(|k| root.get(k).is_some())
+                || builder.seen
             {
-                return Ok(Loaded::Account(load_account(origin, &root, &source)?));
+                return Ok(Loaded::Account(builder.finish(&root)?));
             }
             Err(PolicyError::shape(
                 origin,

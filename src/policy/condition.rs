@@ -12,7 +12,7 @@ use crate::policy::keys::{MULTIVALUED_KEYS_PAGE, is_multivalued};
 use crate::policy::vars::{Resolved, VarText};
 use crate::policy::{Context, KeyState};
 use crate::text::json::{Kind, Member, Span, Value};
-use crate::text::pattern::{ArnGlob, Template, Tri};
+use crate::text::pattern::{ArnGlob, Glob, Template, Tri};
 
 pub use super::operators::{BaseOp, Operator, SetOp};
 
@@ -27,6 +27,44 @@ pub struct Condition {
     pub values: Vec<VarText>,
     /// Where the key is in the source.
     pub span: Span,
+    /// The key lower-cased, for look-ups that allocate nothing.
+    key_lower: String,
+    /// Each value compiled once for the operator, when it holds no policy variable.
+    compiled: Vec<Option<Compiled>>,
+}
+
+/// A condition value compiled for its operator.
+#[derive(Clone, Debug)]
+enum Compiled {
+    /// A string pattern (literal for the `...Equals` operators).
+    Glob(Glob),
+    /// An ARN pattern, matched part by part.
+    Arn(ArnGlob),
+}
+
+impl Compiled {
+    /// The value compiled for `base`, or `None` when it holds a variable or the operator
+    /// does not compare strings.
+    fn of(base: BaseOp, value: &VarText) -> Option<Self> {
+        use BaseOp as B;
+        if value.has_variables() {
+            return None;
+        }
+        let (wildcards, fold_case, arn) = match base {
+            B::StringEquals | B::StringNotEquals => (false, false, false),
+            B::StringEqualsIgnoreCase | B::StringNotEqualsIgnoreCase | B::Bool => {
+                (false, true, false)
+            }
+            B::StringLike | B::StringNotLike => (true, false, false),
+            B::ArnEquals | B::ArnLike | B::ArnNotEquals | B::ArnNotLike => (true, false, true),
+            _ => return None,
+        };
+        match value.resolve(&Context::default(), wildcards, fold_case) {
+            Resolved::Known(g) if arn => Some(Self::Arn(ArnGlob::from_glob(g))),
+            Resolved::Known(g) => Some(Self::Glob(g)),
+            Resolved::Unknown(..) | Resolved::Unresolvable(_) => None,
+        }
+    }
 }
 
 /// How one condition came out, and why.
@@ -108,11 +146,19 @@ pub(crate) fn parse_condition_block(
                     ),
                 );
             }
+            let compiled = match &operator {
+                Operator::Known { base, .. } => {
+                    values.iter().map(|v| Compiled::of(*base, v)).collect()
+                }
+                Operator::Unknown(_) => Vec::new(),
+            };
             out.push(Condition {
                 operator: operator.clone(),
                 key: k.key.clone(),
                 values,
                 span: k.key_span,
+                key_lower: k.key.to_lowercase(),
+                compiled,
             });
         }
     }
@@ -144,6 +190,37 @@ impl Condition {
         self.outcome(ctx, false)
     }
 
+    /// Only whether the condition holds: the same answer as [`decide`](Self::decide), and
+    /// nothing is allocated (the hot path of evaluation). When the key is not known the
+    /// answer is [`Tri::Sometimes`] and depends on [`key`](Self::key).
+    pub fn tri(&self, ctx: &Context) -> Tri {
+        let Operator::Known {
+            set,
+            base,
+            if_exists,
+        } = &self.operator
+        else {
+            return Tri::Sometimes;
+        };
+        match ctx.get_lower(&self.key_lower) {
+            None => Tri::Sometimes,
+            Some(KeyState::Absent) => self.when_absent(None, *set, *base, *if_exists).tri,
+            Some(KeyState::Values(values)) => {
+                self.with_values(None, values, *set, *base, ctx, "").tri
+            }
+        }
+    }
+
+    /// The key, lower-cased.
+    pub fn key_lower(&self) -> &str {
+        &self.key_lower
+    }
+
+    /// True when the request does not say what the key holds (the answer then depends on it).
+    pub fn key_unknown(&self, ctx: &Context) -> bool {
+        ctx.get_lower(&self.key_lower).is_none()
+    }
+
     fn outcome(&self, ctx: &Context, words: bool) -> ConditionOutcome {
         let head = if words {
             format!("{} {} {}", self.operator, self.key, self.values_text())
@@ -172,7 +249,7 @@ impl Condition {
         } else {
             String::new()
         };
-        match ctx.get(&self.key) {
+        match ctx.get_lower(&self.key_lower) {
             None => ConditionOutcome {
                 tri: Tri::Sometimes,
                 note: if words {
@@ -344,13 +421,32 @@ impl Condition {
     /// One request value against all policy values.
     fn one_value(&self, base: BaseOp, value: &str, ctx: &Context) -> Tri {
         let templated = ctx.is_template(&self.key);
-        let any = self.values.iter().fold(Tri::Never, |acc, p| {
-            acc.or(if templated {
+        let folded;
+        let value_folded = if matches!(
+            base,
+            BaseOp::StringEqualsIgnoreCase | BaseOp::StringNotEqualsIgnoreCase | BaseOp::Bool
+        ) {
+            folded = value.to_lowercase();
+            folded.as_str()
+        } else {
+            value
+        };
+        let mut any = Tri::Never;
+        for (i, p) in self.values.iter().enumerate() {
+            let t = if templated {
                 template_match(base, p, &Template::parse(value), ctx)
             } else {
-                positive_match(base, p, value, ctx)
-            })
-        });
+                match self.compiled.get(i).and_then(Option::as_ref) {
+                    Some(Compiled::Glob(g)) => Tri::from_bool(g.matches(value_folded)),
+                    Some(Compiled::Arn(a)) => Tri::from_bool(a.matches(value)),
+                    None => positive_match(base, p, value, ctx),
+                }
+            };
+            any = any.or(t);
+            if any == Tri::Always {
+                break;
+            }
+        }
         if base.negated() { any.negate() } else { any }
     }
 }

@@ -12,7 +12,8 @@ use crate::policy::Context;
 use crate::policy::condition::{Condition, parse_condition_block};
 use crate::policy::vars::{Resolved, VarText};
 use crate::text::json::{self, Kind, Member, Span, Value};
-use crate::text::pattern::{ArnGlob, Glob};
+use crate::text::pattern::{ArnGlob, Glob, Template, Tri};
+use std::sync::atomic::{AtomicU8, Ordering};
 
 /// Allow or Deny.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
@@ -113,6 +114,46 @@ pub struct Statement {
 }
 
 impl Statement {
+    /// How `Resource`/`NotResource` matches a resource template, when no pattern holds a
+    /// policy variable (then the answer does not depend on the request's keys), remembered
+    /// in `memo` (from [`Policy::resource_memo`] of this statement's policy). `None` when a
+    /// pattern holds a variable.
+    pub fn resource_match(&self, resource: &Template, memo: &[AtomicU8]) -> Option<Tri> {
+        let slot = memo.get(self.index)?;
+        match slot.load(Ordering::Relaxed) {
+            1 => return Some(Tri::Never),
+            2 => return Some(Tri::Sometimes),
+            3 => return Some(Tri::Always),
+            _ => {}
+        }
+        let mut res = Tri::Never;
+        for compiled in &self.resources.compiled {
+            res = res.or(compiled.as_ref()?.match_template(resource));
+            if res == Tri::Always {
+                break;
+            }
+        }
+        if self.resources.negated {
+            res = res.negate();
+        }
+        let code = match res {
+            Tri::Never => 1,
+            Tri::Sometimes => 2,
+            Tri::Always => 3,
+        };
+        slot.store(code, Ordering::Relaxed);
+        Some(res)
+    }
+
+    /// Whether the `Action`/`NotAction` covers the (lower-cased) action.
+    pub fn covers_action(&self, action_lower: &str) -> bool {
+        self.actions
+            .patterns
+            .iter()
+            .any(|p| p.glob.matches(action_lower))
+            != self.actions.negated
+    }
+
     /// "statement 2 (Sid \"`AllowPassRole`\")" or "statement 2".
     pub fn label(&self) -> String {
         statement_label(self.index, self.sid.as_deref())
@@ -161,6 +202,52 @@ pub struct Policy {
     /// Statement indices by the (lower-cased) service of their literal-service actions;
     /// statements with `NotAction` or a wildcard in the service are under `None`.
     pub by_service: HashMap<Option<String>, Vec<usize>>,
+    /// The statements whose action matches, by (lower-cased) action, remembered: a refresh
+    /// asks about the same few hundred actions again and again.
+    action_cache: ActionCache,
+    /// How each statement's `Resource`/`NotResource` matched a resource template, by
+    /// template: the same templates come back for every action of a refresh.
+    resource_memo: ResourceMemo,
+}
+
+/// Per resource template, one byte per statement: 0 not worked out yet, else a [`Tri`]
+/// (1 never, 2 sometimes, 3 always). Only statements whose patterns hold no policy
+/// variable are remembered (their match does not depend on the request's keys).
+#[derive(Default)]
+struct ResourceMemo(std::sync::Mutex<HashMap<Template, Arc<[AtomicU8]>>>);
+
+/// At most this many templates are remembered per policy (then it starts again).
+const RESOURCE_MEMO_SIZE: usize = 256;
+
+impl Clone for ResourceMemo {
+    fn clone(&self) -> Self {
+        Self::default()
+    }
+}
+
+impl fmt::Debug for ResourceMemo {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("ResourceMemo")
+    }
+}
+
+/// Remembered answers of [`Policy::matching`]; a copy of a policy starts empty.
+#[derive(Default)]
+struct ActionCache(std::sync::Mutex<HashMap<String, Arc<[usize]>>>);
+
+/// At most this many actions are remembered per policy (then it starts again).
+const ACTION_CACHE_SIZE: usize = 4_096;
+
+impl Clone for ActionCache {
+    fn clone(&self) -> Self {
+        Self::default()
+    }
+}
+
+impl fmt::Debug for ActionCache {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("ActionCache")
+    }
 }
 
 impl Policy {
@@ -178,6 +265,47 @@ impl Policy {
         idx.into_iter()
             .filter_map(|i| self.statements.get(i))
             .collect()
+    }
+
+    /// The indexes of the statements whose `Action`/`NotAction` covers `action_lower` (a
+    /// lower-cased `service:Action`), in order. Worked out once per action and remembered.
+    pub fn matching(&self, action_lower: &str) -> Arc<[usize]> {
+        if let Ok(cache) = self.action_cache.0.lock()
+            && let Some(hit) = cache.get(action_lower)
+        {
+            return Arc::clone(hit);
+        }
+        let service = action_lower.split_once(':').map_or("", |(s, _)| s);
+        let found: Arc<[usize]> = self
+            .candidates(service)
+            .into_iter()
+            .filter(|st| st.covers_action(action_lower))
+            .map(|st| st.index)
+            .collect();
+        if let Ok(mut cache) = self.action_cache.0.lock() {
+            if cache.len() >= ACTION_CACHE_SIZE {
+                cache.clear();
+            }
+            cache.insert(action_lower.to_owned(), Arc::clone(&found));
+        }
+        found
+    }
+
+    /// The remembered resource matches of every statement against `resource` (see
+    /// [`Statement::resource_match`]).
+    pub fn resource_memo(&self, resource: &Template) -> Arc<[AtomicU8]> {
+        let Ok(mut memo) = self.resource_memo.0.lock() else {
+            return (0..self.statements.len()).map(|_| AtomicU8::new(0)).collect();
+        };
+        if let Some(hit) = memo.get(resource) {
+            return Arc::clone(hit);
+        }
+        if memo.len() >= RESOURCE_MEMO_SIZE {
+            memo.clear();
+        }
+        let fresh: Arc<[AtomicU8]> = (0..self.statements.len()).map(|_| AtomicU8::new(0)).collect();
+        memo.insert(resource.clone(), Arc::clone(&fresh));
+        fresh
     }
 
     /// The document as a `serde_json::Value` (member order kept).
@@ -283,6 +411,8 @@ pub(crate) fn parse_document(
         statements,
         warnings,
         by_service,
+        action_cache: ActionCache::default(),
+        resource_memo: ResourceMemo::default(),
     })
 }
 

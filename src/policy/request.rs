@@ -53,7 +53,7 @@ impl Context {
 
     /// True when the key's values are templates.
     pub fn is_template(&self, key: &str) -> bool {
-        self.templates.contains(&key.to_lowercase())
+        !self.templates.is_empty() && self.templates.contains(&key.to_lowercase())
     }
 
     /// Marks a key as absent from the request.
@@ -65,7 +65,16 @@ impl Context {
 
     /// What is known of a key.
     pub fn get(&self, key: &str) -> Option<&KeyState> {
-        self.keys.get(&key.to_lowercase()).map(|(_, s)| s)
+        if key.bytes().any(|b| b.is_ascii_uppercase() || !b.is_ascii()) {
+            self.get_lower(&key.to_lowercase())
+        } else {
+            self.get_lower(key)
+        }
+    }
+
+    /// What is known of a key given already lower-cased: no allocation.
+    pub fn get_lower(&self, lower: &str) -> Option<&KeyState> {
+        self.keys.get(lower).map(|(_, s)| s)
     }
 
     /// The known keys, with their names as first given.

@@ -197,11 +197,55 @@ impl LineIndex {
 
 /// Parses one JSON value; only white space may follow it.
 pub fn parse(text: &str) -> Result<Value, SyntaxError> {
-    let mut p = Parser {
-        text,
-        bytes: text.as_bytes(),
-        pos: 0,
-    };
+    parse_with(Parser::new(text))
+}
+
+/// Parses the value at `span` of `text` (one read earlier): spans, lines and columns stay
+/// those of the whole text.
+pub fn parse_range(text: &str, span: Span) -> Result<Value, SyntaxError> {
+    let end = span.end.min(text.len());
+    let mut p = Parser::new(text);
+    p.bytes = &text.as_bytes()[..end];
+    p.pos = span.start.min(end);
+    p.skip_ws();
+    let value = p.value(0)?;
+    p.skip_ws();
+    if p.pos < p.bytes.len() {
+        return Err(p.error_at(p.pos, "unexpected text after the end of the JSON value"));
+    }
+    Ok(value)
+}
+
+/// What [`parse_streaming`] hands over: the name of a top-level array and one of its items.
+pub type StreamHook<'h> = dyn FnMut(&str, Value) -> Result<(), ()> + 'h;
+
+/// Like [`parse`], for a top-level object some of whose arrays are far larger than their
+/// items (an account's thousands of roles): each item of a top-level array named in `keys`
+/// is handed to `each` as soon as it is read and not kept (the array is left empty in the
+/// returned value, with its span). `each` may stop the parse by returning `Err`; the parse
+/// then fails with an empty message, and the caller reports its own error. No one value
+/// outside those items, and no one item, may span more than `max_tree` bytes: a value that
+/// large is refused before its tree takes the memory.
+pub fn parse_streaming(
+    text: &str,
+    keys: &[&str],
+    max_tree: usize,
+    each: &mut StreamHook<'_>,
+) -> Result<Value, SyntaxError> {
+    let mut p = Parser::new(text);
+    p.stream = Some(Stream {
+        keys,
+        each,
+        max_tree,
+        tree_start: 0,
+        skipped: 0,
+        in_item: false,
+    });
+    parse_with(p)
+}
+
+fn parse_with(mut p: Parser<'_, '_>) -> Result<Value, SyntaxError> {
+    let text = p.text;
     // A UTF-8 byte order mark is common in files saved by Windows editors.
     if text.starts_with('\u{feff}') {
         p.pos = 3;
@@ -218,13 +262,100 @@ pub fn parse(text: &str) -> Result<Value, SyntaxError> {
     Ok(value)
 }
 
-struct Parser<'a> {
+struct Parser<'a, 'h> {
     text: &'a str,
     bytes: &'a [u8],
     pos: usize,
+    stream: Option<Stream<'a, 'h>>,
 }
 
-impl Parser<'_> {
+/// The streaming part of a parse: which top-level arrays are handed over item by item.
+struct Stream<'a, 'h> {
+    keys: &'a [&'a str],
+    each: &'a mut StreamHook<'h>,
+    max_tree: usize,
+    /// Where the tree being built (the root, or the current item) starts.
+    tree_start: usize,
+    /// Bytes of the root taken by streamed arrays (not in its tree).
+    skipped: usize,
+    /// True while an item is read.
+    in_item: bool,
+}
+
+impl Stream<'_, '_> {
+    /// How many bytes the tree being built spans so far, at `pos`.
+    fn tree_bytes(&self, pos: usize) -> usize {
+        let skipped = if self.in_item { 0 } else { self.skipped };
+        pos.saturating_sub(self.tree_start).saturating_sub(skipped)
+    }
+}
+
+impl<'a> Parser<'a, '_> {
+    fn new(text: &'a str) -> Self {
+        Self {
+            text,
+            bytes: text.as_bytes(),
+            pos: 0,
+            stream: None,
+        }
+    }
+
+    /// The items of a streamed top-level array, each handed over and dropped.
+    fn streamed_array(&mut self, depth: usize, key: &str) -> Result<Kind, SyntaxError> {
+        let open = self.pos;
+        self.pos += 1;
+        self.skip_ws();
+        if self.bytes.get(self.pos) == Some(&b']') {
+            self.pos += 1;
+            return Ok(Kind::Array(Vec::new()));
+        }
+        loop {
+            self.skip_ws();
+            if self.pos >= self.bytes.len() {
+                return Err(self.error_at(open, "this array is never closed"));
+            }
+            let root_start = self.stream.as_ref().map_or(0, |s| s.tree_start);
+            if let Some(s) = self.stream.as_mut() {
+                s.tree_start = self.pos;
+                s.in_item = true;
+            }
+            let item = self.value(depth + 1)?;
+            if let Some(s) = self.stream.as_mut() {
+                s.tree_start = root_start;
+                s.in_item = false;
+                if (s.each)(key, item).is_err() {
+                    return Err(SyntaxError {
+                        message: String::new(),
+                        offset: self.pos,
+                        line: 0,
+                        column: 0,
+                    });
+                }
+            }
+            self.skip_ws();
+            match self.bytes.get(self.pos) {
+                Some(b',') => self.pos += 1,
+                Some(b']') => {
+                    self.pos += 1;
+                    if let Some(s) = self.stream.as_mut() {
+                        s.skipped += self.pos - open;
+                    }
+                    return Ok(Kind::Array(Vec::new()));
+                }
+                None => return Err(self.error_at(open, "this array is never closed")),
+                Some(_) => {
+                    return Err(self.error_at(
+                        self.pos,
+                        format!(
+                            "expected ',' or ']' in an array, found {}",
+                            self.describe_here()
+                        ),
+                    ));
+                }
+            }
+        }
+    }
+
     fn error_at(&self, offset: usize, message: impl Into<String>) -> SyntaxError {
         let (line, column) = line_col(self.text, offset);
         SyntaxError {
@@ -261,6 +392,17 @@ impl Parser<'_> {
             ));
         }
         let start = self.pos;
+        if let Some(s) = &self.stream
+            && s.tree_bytes(start) > s.max_tree
+        {
+            return Err(self.error_at(
+                s.tree_start,
+                format!(
+                    "this value is larger than {} bytes, the most one policy or one principal may take",
+                    s.max_tree
+                ),
+            ));
+        }
         let kind = match self.bytes.get(self.pos) {
             Some(b'{') => self.object(depth)?,
             Some(b'[') => self.array(depth)?,
@@ -510,7 +652,25 @@ impl Parser<'_> {
             }
             self.pos += 1;
             self.skip_ws();
-            let value = self.value(depth + 1)?;
+            let streamed = depth == 0
+                && self.bytes.get(self.pos) == Some(&b'[')
+                && self
+                    .stream
+                    .as_ref()
+                    .is_some_and(|s| s.keys.contains(&key.as_str()));
+            let value = if streamed {
+                let start = self.pos;
+                let kind = self.streamed_array(depth + 1, &key)?;
+                Value {
+                    kind,
+                    span: Span {
+                        start,
+                        end: self.pos,
+                    },
+                }
+            } else {
+                self.value(depth + 1)?
+            };
             members.push(Member {
                 key,
                 key_span,
@@ -541,6 +701,47 @@ impl Parser<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn streamed_items_are_handed_over_and_not_kept() {
+        let text = r#"{"Marker": "m", "Roles": [{"n": 1}, {"n": 2}], "Other": [3]}"#;
+        let mut seen = Vec::new();
+        let root = parse_streaming(text, &["Roles"], 1_000, &mut |list, item| {
+            seen.push((list.to_owned(), item.span));
+            Ok(())
+        })
+        .unwrap();
+        assert_eq!(seen.len(), 2);
+        assert_eq!(&text[seen[1].1.start..seen[1].1.end], r#"{"n": 2}"#);
+        // The streamed array is empty in the tree; the others are whole.
+        assert_eq!(root.get("Roles").unwrap().kind, Kind::Array(Vec::new()));
+        assert!(matches!(&root.get("Other").unwrap().kind, Kind::Array(v) if v.len() == 1));
+        // Read again where it stands: the same spans.
+        let again = parse_range(text, seen[0].1).unwrap();
+        assert_eq!(again.span, seen[0].1);
+        assert!(parse_range(text, Span { start: 1, end: 12 }).is_err());
+    }
+
+    #[test]
+    fn a_tree_larger_than_the_bound_is_refused_and_streamed_arrays_do_not_count() {
+        let big = format!(r#"{{"Statement": ["{}", "x"]}}"#, "a".repeat(200));
+        let e = parse_streaming(&big, &[], 100, &mut |_, _| Ok(())).unwrap_err();
+        assert!(e.message.contains("larger than 100 bytes"), "{e}");
+        // Items of a streamed array each have the bound; the array as a whole does not.
+        let items: Vec<String> = (0..50).map(|i| format!(r#"{{"n": {i}}}"#)).collect();
+        let text = format!(r#"{{"Roles": [{}], "Marker": "after"}}"#, items.join(","));
+        assert!(text.len() > 300);
+        let mut n = 0;
+        parse_streaming(&text, &["Roles"], 100, &mut |_, _| {
+            n += 1;
+            Ok(())
+        })
+        .unwrap();
+        assert_eq!(n, 50);
+        // The hook may stop the read.
+        let e = parse_streaming(&text, &["Roles"], 100, &mut |_, _| Err(())).unwrap_err();
+        assert!(e.message.is_empty());
+    }
 
     #[test]
     fn keeps_spans_and_order() {

@@ -62,7 +62,7 @@ impl Tri {
 }
 
 /// One token of a compiled wildcard pattern.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Tok {
     /// This character exactly.
     Lit(char),
