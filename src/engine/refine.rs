@@ -328,6 +328,11 @@ pub fn witnesses(template: &Template, globs: &[&Glob]) -> Option<Vec<String>> {
         .map(|g| (*g).clone())
         .collect();
     let globs = distinct.as_slice();
+    // One state alone would be over the budget: no search, no memo key (which for
+    // thousands of patterns is long to build and to hash).
+    if witness_state_cost(template, globs) > MAX_WITNESS_WORK {
+        return None;
+    }
     // The same unknowns against the same patterns come up for requirement after
     // requirement of one refresh: remember the last answers.
     let key = memo_key(template, globs);
@@ -388,7 +393,9 @@ fn memo_key(template: &Template, globs: &[Glob]) -> Vec<u32> {
     key
 }
 
-fn find_witnesses(template: &Template, globs: &[Glob]) -> Option<Vec<String>> {
+/// The alphabet of a witness search: every character the patterns and the template name,
+/// and one they do not.
+fn witness_alphabet(template: &Template, globs: &[Glob]) -> Vec<char> {
     let mut alphabet: Vec<char> = globs
         .iter()
         .flat_map(|g| {
@@ -407,21 +414,31 @@ fn find_witnesses(template: &Template, globs: &[Glob]) -> Option<Vec<String>> {
     alphabet.sort_unstable();
     alphabet.dedup();
     alphabet.extend(fresh_char(&alphabet));
+    alphabet
+}
 
+/// The work one state of the witness search costs: a step per character per pattern, each
+/// step a pass over the pattern's positions (64 a word).
+fn witness_state_cost(template: &Template, globs: &[Glob]) -> usize {
+    let words: usize = (template.pieces.len() + 1).div_ceil(64)
+        + globs
+            .iter()
+            .map(|g| (g.toks().len() + 1).div_ceil(64))
+            .sum::<usize>();
+    witness_alphabet(template, globs)
+        .len()
+        .saturating_mul(words)
+}
+
+fn find_witnesses(template: &Template, globs: &[Glob]) -> Option<Vec<String>> {
+    let alphabet = witness_alphabet(template, globs);
     let start: State = (template.start(), globs.iter().map(Glob::start).collect());
     let mut seen: HashSet<State> = HashSet::new();
     let mut found: HashMap<Vec<bool>, String> = HashMap::new();
     let mut queue: VecDeque<(State, String)> = VecDeque::new();
     seen.insert(start.clone());
     queue.push_back((start, String::new()));
-    // Each state costs a step per character per pattern, each step a pass over the
-    // pattern's positions (64 a word).
-    let words: usize = (template.pieces.len() + 1).div_ceil(64)
-        + globs
-            .iter()
-            .map(|g| (g.toks().len() + 1).div_ceil(64))
-            .sum::<usize>();
-    let per_state = alphabet.len().saturating_mul(words);
+    let per_state = witness_state_cost(template, globs);
     let mut work: usize = 0;
     while let Some(((tpl, gs), s)) = queue.pop_front() {
         // Bounded as it goes, not after.
