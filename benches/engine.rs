@@ -265,6 +265,18 @@ fn scale(c: &mut Criterion) {
             |b| b.iter(|| full_refresh(black_box(&set))),
         );
     }
+    // An organisation-sized dump: 65,000 roles (the size the 64 MB limit used to refuse).
+    let huge = gaad(65_000, 2_000);
+    let mb = huge.len() as f64 / 1_048_576.0;
+    c.bench_function(
+        &format!("parse+index authorization details: 65,000 roles ({mb:.0} MB)"),
+        |b| b.iter(|| load_text("gaad.json", black_box(&huge)).is_ok()),
+    );
+    c.bench_function(
+        &format!("serde_json::Value parse of the same {mb:.0} MB (baseline)"),
+        |b| b.iter(|| serde_json::from_str::<serde_json::Value>(black_box(&huge)).is_ok()),
+    );
+    drop(huge);
     let blowup = policy_set(&refinement_blowup());
     c.bench_function(
         "one requirement vs 200 statements x 20 wildcard resources (refinement budget)",

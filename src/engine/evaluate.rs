@@ -281,7 +281,9 @@ fn decide_cases(
     let mut seen = 0;
     let decided = refinement.each_case(req, |case| {
         seen += 1;
-        let d = status_once(kept, case);
+        // Remembered resource matches help while the resource stays the same; cases that
+        // each have their own would only crowd out the first pass's.
+        let d = status_once(kept, case, !refinement.varies_resource());
         for l in &d.missing_layers {
             if !missing_layers.contains(l) {
                 missing_layers.push(*l);
@@ -357,12 +359,59 @@ fn decide_cases(
 }
 
 /// The statements that took part, gathered over every resource of a request.
+/// A statement that took part, before it is put in words: only the few an explanation
+/// shows are (the notes take far longer to write than the answer to find).
+#[derive(Clone, Copy)]
+struct Pending<'a> {
+    layer: Layer,
+    policy_index: usize,
+    policy: &'a Policy,
+    st: &'a Statement,
+    applies: Tri,
+    /// The resource it was evaluated against.
+    resource: &'a Template,
+}
+
+impl Pending<'_> {
+    /// In words.
+    fn into_ref(self, ctx: &Context) -> StatementRef {
+        StatementRef {
+            layer: self.layer,
+            policy_index: self.policy_index,
+            policy: self.policy.name.clone(),
+            statement: self.st.index,
+            sid: self.st.sid.clone(),
+            effect: self.st.effect,
+            span: self.st.span,
+            applies: self.applies,
+            notes: eval_statement(self.st, self.resource, ctx, true, false, None).notes,
+        }
+    }
+}
+
+/// Which statement an entry names: (layer, policy, statement).
+trait Names {
+    fn names(&self) -> (Layer, usize, usize);
+}
+
+impl Names for Pending<'_> {
+    fn names(&self) -> (Layer, usize, usize) {
+        (self.layer, self.policy_index, self.st.index)
+    }
+}
+
+impl Names for StatementRef {
+    fn names(&self) -> (Layer, usize, usize) {
+        (self.layer, self.policy_index, self.statement)
+    }
+}
+
 #[derive(Default)]
-struct Evidence {
-    decided_allow: Vec<StatementRef>,
-    deny_always: Vec<StatementRef>,
-    open: Vec<StatementRef>,
-    near: Vec<StatementRef>,
+struct Evidence<'a> {
+    decided_allow: Vec<Pending<'a>>,
+    deny_always: Vec<Pending<'a>>,
+    open: Vec<Pending<'a>>,
+    near: Vec<Pending<'a>>,
     /// The condition keys open answers depend on (a set: thousands of statements may name
     /// the same).
     keys: std::collections::BTreeSet<String>,
@@ -372,14 +421,9 @@ struct Evidence {
     empty_layers: Vec<Layer>,
 }
 
-impl Evidence {
+impl<'a> Evidence<'a> {
     /// Records how one statement fared.
-    fn record(
-        &mut self,
-        sref: impl FnOnce() -> StatementRef,
-        effect: Effect,
-        ev: &StatementEval<'_>,
-    ) {
+    fn record(&mut self, pending: Pending<'a>, effect: Effect, ev: &StatementEval<'_>) {
         let list = match (effect, ev.applies) {
             (Effect::Deny, Tri::Always) => &mut self.deny_always,
             (Effect::Allow, Tri::Always) => &mut self.decided_allow,
@@ -398,9 +442,7 @@ impl Evidence {
             (Effect::Allow, Tri::Never) => &mut self.near,
             (Effect::Deny, Tri::Never) => return,
         };
-        if list.len() < MAX_STATEMENT_REFS {
-            push_unique(list, sref());
-        }
+        push_unique(list, pending);
     }
 
     /// What open answers depend on, sorted and without repeats: keys as written, unknown
@@ -422,7 +464,7 @@ impl Evidence {
         self,
         status: Status,
         missing: Option<MissingReason>,
-    ) -> (Vec<StatementRef>, Vec<StatementRef>) {
+    ) -> (Vec<Pending<'a>>, Vec<Pending<'a>>) {
         match status {
             Status::Satisfied => (self.decided_allow, Vec::new()),
             Status::Missing if missing == Some(MissingReason::ExplicitDeny) => {
@@ -435,7 +477,7 @@ impl Evidence {
                     Some(MissingReason::NoMatchingAllow(l)) if l != Layer::Identity => Some(l),
                     _ => None,
                 };
-                let mut n: Vec<StatementRef> = Vec::new();
+                let mut n: Vec<Pending<'a>> = Vec::new();
                 for s in self
                     .near
                     .into_iter()
@@ -503,11 +545,11 @@ fn decide(
 
 /// Evaluates every matching statement against one resource; returns its status and, for a
 /// missing one, why. Layers with no allow at all are added to `evidence.empty_layers`.
-fn evaluate_resource(
-    matching: &Matching<'_>,
-    resource: &Template,
+fn evaluate_resource<'a>(
+    matching: &Matching<'a>,
+    resource: &'a Template,
     ctx: &Context,
-    evidence: &mut Evidence,
+    evidence: &mut Evidence<'a>,
 ) -> (Status, Option<MissingReason>) {
     let mut deny_any = Tri::Never;
     let mut allow_all = Tri::Always;
@@ -526,19 +568,15 @@ fn evaluate_resource(
                 Effect::Deny => deny_any = deny_any.or(ev.applies),
                 Effect::Allow => allow = allow.or(ev.applies),
             }
-            let sref = || StatementRef {
+            let pending = Pending {
                 layer: *layer,
                 policy_index: pi,
-                policy: policy.name.clone(),
-                statement: st.index,
-                sid: st.sid.clone(),
-                effect: st.effect,
-                span: st.span,
+                policy,
+                st,
                 applies: ev.applies,
-                // In words only for the few statements an explanation shows.
-                notes: eval_statement(st, resource, ctx, true, false, None).notes,
+                resource,
             };
-            evidence.record(sref, st.effect, &ev);
+            evidence.record(pending, st.effect, &ev);
         }
         if allow == Tri::Never {
             first_empty_layer.get_or_insert(*layer);
@@ -561,7 +599,7 @@ struct Bare {
 /// The same status, reason and missing layers as [`evaluate_once`], without gathering
 /// evidence or writing anything: for the many cases of a refinement, which only count
 /// outcomes.
-fn status_once(matching: &Matching<'_>, req: &Request) -> Bare {
+fn status_once(matching: &Matching<'_>, req: &Request, remember: bool) -> Bare {
     let mut empty_layers: Vec<Layer> = Vec::new();
     let mut missing: Option<MissingReason> = None;
     let mut worst: Option<Status> = None;
@@ -576,12 +614,12 @@ fn status_once(matching: &Matching<'_>, req: &Request) -> Bare {
                 // A result already at its top cannot change: skip what cannot move it.
                 match st.effect {
                     Effect::Deny if deny_any != Tri::Always => {
-                        let memo = memos.get(policy, resource);
-                        deny_any = deny_any.or(applies(st, resource, &req.context, Some(memo)));
+                        let memo = remember.then(|| memos.get(policy, resource));
+                        deny_any = deny_any.or(applies(st, resource, &req.context, memo));
                     }
                     Effect::Allow if allow != Tri::Always => {
-                        let memo = memos.get(policy, resource);
-                        allow = allow.or(applies(st, resource, &req.context, Some(memo)));
+                        let memo = remember.then(|| memos.get(policy, resource));
+                        allow = allow.or(applies(st, resource, &req.context, memo));
                     }
                     Effect::Deny | Effect::Allow => {}
                 }
@@ -627,7 +665,7 @@ fn status_once(matching: &Matching<'_>, req: &Request) -> Bare {
 
 /// One pass of three-valued evaluation over the statements whose action matches: gather the
 /// evidence resource by resource, decide each, roll up, explain.
-fn evaluate_once(matching: &Matching<'_>, req: &Request) -> Decision {
+fn evaluate_once<'a>(matching: &Matching<'a>, req: &'a Request) -> Decision {
     let mut evidence = Evidence::default();
     let mut outcomes = Vec::with_capacity(req.resources.len());
     let mut missing: Option<MissingReason> = None;
@@ -666,16 +704,20 @@ fn evaluate_once(matching: &Matching<'_>, req: &Request) -> Decision {
         }
         _ => Vec::new(),
     };
+    let ctx = &req.context;
     let allowed_elsewhere: Vec<StatementRef> = match missing {
         Some(MissingReason::NoMatchingAllow(l)) if l != Layer::Identity => evidence
             .decided_allow
             .iter()
             .filter(|s| s.layer != l)
-            .cloned()
+            .map(|s| s.into_ref(ctx))
             .collect(),
         _ => Vec::new(),
     };
     let (decided_by, near_misses) = evidence.shown(status, missing);
+    let decided_by: Vec<StatementRef> = decided_by.into_iter().map(|s| s.into_ref(ctx)).collect();
+    let near_misses: Vec<StatementRef> =
+        near_misses.into_iter().map(|s| s.into_ref(ctx)).collect();
     let mut explanation = explain(
         req,
         status,
@@ -706,12 +748,8 @@ fn evaluate_once(matching: &Matching<'_>, req: &Request) -> Decision {
 /// computed from all of them.
 pub const MAX_STATEMENT_REFS: usize = 10;
 
-fn push_unique(v: &mut Vec<StatementRef>, s: StatementRef) {
-    if v.len() < MAX_STATEMENT_REFS
-        && !v.iter().any(|x| {
-            x.layer == s.layer && x.policy_index == s.policy_index && x.statement == s.statement
-        })
-    {
+fn push_unique<T: Names>(v: &mut Vec<T>, s: T) {
+    if v.len() < MAX_STATEMENT_REFS && !v.iter().any(|x| x.names() == s.names()) {
         v.push(s);
     }
 }

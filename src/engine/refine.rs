@@ -44,6 +44,12 @@ pub struct Refinement<'a> {
 }
 
 impl Refinement<'_> {
+    /// True when the cases fill in the resource's unknown parts (each case then has a
+    /// resource of its own); false when only condition keys vary.
+    pub fn varies_resource(&self) -> bool {
+        !self.resource_parts.is_empty()
+    }
+
     /// Calls `f` with each case as a concrete request, built one at a time in one buffer
     /// (the cases are never all in memory), until `f` says stop. False when it stopped.
     pub fn each_case(&self, req: &Request, mut f: impl FnMut(&Request) -> bool) -> bool {
@@ -177,14 +183,14 @@ fn handles(req: &Request, st: &Statement) -> bool {
 
 /// The keys that may hold several values: those known to be multivalued, and those any
 /// statement tests with `ForAnyValue` or `ForAllValues`. Lower-cased.
-fn multivalued_keys(statements: &[&Statement]) -> HashSet<String> {
+fn multivalued_keys<'a>(statements: &[&'a Statement]) -> HashSet<&'a str> {
     statements
         .iter()
         .flat_map(|st| &st.conditions)
         .filter(|c| {
             is_multivalued(&c.key) || matches!(c.operator, Operator::Known { set: Some(_), .. })
         })
-        .map(|c| c.key.to_lowercase())
+        .map(|c| c.key_lower())
         .collect()
 }
 
@@ -197,52 +203,56 @@ type KeyCases = (String, Vec<Option<Vec<String>>>);
 fn key_values(
     req: &Request,
     statements: &[&Statement],
-    multivalued: &HashSet<String>,
+    multivalued: &HashSet<&str>,
 ) -> Option<Vec<KeyCases>> {
-    let mut keys: HashMap<String, (String, Vec<Glob>)> = HashMap::new();
+    // The values as compiled for their operators at parse time (literal for the
+    // `...Equals` ones, with `${*}`-style escapes already literal).
+    let mut keys: HashMap<&str, (&str, Vec<&Glob>)> = HashMap::new();
     for st in statements {
         for c in &st.conditions {
-            if req.context.get(&c.key).is_some() {
+            if !c.key_unknown(&req.context) {
                 continue;
             }
             let Operator::Known { base, .. } = &c.operator else {
                 return None;
             };
             let entry = keys
-                .entry(c.key.to_lowercase())
-                .or_insert_with(|| (c.key.clone(), Vec::new()));
-            for v in &c.values {
-                let g = match base {
-                    BaseOp::StringEquals | BaseOp::StringNotEquals => Glob::literal(&v.text, false),
-                    BaseOp::StringLike | BaseOp::StringNotLike => Glob::new(&v.text, false),
-                    BaseOp::Null => continue,
-                    _ => return None,
-                };
-                entry.1.push(g);
+                .entry(c.key_lower())
+                .or_insert_with(|| (c.key.as_str(), Vec::new()));
+            match base {
+                BaseOp::StringEquals
+                | BaseOp::StringNotEquals
+                | BaseOp::StringLike
+                | BaseOp::StringNotLike => {
+                    for i in 0..c.values.len() {
+                        entry.1.push(c.value_glob(i)?);
+                    }
+                }
+                BaseOp::Null => {}
+                _ => return None,
             }
         }
     }
-    let mut key_list: Vec<(String, (String, Vec<Glob>))> = keys.into_iter().collect();
-    key_list.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut key_list: Vec<(&str, (&str, Vec<&Glob>))> = keys.into_iter().collect();
+    key_list.sort_by(|a, b| a.0.cmp(b.0));
     let any = Template {
         pieces: vec![Piece::Hole("v".to_owned())],
     };
     key_list
         .into_iter()
         .map(|(lower, (key, globs))| {
-            let globs: Vec<&Glob> = globs.iter().collect();
             let singles = witnesses(&any, &globs)?;
             let mut values: Vec<Option<Vec<String>>> =
                 singles.iter().map(|w| Some(vec![w.clone()])).collect();
             values.push(None); // the key is absent
-            if multivalued.contains(&lower) {
+            if multivalued.contains(lower) {
                 values.push(Some(Vec::new()));
                 // Several values: without a set operator the outcome does not depend on which.
                 let first = singles.first().cloned().unwrap_or_default();
                 let second = singles.get(1).cloned().unwrap_or_else(|| first.clone());
                 values.push(Some(vec![first, second]));
             }
-            Some((key, values))
+            Some((key.to_owned(), values))
         })
         .collect()
 }
@@ -320,13 +330,15 @@ pub fn witnesses(template: &Template, globs: &[&Glob]) -> Option<Vec<String>> {
     // A pattern of stars only accepts every string, and a pattern given twice accepts what
     // its twin does: neither tells two strings apart, so the cells are the same without
     // them (and the search is over far fewer patterns: many statements share a part).
-    let mut seen: HashSet<&[Tok]> = HashSet::new();
-    let distinct: Vec<Glob> = globs
+    // Sorted and deduplicated by comparison (which stops at the first difference), not by
+    // hashing every token; the order of the patterns does not change the witnesses.
+    let mut distinct: Vec<&Glob> = globs
         .iter()
+        .copied()
         .filter(|g| !g.accepts_everything())
-        .filter(|g| seen.insert(g.toks()))
-        .map(|g| (*g).clone())
         .collect();
+    distinct.sort_unstable_by(|a, b| a.toks().cmp(b.toks()));
+    distinct.dedup_by(|a, b| a.toks() == b.toks());
     let globs = distinct.as_slice();
     // One state alone would be over the budget: no search, no memo key (which for
     // thousands of patterns is long to build and to hash).
@@ -377,7 +389,7 @@ fn encode_toks(toks: &[Tok]) -> Vec<u32> {
 }
 
 /// The template and the patterns, written out unambiguously.
-fn memo_key(template: &Template, globs: &[Glob]) -> Vec<u32> {
+fn memo_key(template: &Template, globs: &[&Glob]) -> Vec<u32> {
     let mut key: Vec<u32> = template
         .pieces
         .iter()
@@ -395,7 +407,7 @@ fn memo_key(template: &Template, globs: &[Glob]) -> Vec<u32> {
 
 /// The alphabet of a witness search: every character the patterns and the template name,
 /// and one they do not.
-fn witness_alphabet(template: &Template, globs: &[Glob]) -> Vec<char> {
+fn witness_alphabet(template: &Template, globs: &[&Glob]) -> Vec<char> {
     let mut alphabet: Vec<char> = globs
         .iter()
         .flat_map(|g| {
@@ -419,7 +431,7 @@ fn witness_alphabet(template: &Template, globs: &[Glob]) -> Vec<char> {
 
 /// The work one state of the witness search costs: a step per character per pattern, each
 /// step a pass over the pattern's positions (64 a word).
-fn witness_state_cost(template: &Template, globs: &[Glob]) -> usize {
+fn witness_state_cost(template: &Template, globs: &[&Glob]) -> usize {
     let words: usize = (template.pieces.len() + 1).div_ceil(64)
         + globs
             .iter()
@@ -430,9 +442,9 @@ fn witness_state_cost(template: &Template, globs: &[Glob]) -> usize {
         .saturating_mul(words)
 }
 
-fn find_witnesses(template: &Template, globs: &[Glob]) -> Option<Vec<String>> {
+fn find_witnesses(template: &Template, globs: &[&Glob]) -> Option<Vec<String>> {
     let alphabet = witness_alphabet(template, globs);
-    let start: State = (template.start(), globs.iter().map(Glob::start).collect());
+    let start: State = (template.start(), globs.iter().map(|g| g.start()).collect());
     let mut seen: HashSet<State> = HashSet::new();
     let mut found: HashMap<Vec<bool>, String> = HashMap::new();
     let mut queue: VecDeque<(State, String)> = VecDeque::new();

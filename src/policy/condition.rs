@@ -211,6 +211,15 @@ impl Condition {
         }
     }
 
+    /// Value `i` compiled as a string pattern for this operator (literal for the
+    /// `...Equals` operators), when it holds no policy variable.
+    pub fn value_glob(&self, i: usize) -> Option<&Glob> {
+        match self.compiled.get(i)? {
+            Some(Compiled::Glob(g)) => Some(g),
+            _ => None,
+        }
+    }
+
     /// The key, lower-cased.
     pub fn key_lower(&self) -> &str {
         &self.key_lower

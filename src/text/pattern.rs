@@ -62,7 +62,7 @@ impl Tri {
 }
 
 /// One token of a compiled wildcard pattern.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Tok {
     /// This character exactly.
     Lit(char),
