@@ -133,6 +133,10 @@ pub fn diagnose(text: &str) -> Result<Diagnosis, Unreadable> {
             ),
         });
     }
+    diagnose_text(text)
+}
+
+fn diagnose_text(text: &str) -> Result<Diagnosis, Unreadable> {
     let trimmed = text.trim();
     if trimmed.starts_with('{') {
         return decoded(trimmed);

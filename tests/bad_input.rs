@@ -205,7 +205,8 @@ fn huge_file_is_refused_quickly_by_size() {
     let path = dir.join("huge.json");
     let f = std::fs::File::create(&path).unwrap();
     // Over the 1 GiB limit, sparse: no time spent writing it.
-    f.set_len(asg_perms::MAX_INPUT_BYTES + 100 * 1024 * 1024).unwrap();
+    f.set_len(asg_perms::MAX_INPUT_BYTES + 100 * 1024 * 1024)
+        .unwrap();
     let start = Instant::now();
     let err = load_file(&path).unwrap_err();
     assert!(

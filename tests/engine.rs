@@ -670,7 +670,9 @@ fn account_documents_are_read_when_a_principal_is_evaluated() {
     assert!(err.to_string().contains("Permit"), "{err}");
     // Found by ARN and by name in any case, through the index.
     assert_eq!(
-        acc.find("arn:aws:iam::111122223333:role/deployer").unwrap().name,
+        acc.find("arn:aws:iam::111122223333:role/deployer")
+            .unwrap()
+            .name,
         "deployer"
     );
     assert_eq!(acc.find("DEPLOYER").unwrap().name, "deployer");

@@ -6,8 +6,8 @@ use std::sync::Arc;
 
 use super::error::CliError;
 use crate::io::{
-    LoadError, Loaded, MAX_INPUT_BYTES, PolicySetBuilder, load_bytes, load_text, read_text_bytes,
-    read_text_file,
+    LoadError, Loaded, MAX_INPUT_BYTES, PolicySetBuilder, load_bytes, load_owned, load_text,
+    read_text_bytes, read_text_file,
 };
 use crate::policy::{Policy, PolicySet};
 use crate::text::Location;
@@ -44,7 +44,7 @@ fn load_one(spec: &str) -> Result<Loaded, CliError> {
         return Ok(load_bytes("<inline policy>", spec.as_bytes())?);
     }
     let (origin, text) = read_text(spec)?;
-    Ok(load_text(&origin, &text)?)
+    Ok(load_owned(&origin, text)?)
 }
 
 /// Loads an authorization-details file with its text (`None` when the file is a policy).

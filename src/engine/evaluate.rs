@@ -207,12 +207,15 @@ struct Memos {
 impl Memos {
     fn get(&mut self, policy: &Policy, resource: &Template) -> &[AtomicU8] {
         let key: *const Policy = policy;
-        let at = match self.by_policy.iter().rposition(|(p, _)| std::ptr::eq(*p, key)) {
-            Some(i) => i,
-            None => {
-                self.by_policy.push((key, policy.resource_memo(resource)));
-                self.by_policy.len() - 1
-            }
+        let found = self
+            .by_policy
+            .iter()
+            .rposition(|(p, _)| std::ptr::eq(*p, key));
+        let at = if let Some(i) = found {
+            i
+        } else {
+            self.by_policy.push((key, policy.resource_memo(resource)));
+            self.by_policy.len() - 1
         };
         &self.by_policy[at].1
     }
@@ -348,8 +351,7 @@ fn decide_cases(
         exact.near_misses = std::mem::take(&mut exact.decided_by);
         exact.explanation = format!(
             "{} is denied in every case: no combination of {what} is allowed ({} distinct cases checked). Nearest misses: {labels}.",
-            req.action,
-            cases
+            req.action, cases
         );
         for r in &mut exact.resources {
             r.status = Status::Missing;
@@ -716,8 +718,7 @@ fn evaluate_once<'a>(matching: &Matching<'a>, req: &'a Request) -> Decision {
     };
     let (decided_by, near_misses) = evidence.shown(status, missing);
     let decided_by: Vec<StatementRef> = decided_by.into_iter().map(|s| s.into_ref(ctx)).collect();
-    let near_misses: Vec<StatementRef> =
-        near_misses.into_iter().map(|s| s.into_ref(ctx)).collect();
+    let near_misses: Vec<StatementRef> = near_misses.into_iter().map(|s| s.into_ref(ctx)).collect();
     let mut explanation = explain(
         req,
         status,

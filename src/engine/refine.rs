@@ -14,7 +14,7 @@
 
 use std::collections::{HashMap, HashSet, VecDeque};
 
-use crate::policy::condition::{BaseOp, Operator};
+use crate::policy::condition::{BaseOp, Condition, Operator};
 use crate::policy::keys::is_multivalued;
 use crate::policy::{Effect, Request, Statement, VarText};
 use crate::text::pattern::{Bits, Glob, Piece, Template, Tok, fresh_char};
@@ -122,7 +122,7 @@ fn cases_inner<'a>(
             .iter()
             .flat_map(|st| &st.conditions)
             .filter(|c| c.key_unknown(&req.context))
-            .map(|c| c.key_lower())
+            .map(Condition::key_lower)
             .collect();
         keys.sort_unstable();
         keys.dedup();
@@ -190,7 +190,7 @@ fn multivalued_keys<'a>(statements: &[&'a Statement]) -> HashSet<&'a str> {
         .filter(|c| {
             is_multivalued(&c.key) || matches!(c.operator, Operator::Known { set: Some(_), .. })
         })
-        .map(|c| c.key_lower())
+        .map(Condition::key_lower)
         .collect()
 }
 

@@ -78,6 +78,13 @@ pub struct Account {
     pub principals: Vec<Principal>,
     /// Number of managed policies in the dump.
     pub managed_policies: usize,
+    /// What the principals' policies are read from, shared by every copy.
+    index: Arc<Index>,
+}
+
+/// The text of the dump and where its policies are in it.
+#[derive(Debug, Default)]
+struct Index {
     /// The file's name, for messages.
     origin: String,
     /// The file's text, which every span points into.
@@ -91,12 +98,13 @@ pub struct Account {
     by_name: HashMap<String, usize>,
 }
 
+
 impl Account {
     /// Finds a principal by name or ARN (names are matched case-insensitively, as IAM does).
     pub fn find(&self, name: &str) -> Option<&Principal> {
-        self.by_arn
+        self.index.by_arn
             .get(name)
-            .or_else(|| self.by_name.get(&name.to_lowercase()))
+            .or_else(|| self.index.by_name.get(&name.to_lowercase()))
             .and_then(|&i| self.principals.get(i))
     }
 
@@ -137,7 +145,7 @@ impl Account {
             identity.push(self.managed(arn)?);
         }
         for g in &p.groups {
-            if let Some(group) = self.groups.get(g) {
+            if let Some(group) = self.index.groups.get(g) {
                 let inline = group
                     .parsed
                     .get_or_init(|| {
@@ -167,10 +175,10 @@ impl Account {
 
     /// A managed policy, parsed once.
     fn managed(&self, arn: &str) -> Result<Arc<Policy>, LoadError> {
-        let Some(m) = self.managed.get(arn) else {
+        let Some(m) = self.index.managed.get(arn) else {
             // Dangling references were refused before.
             return Err(LoadError::Principal {
-                at: Location::whole(&self.origin),
+                at: Location::whole(&self.index.origin),
                 message: format!("the file does not contain policy {arn}"),
             });
         };
@@ -181,10 +189,9 @@ impl Account {
 
     /// Parses one document of the file where it stands.
     fn parse(&self, d: &DocRef) -> Result<Policy, LoadError> {
-        let value = json::parse_range(&self.source, d.span).map_err(|e| {
-            LoadError::account(&self.origin, &self.source, e.offset, e.message)
-        })?;
-        Ok(document_value(&self.origin, &d.name, &value, &self.source)?.0)
+        let value = json::parse_range(&self.index.source, d.span)
+            .map_err(|e| LoadError::account(&self.index.origin, &self.index.source, e.offset, e.message))?;
+        Ok(document_value(&self.index.origin, &d.name, &value, &self.index.source)?.0)
     }
 }
 
@@ -431,12 +438,14 @@ impl<'a> Builder<'a> {
         Ok(Account {
             principals: self.principals,
             managed_policies: self.managed.len(),
-            origin: self.origin.to_owned(),
-            source: Arc::clone(self.source),
-            managed: self.managed,
-            groups: self.groups,
-            by_arn,
-            by_name,
+            index: Arc::new(Index {
+                origin: self.origin.to_owned(),
+                source: Arc::clone(self.source),
+                managed: self.managed,
+                groups: self.groups,
+                by_arn,
+                by_name,
+            }),
         })
     }
 }

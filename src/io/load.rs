@@ -73,7 +73,7 @@ impl Loaded {
 /// Reads a file and loads it. Refuses folders, devices and pipes, huge, binary and
 /// non-text files with a clear message before parsing anything.
 pub fn load_file(path: &Path) -> Result<Loaded, LoadError> {
-    load_file_with_text(path).map(|(loaded, _)| loaded)
+    load_owned(&path.display().to_string(), read_text_file(path)?)
 }
 
 /// Like [`load_file`], and also returns the file's text (for an editor), read once.
@@ -113,6 +113,18 @@ pub fn read_text_file(path: &Path) -> Result<String, LoadError> {
     std::fs::File::open(path)
         .and_then(|f| f.take(MAX_INPUT_BYTES + 1).read_to_end(&mut bytes))
         .map_err(read_error)?;
+    // Plain UTF-8, the common case, becomes the text in its own buffer (no copy of a large
+    // file); everything else goes through the checks.
+    if bytes.len() as u64 <= MAX_INPUT_BYTES
+        && !bytes.starts_with(b"\xEF\xBB\xBF")
+        && utf16(&bytes).is_none()
+        && !bytes.contains(&0)
+    {
+        match String::from_utf8(bytes) {
+            Ok(text) => return Ok(text),
+            Err(e) => bytes = e.into_bytes(),
+        }
+    }
     read_text_bytes(&origin, &bytes)
 }
 
@@ -236,26 +248,40 @@ fn utf16(bytes: &[u8]) -> Option<bool> {
 
 /// Loads from text, detecting the shape.
 pub fn load_text(origin: &str, text: &str) -> Result<Loaded, LoadError> {
-    // A bare URL-encoded document (`%7B%22Version%22...`), as the raw IAM API returns it.
+    load_source(origin, &Arc::from(text))
+}
+
+/// Like [`load_text`], taking the text: it is moved into the loaded policy's source and
+/// dropped, so a large file is not held twice while it is read.
+pub fn load_owned(origin: &str, text: String) -> Result<Loaded, LoadError> {
+    load_source(origin, &Arc::from(text))
+}
+
+/// A bare URL-encoded document (`%7B%22Version%22...`), as the raw IAM API returns it.
+fn load_url_encoded(origin: &str, text: &str) -> Result<Loaded, LoadError> {
     let trimmed = text.trim();
-    if trimmed.starts_with('%') {
-        let decoded = percent_decode(trimmed).map_err(|(i, msg)| {
-            PolicyError::shape(
-                origin,
-                text,
-                text.len() - text.trim_start().len() + i,
-                format!("this looks URL-encoded, but the encoding is invalid: {msg}"),
-            )
-        })?;
-        return match load_text(&format!("{origin} (URL-decoded)"), &decoded)? {
-            Loaded::Policy(p, _) => Ok(Loaded::Policy(p, InputKind::UrlEncoded)),
-            account @ Loaded::Account(_) => Ok(account),
-        };
+    let decoded = percent_decode(trimmed).map_err(|(i, msg)| {
+        PolicyError::shape(
+            origin,
+            text,
+            text.len() - text.trim_start().len() + i,
+            format!("this looks URL-encoded, but the encoding is invalid: {msg}"),
+        )
+    })?;
+    match load_text(&format!("{origin} (URL-decoded)"), &decoded)? {
+        Loaded::Policy(p, _) => Ok(Loaded::Policy(p, InputKind::UrlEncoded)),
+        account @ Loaded::Account(_) => Ok(account),
     }
-    let source: Arc<str> = Arc::from(text);
+}
+
+fn load_source(origin: &str, source: &Arc<str>) -> Result<Loaded, LoadError> {
+    let text: &str = source;
+    if text.trim().starts_with('%') {
+        return load_url_encoded(origin, text);
+    }
     // The lists of an authorization-details dump are read item by item; anything else is
     // one tree of at most MAX_POLICY_BYTES.
-    let mut builder = Builder::new(origin, &source);
+    let mut builder = Builder::new(origin, source);
     let parsed = json::parse_streaming(
         text,
         &LISTS,
@@ -279,13 +305,13 @@ pub fn load_text(origin: &str, text: &str) -> Result<Loaded, LoadError> {
     };
     match &root.kind {
         Kind::String(s) => {
-            let (policy, _) = decode_embedded(origin, origin, s, root.span.start, &source)?;
+            let (policy, _) = decode_embedded(origin, origin, s, root.span.start, source)?;
             Ok(Loaded::Policy(policy, InputKind::UrlEncoded))
         }
         Kind::Object(_) => {
             if root.get("Statement").is_some() {
                 return Ok(Loaded::Policy(
-                    parse_document(origin, &source, &root)?,
+                    parse_document(origin, source, &root)?,
                     InputKind::Document,
                 ));
             }
@@ -299,7 +325,7 @@ pub fn load_text(origin: &str, text: &str) -> Result<Loaded, LoadError> {
                     )
                     .into());
                 };
-                let (policy, _) = document_value(origin, origin, doc, &source)?;
+                let (policy, _) = document_value(origin, origin, doc, source)?;
                 return Ok(Loaded::Policy(policy, InputKind::PolicyVersion));
             }
             if let Some(doc) = root.get("Document") {
@@ -310,7 +336,7 @@ pub fn load_text(origin: &str, text: &str) -> Result<Loaded, LoadError> {
                     .and_then(Value::as_str)
                     .unwrap_or(origin)
                     .to_owned();
-                let (policy, _) = document_value(origin, &name, doc, &source)?;
+                let (policy, _) = document_value(origin, &name, doc, source)?;
                 return Ok(Loaded::Policy(policy, InputKind::PolicyVersion));
             }
             if let Some(doc) = root.get("PolicyDocument") {
@@ -318,7 +344,7 @@ pub fn load_text(origin: &str, text: &str) -> Result<Loaded, LoadError> {
                     .get("PolicyName")
                     .and_then(Value::as_str)
                     .map_or_else(|| origin.to_owned(), |n| format!("{origin} ({n})"));
-                let (policy, _) = document_value(origin, &name, doc, &source)?;
+                let (policy, _) = document_value(origin, &name, doc, source)?;
                 return Ok(Loaded::Policy(policy, InputKind::InlinePolicy));
             }
             if [

@@ -204,6 +204,13 @@ pub struct Policy {
     pub by_service: HashMap<Option<String>, Vec<usize>>,
     /// The statements whose action matches, by (lower-cased) action, remembered: a refresh
     /// asks about the same few hundred actions again and again.
+    /// What evaluation remembers of this policy (boxed: a policy is moved around whole).
+    caches: Box<Caches>,
+}
+
+/// What evaluation remembers of a policy; a copy of a policy starts with none.
+#[derive(Clone, Debug, Default)]
+struct Caches {
     action_cache: ActionCache,
     /// How each statement's `Resource`/`NotResource` matched a resource template, by
     /// template: the same templates come back for every action of a refresh.
@@ -270,7 +277,7 @@ impl Policy {
     /// The indexes of the statements whose `Action`/`NotAction` covers `action_lower` (a
     /// lower-cased `service:Action`), in order. Worked out once per action and remembered.
     pub fn matching(&self, action_lower: &str) -> Arc<[usize]> {
-        if let Ok(cache) = self.action_cache.0.lock()
+        if let Ok(cache) = self.caches.action_cache.0.lock()
             && let Some(hit) = cache.get(action_lower)
         {
             return Arc::clone(hit);
@@ -282,7 +289,7 @@ impl Policy {
             .filter(|st| st.covers_action(action_lower))
             .map(|st| st.index)
             .collect();
-        if let Ok(mut cache) = self.action_cache.0.lock() {
+        if let Ok(mut cache) = self.caches.action_cache.0.lock() {
             if cache.len() >= ACTION_CACHE_SIZE {
                 cache.clear();
             }
@@ -294,8 +301,10 @@ impl Policy {
     /// The remembered resource matches of every statement against `resource` (see
     /// [`Statement::resource_match`]).
     pub fn resource_memo(&self, resource: &Template) -> Arc<[AtomicU8]> {
-        let Ok(mut memo) = self.resource_memo.0.lock() else {
-            return (0..self.statements.len()).map(|_| AtomicU8::new(0)).collect();
+        let Ok(mut memo) = self.caches.resource_memo.0.lock() else {
+            return (0..self.statements.len())
+                .map(|_| AtomicU8::new(0))
+                .collect();
         };
         if let Some(hit) = memo.get(resource) {
             return Arc::clone(hit);
@@ -303,7 +312,9 @@ impl Policy {
         if memo.len() >= RESOURCE_MEMO_SIZE {
             memo.clear();
         }
-        let fresh: Arc<[AtomicU8]> = (0..self.statements.len()).map(|_| AtomicU8::new(0)).collect();
+        let fresh: Arc<[AtomicU8]> = (0..self.statements.len())
+            .map(|_| AtomicU8::new(0))
+            .collect();
         memo.insert(resource.clone(), Arc::clone(&fresh));
         fresh
     }
@@ -411,8 +422,7 @@ pub(crate) fn parse_document(
         statements,
         warnings,
         by_service,
-        action_cache: ActionCache::default(),
-        resource_memo: ResourceMemo::default(),
+        caches: Box::default(),
     })
 }
 

@@ -14,6 +14,7 @@ use crate::engine::{Status, evaluate};
 use crate::io::{Account, PrincipalKind};
 use crate::policy::{Context, Effect, PolicySet, Request};
 use crate::text::Template;
+use crate::text::pattern::Tok;
 
 /// Something one does with Auto Scaling, as the actions (and request features) it takes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -326,23 +327,58 @@ fn candidates<'a>(set: &PolicySet, roles: &[&'a str], cache: &CandidateCache) ->
     // are found once.
     key.sort_unstable();
     key.dedup();
-    if let Some(hit) = cache.lock().ok().and_then(|c| c.get(&key).cloned()) {
+    if let Some(hit) = cache.found.lock().ok().and_then(|c| c.get(&key).cloned()) {
         return hit.into_iter().map(|i| roles[i]).collect();
     }
-    let found: Vec<usize> = roles
-        .iter()
-        .enumerate()
-        .filter(|(_, r)| globs.iter().any(|g| g.matches(r)))
-        .map(|(i, _)| i)
-        .collect();
-    if let Ok(mut c) = cache.lock() {
+    // Each pattern is tried only on the roles that start with its literal part (a range of
+    // the roles sorted by ARN), not on every role of the account.
+    let mut found: Vec<usize> = Vec::new();
+    for g in &globs {
+        let prefix: String = g
+            .glob()
+            .toks()
+            .iter()
+            .map_while(|t| match t {
+                Tok::Lit(c) => Some(*c),
+                Tok::Star | Tok::One => None,
+            })
+            .collect();
+        let by_arn = cache.by_arn(roles);
+        let start = by_arn.partition_point(|&i| roles[i] < prefix.as_str());
+        found.extend(
+            by_arn[start..]
+                .iter()
+                .take_while(|&&i| roles[i].starts_with(prefix.as_str()))
+                .filter(|&&i| g.matches(roles[i]))
+                .copied(),
+        );
+    }
+    found.sort_unstable();
+    found.dedup();
+    if let Ok(mut c) = cache.found.lock() {
         c.insert(key, found.clone());
     }
     found.into_iter().map(|i| roles[i]).collect()
 }
 
-/// Roles matching a set of `iam:PassRole` resource patterns, by the patterns.
-type CandidateCache = std::sync::Mutex<std::collections::HashMap<Vec<String>, Vec<usize>>>;
+/// Roles matching a set of `iam:PassRole` resource patterns, by the patterns; and the
+/// roles' indexes sorted by ARN, made once.
+#[derive(Default)]
+struct CandidateCache {
+    found: std::sync::Mutex<std::collections::HashMap<Vec<String>, Vec<usize>>>,
+    sorted: std::sync::OnceLock<Vec<usize>>,
+}
+
+impl CandidateCache {
+    /// The indexes of `roles` in the order of their ARNs.
+    fn by_arn(&self, roles: &[&str]) -> &[usize] {
+        self.sorted.get_or_init(|| {
+            let mut v: Vec<usize> = (0..roles.len()).collect();
+            v.sort_by(|&a, &b| roles[a].cmp(roles[b]));
+            v
+        })
+    }
+}
 
 /// One line per principal: name, kind, a status icon per capability, and the roles it may
 /// hand to EC2.
