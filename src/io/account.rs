@@ -98,11 +98,11 @@ struct Index {
     by_name: HashMap<String, usize>,
 }
 
-
 impl Account {
     /// Finds a principal by name or ARN (names are matched case-insensitively, as IAM does).
     pub fn find(&self, name: &str) -> Option<&Principal> {
-        self.index.by_arn
+        self.index
+            .by_arn
             .get(name)
             .or_else(|| self.index.by_name.get(&name.to_lowercase()))
             .and_then(|&i| self.principals.get(i))
@@ -189,8 +189,9 @@ impl Account {
 
     /// Parses one document of the file where it stands.
     fn parse(&self, d: &DocRef) -> Result<Policy, LoadError> {
-        let value = json::parse_range(&self.index.source, d.span)
-            .map_err(|e| LoadError::account(&self.index.origin, &self.index.source, e.offset, e.message))?;
+        let value = json::parse_range(&self.index.source, d.span).map_err(|e| {
+            LoadError::account(&self.index.origin, &self.index.source, e.offset, e.message)
+        })?;
         Ok(document_value(&self.index.origin, &d.name, &value, &self.index.source)?.0)
     }
 }

@@ -209,12 +209,24 @@ pub struct Policy {
 }
 
 /// What evaluation remembers of a policy; a copy of a policy starts with none.
-#[derive(Clone, Debug, Default)]
+#[derive(Default)]
 struct Caches {
     action_cache: ActionCache,
     /// How each statement's `Resource`/`NotResource` matched a resource template, by
     /// template: the same templates come back for every action of a refresh.
     resource_memo: ResourceMemo,
+}
+
+impl Clone for Caches {
+    fn clone(&self) -> Self {
+        Self::default()
+    }
+}
+
+impl fmt::Debug for Caches {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Caches")
+    }
 }
 
 /// Per resource template, one byte per statement: 0 not worked out yet, else a [`Tri`]
@@ -226,36 +238,12 @@ struct ResourceMemo(std::sync::Mutex<HashMap<Template, Arc<[AtomicU8]>>>);
 /// At most this many templates are remembered per policy (then it starts again).
 const RESOURCE_MEMO_SIZE: usize = 256;
 
-impl Clone for ResourceMemo {
-    fn clone(&self) -> Self {
-        Self::default()
-    }
-}
-
-impl fmt::Debug for ResourceMemo {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("ResourceMemo")
-    }
-}
-
 /// Remembered answers of [`Policy::matching`]; a copy of a policy starts empty.
 #[derive(Default)]
 struct ActionCache(std::sync::Mutex<HashMap<String, Arc<[usize]>>>);
 
 /// At most this many actions are remembered per policy (then it starts again).
 const ACTION_CACHE_SIZE: usize = 4_096;
-
-impl Clone for ActionCache {
-    fn clone(&self) -> Self {
-        Self::default()
-    }
-}
-
-impl fmt::Debug for ActionCache {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("ActionCache")
-    }
-}
 
 impl Policy {
     /// The statements that may match an action of `service` (lower-case), in order.
