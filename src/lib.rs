@@ -71,8 +71,8 @@ pub use infer::{
 pub use io::clipboard;
 pub use io::{
     Account, InputKind, LoadError, Loaded, MAX_INPUT_BYTES, MAX_POLICY_BYTES, PolicySetBuilder,
-    Principal, PrincipalKind, load_bytes, load_file, load_file_with_text, load_owned, load_text,
-    percent_decode, save_atomic,
+    Principal, PrincipalKind, load_bytes, load_file, load_file_with_text, load_owned, load_shared,
+    load_text, percent_decode, save_atomic,
 };
 pub use policy::{
     Context, Effect, KeyState, Layer, Policy, PolicyError, PolicySet, Request, Statement, Warning,

@@ -214,7 +214,7 @@ fn keys_tested(set: &PolicySet) -> BTreeSet<String> {
     for p in set.policies() {
         for st in &p.statements {
             for c in &st.conditions {
-                keys.insert(c.key.clone());
+                keys.insert(c.key.to_string());
                 for v in &c.values {
                     keys.extend(v.variable_keys().map(str::to_owned));
                 }

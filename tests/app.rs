@@ -296,7 +296,7 @@ fn examples_load_and_editing_reevaluates() {
     });
     h.run();
     assert!(h.state().policies.identity[0].error.is_some());
-    assert_eq!(h.state().policies.identity[0].text, broken);
+    assert_eq!(&*h.state().policies.identity[0].text, &*broken);
     assert!(
         h.query_by_label_contains("The last version that parsed is still in use")
             .is_some()
@@ -752,7 +752,7 @@ fn the_editor_keeps_every_keystroke_across_valid_and_invalid_text() {
     h.run();
     let policy = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"ec2:*","Resource":"*"}]}"#;
     type_slowly(&mut h, policy);
-    assert_eq!(h.state().policies.identity[0].text, policy);
+    assert_eq!(&*h.state().policies.identity[0].text, policy);
     assert!(h.state().policies.identity[0].error.is_none());
     for round in 0..3 {
         type_slowly(&mut h, "XY");
@@ -772,7 +772,7 @@ fn the_editor_keeps_every_keystroke_across_valid_and_invalid_text() {
     }
     let expected = format!("{policy}   ");
     assert_eq!(h.get_by_label(editor).value().as_deref(), Some(&*expected));
-    assert_eq!(h.state().policies.identity[0].text, expected);
+    assert_eq!(&*h.state().policies.identity[0].text, &*expected);
     // The new text is what is evaluated: ec2:* alone does not grant autoscaling actions.
     assert_eq!(
         h.state().evaluation().unwrap().checks["CreateAutoScalingGroup"].status,
@@ -865,14 +865,14 @@ fn replacing_or_clearing_an_edited_policy_can_be_undone() {
     click_label(&mut h, "Undo (Ctrl+Z)");
     h.run();
     assert_eq!(h.state().policies.identity.len(), 1);
-    assert_eq!(h.state().policies.identity[0].text, edited);
+    assert_eq!(&*h.state().policies.identity[0].text, &*edited);
     // Clear, then Ctrl+Z.
     click_label(&mut h, "Clear");
     h.run();
     assert!(h.state().policies.is_empty());
     h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Z);
     h.run();
-    assert_eq!(h.state().policies.identity[0].text, edited);
+    assert_eq!(&*h.state().policies.identity[0].text, &*edited);
     assert!(!h.state().can_undo());
 }
 

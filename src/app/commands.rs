@@ -3,6 +3,7 @@
 
 use std::collections::BTreeSet;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Instant;
 
 use super::model::{FilePurpose, Item, Policies, Slot};
@@ -410,7 +411,7 @@ impl ExplorerApp {
         slot: Slot,
         name: &str,
         path: Option<PathBuf>,
-        text: String,
+        text: Arc<str>,
         mut loaded: Loaded,
     ) {
         // Show the file name, not the full path, in statement references.
@@ -464,7 +465,7 @@ impl ExplorerApp {
     /// Loads text into a slot, as paste and the examples do. Errors keep what was loaded.
     pub fn load_text_into(&mut self, slot: Slot, name: &str, text: String) {
         match load_bytes(name, text.as_bytes()) {
-            Ok(loaded) => self.install(slot, name, None, text, loaded),
+            Ok(loaded) => self.install(slot, name, None, Arc::from(text), loaded),
             // Pasted text that is an error message, not a policy: explain it instead.
             Err(_) if crate::diagnose::diagnose(&text).is_ok() => {
                 let set = self

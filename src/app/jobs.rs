@@ -2,12 +2,13 @@
 //! come back through a channel and are taken in at the start of a frame.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Instant;
 
 use super::ExplorerApp;
 use super::model::{CompareKey, FilePurpose, SavedDoc, Slot, text_hash};
 use super::state::Notice;
-use crate::io::{LoadError, Loaded, load_file_with_text, load_text, read_text_file};
+use crate::io::{LoadError, Loaded, load_file_with_text, load_shared, read_text_file};
 
 /// Results of background work.
 pub(super) enum Job {
@@ -15,7 +16,7 @@ pub(super) enum Job {
     Loaded {
         slot: Slot,
         path: PathBuf,
-        result: Result<(Loaded, String), LoadError>,
+        result: Result<(Loaded, Arc<str>), LoadError>,
     },
     /// A request file was read: the calls it makes, or why it could not be read.
     RequestRead {
@@ -64,7 +65,7 @@ pub(super) enum Job {
 pub(super) struct Restored {
     saved: SavedDoc,
     how: Reopened,
-    result: Result<(Loaded, String), LoadError>,
+    result: Result<(Loaded, Arc<str>), LoadError>,
 }
 
 /// How a document of the last session came back.
@@ -92,7 +93,10 @@ fn reopen(saved: Vec<SavedDoc>) -> Vec<Restored> {
                     } else {
                         Reopened::Same
                     },
-                    crate::io::load_text(&saved.name, text).map(|l| (l, text.clone())),
+                    {
+                        let text: Arc<str> = Arc::from(text.as_str());
+                        crate::io::load_shared(&saved.name, &text).map(|l| (l, text))
+                    },
                 ),
                 (Some(path), None) if !path.exists() => (
                     Reopened::Gone,
@@ -123,7 +127,7 @@ fn reopen(saved: Vec<SavedDoc>) -> Vec<Restored> {
 }
 
 /// A remembered document with neither file nor text cannot be reopened.
-fn nothing_remembered() -> (Reopened, Result<(Loaded, String), LoadError>) {
+fn nothing_remembered() -> (Reopened, Result<(Loaded, Arc<str>), LoadError>) {
     (
         Reopened::Gone,
         Err(LoadError::not_a_policy(
@@ -247,8 +251,9 @@ impl ExplorerApp {
 
     pub(super) fn spawn_load(&mut self, slot: Slot, path: PathBuf, ctx: &egui::Context) {
         self.spawn_job("policy-load", ctx, move || {
-            let text = match read_text_file(&path) {
-                Ok(text) => text,
+            // Shared with the loaded policy: the file's text is held once.
+            let text: Arc<str> = match read_text_file(&path) {
+                Ok(text) => Arc::from(text),
                 Err(e) => {
                     return Job::Loaded {
                         slot,
@@ -257,7 +262,7 @@ impl ExplorerApp {
                     };
                 }
             };
-            match load_text(&path.display().to_string(), &text) {
+            match load_shared(&path.display().to_string(), &text) {
                 Ok(loaded) => Job::Loaded {
                     slot,
                     path,
@@ -268,7 +273,11 @@ impl ExplorerApp {
                 Err(e) => {
                     let name = file_name(&path);
                     match super::commands::as_request(&name, &text) {
-                        Some(result) => Job::RequestRead { name, text, result },
+                        Some(result) => Job::RequestRead {
+                            name,
+                            text: text.to_string(),
+                            result,
+                        },
                         None => Job::Loaded {
                             slot,
                             path,

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use crate::asg::catalog::catalog;
 use crate::asg::requirements::{ActionCheck, Facts, check};
 use crate::engine::{Status, Summary};
-use crate::io::{Account, InputKind, LoadError, Loaded, PolicySetBuilder, load_text};
+use crate::io::{Account, InputKind, LoadError, Loaded, PolicySetBuilder, load_shared};
 use crate::policy::{Policy, PolicySet};
 use crate::text::Location;
 
@@ -79,8 +79,8 @@ pub struct PolicyDoc {
     pub name: String,
     /// Where it came from, if a file.
     pub path: Option<PathBuf>,
-    /// The text as edited.
-    pub text: String,
+    /// The text as edited (as loaded, the policy's own source: held once).
+    pub text: Arc<str>,
     /// The last version of the text that parsed; evaluation uses it.
     pub parsed: Arc<Policy>,
     /// The error of the current text, if it does not parse.
@@ -101,7 +101,7 @@ impl PolicyDoc {
 
     /// Re-parses after an edit. A text that does not parse keeps the previous policy in force.
     pub fn reparse(&mut self) -> bool {
-        match load_text(&self.name, &self.text) {
+        match load_shared(&self.name, &self.text) {
             Ok(Loaded::Policy(p, kind)) => {
                 self.parsed = Arc::new(p);
                 self.kind = kind;
@@ -206,7 +206,7 @@ impl Policies {
         slot: Slot,
         name: String,
         path: Option<PathBuf>,
-        text: String,
+        text: Arc<str>,
         loaded: Loaded,
     ) -> Result<(), String> {
         match loaded {
@@ -355,7 +355,7 @@ impl Policies {
         let Some(doc) = self.doc_mut(item) else {
             return;
         };
-        doc.text = text;
+        doc.text = Arc::from(text);
         doc.edited = true;
         if doc.reparse() {
             self.revision += 1;
@@ -382,7 +382,7 @@ impl Policies {
             name: d.name.clone(),
             path: d.path.clone(),
             hash: d.hash,
-            text: (d.path.is_none() || d.edited).then(|| d.text.clone()),
+            text: (d.path.is_none() || d.edited).then(|| d.text.to_string()),
         };
         for (i, d) in self.identity.iter().enumerate() {
             let slot = if i == 0 && self.account.is_none() {

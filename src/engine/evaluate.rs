@@ -103,15 +103,13 @@ fn eval_statement<'a>(
         }
         _ => &st.resources.patterns[..],
     };
-    for (p, compiled) in patterns.iter().zip(&st.resources.compiled) {
+    for (p, compiled) in patterns.iter().zip(st.resources.compiled()) {
         let t = match compiled {
             Some(g) => g.match_template(resource),
             None => resolve_resource(p, resource, ctx, &mut notes, &mut depends),
         };
         if t == Tri::Sometimes && !resource.is_known() && (words || !holes_known) {
-            let open = compiled
-                .as_ref()
-                .map_or_else(|| resource.holes(), |g| g.open_holes(resource));
+            let open = compiled.map_or_else(|| resource.holes(), |g| g.open_holes(resource));
             if !open.is_empty() {
                 if words {
                     notes.push(format!(
@@ -181,7 +179,7 @@ fn applies(st: &Statement, resource: &Template, ctx: &Context, memo: Option<&[At
         return res.and(cond);
     }
     let mut res = Tri::Never;
-    for (p, compiled) in st.resources.patterns.iter().zip(&st.resources.compiled) {
+    for (p, compiled) in st.resources.patterns.iter().zip(st.resources.compiled()) {
         let t = match compiled {
             Some(g) => g.match_template(resource),
             None => resolve_resource(p, resource, ctx, &mut Vec::new(), &mut Vec::new()),
@@ -382,7 +380,7 @@ impl Pending<'_> {
             policy_index: self.policy_index,
             policy: self.policy.name.clone(),
             statement: self.st.index,
-            sid: self.st.sid.clone(),
+            sid: self.st.sid.as_deref().map(str::to_owned),
             effect: self.st.effect,
             span: self.st.span,
             applies: self.applies,

@@ -17,7 +17,7 @@ use std::collections::{HashMap, HashSet, VecDeque};
 use crate::policy::condition::{BaseOp, Condition, Operator};
 use crate::policy::keys::is_multivalued;
 use crate::policy::{Effect, Request, Statement, VarText};
-use crate::text::pattern::{Bits, Glob, Piece, Template, Tok, fresh_char};
+use crate::text::pattern::{Bits, GlobRef, Piece, Template, Tok, fresh_char};
 
 /// At most this many automaton states are explored for one unknown.
 const MAX_STATES: usize = 4_000;
@@ -173,7 +173,7 @@ fn handles(req: &Request, st: &Statement) -> bool {
         )
     });
     let open_resource = matches!(req.resources.as_slice(), [r] if !r.is_known());
-    let resources_ok = st.resources.compiled.iter().all(|compiled| match compiled {
+    let resources_ok = st.resources.compiled().all(|compiled| match compiled {
         None => false,
         Some(_) if !open_resource => true,
         Some(g) => g.parts().is_some() || g.glob().accepts_everything(),
@@ -207,7 +207,7 @@ fn key_values(
 ) -> Option<Vec<KeyCases>> {
     // The values as compiled for their operators at parse time (literal for the
     // `...Equals` ones, with `${*}`-style escapes already literal).
-    let mut keys: HashMap<&str, (&str, Vec<&Glob>)> = HashMap::new();
+    let mut keys: HashMap<&str, (&str, Vec<GlobRef<'_>>)> = HashMap::new();
     for st in statements {
         for c in &st.conditions {
             if !c.key_unknown(&req.context) {
@@ -218,14 +218,14 @@ fn key_values(
             };
             let entry = keys
                 .entry(c.key_lower())
-                .or_insert_with(|| (c.key.as_str(), Vec::new()));
+                .or_insert_with(|| (&*c.key, Vec::new()));
             match base {
                 BaseOp::StringEquals
                 | BaseOp::StringNotEquals
                 | BaseOp::StringLike
                 | BaseOp::StringNotLike => {
                     for i in 0..c.values.len() {
-                        entry.1.push(c.value_glob(i)?);
+                        entry.1.push(c.value_glob(i)?.view());
                     }
                 }
                 BaseOp::Null => {}
@@ -233,7 +233,7 @@ fn key_values(
             }
         }
     }
-    let mut key_list: Vec<(&str, (&str, Vec<&Glob>))> = keys.into_iter().collect();
+    let mut key_list: Vec<(&str, (&str, Vec<GlobRef<'_>>))> = keys.into_iter().collect();
     key_list.sort_by(|a, b| a.0.cmp(b.0));
     let any = Template {
         pieces: vec![Piece::Hole("v".to_owned())],
@@ -280,10 +280,10 @@ fn resource_parts(req: &Request, statements: &[&Statement]) -> Option<Vec<Vec<St
                 }
                 let mut globs = Vec::new();
                 for st in statements {
-                    for compiled in &st.resources.compiled {
-                        let g = compiled.as_ref()?;
+                    for compiled in st.resources.compiled() {
+                        let g = compiled?;
                         match g.parts() {
-                            Some(p) => globs.push(&p[i]),
+                            Some(p) => globs.push(p[i]),
                             // A whole-string pattern other than "*" spans parts.
                             None if g.glob().accepts_everything() => {}
                             None => return None,
@@ -326,19 +326,19 @@ type State = (Bits, Vec<Bits>);
 
 /// One string of `template` for every combination of `globs` matching or not that some
 /// string of the template realises. `None` if there are too many states to explore.
-pub fn witnesses(template: &Template, globs: &[&Glob]) -> Option<Vec<String>> {
+pub fn witnesses(template: &Template, globs: &[GlobRef<'_>]) -> Option<Vec<String>> {
     // A pattern of stars only accepts every string, and a pattern given twice accepts what
     // its twin does: neither tells two strings apart, so the cells are the same without
     // them (and the search is over far fewer patterns: many statements share a part).
     // Sorted and deduplicated by comparison (which stops at the first difference), not by
     // hashing every token; the order of the patterns does not change the witnesses.
-    let mut distinct: Vec<&Glob> = globs
+    let mut distinct: Vec<GlobRef<'_>> = globs
         .iter()
         .copied()
         .filter(|g| !g.accepts_everything())
         .collect();
-    distinct.sort_unstable_by(|a, b| a.toks().cmp(b.toks()));
-    distinct.dedup_by(|a, b| a.toks() == b.toks());
+    distinct.sort_unstable();
+    distinct.dedup();
     let globs = distinct.as_slice();
     // One state alone would be over the budget: no search, no memo key (which for
     // thousands of patterns is long to build and to hash).
@@ -378,18 +378,16 @@ const NEXT: u32 = 0x11_0003;
 
 /// A pattern's tokens as numbers: a character as itself, a wildcard above every character
 /// (so a literal `*` and a wildcard differ, as they must).
-fn encode_toks(toks: &[Tok]) -> Vec<u32> {
-    toks.iter()
-        .map(|t| match t {
-            Tok::Lit(c) => u32::from(*c),
-            Tok::Star => STAR,
-            Tok::One => ONE,
-        })
-        .collect()
+fn encode_toks(toks: impl Iterator<Item = Tok>) -> impl Iterator<Item = u32> {
+    toks.map(|t| match t {
+        Tok::Lit(c) => u32::from(c),
+        Tok::Star => STAR,
+        Tok::One => ONE,
+    })
 }
 
 /// The template and the patterns, written out unambiguously.
-fn memo_key(template: &Template, globs: &[&Glob]) -> Vec<u32> {
+fn memo_key(template: &Template, globs: &[GlobRef<'_>]) -> Vec<u32> {
     let mut key: Vec<u32> = template
         .pieces
         .iter()
@@ -400,20 +398,23 @@ fn memo_key(template: &Template, globs: &[&Glob]) -> Vec<u32> {
         .collect();
     for g in globs {
         key.push(NEXT);
-        key.extend(encode_toks(g.toks()));
+        key.extend(encode_toks(g.tokens()));
     }
     key
 }
 
 /// The alphabet of a witness search: every character the patterns and the template name,
 /// and one they do not.
-fn witness_alphabet(template: &Template, globs: &[&Glob]) -> Vec<char> {
-    let mut alphabet: Vec<char> = globs
+fn witness_alphabet(template: &Template, globs: &[GlobRef<'_>]) -> Vec<char> {
+    // Thousands of patterns name a few dozen characters: ASCII ones are marked, not
+    // collected one per token.
+    let mut ascii = [false; 128];
+    let mut alphabet: Vec<char> = Vec::new();
+    let lits = globs
         .iter()
         .flat_map(|g| {
-            g.toks()
-                .iter()
-                .filter_map(|t| if let Tok::Lit(c) = t { Some(*c) } else { None })
+            g.tokens()
+                .filter_map(|t| if let Tok::Lit(c) = t { Some(c) } else { None })
         })
         .chain(template.pieces.iter().filter_map(|p| {
             if let Piece::Lit(c) = p {
@@ -421,8 +422,18 @@ fn witness_alphabet(template: &Template, globs: &[&Glob]) -> Vec<char> {
             } else {
                 None
             }
-        }))
-        .collect();
+        }));
+    for c in lits {
+        match ascii.get_mut(c as usize) {
+            Some(seen) => *seen = true,
+            None => alphabet.push(c),
+        }
+    }
+    alphabet.extend(
+        (0u8..128)
+            .filter(|b| ascii[usize::from(*b)])
+            .map(char::from),
+    );
     alphabet.sort_unstable();
     alphabet.dedup();
     alphabet.extend(fresh_char(&alphabet));
@@ -431,18 +442,18 @@ fn witness_alphabet(template: &Template, globs: &[&Glob]) -> Vec<char> {
 
 /// The work one state of the witness search costs: a step per character per pattern, each
 /// step a pass over the pattern's positions (64 a word).
-fn witness_state_cost(template: &Template, globs: &[&Glob]) -> usize {
+fn witness_state_cost(template: &Template, globs: &[GlobRef<'_>]) -> usize {
     let words: usize = (template.pieces.len() + 1).div_ceil(64)
         + globs
             .iter()
-            .map(|g| (g.toks().len() + 1).div_ceil(64))
+            .map(|g| (g.len() + 1).div_ceil(64))
             .sum::<usize>();
     witness_alphabet(template, globs)
         .len()
         .saturating_mul(words)
 }
 
-fn find_witnesses(template: &Template, globs: &[&Glob]) -> Option<Vec<String>> {
+fn find_witnesses(template: &Template, globs: &[GlobRef<'_>]) -> Option<Vec<String>> {
     let alphabet = witness_alphabet(template, globs);
     let start: State = (template.start(), globs.iter().map(|g| g.start()).collect());
     let mut seen: HashSet<State> = HashSet::new();
@@ -487,11 +498,12 @@ fn find_witnesses(template: &Template, globs: &[&Glob]) -> Option<Vec<String>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::text::pattern::Glob;
 
     #[test]
     fn witnesses_cover_every_cell() {
         let globs = [Glob::new("a*", false), Glob::new("*b", false)];
-        let w = witnesses(&Template::parse("{v}"), &[&globs[0], &globs[1]]).unwrap();
+        let w = witnesses(&Template::parse("{v}"), &[globs[0].view(), globs[1].view()]).unwrap();
         let cells: HashSet<(bool, bool)> = w
             .iter()
             .map(|s| (globs[0].matches(s), globs[1].matches(s)))
@@ -503,7 +515,7 @@ mod tests {
     fn witnesses_respect_the_template() {
         let w = witnesses(
             &Template::parse("role/{r}"),
-            &[&Glob::new("role/app-*", false)],
+            &[Glob::new("role/app-*", false).view()],
         )
         .unwrap();
         assert!(w.iter().all(|s| s.starts_with("role/")));

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use super::account::{Account, Builder, LISTS};
 use super::document::{decode_embedded, document_value, percent_decode};
 use super::error::LoadError;
-use crate::policy::{Policy, PolicyError, parse_document};
+use crate::policy::{Policy, PolicyError, StatementStream, parse_document_streamed};
 use crate::text::Location;
 use crate::text::json::{self, Kind, Value};
 
@@ -76,10 +76,11 @@ pub fn load_file(path: &Path) -> Result<Loaded, LoadError> {
     load_owned(&path.display().to_string(), read_text_file(path)?)
 }
 
-/// Like [`load_file`], and also returns the file's text (for an editor), read once.
-pub fn load_file_with_text(path: &Path) -> Result<(Loaded, String), LoadError> {
-    let text = read_text_file(path)?;
-    let loaded = load_text(&path.display().to_string(), &text)?;
+/// Like [`load_file`], and also returns the file's text (for an editor), read once and
+/// held once: for a policy document it is the loaded policy's own source.
+pub fn load_file_with_text(path: &Path) -> Result<(Loaded, Arc<str>), LoadError> {
+    let text: Arc<str> = Arc::from(read_text_file(path)?);
+    let loaded = load_shared(&path.display().to_string(), &text)?;
     Ok((loaded, text))
 }
 
@@ -251,6 +252,12 @@ pub fn load_text(origin: &str, text: &str) -> Result<Loaded, LoadError> {
     load_source(origin, &Arc::from(text))
 }
 
+/// Like [`load_text`], for text already shared: a policy document keeps `text` itself as
+/// its source, with no copy.
+pub fn load_shared(origin: &str, text: &Arc<str>) -> Result<Loaded, LoadError> {
+    load_source(origin, text)
+}
+
 /// Like [`load_text`], taking the text: it is moved into the loaded policy's source and
 /// dropped, so a large file is not held twice while it is read.
 pub fn load_owned(origin: &str, text: String) -> Result<Loaded, LoadError> {
@@ -274,35 +281,62 @@ fn load_url_encoded(origin: &str, text: &str) -> Result<Loaded, LoadError> {
     }
 }
 
+/// Reads the JSON of `source`. The lists of an authorization-details dump are read item by
+/// item into `builder`; a policy's own top-level Statement array into `statements`, each
+/// statement built as it is read and its tree dropped; anything else is one tree of at
+/// most [`MAX_POLICY_BYTES`].
+fn read_root(
+    origin: &str,
+    source: &Arc<str>,
+    builder: &mut Builder<'_>,
+    statements: &mut StatementStream<'_>,
+) -> Result<Value, LoadError> {
+    let text: &str = source;
+    let max_policy = usize::try_from(MAX_POLICY_BYTES).unwrap_or(usize::MAX);
+    let mut keys: Vec<&str> = LISTS.to_vec();
+    keys.push("Statement");
+    let parsed = json::parse_streaming(text, &keys, max_policy, &mut |list, item| {
+        if list != "Statement" {
+            return builder.item(list, &item);
+        }
+        statements.push(&item);
+        if statements.bytes() > max_policy {
+            builder.error = Some(
+                PolicyError::shape(
+                    origin,
+                    text,
+                    item.span.start,
+                    format!(
+                        "this policy's statements take more than {max_policy} bytes (64 MiB), the most one policy may take"
+                    ),
+                )
+                .into(),
+            );
+            return Err(());
+        }
+        Ok(())
+    });
+    match parsed {
+        Ok(root) => Ok(root),
+        Err(e) if e.message.is_empty() => Err(builder.error.take().unwrap_or_else(|| {
+            LoadError::account(origin, text, e.offset, "this file could not be read")
+        })),
+        Err(e) => Err(PolicyError::Syntax {
+            at: Location::at(origin, text, e.offset),
+            message: e.message,
+        }
+        .into()),
+    }
+}
+
 fn load_source(origin: &str, source: &Arc<str>) -> Result<Loaded, LoadError> {
     let text: &str = source;
     if text.trim().starts_with('%') {
         return load_url_encoded(origin, text);
     }
-    // The lists of an authorization-details dump are read item by item; anything else is
-    // one tree of at most MAX_POLICY_BYTES.
     let mut builder = Builder::new(origin, source);
-    let parsed = json::parse_streaming(
-        text,
-        &LISTS,
-        usize::try_from(MAX_POLICY_BYTES).unwrap_or(usize::MAX),
-        &mut |list, item| builder.item(list, &item),
-    );
-    let root = match parsed {
-        Ok(root) => root,
-        Err(e) if e.message.is_empty() => {
-            return Err(builder.error.take().unwrap_or_else(|| {
-                LoadError::account(origin, text, e.offset, "this file could not be read")
-            }));
-        }
-        Err(e) => {
-            return Err(PolicyError::Syntax {
-                at: Location::at(origin, text, e.offset),
-                message: e.message,
-            }
-            .into());
-        }
-    };
+    let mut statements = StatementStream::new(origin, source);
+    let root = read_root(origin, source, &mut builder, &mut statements)?;
     match &root.kind {
         Kind::String(s) => {
             let (policy, _) = decode_embedded(origin, origin, s, root.span.start, source)?;
@@ -311,7 +345,7 @@ fn load_source(origin: &str, source: &Arc<str>) -> Result<Loaded, LoadError> {
         Kind::Object(_) => {
             if root.get("Statement").is_some() {
                 return Ok(Loaded::Policy(
-                    parse_document(origin, source, &root)?,
+                    parse_document_streamed(origin, source, &root, Some(statements))?,
                     InputKind::Document,
                 ));
             }

@@ -16,7 +16,7 @@ pub use document::percent_decode;
 pub use error::LoadError;
 pub use load::{
     InputKind, Loaded, MAX_INPUT_BYTES, MAX_POLICY_BYTES, load_bytes, load_file,
-    load_file_with_text, load_owned, load_text, read_text_bytes, read_text_file,
+    load_file_with_text, load_owned, load_shared, load_text, read_text_bytes, read_text_file,
 };
 pub use save::save_atomic;
 pub use set_builder::PolicySetBuilder;

@@ -7,10 +7,12 @@
 //! `Null` and `ForAllValues`.
 
 use std::net::IpAddr;
+use std::sync::Arc;
 
 use crate::policy::keys::{MULTIVALUED_KEYS_PAGE, is_multivalued};
 use crate::policy::vars::{Resolved, VarText};
 use crate::policy::{Context, KeyState};
+use crate::text::intern::Interner;
 use crate::text::json::{Kind, Member, Span, Value};
 use crate::text::pattern::{ArnGlob, Glob, Template, Tri};
 
@@ -22,15 +24,15 @@ pub struct Condition {
     /// The operator.
     pub operator: Operator,
     /// The key as written.
-    pub key: String,
+    pub key: Arc<str>,
     /// The values as written (numbers and booleans as their text).
     pub values: Vec<VarText>,
     /// Where the key is in the source.
     pub span: Span,
     /// The key lower-cased, for look-ups that allocate nothing.
-    key_lower: String,
+    key_lower: Arc<str>,
     /// Each value compiled once for the operator, when it holds no policy variable.
-    compiled: Vec<Option<Compiled>>,
+    compiled: Box<[Option<Compiled>]>,
 }
 
 /// A condition value compiled for its operator.
@@ -82,6 +84,7 @@ pub struct ConditionOutcome {
 pub(crate) fn parse_condition_block(
     value: &Value,
     variables: bool,
+    interner: &mut Interner,
     warn: &mut dyn FnMut(usize, String),
 ) -> Result<Vec<Condition>, (usize, String)> {
     let Some(ops) = value.as_object() else {
@@ -150,18 +153,21 @@ pub(crate) fn parse_condition_block(
                 Operator::Known { base, .. } => {
                     values.iter().map(|v| Compiled::of(*base, v)).collect()
                 }
-                Operator::Unknown(_) => Vec::new(),
+                Operator::Unknown(_) => Box::default(),
             };
             out.push(Condition {
                 operator: operator.clone(),
-                key: k.key.clone(),
+                key: interner.get(&k.key),
                 values,
                 span: k.key_span,
-                key_lower: k.key.to_lowercase(),
+                key_lower: interner.get(&k.key.to_lowercase()),
                 compiled,
             });
         }
     }
+    // Exactly as long as it is: a statement has one or two conditions, and a grown list
+    // would hold room for four.
+    out.shrink_to_fit();
     Ok(out)
 }
 
@@ -275,7 +281,7 @@ impl Condition {
                 } else {
                     String::new()
                 },
-                depends_on: Some(self.key.clone()),
+                depends_on: Some(self.key.to_string()),
             },
             Some(KeyState::Absent) => {
                 self.when_absent(words.then_some(&head), set, base, if_exists)
@@ -415,7 +421,7 @@ impl Condition {
         let subject = match set {
             Some(SetOp::ForAllValues) => format!("every value of {key}"),
             Some(SetOp::ForAnyValue) => format!("some value of {key}"),
-            None => key.clone(),
+            None => key.to_string(),
         };
         let mut s = format!("{subject} {core}");
         if base.negated() && set.is_none() && !if_exists {
@@ -536,7 +542,7 @@ fn positive_match(base: BaseOp, p: &VarText, v: &str, ctx: &Context) -> Tri {
         }
         B::StringLike | B::StringNotLike => glob_match(p, v, ctx, true, false),
         B::Bool => glob_match(p, &v.to_ascii_lowercase(), ctx, false, true),
-        B::BinaryEquals => Tri::from_bool(p.text == v),
+        B::BinaryEquals => Tri::from_bool(*p.text == *v),
         B::ArnEquals | B::ArnLike | B::ArnNotEquals | B::ArnNotLike => {
             match p.resolve(ctx, true, false) {
                 Resolved::Known(g) => ArnGlob::from_glob(g).match_template(&Template::literal(v)),
@@ -731,7 +737,7 @@ mod tests {
 
     fn conds(text: &str) -> Vec<Condition> {
         let v = json::parse(text).unwrap();
-        parse_condition_block(&v, true, &mut |_, _| {}).unwrap()
+        parse_condition_block(&v, true, &mut Interner::default(), &mut |_, _| {}).unwrap()
     }
 
     fn eval1(text: &str, ctx: &Context) -> Tri {

@@ -11,8 +11,9 @@ use super::PolicyError;
 use crate::policy::Context;
 use crate::policy::condition::{Condition, parse_condition_block};
 use crate::policy::vars::{Resolved, VarText};
+use crate::text::intern::Interner;
 use crate::text::json::{self, Kind, Member, Span, Value};
-use crate::text::pattern::{ArnGlob, Glob, Template, Tri};
+use crate::text::pattern::{ArnGlob, ArnGlobRef, Glob, GlobRef, Template, Tri};
 use std::sync::atomic::{AtomicU8, Ordering};
 
 /// Allow or Deny.
@@ -33,13 +34,34 @@ impl fmt::Display for Effect {
     }
 }
 
-/// An action pattern as written, with its compiled (case-folded) form.
+/// An action pattern as written, matched case-insensitively.
 #[derive(Clone, Debug)]
 pub struct ActionPattern {
-    /// As written in the policy.
-    pub text: String,
-    /// Compiled, lower-cased: actions match case-insensitively.
-    pub glob: Glob,
+    /// As written in the policy (shared by the statements that write it alike).
+    pub text: Arc<str>,
+    /// Compiled, lower-cased, only when the text cannot be read as the pattern itself
+    /// (not ASCII, or a run of stars): nearly every action is stored once.
+    compiled: Option<Glob>,
+}
+
+impl ActionPattern {
+    /// The pattern for `text`.
+    pub fn new(text: Arc<str>) -> Self {
+        Self {
+            compiled: GlobRef::of_text(&text, true)
+                .is_none()
+                .then(|| Glob::new(&text, true)),
+            text,
+        }
+    }
+
+    /// The pattern, lower-cased: match it against lower-cased action names.
+    pub fn glob(&self) -> GlobRef<'_> {
+        match &self.compiled {
+            Some(g) => g.view(),
+            None => GlobRef::of_text(&self.text, true).unwrap_or(GlobRef::EMPTY),
+        }
+    }
 }
 
 /// The `Action` or `NotAction` element.
@@ -59,7 +81,7 @@ impl ActionSpec {
 
     /// The patterns as written, comma-separated.
     pub fn list(&self) -> String {
-        comma_separated(self.patterns.iter().map(|p| p.text.as_str()))
+        comma_separated(self.patterns.iter().map(|p| p.text.as_ref()))
     }
 }
 
@@ -74,8 +96,49 @@ pub struct ResourceSpec {
     pub negated: bool,
     /// The patterns (may contain policy variables).
     pub patterns: Vec<VarText>,
-    /// Each pattern compiled, for those without policy variables.
-    pub compiled: Vec<Option<ArnGlob>>,
+    /// How each pattern is compiled, for those without policy variables.
+    compiled: Box<[CompiledResource]>,
+}
+
+/// How a resource pattern is compiled.
+#[derive(Clone, Debug)]
+enum CompiledResource {
+    /// Its text is the pattern as it is, and is not copied: the bytes of its first five
+    /// colons (`None`: fewer than five, matched as a whole).
+    View(Option<[u16; 5]>),
+    /// Compiled apart from its text (escapes, non-ASCII, runs of stars, very long).
+    Owned(Box<ArnGlob>),
+    /// It holds a policy variable: compiled per request.
+    Variables,
+}
+
+impl CompiledResource {
+    fn of(p: &VarText) -> Self {
+        if p.has_variables() {
+            return Self::Variables;
+        }
+        if p.is_plain()
+            && let Some(view) = ArnGlobRef::of_text(&p.text)
+        {
+            match view.colons() {
+                None => return Self::View(None),
+                Some(c) => {
+                    if let Ok(c) = c
+                        .map(u16::try_from)
+                        .into_iter()
+                        .collect::<Result<Vec<_>, _>>()
+                        && let Ok(c) = <[u16; 5]>::try_from(c)
+                    {
+                        return Self::View(Some(c));
+                    }
+                }
+            }
+        }
+        match p.resolve(&Context::default(), true, false) {
+            Resolved::Known(g) => Self::Owned(Box::new(ArnGlob::from_glob(g))),
+            Resolved::Unknown(..) | Resolved::Unresolvable(_) => Self::Variables,
+        }
+    }
 }
 
 impl ResourceSpec {
@@ -90,7 +153,26 @@ impl ResourceSpec {
 
     /// The patterns as written, comma-separated.
     pub fn list(&self) -> String {
-        comma_separated(self.patterns.iter().map(|p| p.text.as_str()))
+        comma_separated(self.patterns.iter().map(|p| p.text.as_ref()))
+    }
+
+    /// Each pattern compiled (`None` for one that holds a policy variable: it is compiled
+    /// per request), in the order of [`patterns`](Self::patterns).
+    pub fn compiled(&self) -> impl Iterator<Item = Option<ArnGlobRef<'_>>> + '_ {
+        self.patterns
+            .iter()
+            .zip(&*self.compiled)
+            .map(|(p, c)| match c {
+                CompiledResource::View(colons) => {
+                    let whole = GlobRef::of_text(&p.text, false)?;
+                    Some(ArnGlobRef::with_colons(
+                        whole,
+                        colons.map(|c| c.map(u32::from)),
+                    ))
+                }
+                CompiledResource::Owned(g) => Some(g.view()),
+                CompiledResource::Variables => None,
+            })
     }
 }
 
@@ -100,7 +182,7 @@ pub struct Statement {
     /// Position in the policy's `Statement` list (0-based).
     pub index: usize,
     /// The `Sid`, if any.
-    pub sid: Option<String>,
+    pub sid: Option<Box<str>>,
     /// Allow or Deny.
     pub effect: Effect,
     /// `Action` / `NotAction`.
@@ -127,8 +209,8 @@ impl Statement {
             _ => {}
         }
         let mut res = Tri::Never;
-        for compiled in &self.resources.compiled {
-            res = res.or(compiled.as_ref()?.match_template(resource));
+        for compiled in self.resources.compiled() {
+            res = res.or(compiled?.match_template(resource));
             if res == Tri::Always {
                 break;
             }
@@ -150,7 +232,7 @@ impl Statement {
         self.actions
             .patterns
             .iter()
-            .any(|p| p.glob.matches(action_lower))
+            .any(|p| p.glob().matches(action_lower))
             != self.actions.negated
     }
 
@@ -336,6 +418,148 @@ pub(crate) fn parse_document(
     source: &Arc<str>,
     doc: &Value,
 ) -> Result<Policy, PolicyError> {
+    parse_document_streamed(name, source, doc, None)
+}
+
+/// The statements of a document's top-level `Statement` array, taken in one by one while
+/// the document is read ([`json::parse_streaming`]), so the tree of the whole array never
+/// exists: each item's tree is dropped once its statement is built.
+pub(crate) struct StatementStream<'s> {
+    name: &'s str,
+    source: &'s Arc<str>,
+    /// Built assuming `"Version": "2012-10-17"` (policy variables live), the usual case;
+    /// built again from their spans when the document turns out to say otherwise.
+    statements: Vec<Statement>,
+    warnings: Vec<Warning>,
+    /// How many items were taken in.
+    count: usize,
+    /// Where the first item starts and the last one ends.
+    first_start: usize,
+    last_end: usize,
+    /// The first statement that did not parse (the rest are then only located).
+    error: Option<PolicyError>,
+    /// Where the items from the one that did not parse on are.
+    unbuilt: Vec<Span>,
+    /// Actions and condition keys, stored once however many statements name them.
+    interner: Interner,
+}
+
+impl<'s> StatementStream<'s> {
+    /// An empty stream for the document `name` read out of `source`.
+    pub(crate) fn new(name: &'s str, source: &'s Arc<str>) -> Self {
+        Self {
+            name,
+            source,
+            statements: Vec::new(),
+            warnings: Vec::new(),
+            count: 0,
+            first_start: 0,
+            last_end: 0,
+            error: None,
+            unbuilt: Vec::new(),
+            interner: Interner::default(),
+        }
+    }
+
+    /// Makes room for the statements still to come before the list is full, estimated
+    /// from the bytes left in the source and the size of the statements so far: a list
+    /// that doubles would hold up to twice the room it needs.
+    fn reserve(&mut self, next: Span) {
+        let list = &mut self.statements;
+        if list.len() < list.capacity() {
+            return;
+        }
+        let so_far = next.end.saturating_sub(self.first_start);
+        let each = so_far / self.count.max(1);
+        let rest = self.source.len().saturating_sub(next.end) / each.max(1);
+        // At least a quarter more, so that a poor estimate still grows geometrically.
+        list.reserve_exact(rest.saturating_add(16).max(list.len() / 4));
+    }
+
+    /// Takes in the next item of the `Statement` array.
+    pub(crate) fn push(&mut self, item: &Value) {
+        let index = self.count;
+        if index == 0 {
+            self.first_start = item.span.start;
+        }
+        self.count += 1;
+        self.last_end = item.span.end;
+        if self.error.is_some() {
+            self.unbuilt.push(item.span);
+        } else {
+            self.reserve(item.span);
+            match parse_statement(
+                self.name,
+                self.source,
+                index,
+                item,
+                true,
+                &mut self.warnings,
+                &mut self.interner,
+            ) {
+                Ok(st) => self.statements.push(st),
+                Err(e) => {
+                    self.error = Some(e);
+                    self.unbuilt.push(item.span);
+                }
+            }
+        }
+    }
+
+    /// How many bytes the items taken in so far span.
+    pub(crate) fn bytes(&self) -> usize {
+        self.last_end.saturating_sub(self.first_start)
+    }
+
+    /// The statements for a document whose variables are live (`variables`) or not.
+    fn finish(
+        self,
+        variables: bool,
+        warnings: &mut Vec<Warning>,
+    ) -> Result<Vec<Statement>, PolicyError> {
+        if variables {
+            if let Some(e) = self.error {
+                return Err(e);
+            }
+            warnings.extend(self.warnings);
+            let mut statements = self.statements;
+            statements.shrink_to_fit();
+            return Ok(statements);
+        }
+        let spans: Vec<Span> = self
+            .statements
+            .iter()
+            .map(|st| st.span)
+            .chain(self.unbuilt)
+            .collect();
+        drop(self.statements);
+        let mut interner = Interner::default();
+        let mut statements = Vec::with_capacity(spans.len());
+        for (index, span) in spans.iter().enumerate() {
+            let item = json::parse_range(self.source, *span)
+                .map_err(|e| PolicyError::shape(self.name, self.source, e.offset, e.message))?;
+            statements.push(parse_statement(
+                self.name,
+                self.source,
+                index,
+                &item,
+                false,
+                warnings,
+                &mut interner,
+            )?);
+        }
+        Ok(statements)
+    }
+}
+
+/// Like [`parse_document`], for a document whose top-level `Statement` array was taken in
+/// by `stream` while it was read (it is empty in `doc`).
+pub(crate) fn parse_document_streamed(
+    name: &str,
+    source: &Arc<str>,
+    doc: &Value,
+    stream: Option<StatementStream<'_>>,
+) -> Result<Policy, PolicyError> {
     let err = |offset: usize, msg: String| PolicyError::shape(name, source, offset, msg);
     let Some(members) = doc.as_object() else {
         return Err(err(
@@ -371,7 +595,9 @@ pub(crate) fn parse_document(
         );
     }
     let variables = version.as_deref() == Some("2012-10-17");
+    let stream = stream.filter(|s| s.count > 0);
     let items: Vec<&Value> = match &statement_value.kind {
+        Kind::Array(_) if stream.is_some() => Vec::new(),
         Kind::Array(items) => items.iter().collect(),
         Kind::Object(_) => vec![statement_value],
         _ => {
@@ -384,7 +610,11 @@ pub(crate) fn parse_document(
             ));
         }
     };
-    let mut statements = Vec::with_capacity(items.len());
+    let mut interner = Interner::default();
+    let mut statements = match stream {
+        Some(stream) => stream.finish(variables, &mut warnings)?,
+        None => Vec::with_capacity(items.len()),
+    };
     for (index, item) in items.into_iter().enumerate() {
         statements.push(parse_statement(
             name,
@@ -393,6 +623,7 @@ pub(crate) fn parse_document(
             item,
             variables,
             &mut warnings,
+            &mut interner,
         )?);
     }
     let by_service = index_by_service(&statements);
@@ -493,6 +724,7 @@ fn parse_statement(
     item: &Value,
     variables: bool,
     warnings: &mut Vec<Warning>,
+    interner: &mut Interner,
 ) -> Result<Statement, PolicyError> {
     let Some(members) = item.as_object() else {
         return Err(PolicyError::shape(
@@ -536,7 +768,8 @@ fn parse_statement(
                         "has both Action and NotAction; use one".to_owned(),
                     ));
                 }
-                actions = Some(parse_actions(m, &mut warn).map_err(|(o, msg)| err(o, msg))?);
+                actions =
+                    Some(parse_actions(m, interner, &mut warn).map_err(|(o, msg)| err(o, msg))?);
             }
             "Resource" | "NotResource" => {
                 if resources.is_some() {
@@ -549,7 +782,7 @@ fn parse_statement(
                     Some(parse_resources(m, variables, &mut warn).map_err(|(o, msg)| err(o, msg))?);
             }
             "Condition" => {
-                conditions = parse_condition_block(&m.value, variables, &mut warn)
+                conditions = parse_condition_block(&m.value, variables, interner, &mut warn)
                     .map_err(|(o, msg)| err(o, msg))?;
             }
             "Principal" | "NotPrincipal" => warn(
@@ -583,11 +816,11 @@ fn parse_statement(
 }
 
 /// The `Sid`, which must be a string when present.
-fn parse_sid(item: &Value, index: usize) -> Located<Option<String>> {
+fn parse_sid(item: &Value, index: usize) -> Located<Option<Box<str>>> {
     match item.get("Sid") {
         None => Ok(None),
         Some(v) => match v.as_str() {
-            Some(s) => Ok(Some(s.to_owned())),
+            Some(s) => Ok(Some(Box::from(s))),
             None => Err((
                 v.span.start,
                 format!(
@@ -630,7 +863,11 @@ fn parse_effect(value: &Value) -> Located<Effect> {
 }
 
 /// An `Action` or `NotAction` element.
-fn parse_actions(m: &Member, warn: &mut impl FnMut(usize, String)) -> Located<ActionSpec> {
+fn parse_actions(
+    m: &Member,
+    interner: &mut Interner,
+    warn: &mut impl FnMut(usize, String),
+) -> Located<ActionSpec> {
     let list = string_list(&m.value, &m.key)?;
     let mut patterns = Vec::with_capacity(list.len());
     for (text, span) in list {
@@ -653,11 +890,9 @@ fn parse_actions(m: &Member, warn: &mut impl FnMut(usize, String)) -> Located<Ac
                 Some(_) => {}
             }
         }
-        patterns.push(ActionPattern {
-            glob: Glob::new(&text, true),
-            text,
-        });
+        patterns.push(ActionPattern::new(interner.get(&text)));
     }
+    patterns.shrink_to_fit();
     Ok(ActionSpec {
         negated: m.key == "NotAction",
         patterns,
@@ -681,13 +916,7 @@ fn parse_resources(
         }
         patterns.push(VarText::parse(&text, variables).map_err(|msg| (span.start, msg))?);
     }
-    let compiled = patterns
-        .iter()
-        .map(|p| match p.resolve(&Context::default(), true, false) {
-            Resolved::Known(g) if !p.has_variables() => Some(ArnGlob::from_glob(g)),
-            _ => None,
-        })
-        .collect();
+    let compiled = patterns.iter().map(CompiledResource::of).collect();
     Ok(ResourceSpec {
         negated: m.key == "NotResource",
         patterns,

@@ -11,8 +11,8 @@ pub(crate) mod request;
 pub(crate) mod set;
 pub(crate) mod vars;
 
-pub(crate) use document::parse_document;
 pub use document::{Effect, Policy, Statement, Warning, statement_label};
+pub(crate) use document::{StatementStream, parse_document, parse_document_streamed};
 pub use error::PolicyError;
 pub use request::{Context, KeyState, Request};
 pub use set::{Layer, PolicySet};

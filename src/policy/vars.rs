@@ -9,20 +9,33 @@ use crate::text::pattern::{Glob, Tok};
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct VarText {
     /// As written.
-    pub text: String,
-    segs: Vec<Seg>,
+    pub text: Box<str>,
+    /// The segments; none when the whole text is plain (nearly always, and then nothing is
+    /// stored twice).
+    segs: Box<[Seg]>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 enum Seg {
-    /// Plain text, where `*` and `?` are wildcards in a pattern.
-    Text(String),
+    /// Plain text, where `*` and `?` are wildcards in a pattern: bytes `start..end` of the
+    /// text.
+    Text { start: u32, end: u32 },
     /// A character escaped with `${*}`, `${?}` or `${$}`: always literal.
     Escaped(char),
     /// A variable.
     Var {
-        key: String,
-        default: Option<String>,
+        key: Box<str>,
+        default: Option<Box<str>>,
+    },
+}
+
+/// A segment, borrowed.
+enum SegRef<'a> {
+    Text(&'a str),
+    Escaped(char),
+    Var {
+        key: &'a str,
+        default: Option<&'a str>,
     },
 }
 
@@ -42,18 +55,22 @@ pub enum Resolved {
 impl VarText {
     /// Parses `text`. With `variables` off, the text is taken literally.
     pub fn parse(text: &str, variables: bool) -> Result<Self, String> {
-        let mut segs = Vec::new();
-        if !variables {
-            segs.push(Seg::Text(text.to_owned()));
-            return Ok(Self {
-                text: text.to_owned(),
-                segs,
-            });
+        if !variables || !text.contains("${") {
+            return Ok(Self::plain(text));
         }
+        let mut segs = Vec::new();
+        // Offsets of a text within the input limit fit in 32 bits.
+        let offset = |part: &str| {
+            u32::try_from(part.as_ptr() as usize - text.as_ptr() as usize).unwrap_or(u32::MAX)
+        };
         let mut rest = text;
         while let Some(open) = rest.find("${") {
             if open > 0 {
-                segs.push(Seg::Text(rest[..open].to_owned()));
+                let start = offset(rest);
+                segs.push(Seg::Text {
+                    start,
+                    end: start.saturating_add(u32::try_from(open).unwrap_or(u32::MAX)),
+                });
             }
             let inner_start = &rest[open + 2..];
             let Some(close) = inner_start.find('}') else {
@@ -76,7 +93,7 @@ impl VarText {
                                     "the default value in \"${{{inner}}}\" must be in single quotes"
                                 ));
                             };
-                            (k.trim(), Some(d.to_owned()))
+                            (k.trim(), Some(Box::from(d)))
                         }
                         None => (inner.trim(), None),
                     };
@@ -84,7 +101,7 @@ impl VarText {
                         return Err(format!("empty policy variable in \"{text}\""));
                     }
                     segs.push(Seg::Var {
-                        key: key.to_owned(),
+                        key: Box::from(key),
                         default,
                     });
                 }
@@ -92,28 +109,52 @@ impl VarText {
             rest = &inner_start[close + 1..];
         }
         if !rest.is_empty() {
-            segs.push(Seg::Text(rest.to_owned()));
+            let start = offset(rest);
+            segs.push(Seg::Text {
+                start,
+                end: u32::try_from(text.len()).unwrap_or(u32::MAX),
+            });
         }
         Ok(Self {
-            text: text.to_owned(),
-            segs,
+            text: Box::from(text),
+            segs: segs.into_boxed_slice(),
         })
     }
 
     /// Plain text without variables.
     pub fn plain(text: &str) -> Self {
         Self {
-            text: text.to_owned(),
-            segs: vec![Seg::Text(text.to_owned())],
+            text: Box::from(text),
+            segs: Box::default(),
         }
+    }
+
+    /// The segments in order.
+    fn segments(&self) -> impl Iterator<Item = SegRef<'_>> {
+        let whole = self.segs.is_empty().then_some(SegRef::Text(&self.text));
+        whole.into_iter().chain(self.segs.iter().map(|s| match s {
+            Seg::Text { start, end } => {
+                SegRef::Text(self.text.get(*start as usize..*end as usize).unwrap_or(""))
+            }
+            Seg::Escaped(c) => SegRef::Escaped(*c),
+            Seg::Var { key, default } => SegRef::Var {
+                key,
+                default: default.as_deref(),
+            },
+        }))
     }
 
     /// The condition keys its variables name (`aws:username` for `${aws:username}`).
     pub fn variable_keys(&self) -> impl Iterator<Item = &str> {
         self.segs.iter().filter_map(|s| match s {
-            Seg::Var { key, .. } => Some(key.as_str()),
+            Seg::Var { key, .. } => Some(&**key),
             _ => None,
         })
+    }
+
+    /// True when the text is the pattern as written: no variable and no escape.
+    pub fn is_plain(&self) -> bool {
+        self.segs.is_empty()
     }
 
     /// True when the text holds a variable.
@@ -133,9 +174,9 @@ impl VarText {
                 toks.push(Tok::Lit(c));
             }
         };
-        for seg in &self.segs {
+        for seg in self.segments() {
             match seg {
-                Seg::Text(t) => {
+                SegRef::Text(t) => {
                     for c in t.chars() {
                         match c {
                             '*' if wildcards => toks.push(Tok::Star),
@@ -144,22 +185,22 @@ impl VarText {
                         }
                     }
                 }
-                Seg::Escaped(c) => push(&mut toks, *c),
-                Seg::Var { key, default } => match ctx.get(key) {
+                SegRef::Escaped(c) => push(&mut toks, c),
+                SegRef::Var { key, default } => match ctx.get(key) {
                     Some(KeyState::Values(v)) if v.len() == 1 => {
                         v[0].chars().for_each(|c| push(&mut toks, c));
                     }
                     Some(KeyState::Values(_)) => {
                         // Multivalued keys cannot be used as variables.
-                        return Resolved::Unresolvable(key.clone());
+                        return Resolved::Unresolvable(key.to_owned());
                     }
                     Some(KeyState::Absent) => match default {
                         Some(d) => d.chars().for_each(|c| push(&mut toks, c)),
-                        None => return Resolved::Unresolvable(key.clone()),
+                        None => return Resolved::Unresolvable(key.to_owned()),
                     },
                     None => {
                         toks.push(Tok::Star);
-                        unknown.push(key.clone());
+                        unknown.push(key.to_owned());
                     }
                 },
             }
@@ -176,11 +217,11 @@ impl VarText {
     /// `None` when a variable is unknown or unresolvable.
     pub fn resolve_plain(&self, ctx: &Context) -> Option<String> {
         let mut out = String::new();
-        for seg in &self.segs {
+        for seg in self.segments() {
             match seg {
-                Seg::Text(t) => out.push_str(t),
-                Seg::Escaped(c) => out.push(*c),
-                Seg::Var { key, default } => match (ctx.get(key), default) {
+                SegRef::Text(t) => out.push_str(t),
+                SegRef::Escaped(c) => out.push(c),
+                SegRef::Var { key, default } => match (ctx.get(key), default) {
                     (Some(KeyState::Values(v)), _) if v.len() == 1 => out.push_str(&v[0]),
                     (Some(KeyState::Absent), Some(d)) => out.push_str(d),
                     _ => return None,

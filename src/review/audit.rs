@@ -305,18 +305,18 @@ fn candidates<'a>(set: &PolicySet, roles: &[&'a str], cache: &CandidateCache) ->
                 .actions
                 .patterns
                 .iter()
-                .any(|a| a.glob.matches("iam:passrole"));
+                .any(|a| a.glob().matches("iam:passrole"));
             if names == st.actions.negated {
                 continue;
             }
             if st.resources.negated {
                 return roles.to_vec();
             }
-            for (g, text) in st.resources.compiled.iter().zip(&st.resources.patterns) {
+            for (g, text) in st.resources.compiled().zip(&st.resources.patterns) {
                 match g {
                     Some(g) => {
                         globs.push(g);
-                        key.push(text.text.clone());
+                        key.push(text.text.to_string());
                     }
                     None => return roles.to_vec(),
                 }
@@ -336,10 +336,9 @@ fn candidates<'a>(set: &PolicySet, roles: &[&'a str], cache: &CandidateCache) ->
     for g in &globs {
         let prefix: String = g
             .glob()
-            .toks()
-            .iter()
+            .tokens()
             .map_while(|t| match t {
-                Tok::Lit(c) => Some(*c),
+                Tok::Lit(c) => Some(c),
                 Tok::Star | Tok::One => None,
             })
             .collect();

@@ -153,7 +153,7 @@ fn condition_values<'a>(st: &'a Statement, key: &str) -> Vec<&'a str> {
     st.conditions
         .iter()
         .filter(|c| c.key.eq_ignore_ascii_case(key))
-        .flat_map(|c| c.values.iter().map(|v| v.text.as_str()))
+        .flat_map(|c| c.values.iter().map(|v| v.text.as_ref()))
         .collect()
 }
 
@@ -212,7 +212,7 @@ fn statement_findings(st: &Statement, options: LintOptions, f: &mut Sink<'_>) {
             .chain(cat.dependencies.iter().map(|d| d.permission.clone()))
             .any(|k| {
                 let k = k.to_lowercase();
-                st.actions.patterns.iter().any(|p| p.glob.matches(&k))
+                st.actions.patterns.iter().any(|p| p.glob().matches(&k))
             });
         if !used {
             f(
@@ -276,7 +276,7 @@ fn forallvalues_findings(st: &Statement, f: &mut Sink<'_>) {
 /// service-linked roles.
 fn passrole_findings(st: &Statement, f: &mut Sink<'_>) {
     let start = st.span.start;
-    if st.resources.patterns.iter().any(|r| r.text == "*") && !st.resources.negated {
+    if st.resources.patterns.iter().any(|r| &*r.text == "*") && !st.resources.negated {
         f(
             "passrole-any-role",
             Severity::Warning,
@@ -304,7 +304,7 @@ fn passrole_findings(st: &Statement, f: &mut Sink<'_>) {
         .resources
         .patterns
         .iter()
-        .map(|r| r.text.as_str())
+        .map(|r| r.text.as_ref())
         .filter(|r| *r != "*" && !r.contains(":role/aws-service-role/"))
         .collect();
     if to_autoscaling && !outside.is_empty() && !st.resources.negated {
@@ -416,7 +416,7 @@ fn unknown_keys(st: &Statement, f: &mut Sink<'_>) {
             return;
         }
         for a in &cat.actions {
-            if p.glob.matches(&a.full_name().to_lowercase()) {
+            if p.glob().matches(&a.full_name().to_lowercase()) {
                 keys.extend(a.condition_keys.iter().map(|k| k.to_lowercase()));
             }
         }
@@ -494,10 +494,11 @@ fn dead_allows(policy: &Policy, out: &mut Vec<Finding>) {
                 // text.
                 d.actions.patterns.iter().any(|p| {
                     p.text.eq_ignore_ascii_case(&a.text)
-                        || (!a.text.contains(['*', '?']) && p.glob.matches(&a.text.to_lowercase()))
-                        || p.text == "*"
+                        || (!a.text.contains(['*', '?'])
+                            && p.glob().matches(&a.text.to_lowercase()))
+                        || &*p.text == "*"
                 })
-            }) && d.resources.patterns.iter().any(|r| r.text == "*")
+            }) && d.resources.patterns.iter().any(|r| &*r.text == "*")
         }) else {
             continue;
         };

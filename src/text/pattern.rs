@@ -72,18 +72,82 @@ pub enum Tok {
     One,
 }
 
-/// A compiled wildcard pattern.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Glob {
-    toks: Vec<Tok>,
-    /// For patterns of at most 63 tokens (nearly every ARN part): the automaton as 64-bit
-    /// masks, so matching allocates nothing. Built on first use: most patterns (actions,
-    /// resources that are matched only against known ARNs) never need it.
-    small: std::sync::OnceLock<Option<Small>>,
+/// A compiled wildcard pattern. Stored compactly: one byte per token when every character
+/// is ASCII and none is a literal `*` or `?` (nearly every pattern), four bytes otherwise.
+/// Nothing else is kept: the automaton of a short pattern is built when a match needs it.
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Glob(Toks);
+
+/// The owned tokens of a [`Glob`]. Canonical (a pattern has one form), so equality of the
+/// storage is equality of the token sequences.
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+enum Toks {
+    /// ASCII: `*` is a star, `?` is a one, any other byte is that character.
+    Narrow(Box<[u8]>),
+    /// Any character as its code, [`WIDE_STAR`] and [`WIDE_ONE`] for the wildcards.
+    Wide(Box<[u32]>),
+}
+
+/// A borrowed pattern: a whole [`Glob`] or a run of its tokens (one part of an ARN).
+/// Compared token by token (a run of a wide pattern may equal a narrow one).
+#[derive(Clone, Copy)]
+pub struct GlobRef<'a>(Repr<'a>);
+
+impl PartialEq for GlobRef<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        match (self.0, other.0) {
+            (Repr::Narrow(a), Repr::Narrow(b)) => a == b,
+            (Repr::Wide(a), Repr::Wide(b)) => a == b,
+            _ => self.tokens().eq(other.tokens()),
+        }
+    }
+}
+
+impl Eq for GlobRef<'_> {}
+
+impl PartialOrd for GlobRef<'_> {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for GlobRef<'_> {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.tokens().cmp(other.tokens())
+    }
+}
+
+#[derive(Clone, Copy)]
+enum Repr<'a> {
+    Narrow(&'a [u8]),
+    /// Narrow, its letters lowered as they are read (a view of a case-insensitive pattern
+    /// as written).
+    Folded(&'a [u8]),
+    Wide(&'a [u32]),
+}
+
+/// The codes of the wildcards in the wide form: above every character.
+const WIDE_STAR: u32 = 0x11_0000;
+const WIDE_ONE: u32 = 0x11_0001;
+
+fn narrow_tok(b: u8) -> Tok {
+    match b {
+        b'*' => Tok::Star,
+        b'?' => Tok::One,
+        b => Tok::Lit(char::from(b)),
+    }
+}
+
+fn wide_tok(w: u32) -> Tok {
+    match w {
+        WIDE_STAR => Tok::Star,
+        WIDE_ONE => Tok::One,
+        // Only characters are stored below the wildcards.
+        w => Tok::Lit(char::from_u32(w).unwrap_or('\u{FFFD}')),
+    }
 }
 
 /// The automaton of a short pattern: position `i` is bit `i`.
-#[derive(Clone, Debug, PartialEq, Eq)]
 struct Small {
     /// Positions holding `*`.
     star: u64,
@@ -96,24 +160,24 @@ struct Small {
 }
 
 impl Small {
-    fn new(toks: &[Tok]) -> Option<Self> {
-        if toks.len() >= 64 {
+    fn new(g: GlobRef<'_>) -> Option<Self> {
+        if g.len() >= 64 {
             return None;
         }
         let mut small = Self {
             star: 0,
             one: 0,
             lits: Vec::new(),
-            accept: 1 << toks.len(),
+            accept: 1 << g.len(),
         };
-        for (i, t) in toks.iter().enumerate() {
+        for (i, t) in g.tokens().enumerate() {
             let bit = 1u64 << i;
             match t {
                 Tok::Star => small.star |= bit,
                 Tok::One => small.one |= bit,
-                Tok::Lit(c) => match small.lits.binary_search_by_key(c, |(k, _)| *k) {
+                Tok::Lit(c) => match small.lits.binary_search_by_key(&c, |(k, _)| *k) {
                     Ok(k) => small.lits[k].1 |= bit,
-                    Err(k) => small.lits.insert(k, (*c, bit)),
+                    Err(k) => small.lits.insert(k, (c, bit)),
                 },
             }
         }
@@ -179,54 +243,203 @@ impl Small {
 impl Glob {
     /// Compiles `text`, where `*` and `?` are wildcards. With `fold_case`, letters are lowered.
     pub fn new(text: &str, fold_case: bool) -> Self {
-        Self::from_toks(
-            text.chars()
-                .map(|c| match c {
-                    '*' => Tok::Star,
-                    '?' => Tok::One,
-                    c => Tok::Lit(fold(c, fold_case)),
-                })
-                .collect(),
-        )
+        if text.is_ascii() {
+            // The narrow form is the text itself (lowered), runs of stars merged.
+            let mut bytes: Vec<u8> = Vec::with_capacity(text.len());
+            for &b in text.as_bytes() {
+                if !(b == b'*' && bytes.last() == Some(&b'*')) {
+                    bytes.push(if fold_case { b.to_ascii_lowercase() } else { b });
+                }
+            }
+            return Self(Toks::Narrow(bytes.into_boxed_slice()));
+        }
+        Self::from_tokens(text.chars().map(|c| match c {
+            '*' => Tok::Star,
+            '?' => Tok::One,
+            c => Tok::Lit(fold(c, fold_case)),
+        }))
     }
 
     /// A pattern that matches `text` literally.
     pub fn literal(text: &str, fold_case: bool) -> Self {
-        Self::from_toks(text.chars().map(|c| Tok::Lit(fold(c, fold_case))).collect())
+        Self::from_tokens(text.chars().map(|c| Tok::Lit(fold(c, fold_case))))
     }
 
     /// From tokens (consecutive stars are merged).
-    pub fn from_toks(mut toks: Vec<Tok>) -> Self {
-        toks.dedup_by(|a, b| *a == Tok::Star && *b == Tok::Star);
-        Self {
-            toks,
-            small: std::sync::OnceLock::new(),
+    pub fn from_toks(toks: Vec<Tok>) -> Self {
+        Self::from_tokens(toks.into_iter())
+    }
+
+    /// From tokens (consecutive stars are merged), in the narrow form when it can hold them.
+    pub fn from_tokens(toks: impl Iterator<Item = Tok> + Clone) -> Self {
+        let narrow = toks.clone().all(|t| match t {
+            Tok::Lit(c) => c.is_ascii() && c != '*' && c != '?',
+            Tok::Star | Tok::One => true,
+        });
+        let mut last_star = false;
+        let toks = toks.filter(move |t| {
+            let star = *t == Tok::Star;
+            let keep = !(star && last_star);
+            last_star = star;
+            keep
+        });
+        if narrow {
+            Self(Toks::Narrow(
+                toks.map(|t| match t {
+                    Tok::Star => b'*',
+                    Tok::One => b'?',
+                    // ASCII, checked above.
+                    Tok::Lit(c) => u8::try_from(c).unwrap_or(b'?'),
+                })
+                .collect(),
+            ))
+        } else {
+            Self(Toks::Wide(
+                toks.map(|t| match t {
+                    Tok::Star => WIDE_STAR,
+                    Tok::One => WIDE_ONE,
+                    Tok::Lit(c) => u32::from(c),
+                })
+                .collect(),
+            ))
         }
     }
 
-    /// The tokens.
-    pub fn toks(&self) -> &[Tok] {
-        &self.toks
+    /// The pattern, borrowed.
+    pub fn view(&self) -> GlobRef<'_> {
+        GlobRef(match &self.0 {
+            Toks::Narrow(b) => Repr::Narrow(b),
+            Toks::Wide(w) => Repr::Wide(w),
+        })
+    }
+
+    /// The tokens, in order.
+    pub fn tokens(&self) -> impl Iterator<Item = Tok> + '_ {
+        self.view().tokens()
+    }
+
+    /// How many tokens.
+    pub fn len(&self) -> usize {
+        self.view().len()
+    }
+
+    /// True for the empty pattern (it matches only the empty string).
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
     }
 
     /// True when the pattern is `*` (stars are merged): it accepts every string.
     pub fn accepts_everything(&self) -> bool {
-        self.toks == [Tok::Star]
+        self.view().accepts_everything()
     }
 
     /// True when the pattern has no wildcard.
     pub fn is_literal(&self) -> bool {
-        self.toks.iter().all(|t| matches!(t, Tok::Lit(_)))
+        self.view().is_literal()
     }
 
     /// Matches a concrete string. `value` must already be case-folded if the pattern was.
     pub fn matches(&self, value: &str) -> bool {
+        self.view().matches(value)
+    }
+
+    /// See [`GlobRef::match_template`].
+    pub fn match_template(&self, template: &Template) -> Tri {
+        self.view().match_pieces(&template.pieces)
+    }
+}
+
+impl<'a> GlobRef<'a> {
+    /// The empty pattern: it matches only the empty string.
+    pub const EMPTY: Self = Self(Repr::Narrow(&[]));
+
+    /// `text` itself as a pattern (`*` and `?` wildcards; with `fold`, letters lowered as
+    /// they are read), with no copy: the same pattern as [`Glob::new`] when the text is
+    /// ASCII and has no run of stars (which a compiled pattern merges). `None` otherwise.
+    pub fn of_text(text: &'a str, fold: bool) -> Option<Self> {
+        if !text.is_ascii() || text.contains("**") {
+            return None;
+        }
+        let b = text.as_bytes();
+        Some(Self(if fold && b.iter().any(u8::is_ascii_uppercase) {
+            Repr::Folded(b)
+        } else {
+            Repr::Narrow(b)
+        }))
+    }
+
+    /// How many tokens.
+    pub fn len(self) -> usize {
+        match self.0 {
+            Repr::Narrow(b) | Repr::Folded(b) => b.len(),
+            Repr::Wide(w) => w.len(),
+        }
+    }
+
+    /// True for the empty pattern.
+    pub fn is_empty(self) -> bool {
+        self.len() == 0
+    }
+
+    /// Token `i`, if there is one.
+    fn get(self, i: usize) -> Option<Tok> {
+        match self.0 {
+            Repr::Narrow(b) => b.get(i).map(|&b| narrow_tok(b)),
+            Repr::Folded(b) => b.get(i).map(|&b| narrow_tok(b.to_ascii_lowercase())),
+            Repr::Wide(w) => w.get(i).map(|&w| wide_tok(w)),
+        }
+    }
+
+    /// Token `i`; `i` must be below [`len`](Self::len).
+    fn tok(self, i: usize) -> Tok {
+        self.get(i).unwrap_or(Tok::Star)
+    }
+
+    /// The tokens, in order.
+    pub fn tokens(self) -> impl Iterator<Item = Tok> + Clone + 'a {
+        let (narrow, fold, wide): (&'a [u8], bool, &'a [u32]) = match self.0 {
+            Repr::Narrow(b) => (b, false, &[]),
+            Repr::Folded(b) => (b, true, &[]),
+            Repr::Wide(w) => (&[], false, w),
+        };
+        narrow
+            .iter()
+            .map(move |&b| narrow_tok(if fold { b.to_ascii_lowercase() } else { b }))
+            .chain(wide.iter().map(|&w| wide_tok(w)))
+    }
+
+    /// Tokens `range`.
+    fn slice(self, range: std::ops::Range<usize>) -> Self {
+        Self(match self.0 {
+            Repr::Narrow(b) => Repr::Narrow(&b[range]),
+            Repr::Folded(b) => Repr::Folded(&b[range]),
+            Repr::Wide(w) => Repr::Wide(&w[range]),
+        })
+    }
+
+    /// True when the pattern is `*` (stars are merged): it accepts every string.
+    pub fn accepts_everything(self) -> bool {
+        self.len() == 1 && self.tok(0) == Tok::Star
+    }
+
+    /// True when the pattern has no wildcard.
+    pub fn is_literal(self) -> bool {
+        self.tokens().all(|t| matches!(t, Tok::Lit(_)))
+    }
+
+    /// True when the pattern names character `c` literally.
+    fn names(self, c: char) -> bool {
+        self.tokens().any(|t| t == Tok::Lit(c))
+    }
+
+    /// Matches a concrete string. `value` must already be case-folded if the pattern was.
+    pub fn matches(self, value: &str) -> bool {
         if value.is_ascii() {
             return self.matches_ascii(value.as_bytes());
         }
         // Two state buffers, swapped: no allocation per character.
         let mut set = self.start();
-        let mut next = Bits::new(self.toks.len() + 1);
+        let mut next = Bits::new(self.len() + 1);
         for c in value.chars() {
             self.step_into(&set, c, &mut next);
             std::mem::swap(&mut set, &mut next);
@@ -238,13 +451,17 @@ impl Glob {
     }
 
     /// Greedy wildcard matching with one backtrack point: linear in practice, no allocation.
-    fn matches_ascii(&self, s: &[u8]) -> bool {
-        greedy(
-            self.toks.len(),
-            |i| self.toks[i],
-            s.len(),
-            |i| char::from(s[i]),
-        )
+    fn matches_ascii(self, s: &[u8]) -> bool {
+        self.greedy_over(s.len(), |i| char::from(s[i]))
+    }
+
+    /// [`greedy`] of this pattern over a string given by index, one loop per storage form.
+    fn greedy_over(self, ns: usize, sub: impl Fn(usize) -> char) -> bool {
+        match self.0 {
+            Repr::Narrow(p) => greedy(p.len(), |i| narrow_tok(p[i]), ns, sub),
+            Repr::Folded(p) => greedy(p.len(), |i| narrow_tok(p[i].to_ascii_lowercase()), ns, sub),
+            Repr::Wide(p) => greedy(p.len(), |i| wide_tok(p[i]), ns, sub),
+        }
     }
 
     /// Matches a template with unknown parts: exact, with the work bounded. A fully known
@@ -252,21 +469,16 @@ impl Glob {
     /// of a template with a hole; otherwise the subset construction decides, and when it
     /// would take more than [`MAX_TEMPLATE_WORK`] the answer is [`Tri::Sometimes`] (or
     /// [`Tri::Never`] when no filling can match): never a wrong "always".
-    pub fn match_template(&self, template: &Template) -> Tri {
+    pub fn match_template(self, template: &Template) -> Tri {
         self.match_pieces(&template.pieces)
     }
 
     /// Like [`match_template`](Self::match_template), over a run of a template's pieces (one
     /// part of an ARN), allocating nothing on the common paths.
-    pub(crate) fn match_pieces(&self, pieces: &[Piece]) -> Tri {
+    pub(crate) fn match_pieces(self, pieces: &[Piece]) -> Tri {
         let known = pieces.iter().all(|p| matches!(p, Piece::Lit(_)));
         if known {
-            return Tri::from_bool(greedy(
-                self.toks.len(),
-                |i| self.toks[i],
-                pieces.len(),
-                |i| pieces[i].text_char(),
-            ));
+            return Tri::from_bool(self.greedy_over(pieces.len(), |i| pieces[i].text_char()));
         }
         // Stars only: every string.
         if self.accepts_everything() {
@@ -283,8 +495,8 @@ impl Glob {
                 Piece::Lit(c) => Tok::Lit(*c),
                 Piece::Hole(_) => Tok::Star,
             };
-            return if greedy(pieces.len(), as_pattern, self.toks.len(), |i| {
-                self.toks[i].text_char()
+            return if greedy(pieces.len(), as_pattern, self.len(), |i| {
+                self.tok(i).text_char()
             }) {
                 Tri::Sometimes
             } else {
@@ -295,7 +507,7 @@ impl Glob {
         // pair search, exact within its bound), never; when one does and a plain filling
         // (every unknown part empty, or one character the pattern does not name) fails,
         // sometimes. Only when every such filling matches is "always" still open.
-        if (self.toks.len() + 1).saturating_mul(pieces.len() + 1) <= MAX_PAIRS {
+        if (self.len() + 1).saturating_mul(pieces.len() + 1) <= MAX_PAIRS {
             if !self.intersects(pieces) {
                 return Tri::Never;
             }
@@ -305,8 +517,8 @@ impl Glob {
         }
         let mut budget = MAX_TEMPLATE_WORK;
         // Refuse at once what cannot fit the budget: one step over a pattern this long.
-        let words = (self.toks.len() + 1).div_ceil(64);
-        let outcome = if let Some(small) = self.small.get_or_init(|| Small::new(&self.toks)) {
+        let words = (self.len() + 1).div_ceil(64);
+        let outcome = if let Some(small) = Small::new(self) {
             small.match_template(pieces, &mut budget)
         } else if words > budget {
             None
@@ -325,12 +537,11 @@ impl Glob {
     }
 
     /// The subset construction over the template's pieces; `None` past the budget.
-    fn subsets(&self, pieces: &[Piece], budget: &mut usize) -> Option<Tri> {
-        let words = (self.toks.len() + 1).div_ceil(64);
+    fn subsets(self, pieces: &[Piece], budget: &mut usize) -> Option<Tri> {
+        let words = (self.len() + 1).div_ceil(64);
         let mut alphabet: Vec<char> = self
-            .toks
-            .iter()
-            .filter_map(|t| if let Tok::Lit(c) = t { Some(*c) } else { None })
+            .tokens()
+            .filter_map(|t| if let Tok::Lit(c) = t { Some(c) } else { None })
             .collect();
         alphabet.sort_unstable();
         alphabet.dedup();
@@ -359,11 +570,10 @@ impl Glob {
 
     /// True when the pattern fails a filling of the template in which every unknown part is
     /// empty, or one in which every unknown part is a character the pattern does not name.
-    fn fails_a_plain_filling(&self, pieces: &[Piece]) -> bool {
-        let named = |c: char| self.toks.contains(&Tok::Lit(c));
+    fn fails_a_plain_filling(self, pieces: &[Piece]) -> bool {
         let other = ['\u{10FFFD}', '\u{10FFFC}', '\u{10FFFB}']
             .into_iter()
-            .find(|c| !named(*c));
+            .find(|c| !self.names(*c));
         let mut fillings: Vec<Option<char>> = vec![None];
         fillings.extend(other.map(Some));
         fillings.into_iter().any(|fill| {
@@ -374,14 +584,14 @@ impl Glob {
                     Piece::Hole(_) => fill,
                 })
                 .collect();
-            !greedy(self.toks.len(), |i| self.toks[i], text.len(), |i| text[i])
+            !self.greedy_over(text.len(), |i| text[i])
         })
     }
 
     /// Whether some filling of the template matches: a search over pairs of positions (the
     /// pattern's, the template's), with no subsets. Past its own bound it answers yes.
-    fn intersects(&self, pieces: &[Piece]) -> bool {
-        let (n, m) = (self.toks.len(), pieces.len());
+    fn intersects(self, pieces: &[Piece]) -> bool {
+        let (n, m) = (self.len(), pieces.len());
         let Some(size) = (n + 1).checked_mul(m + 1).filter(|s| *s <= MAX_PAIRS) else {
             return true;
         };
@@ -400,8 +610,8 @@ impl Glob {
                     stack.push((a, b));
                 }
             };
-            let tok = self.toks.get(i);
-            if tok == Some(&Tok::Star) {
+            let tok = self.get(i);
+            if tok == Some(Tok::Star) {
                 push(i + 1, j); // `*` matches nothing
             }
             match pieces.get(j) {
@@ -414,7 +624,7 @@ impl Glob {
                 Some(Piece::Lit(c)) => match tok {
                     Some(Tok::Star) => push(i, j + 1),
                     Some(Tok::One) => push(i + 1, j + 1),
-                    Some(Tok::Lit(l)) if l == c => push(i + 1, j + 1),
+                    Some(Tok::Lit(l)) if l == *c => push(i + 1, j + 1),
                     _ => {}
                 },
                 None => {}
@@ -424,56 +634,56 @@ impl Glob {
     }
 
     /// The automaton's start state.
-    pub(crate) fn start(&self) -> Bits {
-        let mut b = Bits::new(self.toks.len() + 1);
+    pub(crate) fn start(self) -> Bits {
+        let mut b = Bits::new(self.len() + 1);
         self.set_closed(&mut b, 0);
         b
     }
 
     /// Sets position `i`, and the one after it when `*` at `i` may match nothing (stars
     /// are merged, so one step is enough).
-    fn set_closed(&self, b: &mut Bits, i: usize) {
+    fn set_closed(self, b: &mut Bits, i: usize) {
         b.set(i);
-        if self.toks.get(i) == Some(&Tok::Star) {
+        if self.get(i) == Some(Tok::Star) {
             b.set(i + 1);
         }
     }
 
     /// The state after reading `c` in state `from`.
-    pub(crate) fn step(&self, from: &Bits, c: char) -> Bits {
-        let mut to = Bits::new(self.toks.len() + 1);
+    pub(crate) fn step(self, from: &Bits, c: char) -> Bits {
+        let mut to = Bits::new(self.len() + 1);
         self.step_into(from, c, &mut to);
         to
     }
 
     /// Like [`step`](Self::step), into a buffer; visits only the live positions.
-    fn step_into(&self, from: &Bits, c: char, to: &mut Bits) {
+    fn step_into(self, from: &Bits, c: char, to: &mut Bits) {
         to.clear();
         for i in from.ones() {
-            match self.toks.get(i) {
+            match self.get(i) {
                 Some(Tok::Star) => self.set_closed(to, i),
                 Some(Tok::One) => self.set_closed(to, i + 1),
-                Some(Tok::Lit(l)) if *l == c => self.set_closed(to, i + 1),
+                Some(Tok::Lit(l)) if l == c => self.set_closed(to, i + 1),
                 _ => {}
             }
         }
     }
 
     /// True when state `b` accepts.
-    pub(crate) fn accepts(&self, b: &Bits) -> bool {
-        b.get(self.toks.len())
+    pub(crate) fn accepts(self, b: &Bits) -> bool {
+        b.get(self.len())
     }
 
     /// Adds every state reachable from `from` by reading any string (including the empty
     /// one) to `out`. `None` when that takes more than the budget or [`MAX_SUBSETS`] states.
     fn reachable(
-        &self,
+        self,
         from: &Bits,
         alphabet: &[char],
         out: &mut Vec<Bits>,
         budget: &mut usize,
     ) -> Option<()> {
-        let words = (self.toks.len() + 1).div_ceil(64);
+        let words = (self.len() + 1).div_ceil(64);
         let mut stack = vec![from.clone()];
         let mut seen: HashSet<Bits> = HashSet::new();
         seen.insert(from.clone());
@@ -571,9 +781,9 @@ impl Tok {
     }
 }
 
-impl fmt::Display for Glob {
+impl fmt::Display for GlobRef<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for t in &self.toks {
+        for t in self.tokens() {
             match t {
                 Tok::Lit(c) => write!(f, "{c}")?,
                 Tok::Star => write!(f, "*")?,
@@ -581,6 +791,24 @@ impl fmt::Display for Glob {
             }
         }
         Ok(())
+    }
+}
+
+impl fmt::Debug for GlobRef<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Glob({:?})", self.to_string())
+    }
+}
+
+impl fmt::Display for Glob {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.view().fmt(f)
+    }
+}
+
+impl fmt::Debug for Glob {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&self.view(), f)
     }
 }
 
@@ -763,33 +991,91 @@ impl fmt::Display for Template {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ArnGlob {
     whole: Glob,
-    parts: Option<Vec<Glob>>,
+    /// Where the first five literal colons are, by token, when there are five: the six
+    /// parts are the runs between them (not stored twice).
+    colons: Option<[u32; 5]>,
+}
+
+/// An ARN pattern, borrowed: from an [`ArnGlob`], or a view of a pattern's text.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ArnGlobRef<'a> {
+    whole: GlobRef<'a>,
+    colons: Option<[u32; 5]>,
+}
+
+/// Where the first five literal colons of `g` are, if it has five.
+fn colons_of(g: GlobRef<'_>) -> Option<[u32; 5]> {
+    let mut colons = [0u32; 5];
+    let mut found = 0;
+    for (i, t) in g.tokens().enumerate() {
+        if found == 5 {
+            break;
+        }
+        if t == Tok::Lit(':') {
+            // Patterns are far below 4 GiB (the input limit).
+            colons[found] = u32::try_from(i).unwrap_or(u32::MAX);
+            found += 1;
+        }
+    }
+    (found == 5).then_some(colons)
 }
 
 impl ArnGlob {
     /// Compiles an ARN pattern (case-sensitive).
+    #[cfg(test)]
     pub fn new(text: &str) -> Self {
         Self::from_glob(Glob::new(text, false))
     }
 
     /// From a compiled pattern.
     pub fn from_glob(whole: Glob) -> Self {
-        let mut parts: Vec<Vec<Tok>> = vec![Vec::new()];
-        for t in whole.toks() {
-            if *t == Tok::Lit(':') && parts.len() < 6 {
-                parts.push(Vec::new());
-            } else if let Some(last) = parts.last_mut() {
-                last.push(*t);
-            }
+        let colons = colons_of(whole.view());
+        Self { whole, colons }
+    }
+
+    /// The pattern, borrowed.
+    pub fn view(&self) -> ArnGlobRef<'_> {
+        ArnGlobRef {
+            whole: self.whole.view(),
+            colons: self.colons,
         }
-        let parts = (parts.len() == 6).then(|| parts.into_iter().map(Glob::from_toks).collect());
-        Self { whole, parts }
+    }
+
+    /// See [`ArnGlobRef::matches`].
+    pub fn matches(&self, value: &str) -> bool {
+        self.view().matches(value)
+    }
+
+    /// See [`ArnGlobRef::match_template`].
+    pub fn match_template(&self, value: &Template) -> Tri {
+        self.view().match_template(value)
+    }
+}
+
+impl<'a> ArnGlobRef<'a> {
+    /// `text` itself as an ARN pattern, with no copy (see [`GlobRef::view`]).
+    pub fn of_text(text: &'a str) -> Option<Self> {
+        let whole = GlobRef::of_text(text, false)?;
+        Some(Self {
+            whole,
+            colons: colons_of(whole),
+        })
+    }
+
+    /// From a view and where its first five colons are (`None`: fewer than five).
+    pub(crate) fn with_colons(whole: GlobRef<'a>, colons: Option<[u32; 5]>) -> Self {
+        Self { whole, colons }
+    }
+
+    /// Where the first five colons are, by token, if the pattern has five.
+    pub(crate) fn colons(self) -> Option<[u32; 5]> {
+        self.colons
     }
 
     /// The unknown parts of `value` that the match depends on: the holes of the ARN parts
     /// that match only sometimes (all holes when the pattern is matched as a whole).
-    pub fn open_holes<'a>(&self, value: &'a Template) -> Vec<&'a str> {
-        let Some(parts) = &self.parts else {
+    pub fn open_holes(self, value: &Template) -> Vec<&str> {
+        let Some(parts) = self.parts() else {
             return value.holes();
         };
         let value_parts = value.split_colons(6);
@@ -815,29 +1101,41 @@ impl ArnGlob {
     }
 
     /// The six part patterns, when the pattern is matched part by part.
-    pub fn parts(&self) -> Option<&[Glob]> {
-        self.parts.as_deref()
+    pub fn parts(self) -> Option<[GlobRef<'a>; 6]> {
+        let colons = self.colons?;
+        let whole = self.whole;
+        let at = |k: usize| colons[k] as usize;
+        Some([
+            whole.slice(0..at(0)),
+            whole.slice(at(0) + 1..at(1)),
+            whole.slice(at(1) + 1..at(2)),
+            whole.slice(at(2) + 1..at(3)),
+            whole.slice(at(3) + 1..at(4)),
+            whole.slice(at(4) + 1..whole.len()),
+        ])
     }
 
     /// The pattern as a whole.
-    pub fn glob(&self) -> &Glob {
-        &self.whole
+    pub fn glob(self) -> GlobRef<'a> {
+        self.whole
     }
 
     /// Matches a known ARN (the same answer as [`match_template`](Self::match_template) on
     /// its literal template, without building one).
-    pub fn matches(&self, value: &str) -> bool {
-        let Some(parts) = &self.parts else {
+    pub fn matches(self, value: &str) -> bool {
+        let Some(parts) = self.parts() else {
             return self.whole.matches(value);
         };
-        let value_parts: Vec<&str> = value.splitn(6, ':').collect();
-        value_parts.len() == 6 && parts.iter().zip(&value_parts).all(|(g, v)| g.matches(v))
+        let mut value_parts = value.splitn(6, ':');
+        parts
+            .iter()
+            .all(|g| value_parts.next().is_some_and(|v| g.matches(v)))
     }
 
     /// Matches a template: part by part (the long resource part last), stopping at the first
     /// part that can never match (the conjunction is the same in any order).
-    pub fn match_template(&self, value: &Template) -> Tri {
-        let Some(parts) = &self.parts else {
+    pub fn match_template(self, value: &Template) -> Tri {
+        let Some(parts) = self.parts() else {
             return self.whole.match_template(value);
         };
         // Where the first five known colons are; fewer, and the value is not an ARN (e.g.
@@ -1040,15 +1338,17 @@ mod tests {
     fn open_holes_name_only_the_undecided_parts() {
         let t = Template::parse("arn:aws:iam::{account}:role/{role}");
         assert_eq!(
-            ArnGlob::new("arn:aws:iam::*:role/app-*").open_holes(&t),
+            ArnGlob::new("arn:aws:iam::*:role/app-*")
+                .view()
+                .open_holes(&t),
             vec!["role"]
         );
         assert_eq!(
-            ArnGlob::new("arn:aws:iam::1:role/*").open_holes(&t),
+            ArnGlob::new("arn:aws:iam::1:role/*").view().open_holes(&t),
             vec!["account"]
         );
         assert_eq!(
-            ArnGlob::new("arn:aws:iam::1:role/a*").open_holes(&t),
+            ArnGlob::new("arn:aws:iam::1:role/a*").view().open_holes(&t),
             vec!["account", "role"]
         );
     }
@@ -1129,5 +1429,54 @@ mod tests {
                 }
             }
         }
+
+        /// A pattern read in place from its text (the model's compact form) answers as the
+        /// compiled pattern does, folded or not, as a whole and part by part, and on any
+        /// run of its tokens; and it is equal to it.
+        #[test]
+        fn views_agree_with_compiled_patterns(
+            pattern in "[aB:*?]{0,7}",
+            template in "([ab:]|\\{h\\}){0,5}",
+            value in "[abAB:]{0,6}",
+        ) {
+            let t = Template::parse(&template);
+            for fold in [false, true] {
+                let compiled = Glob::new(&pattern, fold);
+                let Some(view) = GlobRef::of_text(&pattern, fold) else {
+                    proptest::prop_assert!(pattern.contains("**"));
+                    continue;
+                };
+                proptest::prop_assert_eq!(view, compiled.view());
+                proptest::prop_assert_eq!(view.to_string(), compiled.to_string());
+                let folded = if fold { value.to_ascii_lowercase() } else { value.clone() };
+                proptest::prop_assert_eq!(view.matches(&folded), compiled.matches(&folded));
+                proptest::prop_assert_eq!(view.match_template(&t), compiled.match_template(&t));
+                let n = view.len().min(3);
+                proptest::prop_assert_eq!(
+                    view.slice(n..view.len()).match_template(&t),
+                    compiled.view().slice(n..view.len()).match_template(&t)
+                );
+            }
+            if let Some(arn) = ArnGlobRef::of_text(&pattern) {
+                let compiled = ArnGlob::new(&pattern);
+                proptest::prop_assert_eq!(arn, compiled.view());
+                proptest::prop_assert_eq!(arn.matches(&value), compiled.matches(&value));
+                proptest::prop_assert_eq!(arn.match_template(&t), compiled.match_template(&t));
+                proptest::prop_assert_eq!(arn.open_holes(&t), compiled.view().open_holes(&t));
+            }
+        }
+    }
+
+    #[test]
+    fn wide_and_narrow_forms_compare_by_tokens() {
+        // A run of a wide pattern that holds only ASCII equals the narrow pattern.
+        let wide = Glob::new("é:a*b", false);
+        let narrow = Glob::new("a*b", false);
+        assert_eq!(wide.view().slice(2..5), narrow.view());
+        assert_eq!(Glob::literal("a*", false).to_string(), "a*");
+        assert!(!Glob::literal("a*", false).matches("ab"));
+        assert!(Glob::new("a*", false).matches("ab"));
+        assert!(GlobRef::of_text("a**", false).is_none());
+        assert!(GlobRef::of_text("é*", false).is_none());
     }
 }

@@ -222,7 +222,7 @@ impl PolicyPanel {
                     self.editing = if editing {
                         None
                     } else {
-                        Some((item, doc.text.clone()))
+                        Some((item, doc.text.to_string()))
                     };
                 }
                 if ui.small_button("Remove").clicked() {
@@ -374,7 +374,7 @@ fn statement_card_ui(
                 &format!("{}: {}", st.resources.element(), st.resources.list()),
             );
             for c in &st.conditions {
-                let vals: Vec<&str> = c.values.iter().map(|v| v.text.as_str()).collect();
+                let vals: Vec<&str> = c.values.iter().map(|v| v.text.as_ref()).collect();
                 wrapped(
                     ui,
                     &format!("Condition: {} {} {}", c.operator, c.key, vals.join(", ")),
