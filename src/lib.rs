@@ -75,7 +75,8 @@ pub use io::{
     load_text, percent_decode, save_atomic,
 };
 pub use policy::{
-    Context, Effect, KeyState, Layer, Policy, PolicyError, PolicySet, Request, Statement, Warning,
+    Context, Effect, KeyState, Layer, Matches, Policy, PolicyError, PolicySet, Request, Statement,
+    Warning,
 };
 pub use report::{Report, Summary};
 /// The account matrix: every principal against Auto Scaling capabilities.

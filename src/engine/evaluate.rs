@@ -510,9 +510,10 @@ fn matching<'a>(set: &'a PolicySet, action_lower: &str) -> Matching<'a> {
                 .into_iter()
                 .flat_map(|(pi, policy)| {
                     let found = policy.matching(action_lower);
-                    (0..found.len()).filter_map(move |k| {
-                        policy.statements.get(found[k]).map(|st| (pi, policy, st))
-                    })
+                    found
+                        .indexes()
+                        .filter_map(|i| policy.statements.get(i).map(|st| (pi, policy, st)))
+                        .collect::<Vec<_>>()
                 })
                 .collect();
             (layer, sts)

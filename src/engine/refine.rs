@@ -241,7 +241,7 @@ fn key_values(
     key_list
         .into_iter()
         .map(|(lower, (key, globs))| {
-            let singles = witnesses(&any, &globs)?;
+            let singles = witnesses(&any, globs)?;
             let mut values: Vec<Option<Vec<String>>> =
                 singles.iter().map(|w| Some(vec![w.clone()])).collect();
             values.push(None); // the key is absent
@@ -290,7 +290,7 @@ fn resource_parts(req: &Request, statements: &[&Statement]) -> Option<Vec<Vec<St
                         }
                     }
                 }
-                resource_parts.push(witnesses(part, &globs)?);
+                resource_parts.push(witnesses(part, globs)?);
             }
         }
         rs if rs.iter().all(Template::is_known) => {}
@@ -321,25 +321,23 @@ fn count_cases(
     Ok(total)
 }
 
-/// A product state: the template's positions, and each pattern's positions.
-type State = (Bits, Vec<Bits>);
+/// A product state: the template's positions, and each pattern's positions (packed: see
+/// `find_witnesses`).
+type State = (Bits, Vec<u64>);
 
 /// One string of `template` for every combination of `globs` matching or not that some
 /// string of the template realises. `None` if there are too many states to explore.
-pub fn witnesses(template: &Template, globs: &[GlobRef<'_>]) -> Option<Vec<String>> {
+pub fn witnesses(template: &Template, mut globs: Vec<GlobRef<'_>>) -> Option<Vec<String>> {
     // A pattern of stars only accepts every string, and a pattern given twice accepts what
     // its twin does: neither tells two strings apart, so the cells are the same without
     // them (and the search is over far fewer patterns: many statements share a part).
     // Sorted and deduplicated by comparison (which stops at the first difference), not by
-    // hashing every token; the order of the patterns does not change the witnesses.
-    let mut distinct: Vec<GlobRef<'_>> = globs
-        .iter()
-        .copied()
-        .filter(|g| !g.accepts_everything())
-        .collect();
-    distinct.sort_unstable();
-    distinct.dedup();
-    let globs = distinct.as_slice();
+    // hashing every token; the order of the patterns does not change the witnesses. In
+    // place: the list holds a pattern per statement.
+    globs.retain(|g| !g.accepts_everything());
+    globs.sort_unstable();
+    globs.dedup();
+    let globs = globs.as_slice();
     // One state alone would be over the budget: no search, no memo key (which for
     // thousands of patterns is long to build and to hash).
     if witness_state_cost(template, globs) > MAX_WITNESS_WORK {
@@ -347,7 +345,7 @@ pub fn witnesses(template: &Template, globs: &[GlobRef<'_>]) -> Option<Vec<Strin
     }
     // The same unknowns against the same patterns come up for requirement after
     // requirement of one refresh: remember the last answers.
-    let key = memo_key(template, globs);
+    let key = MEMO_KEYS.with(|keys| memo_key(keys, template, globs));
     if let Some(hit) = MEMO.with(|m| m.borrow().get(&key).cloned()) {
         return hit;
     }
@@ -365,9 +363,18 @@ pub fn witnesses(template: &Template, globs: &[GlobRef<'_>]) -> Option<Vec<Strin
 /// How many witness answers are remembered per thread.
 const MEMO_SIZE: usize = 512;
 
+/// A memo key: the template and the patterns written out unambiguously, as two 64-bit
+/// hashes under keys drawn at random for each thread, and the length written. Kept
+/// instead of the writing itself, which for thousands of patterns is far larger than the
+/// policy: an unlucky (or crafted) collision would need both hashes to agree at once under
+/// keys no input can know.
+type MemoKey = (u64, u64, usize);
+
 thread_local! {
-    static MEMO: std::cell::RefCell<HashMap<Vec<u32>, Option<Vec<String>>>> =
+    static MEMO: std::cell::RefCell<HashMap<MemoKey, Option<Vec<String>>>> =
         std::cell::RefCell::new(HashMap::new());
+    static MEMO_KEYS: (std::hash::RandomState, std::hash::RandomState) =
+        (std::hash::RandomState::new(), std::hash::RandomState::new());
 }
 
 /// Codes above every character: a wildcard, a hole, a separator.
@@ -386,21 +393,31 @@ fn encode_toks(toks: impl Iterator<Item = Tok>) -> impl Iterator<Item = u32> {
     })
 }
 
-/// The template and the patterns, written out unambiguously.
-fn memo_key(template: &Template, globs: &[GlobRef<'_>]) -> Vec<u32> {
-    let mut key: Vec<u32> = template
-        .pieces
-        .iter()
-        .map(|p| match p {
+/// The [`MemoKey`] of the template and the patterns.
+fn memo_key(
+    keys: &(std::hash::RandomState, std::hash::RandomState),
+    template: &Template,
+    globs: &[GlobRef<'_>],
+) -> MemoKey {
+    use std::hash::{BuildHasher, Hasher};
+    let (mut a, mut b) = (keys.0.build_hasher(), keys.1.build_hasher());
+    let mut len = 0usize;
+    let mut write = |code: u32| {
+        a.write_u32(code);
+        b.write_u32(code);
+        len += 1;
+    };
+    for p in &template.pieces {
+        write(match p {
             Piece::Lit(c) => u32::from(*c),
             Piece::Hole(_) => HOLE,
-        })
-        .collect();
-    for g in globs {
-        key.push(NEXT);
-        key.extend(encode_toks(g.tokens()));
+        });
     }
-    key
+    for g in globs {
+        write(NEXT);
+        encode_toks(g.tokens()).for_each(&mut write);
+    }
+    (a.finish(), b.finish(), len)
 }
 
 /// The alphabet of a witness search: every character the patterns and the template name,
@@ -455,7 +472,20 @@ fn witness_state_cost(template: &Template, globs: &[GlobRef<'_>]) -> usize {
 
 fn find_witnesses(template: &Template, globs: &[GlobRef<'_>]) -> Option<Vec<String>> {
     let alphabet = witness_alphabet(template, globs);
-    let start: State = (template.start(), globs.iter().map(|g| g.start()).collect());
+    // Every pattern's state side by side in one list of words: a state of the search
+    // costs a word per pattern (most are short), not a list per pattern.
+    let mut offsets = Vec::with_capacity(globs.len() + 1);
+    offsets.push(0);
+    for g in globs {
+        offsets.push(offsets.last().copied().unwrap_or(0) + g.words());
+    }
+    let total = offsets.last().copied().unwrap_or(0);
+    let part = |k: usize| offsets[k]..offsets[k + 1];
+    let mut first = vec![0u64; total];
+    for (k, g) in globs.iter().enumerate() {
+        g.start_words(&mut first[part(k)]);
+    }
+    let start: State = (template.start(), first);
     let mut seen: HashSet<State> = HashSet::new();
     let mut found: HashMap<Vec<bool>, String> = HashMap::new();
     let mut queue: VecDeque<(State, String)> = VecDeque::new();
@@ -470,7 +500,11 @@ fn find_witnesses(template: &Template, globs: &[GlobRef<'_>]) -> Option<Vec<Stri
             return None;
         }
         if template.accepts(&tpl) {
-            let accepts: Vec<bool> = globs.iter().zip(&gs).map(|(g, st)| g.accepts(st)).collect();
+            let accepts: Vec<bool> = globs
+                .iter()
+                .enumerate()
+                .map(|(k, g)| g.accepts_words(&gs[part(k)]))
+                .collect();
             found.entry(accepts).or_insert_with(|| s.clone());
         }
         for &c in &alphabet {
@@ -478,7 +512,10 @@ fn find_witnesses(template: &Template, globs: &[GlobRef<'_>]) -> Option<Vec<Stri
             if t2.is_empty() {
                 continue;
             }
-            let g2: Vec<Bits> = globs.iter().zip(&gs).map(|(g, st)| g.step(st, c)).collect();
+            let mut g2 = vec![0u64; total];
+            for (k, g) in globs.iter().enumerate() {
+                g.step_words(&gs[part(k)], c, &mut g2[part(k)]);
+            }
             let next = (t2, g2);
             if seen.insert(next.clone()) {
                 if seen.len() > MAX_STATES {
@@ -503,7 +540,11 @@ mod tests {
     #[test]
     fn witnesses_cover_every_cell() {
         let globs = [Glob::new("a*", false), Glob::new("*b", false)];
-        let w = witnesses(&Template::parse("{v}"), &[globs[0].view(), globs[1].view()]).unwrap();
+        let w = witnesses(
+            &Template::parse("{v}"),
+            vec![globs[0].view(), globs[1].view()],
+        )
+        .unwrap();
         let cells: HashSet<(bool, bool)> = w
             .iter()
             .map(|s| (globs[0].matches(s), globs[1].matches(s)))
@@ -515,7 +556,7 @@ mod tests {
     fn witnesses_respect_the_template() {
         let w = witnesses(
             &Template::parse("role/{r}"),
-            &[Glob::new("role/app-*", false).view()],
+            vec![Glob::new("role/app-*", false).view()],
         )
         .unwrap();
         assert!(w.iter().all(|s| s.starts_with("role/")));

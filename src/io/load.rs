@@ -299,21 +299,26 @@ fn read_root(
         if list != "Statement" {
             return builder.item(list, &item);
         }
-        statements.push(&item);
-        if statements.bytes() > max_policy {
+        // A policy document holds nothing but its Version, Id and statements: one in a file
+        // over the policy limit is refused at its first statement, before any is built.
+        if text.len() > max_policy {
             builder.error = Some(
                 PolicyError::shape(
                     origin,
                     text,
                     item.span.start,
                     format!(
-                        "this policy's statements take more than {max_policy} bytes (64 MiB), the most one policy may take"
+                        "this policy is {} bytes; one policy may take at most {} bytes ({} MiB)",
+                        thousands(text.len() as u64),
+                        thousands(MAX_POLICY_BYTES),
+                        MAX_POLICY_BYTES >> 20
                     ),
                 )
                 .into(),
             );
             return Err(());
         }
+        statements.push(&item);
         Ok(())
     });
     match parsed {

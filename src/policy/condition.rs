@@ -165,9 +165,6 @@ pub(crate) fn parse_condition_block(
             });
         }
     }
-    // Exactly as long as it is: a statement has one or two conditions, and a grown list
-    // would hold room for four.
-    out.shrink_to_fit();
     Ok(out)
 }
 

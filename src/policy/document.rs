@@ -41,7 +41,7 @@ pub struct ActionPattern {
     pub text: Arc<str>,
     /// Compiled, lower-cased, only when the text cannot be read as the pattern itself
     /// (not ASCII, or a run of stars): nearly every action is stored once.
-    compiled: Option<Glob>,
+    compiled: Option<Box<Glob>>,
 }
 
 impl ActionPattern {
@@ -50,7 +50,7 @@ impl ActionPattern {
         Self {
             compiled: GlobRef::of_text(&text, true)
                 .is_none()
-                .then(|| Glob::new(&text, true)),
+                .then(|| Box::new(Glob::new(&text, true))),
             text,
         }
     }
@@ -70,7 +70,7 @@ pub struct ActionSpec {
     /// True for `NotAction`.
     pub negated: bool,
     /// The patterns.
-    pub patterns: Vec<ActionPattern>,
+    pub patterns: Box<[ActionPattern]>,
 }
 
 impl ActionSpec {
@@ -95,18 +95,18 @@ pub struct ResourceSpec {
     /// True for `NotResource`.
     pub negated: bool,
     /// The patterns (may contain policy variables).
-    pub patterns: Vec<VarText>,
-    /// How each pattern is compiled, for those without policy variables.
+    pub patterns: Box<[VarText]>,
+    /// How each pattern is compiled; empty when every pattern's text is the pattern as it
+    /// is (nearly always: then nothing but the text is stored).
     compiled: Box<[CompiledResource]>,
 }
 
 /// How a resource pattern is compiled.
 #[derive(Clone, Debug)]
 enum CompiledResource {
-    /// Its text is the pattern as it is, and is not copied: the bytes of its first five
-    /// colons (`None`: fewer than five, matched as a whole).
-    View(Option<[u16; 5]>),
-    /// Compiled apart from its text (escapes, non-ASCII, runs of stars, very long).
+    /// Its text is the pattern as it is, read in place.
+    View,
+    /// Compiled apart from its text (escapes, non-ASCII, runs of stars).
     Owned(Box<ArnGlob>),
     /// It holds a policy variable: compiled per request.
     Variables,
@@ -117,27 +117,22 @@ impl CompiledResource {
         if p.has_variables() {
             return Self::Variables;
         }
-        if p.is_plain()
-            && let Some(view) = ArnGlobRef::of_text(&p.text)
-        {
-            match view.colons() {
-                None => return Self::View(None),
-                Some(c) => {
-                    if let Ok(c) = c
-                        .map(u16::try_from)
-                        .into_iter()
-                        .collect::<Result<Vec<_>, _>>()
-                        && let Ok(c) = <[u16; 5]>::try_from(c)
-                    {
-                        return Self::View(Some(c));
-                    }
-                }
-            }
+        if p.is_plain() && ArnGlobRef::of_text(&p.text).is_some() {
+            return Self::View;
         }
         match p.resolve(&Context::default(), true, false) {
             Resolved::Known(g) => Self::Owned(Box::new(ArnGlob::from_glob(g))),
             Resolved::Unknown(..) | Resolved::Unresolvable(_) => Self::Variables,
         }
+    }
+
+    /// All of `patterns` compiled; none stored when each is read in place.
+    fn all(patterns: &[VarText]) -> Box<[Self]> {
+        let compiled: Box<[Self]> = patterns.iter().map(Self::of).collect();
+        if compiled.iter().all(|c| matches!(c, Self::View)) {
+            return Box::default();
+        }
+        compiled
     }
 }
 
@@ -159,19 +154,15 @@ impl ResourceSpec {
     /// Each pattern compiled (`None` for one that holds a policy variable: it is compiled
     /// per request), in the order of [`patterns`](Self::patterns).
     pub fn compiled(&self) -> impl Iterator<Item = Option<ArnGlobRef<'_>>> + '_ {
+        let every = self.compiled.is_empty();
         self.patterns
             .iter()
-            .zip(&*self.compiled)
-            .map(|(p, c)| match c {
-                CompiledResource::View(colons) => {
-                    let whole = GlobRef::of_text(&p.text, false)?;
-                    Some(ArnGlobRef::with_colons(
-                        whole,
-                        colons.map(|c| c.map(u32::from)),
-                    ))
-                }
-                CompiledResource::Owned(g) => Some(g.view()),
-                CompiledResource::Variables => None,
+            .enumerate()
+            .map(move |(i, p)| match self.compiled.get(i) {
+                _ if every => ArnGlobRef::of_text(&p.text),
+                Some(CompiledResource::View) => ArnGlobRef::of_text(&p.text),
+                Some(CompiledResource::Owned(g)) => Some(g.view()),
+                Some(CompiledResource::Variables) | None => None,
             })
     }
 }
@@ -190,7 +181,7 @@ pub struct Statement {
     /// `Resource` / `NotResource`.
     pub resources: ResourceSpec,
     /// The conditions (all must hold).
-    pub conditions: Vec<Condition>,
+    pub conditions: Box<[Condition]>,
     /// Where the statement is in the policy's source text.
     pub span: Span,
 }
@@ -201,8 +192,10 @@ impl Statement {
     /// in `memo` (from [`Policy::resource_memo`] of this statement's policy). `None` when a
     /// pattern holds a variable.
     pub fn resource_match(&self, resource: &Template, memo: &[AtomicU8]) -> Option<Tri> {
-        let slot = memo.get(self.index)?;
-        match slot.load(Ordering::Relaxed) {
+        // Four statements a byte, two bits each: 0 not yet known, then the answer.
+        let slot = memo.get(self.index / 4)?;
+        let shift = (self.index % 4) * 2;
+        match (slot.load(Ordering::Relaxed) >> shift) & 3 {
             1 => return Some(Tri::Never),
             2 => return Some(Tri::Sometimes),
             3 => return Some(Tri::Always),
@@ -223,7 +216,8 @@ impl Statement {
             Tri::Sometimes => 2,
             Tri::Always => 3,
         };
-        slot.store(code, Ordering::Relaxed);
+        // Set once, to the same answer by whichever thread gets there: or-ing is enough.
+        slot.fetch_or(code << shift, Ordering::Relaxed);
         Some(res)
     }
 
@@ -311,7 +305,7 @@ impl fmt::Debug for Caches {
     }
 }
 
-/// Per resource template, one byte per statement: 0 not worked out yet, else a [`Tri`]
+/// Per resource template, two bits per statement: 0 not worked out yet, else a [`Tri`]
 /// (1 never, 2 sometimes, 3 always). Only statements whose patterns hold no policy
 /// variable are remembered (their match does not depend on the request's keys).
 #[derive(Default)]
@@ -322,7 +316,55 @@ const RESOURCE_MEMO_SIZE: usize = 256;
 
 /// Remembered answers of [`Policy::matching`]; a copy of a policy starts empty.
 #[derive(Default)]
-struct ActionCache(std::sync::Mutex<HashMap<String, Arc<[usize]>>>);
+struct ActionCache(std::sync::Mutex<HashMap<String, Matches>>);
+
+/// The statements of a policy that match an action: their indexes, or one bit per
+/// statement, whichever is smaller (a policy's actions are remembered for every action of
+/// a refresh, so this is kept small).
+#[derive(Clone, Debug)]
+pub struct Matches(Arc<MatchesRepr>);
+
+#[derive(Debug)]
+enum MatchesRepr {
+    /// The indexes, in order.
+    List(Box<[u32]>),
+    /// Bit `i % 64` of word `i / 64` for statement `i`.
+    Bits(Box<[u64]>),
+}
+
+impl Matches {
+    fn new(indexes: &[u32], statements: usize) -> Self {
+        let words = statements.div_ceil(64);
+        if indexes.len() <= words * 2 {
+            return Self(Arc::new(MatchesRepr::List(indexes.into())));
+        }
+        let mut bits = vec![0u64; words];
+        for &i in indexes {
+            bits[i as usize / 64] |= 1 << (i % 64);
+        }
+        Self(Arc::new(MatchesRepr::Bits(bits.into_boxed_slice())))
+    }
+
+    /// The indexes of the statements, in order.
+    pub fn indexes(&self) -> impl Iterator<Item = usize> + '_ {
+        let (list, bits): (&[u32], &[u64]) = match &*self.0 {
+            MatchesRepr::List(l) => (l, &[]),
+            MatchesRepr::Bits(b) => (&[], b),
+        };
+        list.iter()
+            .map(|&i| i as usize)
+            .chain(bits.iter().enumerate().flat_map(|(k, &w)| {
+                let mut w = w;
+                std::iter::from_fn(move || {
+                    (w != 0).then(|| {
+                        let b = w.trailing_zeros() as usize;
+                        w &= w - 1;
+                        k * 64 + b
+                    })
+                })
+            }))
+    }
+}
 
 /// At most this many actions are remembered per policy (then it starts again).
 const ACTION_CACHE_SIZE: usize = 4_096;
@@ -346,24 +388,26 @@ impl Policy {
 
     /// The indexes of the statements whose `Action`/`NotAction` covers `action_lower` (a
     /// lower-cased `service:Action`), in order. Worked out once per action and remembered.
-    pub fn matching(&self, action_lower: &str) -> Arc<[usize]> {
+    pub fn matching(&self, action_lower: &str) -> Matches {
         if let Ok(cache) = self.caches.action_cache.0.lock()
             && let Some(hit) = cache.get(action_lower)
         {
-            return Arc::clone(hit);
+            return hit.clone();
         }
         let service = action_lower.split_once(':').map_or("", |(s, _)| s);
-        let found: Arc<[usize]> = self
+        // Four bytes a statement: a policy is far below 4 billion statements.
+        let indexes: Vec<u32> = self
             .candidates(service)
             .into_iter()
             .filter(|st| st.covers_action(action_lower))
-            .map(|st| st.index)
+            .filter_map(|st| u32::try_from(st.index).ok())
             .collect();
+        let found = Matches::new(&indexes, self.statements.len());
         if let Ok(mut cache) = self.caches.action_cache.0.lock() {
             if cache.len() >= ACTION_CACHE_SIZE {
                 cache.clear();
             }
-            cache.insert(action_lower.to_owned(), Arc::clone(&found));
+            cache.insert(action_lower.to_owned(), found.clone());
         }
         found
     }
@@ -371,10 +415,9 @@ impl Policy {
     /// The remembered resource matches of every statement against `resource` (see
     /// [`Statement::resource_match`]).
     pub fn resource_memo(&self, resource: &Template) -> Arc<[AtomicU8]> {
+        let slots = self.statements.len().div_ceil(4);
         let Ok(mut memo) = self.caches.resource_memo.0.lock() else {
-            return (0..self.statements.len())
-                .map(|_| AtomicU8::new(0))
-                .collect();
+            return (0..slots).map(|_| AtomicU8::new(0)).collect();
         };
         if let Some(hit) = memo.get(resource) {
             return Arc::clone(hit);
@@ -382,9 +425,7 @@ impl Policy {
         if memo.len() >= RESOURCE_MEMO_SIZE {
             memo.clear();
         }
-        let fresh: Arc<[AtomicU8]> = (0..self.statements.len())
-            .map(|_| AtomicU8::new(0))
-            .collect();
+        let fresh: Arc<[AtomicU8]> = (0..slots).map(|_| AtomicU8::new(0)).collect();
         memo.insert(resource.clone(), Arc::clone(&fresh));
         fresh
     }
@@ -433,9 +474,8 @@ pub(crate) struct StatementStream<'s> {
     warnings: Vec<Warning>,
     /// How many items were taken in.
     count: usize,
-    /// Where the first item starts and the last one ends.
+    /// Where the first item starts.
     first_start: usize,
-    last_end: usize,
     /// The first statement that did not parse (the rest are then only located).
     error: Option<PolicyError>,
     /// Where the items from the one that did not parse on are.
@@ -454,7 +494,6 @@ impl<'s> StatementStream<'s> {
             warnings: Vec::new(),
             count: 0,
             first_start: 0,
-            last_end: 0,
             error: None,
             unbuilt: Vec::new(),
             interner: Interner::default(),
@@ -469,11 +508,17 @@ impl<'s> StatementStream<'s> {
         if list.len() < list.capacity() {
             return;
         }
+        let len = list.len();
+        if len < 64 {
+            list.reserve(len.max(4));
+            return;
+        }
         let so_far = next.end.saturating_sub(self.first_start);
         let each = so_far / self.count.max(1);
         let rest = self.source.len().saturating_sub(next.end) / each.max(1);
-        // At least a quarter more, so that a poor estimate still grows geometrically.
-        list.reserve_exact(rest.saturating_add(16).max(list.len() / 4));
+        // Between a quarter more (so that a poor estimate still grows geometrically) and
+        // twice as many (as doubling would).
+        list.reserve_exact(rest.saturating_add(16).clamp(len / 4, len));
     }
 
     /// Takes in the next item of the `Statement` array.
@@ -483,7 +528,6 @@ impl<'s> StatementStream<'s> {
             self.first_start = item.span.start;
         }
         self.count += 1;
-        self.last_end = item.span.end;
         if self.error.is_some() {
             self.unbuilt.push(item.span);
         } else {
@@ -504,11 +548,6 @@ impl<'s> StatementStream<'s> {
                 }
             }
         }
-    }
-
-    /// How many bytes the items taken in so far span.
-    pub(crate) fn bytes(&self) -> usize {
-        self.last_end.saturating_sub(self.first_start)
     }
 
     /// The statements for a document whose variables are live (`variables`) or not.
@@ -810,7 +849,7 @@ fn parse_statement(
         effect,
         actions,
         resources,
-        conditions,
+        conditions: conditions.into_boxed_slice(),
         span: item.span,
     })
 }
@@ -892,10 +931,9 @@ fn parse_actions(
         }
         patterns.push(ActionPattern::new(interner.get(&text)));
     }
-    patterns.shrink_to_fit();
     Ok(ActionSpec {
         negated: m.key == "NotAction",
-        patterns,
+        patterns: patterns.into_boxed_slice(),
     })
 }
 
@@ -916,10 +954,10 @@ fn parse_resources(
         }
         patterns.push(VarText::parse(&text, variables).map_err(|msg| (span.start, msg))?);
     }
-    let compiled = patterns.iter().map(CompiledResource::of).collect();
+    let compiled = CompiledResource::all(&patterns);
     Ok(ResourceSpec {
         negated: m.key == "NotResource",
-        patterns,
+        patterns: patterns.into_boxed_slice(),
         compiled,
     })
 }

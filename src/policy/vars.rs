@@ -12,8 +12,13 @@ pub struct VarText {
     pub text: Box<str>,
     /// The segments; none when the whole text is plain (nearly always, and then nothing is
     /// stored twice).
-    segs: Box<[Seg]>,
+    segs: Option<Box<Segments>>,
 }
+
+/// The segments of a text with variables or escapes, behind one thin pointer (a plain
+/// text, nearly every one, pays a word for them).
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Segments(Box<[Seg]>);
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 enum Seg {
@@ -117,7 +122,7 @@ impl VarText {
         }
         Ok(Self {
             text: Box::from(text),
-            segs: segs.into_boxed_slice(),
+            segs: Some(Box::new(Segments(segs.into_boxed_slice()))),
         })
     }
 
@@ -125,28 +130,35 @@ impl VarText {
     pub fn plain(text: &str) -> Self {
         Self {
             text: Box::from(text),
-            segs: Box::default(),
+            segs: None,
         }
+    }
+
+    /// The stored segments (none for a plain text).
+    fn seg_list(&self) -> &[Seg] {
+        self.segs.as_deref().map_or(&[], |s| &s.0)
     }
 
     /// The segments in order.
     fn segments(&self) -> impl Iterator<Item = SegRef<'_>> {
-        let whole = self.segs.is_empty().then_some(SegRef::Text(&self.text));
-        whole.into_iter().chain(self.segs.iter().map(|s| match s {
-            Seg::Text { start, end } => {
-                SegRef::Text(self.text.get(*start as usize..*end as usize).unwrap_or(""))
-            }
-            Seg::Escaped(c) => SegRef::Escaped(*c),
-            Seg::Var { key, default } => SegRef::Var {
-                key,
-                default: default.as_deref(),
-            },
-        }))
+        let whole = self.segs.is_none().then_some(SegRef::Text(&self.text));
+        whole
+            .into_iter()
+            .chain(self.seg_list().iter().map(|s| match s {
+                Seg::Text { start, end } => {
+                    SegRef::Text(self.text.get(*start as usize..*end as usize).unwrap_or(""))
+                }
+                Seg::Escaped(c) => SegRef::Escaped(*c),
+                Seg::Var { key, default } => SegRef::Var {
+                    key,
+                    default: default.as_deref(),
+                },
+            }))
     }
 
     /// The condition keys its variables name (`aws:username` for `${aws:username}`).
     pub fn variable_keys(&self) -> impl Iterator<Item = &str> {
-        self.segs.iter().filter_map(|s| match s {
+        self.seg_list().iter().filter_map(|s| match s {
             Seg::Var { key, .. } => Some(&**key),
             _ => None,
         })
@@ -154,12 +166,12 @@ impl VarText {
 
     /// True when the text is the pattern as written: no variable and no escape.
     pub fn is_plain(&self) -> bool {
-        self.segs.is_empty()
+        self.segs.is_none()
     }
 
     /// True when the text holds a variable.
     pub fn has_variables(&self) -> bool {
-        self.segs.iter().any(|s| matches!(s, Seg::Var { .. }))
+        self.seg_list().iter().any(|s| matches!(s, Seg::Var { .. }))
     }
 
     /// Resolves variables in `ctx` and compiles the result as a pattern. With `wildcards`

@@ -165,9 +165,15 @@ pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
 }
 
 /// Line starts of a text, for many [`line_col`] look-ups in one text without counting from
-/// the start each time.
+/// the start each time. Columns are counted on from the last look-up when it is on the
+/// same line and not past this one (look-ups in source order, the usual case, then scan
+/// each line once in all, even a JSON file that is one long line).
 pub struct LineIndex {
     starts: Vec<usize>,
+    /// The last look-up: its byte offset, line and column.
+    last: std::cell::Cell<(usize, usize, usize)>,
+    /// Bytes scanned to count columns, for tests that bound the work.
+    scanned: std::cell::Cell<usize>,
 }
 
 impl LineIndex {
@@ -180,7 +186,11 @@ impl LineIndex {
                 starts.push(i + 1);
             }
         }
-        Self { starts }
+        Self {
+            starts,
+            last: std::cell::Cell::new((0, 1, 1)),
+            scanned: std::cell::Cell::new(0),
+        }
     }
 
     /// Like [`line_col`].
@@ -191,7 +201,22 @@ impl LineIndex {
         }
         let line = self.starts.partition_point(|&s| s <= cut);
         let start = self.starts[line - 1];
-        (line, text[start..cut].chars().count() + 1)
+        let (last_at, last_line, last_column) = self.last.get();
+        let (from, column) = if last_line == line && (start..=cut).contains(&last_at) {
+            (last_at, last_column)
+        } else {
+            (start, 1)
+        };
+        let column = column + text[from..cut].chars().count();
+        self.scanned.set(self.scanned.get() + (cut - from));
+        self.last.set((cut, line, column));
+        (line, column)
+    }
+
+    /// Bytes scanned so far to count columns.
+    #[cfg(test)]
+    fn scanned(&self) -> usize {
+        self.scanned.get()
     }
 }
 
@@ -818,6 +843,27 @@ mod tests {
                     "{text:?} {offset}"
                 );
             }
+        }
+    }
+
+    #[test]
+    fn in_order_look_ups_on_one_long_line_scan_it_once() {
+        // A minified policy is one line: counting each column from the line's start would
+        // scan it once per look-up.
+        let text = "é".repeat(10) + &"x".repeat(1_000_000);
+        let index = LineIndex::new(&text);
+        let offsets: Vec<usize> = (0..10_000).map(|k| 20 + k * 100).collect();
+        for &o in &offsets {
+            assert_eq!(index.line_col(&text, o), line_col(&text, o));
+        }
+        assert!(index.scanned() <= text.len(), "{}", index.scanned());
+        // Out of order still answers right (counting from the line's start).
+        assert_eq!(index.line_col(&text, 25), line_col(&text, 25));
+        assert_eq!(index.line_col(&text, 3), (1, 2));
+        let two = "ab\ncd\ref";
+        let index = LineIndex::new(two);
+        for o in [5, 1, 4, 8, 7, 0, 9] {
+            assert_eq!(index.line_col(two, o), line_col(two, o), "{o}");
         }
     }
 }

@@ -674,6 +674,54 @@ impl<'a> GlobRef<'a> {
         b.get(self.len())
     }
 
+    /// How many 64-bit words a state of this pattern takes.
+    pub(crate) fn words(self) -> usize {
+        (self.len() + 1).div_ceil(64)
+    }
+
+    /// Like [`start`](Self::start), into `to` ([`words`](Self::words) long), for states
+    /// packed side by side.
+    pub(crate) fn start_words(self, to: &mut [u64]) {
+        to.fill(0);
+        self.set_closed_words(to, 0);
+    }
+
+    /// Like [`step`](Self::step), from and into packed words.
+    pub(crate) fn step_words(self, from: &[u64], c: char, to: &mut [u64]) {
+        to.fill(0);
+        for (k, &word) in from.iter().enumerate() {
+            let mut w = word;
+            while w != 0 {
+                let i = k * 64 + w.trailing_zeros() as usize;
+                w &= w - 1;
+                match self.get(i) {
+                    Some(Tok::Star) => self.set_closed_words(to, i),
+                    Some(Tok::One) => self.set_closed_words(to, i + 1),
+                    Some(Tok::Lit(l)) if l == c => self.set_closed_words(to, i + 1),
+                    _ => {}
+                }
+            }
+        }
+    }
+
+    /// Like [`accepts`](Self::accepts), of packed words.
+    pub(crate) fn accepts_words(self, b: &[u64]) -> bool {
+        let n = self.len();
+        b.get(n / 64).is_some_and(|w| w & (1 << (n % 64)) != 0)
+    }
+
+    fn set_closed_words(self, b: &mut [u64], i: usize) {
+        let mut set = |i: usize| {
+            if let Some(w) = b.get_mut(i / 64) {
+                *w |= 1 << (i % 64);
+            }
+        };
+        set(i);
+        if self.get(i) == Some(Tok::Star) {
+            set(i + 1);
+        }
+    }
+
     /// Adds every state reachable from `from` by reading any string (including the empty
     /// one) to `out`. `None` when that takes more than the budget or [`MAX_SUBSETS`] states.
     fn reachable(
@@ -1060,16 +1108,6 @@ impl<'a> ArnGlobRef<'a> {
             whole,
             colons: colons_of(whole),
         })
-    }
-
-    /// From a view and where its first five colons are (`None`: fewer than five).
-    pub(crate) fn with_colons(whole: GlobRef<'a>, colons: Option<[u32; 5]>) -> Self {
-        Self { whole, colons }
-    }
-
-    /// Where the first five colons are, by token, if the pattern has five.
-    pub(crate) fn colons(self) -> Option<[u32; 5]> {
-        self.colons
     }
 
     /// The unknown parts of `value` that the match depends on: the holes of the ARN parts

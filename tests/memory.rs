@@ -1,0 +1,367 @@
+//! Memory of a loaded policy, counted by the allocator (deterministic, not sampled): reading a
+//! policy and evaluating it may take at most 4 times the file's size, the text included.
+//! And the statement-by-statement read builds the same policy as a whole-tree read.
+
+#![allow(clippy::unwrap_used)] // Tests may unwrap: a panic is a failed test.
+
+use std::fmt::Write as _;
+use std::sync::Arc;
+
+use asg_perms::{
+    Facts, LintOptions, Loaded, Policy, PolicySet, catalog, check, lint, load_owned, load_text,
+};
+use peakmem_alloc::{INSTRUMENTED_SYSTEM, PeakMemAlloc, PeakMemAllocTrait};
+
+/// Counts the bytes live on the heap, and the most there have been since a reset.
+#[global_allocator]
+static ALLOCATOR: &PeakMemAlloc<std::alloc::System> = &INSTRUMENTED_SYSTEM;
+
+/// One test at a time: the counters are global, and every test here allocates.
+static MEASURING: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn one_at_a_time() -> std::sync::MutexGuard<'static, ()> {
+    MEASURING
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// The most heap `work` takes beyond what was live before it, in bytes.
+fn peak_of(work: impl FnOnce()) -> usize {
+    ALLOCATOR.reset_peak_memory();
+    work();
+    ALLOCATOR.get_peak_memory()
+}
+
+/// A dense policy of `n` statements, as short as JSON allows, that Auto Scaling's
+/// requirements do match: wildcard and literal resources, conditions on unknown keys, Deny
+/// among them (the shape of the engine benchmark's policy).
+fn dense_policy(n: usize) -> String {
+    const ACTIONS: [&str; 12] = [
+        "autoscaling:Create*",
+        "autoscaling:Update*",
+        "autoscaling:*",
+        "ec2:RunInstances",
+        "ec2:CreateTags",
+        "iam:PassRole",
+        "ec2:Describe*",
+        "ssm:GetParameters",
+        "autoscaling:Describe*",
+        "vpc-lattice:*",
+        "elasticloadbalancing:*",
+        "iam:CreateServiceLinkedRole",
+    ];
+    const RESOURCES: [&str; 6] = [
+        "*",
+        "arn:aws:autoscaling:*:*:autoScalingGroup:*:autoScalingGroupName/team-{i}-*",
+        "arn:aws:ec2:*:*:launch-template/lt-{i}*",
+        "arn:aws:iam::*:role/app-{i}-*",
+        "arn:aws:ec2:us-east-1:111122223333:instance/*",
+        "arn:aws:ssm:*:*:parameter/ami-{i}",
+    ];
+    const KEYS: [&str; 4] = [
+        "aws:RequestTag/team",
+        "aws:ResourceTag/env",
+        "iam:PassedToService",
+        "aws:PrincipalTag/dept",
+    ];
+    let mut s = String::from("{\"Version\":\"2012-10-17\",\"Statement\":[");
+    for i in 0..n {
+        if i > 0 {
+            s.push(',');
+        }
+        let effect = if i % 10 == 9 { "Deny" } else { "Allow" };
+        let resources: Vec<String> = (0..3)
+            .map(|k| {
+                format!(
+                    "\"{}\"",
+                    RESOURCES[(i + k * 2) % 6].replace("{i}", &i.to_string())
+                )
+            })
+            .collect();
+        write!(
+            s,
+            r#"{{"Sid":"S{i}","Effect":"{effect}","Action":["{}","{}"],"Resource":[{}]"#,
+            ACTIONS[i % 12],
+            ACTIONS[(i * 7 + 3) % 12],
+            resources.join(",")
+        )
+        .unwrap();
+        if i % 2 == 0 {
+            let op = ["StringEquals", "StringLike", "StringNotEquals"][i % 3];
+            write!(
+                s,
+                r#","Condition":{{"{op}":{{"{}":"v{}*"}}}}"#,
+                KEYS[i % 4],
+                i % 7
+            )
+            .unwrap();
+        }
+        s.push('}');
+    }
+    s.push_str("]}");
+    s
+}
+
+/// Real AWS managed policies' statements, pretty-printed as the IAM console and CLI show
+/// them, repeated to `copies` times.
+fn managed_policy(copies: usize) -> String {
+    let mut statements = Vec::new();
+    for name in [
+        "AutoScalingFullAccess",
+        "AutoScalingConsoleFullAccess",
+        "AmazonEC2FullAccess",
+        "AutoScalingServiceRolePolicy",
+        "AmazonEC2ReadOnlyAccess",
+    ] {
+        let path = format!(
+            "{}/tests/fixtures/managed/{name}.json",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        let v: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+        let doc = v.get("Document").unwrap();
+        match doc.get("Statement").unwrap() {
+            serde_json::Value::Array(items) => statements.extend(items.iter().cloned()),
+            one => statements.push(one.clone()),
+        }
+    }
+    // Each copy with Sids of its own, as IAM requires of one policy.
+    let all: Vec<serde_json::Value> = (0..copies)
+        .flat_map(|copy| {
+            statements.iter().map(move |st| {
+                let mut st = st.clone();
+                if let Some(sid) = st.get("Sid").and_then(serde_json::Value::as_str) {
+                    st["Sid"] = format!("{sid}{copy}").into();
+                }
+                st
+            })
+        })
+        .collect();
+    serde_json::to_string_pretty(&serde_json::json!({
+        "Version": "2012-10-17",
+        "Statement": all,
+    }))
+    .unwrap()
+}
+
+fn as_policy(loaded: Loaded) -> Policy {
+    match loaded {
+        Loaded::Policy(p, _) => p,
+        Loaded::Account(_) => panic!("not a policy"),
+    }
+}
+
+/// What the CLI's `check` and the app's tree do: every action of the catalog with every
+/// feature that applies to it, against the policy.
+fn evaluate_all(set: &PolicySet) -> usize {
+    let cat = catalog();
+    let mut n = 0;
+    for a in &cat.actions {
+        let features: Vec<String> = cat
+            .features_for(&a.name)
+            .iter()
+            .map(|f| f.id.clone())
+            .collect();
+        n += check(&a.name, &features, &Facts::default(), set)
+            .unwrap()
+            .requirements
+            .len();
+    }
+    n
+}
+
+/// Loads `text` (moved, as the CLI does), evaluates every action and lints, and returns the
+/// peak heap as a multiple of the text's size. The text counts: it is held as the policy's
+/// source.
+fn peak_ratio(mut text: String, evaluate: bool) -> f64 {
+    text.shrink_to_fit();
+    let size = text.len();
+    let mut requirements = 0;
+    let extra = peak_of(|| {
+        let policy = as_policy(load_owned("big.json", text).unwrap());
+        if evaluate {
+            let findings = lint(&policy, LintOptions::default()).len();
+            let set = PolicySet::single(policy);
+            requirements = evaluate_all(&set) + findings;
+        }
+    });
+    assert!(!evaluate || requirements > 0);
+    // The text was live before; it is part of what the policy holds.
+    let ratio = (extra + size) as f64 / size as f64;
+    eprintln!("{size} bytes: peak {ratio:.2} times the size");
+    ratio
+}
+
+#[test]
+fn a_dense_policy_takes_at_most_four_times_its_size() {
+    let _one = one_at_a_time();
+    let text = dense_policy(6_000);
+    assert!(text.len() > 1_400_000, "{}", text.len());
+    let ratio = peak_ratio(text, false);
+    // Before: a tree of the whole file, patterns at 8 bytes a character and each ARN's
+    // tokens twice: 27 times the file.
+    assert!(
+        ratio <= 4.0,
+        "loading took {ratio:.2} times the file's size"
+    );
+}
+
+#[test]
+fn a_dense_policy_evaluated_and_linted_takes_at_most_four_times_its_size() {
+    let _one = one_at_a_time();
+    let ratio = peak_ratio(dense_policy(8_000), true);
+    assert!(
+        ratio <= 4.0,
+        "loading and evaluating took {ratio:.2} times the file's size"
+    );
+}
+
+#[test]
+fn real_managed_policies_take_at_most_four_times_their_size() {
+    let _one = one_at_a_time();
+    let text = managed_policy(150);
+    assert!(text.len() > 1_000_000, "{}", text.len());
+    let ratio = peak_ratio(text, true);
+    assert!(
+        ratio <= 4.0,
+        "loading and evaluating took {ratio:.2} times the file's size"
+    );
+}
+
+#[test]
+fn the_app_holds_a_files_text_once() {
+    let _one = one_at_a_time();
+    // The editor's text and the policy's source are one allocation.
+    let dir = std::env::temp_dir().join(format!("asg-perms-memory-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("p.json");
+    std::fs::write(&path, dense_policy(10)).unwrap();
+    let (loaded, text) = asg_perms::load_file_with_text(&path).unwrap();
+    let policy = as_policy(loaded);
+    assert!(Arc::ptr_eq(&text, &policy.source));
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+/// Everything the model says of a policy, in words: equal for two reads of one document.
+fn described(p: &Policy) -> Vec<String> {
+    let mut out: Vec<String> = p
+        .statements
+        .iter()
+        .map(|st| {
+            let conditions: Vec<String> = st
+                .conditions
+                .iter()
+                .map(|c| {
+                    let values: Vec<&str> = c.values.iter().map(|v| &*v.text).collect();
+                    format!("{} {} {values:?}", c.operator, c.key)
+                })
+                .collect();
+            format!(
+                "{} {} {}: {} | {}: {} | {conditions:?} | {}",
+                st.label(),
+                st.effect,
+                st.actions.element(),
+                st.actions.list(),
+                st.resources.element(),
+                st.resources.list(),
+                p.statement_text(st.index),
+            )
+        })
+        .collect();
+    out.extend(p.warnings.iter().map(|w| w.message.clone()));
+    out.push(format!("{:?}", p.version));
+    out
+}
+
+#[test]
+fn statements_read_one_by_one_make_the_same_policy_as_a_whole_tree() {
+    let _one = one_at_a_time();
+    let bodies = [
+        // The usual order.
+        r#"{"Version":"2012-10-17","Statement":[@S@]}"#,
+        // The Version after the statements: variables are live all the same.
+        r#"{"Statement":[@S@],"Version":"2012-10-17"}"#,
+        // The old version and none: variables are plain text, and the statements are
+        // read again as such.
+        r#"{"Version":"2008-10-17","Statement":[@S@]}"#,
+        r#"{"Statement":[@S@]}"#,
+    ];
+    let statements = [
+        r#"{"Sid":"A","Effect":"Allow","Action":["autoscaling:Create*","EC2:RunInstances"],"Resource":"arn:aws:iam::*:role/${aws:username}-*","Condition":{"StringLike":{"aws:RequestTag/Team":"${aws:PrincipalTag/team}"}}}"#,
+        r#"{"Effect":"Deny","NotAction":"iam:*","NotResource":["arn:aws:s3:::b/${*}x","*"],"Principal":"*"}"#,
+        r#"{"Effect":"Allow","Action":"ec2:**Describe*","Resource":"arn:aws:ec2:*:*:instance/é*","Condition":{"StringEqualsIgnoreCase":{"ec2:InstanceType":"T3.*"},"Bogus":{"k":"v"}}}"#,
+    ]
+    .join(",");
+    for body in bodies {
+        let doc = body.replace("@S@", &statements);
+        let streamed = as_policy(load_text("p.json", &doc).unwrap());
+        // A document inside a PolicyVersion is read as one tree.
+        let wrapped = format!(r#"{{"PolicyVersion":{{"Document":{doc}}}}}"#);
+        let whole = as_policy(load_text("p.json", &wrapped).unwrap());
+        assert_eq!(described(&streamed), described(&whole), "{doc}");
+        let set_a = PolicySet::single(streamed);
+        let set_b = PolicySet::single(whole);
+        for action in ["CreateAutoScalingGroup", "DescribeAutoScalingGroups"] {
+            let a = check(action, &[], &Facts::default(), &set_a).unwrap();
+            let b = check(action, &[], &Facts::default(), &set_b).unwrap();
+            assert_eq!(a.status, b.status, "{action} {doc}");
+        }
+    }
+}
+
+#[test]
+fn a_statement_error_is_the_same_however_the_document_is_read() {
+    let _one = one_at_a_time();
+    let cases = [
+        // Unclosed variable: an error where variables are live...
+        (
+            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"},{"Effect":"Allow","Action":"*","Resource":"arn:${oops"}]}"#,
+            true,
+        ),
+        // ...and plain text in the old version, where the same statement reads fine.
+        (
+            r#"{"Version":"2008-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"},{"Effect":"Allow","Action":"*","Resource":"arn:${oops"}]}"#,
+            false,
+        ),
+        // A bad Version is reported before any statement's error.
+        (
+            r#"{"Version":"2099","Statement":[{"Effect":"Maybe","Action":"*","Resource":"*"}]}"#,
+            true,
+        ),
+    ];
+    for (doc, fails) in cases {
+        let streamed = load_text("p.json", doc);
+        let wrapped = format!(r#"{{"PolicyVersion":{{"Document":{doc}}}}}"#);
+        let whole = load_text("p.json", &wrapped);
+        assert_eq!(streamed.is_err(), fails, "{doc}");
+        assert_eq!(whole.is_err(), fails, "{doc}");
+        if let (Err(a), Err(b)) = (streamed, whole) {
+            // The same message; the place differs by the wrapper's length.
+            let msg = |e: &asg_perms::LoadError| {
+                e.to_string()
+                    .split(": ")
+                    .skip(1)
+                    .collect::<Vec<_>>()
+                    .join(": ")
+            };
+            assert_eq!(msg(&a), msg(&b), "{doc}");
+        }
+    }
+}
+
+#[test]
+fn a_policy_over_the_limit_is_refused_at_its_first_statement() {
+    let _one = one_at_a_time();
+    // A policy document is its statements: one in a text over 64 MiB is refused before a
+    // statement is built (the text here is padded with white space, in memory).
+    let head =
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}"#;
+    let mut text = String::with_capacity((64 << 20) + 1024);
+    text.push_str(head);
+    text.extend(std::iter::repeat_n(' ', (64 << 20) - head.len() + 1));
+    text.push_str("]}");
+    let e = load_owned("big.json", text).unwrap_err().to_string();
+    assert!(e.contains("this policy is 67,108,867 bytes"), "{e}");
+    assert!(e.contains("at most 67,108,864 bytes (64 MiB)"), "{e}");
+    assert!(e.contains("1:"), "placed at its first statement: {e}");
+}
