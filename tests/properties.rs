@@ -387,12 +387,13 @@ fn statuses(set: &PolicySet) -> Vec<(String, Status)> {
     let cat = catalog();
     let mut out = Vec::new();
     for a in &cat.actions {
-        let features: Vec<String> = cat
-            .features_for(&a.name)
-            .iter()
-            .map(|f| f.id.clone())
-            .collect();
-        let c = check(&a.name, &features, &Facts::default(), set).unwrap();
+        let c = check(
+            &a.name,
+            &cat.feature_ids_for(&a.name),
+            &Facts::default(),
+            set,
+        )
+        .unwrap();
         for r in c.requirements.iter().filter(|r| r.requirement.needed) {
             out.push((
                 format!(

@@ -190,6 +190,15 @@ impl Catalog {
             .collect()
     }
 
+    /// The ids of the features that apply to an action (every feature on: the heaviest
+    /// request of that action).
+    pub fn feature_ids_for(&self, action: &str) -> Vec<String> {
+        self.features_for(action)
+            .iter()
+            .map(|f| f.id.clone())
+            .collect()
+    }
+
     /// The dependencies of an action, in catalog order.
     pub fn dependencies_for(&self, action: &str) -> impl Iterator<Item = &Dependency> {
         self.dependencies.iter().filter(move |d| d.action == action)

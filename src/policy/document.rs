@@ -13,7 +13,7 @@ use crate::policy::condition::{Condition, parse_condition_block};
 use crate::policy::vars::{Resolved, VarText};
 use crate::text::intern::Interner;
 use crate::text::json::{self, Kind, Member, Span, Value};
-use crate::text::pattern::{ArnGlob, ArnGlobRef, Glob, GlobRef, Template, Tri};
+use crate::text::pattern::{ArnGlob, ArnGlobRef, Glob, GlobRef, Template, Tri, set_bits};
 use std::sync::atomic::{AtomicU8, Ordering};
 
 /// Allow or Deny.
@@ -351,18 +351,7 @@ impl Matches {
             MatchesRepr::List(l) => (l, &[]),
             MatchesRepr::Bits(b) => (&[], b),
         };
-        list.iter()
-            .map(|&i| i as usize)
-            .chain(bits.iter().enumerate().flat_map(|(k, &w)| {
-                let mut w = w;
-                std::iter::from_fn(move || {
-                    (w != 0).then(|| {
-                        let b = w.trailing_zeros() as usize;
-                        w &= w - 1;
-                        k * 64 + b
-                    })
-                })
-            }))
+        list.iter().map(|&i| i as usize).chain(set_bits(bits))
     }
 }
 

@@ -1203,6 +1203,20 @@ impl<'a> ArnGlobRef<'a> {
     }
 }
 
+/// The positions of the set bits of `words` (bit `i % 64` of word `i / 64`), in order.
+pub(crate) fn set_bits(words: &[u64]) -> impl Iterator<Item = usize> + '_ {
+    words.iter().enumerate().flat_map(|(k, &w)| {
+        let mut w = w;
+        std::iter::from_fn(move || {
+            (w != 0).then(|| {
+                let b = w.trailing_zeros() as usize;
+                w &= w - 1;
+                k * 64 + b
+            })
+        })
+    })
+}
+
 /// A fixed-size bit set used as an automaton state.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub(crate) struct Bits(Vec<u64>);
@@ -1223,16 +1237,7 @@ impl Bits {
 
     /// The set positions, in order.
     fn ones(&self) -> impl Iterator<Item = usize> + '_ {
-        self.0.iter().enumerate().flat_map(|(k, &w)| {
-            let mut w = w;
-            std::iter::from_fn(move || {
-                (w != 0).then(|| {
-                    let b = w.trailing_zeros() as usize;
-                    w &= w - 1;
-                    k * 64 + b
-                })
-            })
-        })
+        set_bits(&self.0)
     }
 
     /// True when no position is live (the automaton is stuck).

@@ -1,0 +1,72 @@
+//! Generated policies shared by the benchmarks and the memory tests (included by path).
+
+use std::fmt::Write as _;
+
+/// A policy of `n` statements that do match Auto Scaling requirements: Auto Scaling, EC2,
+/// IAM and SSM actions, wildcard resources in the ARNs the requirements ask about, and
+/// conditions on keys the requests do not carry (so results stay open and are refined).
+pub fn matching_policy(n: usize) -> String {
+    const ACTIONS: [&str; 12] = [
+        "autoscaling:Create*",
+        "autoscaling:Update*",
+        "autoscaling:*",
+        "ec2:RunInstances",
+        "ec2:CreateTags",
+        "iam:PassRole",
+        "ec2:Describe*",
+        "ssm:GetParameters",
+        "autoscaling:Describe*",
+        "vpc-lattice:*",
+        "elasticloadbalancing:*",
+        "iam:CreateServiceLinkedRole",
+    ];
+    const RESOURCES: [&str; 6] = [
+        "*",
+        "arn:aws:autoscaling:*:*:autoScalingGroup:*:autoScalingGroupName/team-{i}-*",
+        "arn:aws:ec2:*:*:launch-template/lt-{i}*",
+        "arn:aws:iam::*:role/app-{i}-*",
+        "arn:aws:ec2:us-east-1:111122223333:instance/*",
+        "arn:aws:ssm:*:*:parameter/ami-{i}",
+    ];
+    const KEYS: [&str; 4] = [
+        "aws:RequestTag/team",
+        "aws:ResourceTag/env",
+        "iam:PassedToService",
+        "aws:PrincipalTag/dept",
+    ];
+    let mut s = String::from("{\"Version\":\"2012-10-17\",\"Statement\":[");
+    for i in 0..n {
+        if i > 0 {
+            s.push(',');
+        }
+        let effect = if i % 10 == 9 { "Deny" } else { "Allow" };
+        let actions = format!("\"{}\",\"{}\"", ACTIONS[i % 12], ACTIONS[(i * 7 + 3) % 12]);
+        let resources: Vec<String> = (0..3)
+            .map(|k| {
+                format!(
+                    "\"{}\"",
+                    RESOURCES[(i + k * 2) % 6].replace("{i}", &i.to_string())
+                )
+            })
+            .collect();
+        write!(
+            s,
+            r#"{{"Sid":"S{i}","Effect":"{effect}","Action":[{actions}],"Resource":[{}]"#,
+            resources.join(",")
+        )
+        .ok();
+        if i % 2 == 0 {
+            let op = ["StringEquals", "StringLike", "StringNotEquals"][i % 3];
+            write!(
+                s,
+                r#","Condition":{{"{op}":{{"{}":"v{}*"}}}}"#,
+                KEYS[i % 4],
+                i % 7
+            )
+            .ok();
+        }
+        s.push('}');
+    }
+    s.push_str("]}");
+    s
+}
