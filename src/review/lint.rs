@@ -2,6 +2,7 @@
 //! code, a severity, the statement and its line, why it matters and how to fix it. The
 //! catalogue is in the README; every finding has a test that finds it and one that does not.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use serde::Serialize;
@@ -55,8 +56,8 @@ pub struct Finding {
     pub message: String,
     /// Why it matters.
     pub why: &'static str,
-    /// What to do.
-    pub fix: String,
+    /// What to do (most fixes are the same words for every finding of their kind).
+    pub fix: Cow<'static, str>,
 }
 
 /// What a lint is run for.
@@ -88,7 +89,7 @@ pub fn lint(policy: &Policy, options: LintOptions) -> Vec<Finding> {
             message: w.message.clone(),
             why: "AWS accepts this, but it probably does not mean what it seems to.",
             fix: "See the message; the README's \"How it decides\" section explains each case."
-                .to_owned(),
+                .into(),
         });
     }
     let mut sids: BTreeMap<&str, usize> = BTreeMap::new();
@@ -98,7 +99,7 @@ pub fn lint(policy: &Policy, options: LintOptions) -> Vec<Finding> {
                      offset: usize,
                      message: String,
                      why: &'static str,
-                     fix: String| {
+                     fix: Cow<'static, str>| {
             let (line, column) = at(offset);
             out.push(Finding {
                 code,
@@ -122,7 +123,7 @@ pub fn lint(policy: &Policy, options: LintOptions) -> Vec<Finding> {
                     st.span.start,
                     format!("Sid \"{sid}\" is also the Sid of statement {}", first + 1),
                     "Sids must be unique within an IAM policy; IAM refuses the policy otherwise.",
-                    "Give each statement its own Sid.".to_owned(),
+                    "Give each statement its own Sid.".into(),
                 );
             } else {
                 sids.insert(sid, st.index);
@@ -159,7 +160,8 @@ fn in_source_order(out: &mut [Finding]) {
     }
 }
 
-type Sink<'a> = dyn FnMut(&'static str, Severity, usize, String, &'static str, String) + 'a;
+type Sink<'a> =
+    dyn FnMut(&'static str, Severity, usize, String, &'static str, Cow<'static, str>) + 'a;
 
 /// An action written in the statement names this exact action (no wildcard reaching it).
 fn names(st: &Statement, action: &str) -> bool {
@@ -199,7 +201,7 @@ fn statement_findings(st: &Statement, options: LintOptions, f: &mut Sink<'_>) {
             start,
             "iam:CreateServiceLinkedRole without an iam:AWSServiceName condition".to_owned(),
             "It lets the principal create the service-linked role of any service, not just Auto Scaling's.",
-            "Add \"Condition\": {\"StringEquals\": {\"iam:AWSServiceName\": \"autoscaling.amazonaws.com\"}}.".to_owned(),
+            "Add \"Condition\": {\"StringEquals\": {\"iam:AWSServiceName\": \"autoscaling.amazonaws.com\"}}.".into(),
         );
     }
     if allow {
@@ -212,7 +214,7 @@ fn statement_findings(st: &Statement, options: LintOptions, f: &mut Sink<'_>) {
             start,
             "Allow with NotAction".to_owned(),
             "It allows every action of every service except those listed, including actions AWS adds later.",
-            "List the actions to allow with Action instead.".to_owned(),
+            "List the actions to allow with Action instead.".into(),
         );
     }
     if allow && st.resources.negated {
@@ -222,7 +224,7 @@ fn statement_findings(st: &Statement, options: LintOptions, f: &mut Sink<'_>) {
             start,
             "Allow with NotResource".to_owned(),
             "It allows the actions on every resource except those listed, including resources created later.",
-            "List the resources to allow with Resource instead.".to_owned(),
+            "List the resources to allow with Resource instead.".into(),
         );
     }
     for p in &st.actions.patterns {
@@ -250,7 +252,7 @@ fn statement_findings(st: &Statement, options: LintOptions, f: &mut Sink<'_>) {
                 "no Auto Scaling action, nor any permission one needs, is in this statement"
                     .to_owned(),
                 "In a policy meant for Auto Scaling, this statement grants something else.",
-                "Keep it if the principal needs it for other work; otherwise remove it.".to_owned(),
+                "Keep it if the principal needs it for other work; otherwise remove it.".into(),
             );
         }
     }
@@ -293,7 +295,8 @@ fn forallvalues_findings(st: &Statement, f: &mut Sink<'_>) {
                     format!(
                         "Add \"Null\": {{\"{}\": \"false\"}} to require the key, or use ForAnyValue.",
                         c.key
-                    ),
+                    )
+                    .into(),
                 );
             }
         }
@@ -312,7 +315,7 @@ fn passrole_findings(st: &Statement, f: &mut Sink<'_>) {
             "iam:PassRole on every role (\"Resource\": \"*\")".to_owned(),
             "Whoever has this can hand any role, including administrator roles, to a service; through Auto Scaling, to every instance it launches.",
             "List the roles (arn:aws:iam::ACCOUNT:role/app-*) that this principal should pass."
-                .to_owned(),
+                .into(),
         );
     }
     if !has_key(st, "iam:PassedToService") {
@@ -322,7 +325,7 @@ fn passrole_findings(st: &Statement, f: &mut Sink<'_>) {
             start,
             "iam:PassRole without an iam:PassedToService condition".to_owned(),
             "Without it the roles can be passed to any service, not just the one they are for.",
-            "Add \"Condition\": {\"StringEquals\": {\"iam:PassedToService\": \"ec2.amazonaws.com\"}} (or the service the role is for).".to_owned(),
+            "Add \"Condition\": {\"StringEquals\": {\"iam:PassedToService\": \"ec2.amazonaws.com\"}} (or the service the role is for).".into(),
         );
     }
     let to_autoscaling = condition_values(st, "iam:PassedToService")
@@ -345,7 +348,7 @@ fn passrole_findings(st: &Statement, f: &mut Sink<'_>) {
                 outside.join(", ")
             ),
             "Auto Scaling takes only service-linked roles (under role/aws-service-role/autoscaling.amazonaws.com/); other roles granted here are never used by it and widen the grant.",
-            "Use arn:aws:iam::ACCOUNT:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling* as the resource.".to_owned(),
+            "Use arn:aws:iam::ACCOUNT:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling* as the resource.".into(),
         );
     }
 }
@@ -369,9 +372,9 @@ fn unknown_action(text: &str, offset: usize, f: &mut Sink<'_>) {
                 format!("{text} is not an Auto Scaling action"),
                 "An action that does not exist matches nothing: the statement grants less than it seems to.",
                 if near.is_empty() {
-                    "Check the name in `asg-perms list`.".to_owned()
+                    "Check the name in `asg-perms list`.".into()
                 } else {
-                    format!("Did you mean autoscaling:{}?", near.join(", autoscaling:"))
+                    format!("Did you mean autoscaling:{}?", near.join(", autoscaling:")).into()
                 },
             );
         }
@@ -406,7 +409,7 @@ fn unknown_action(text: &str, offset: usize, f: &mut Sink<'_>) {
             offset,
             format!("{text} looks like a misspelling of {}", close.join(" or ")),
             "An action that does not exist matches nothing: the statement grants less than it seems to.",
-            format!("Did you mean {}?", close.join(" or ")),
+            format!("Did you mean {}?", close.join(" or ")).into(),
         );
     }
 }
@@ -465,7 +468,7 @@ fn unknown_keys(st: &Statement, f: &mut Sink<'_>) {
                 c.span.start,
                 format!("no action of this statement has the condition key {}", c.key),
                 "A key the request never carries is absent: the condition is decided by that, whatever its values.",
-                "Use a key listed for these actions (`asg-perms explain --action NAME` lists them), or a global aws: key.".to_owned(),
+                "Use a key listed for these actions (`asg-perms explain --action NAME` lists them), or a global aws: key.".into(),
             );
         }
     }
@@ -494,7 +497,8 @@ fn arn_case(text: &str, offset: usize, f: &mut Sink<'_>) {
                 "Write arn:{}:{}:…",
                 partition.to_lowercase(),
                 service.to_lowercase()
-            ),
+            )
+            .into(),
         );
     }
 }
@@ -552,7 +556,7 @@ fn dead_allows(policy: &Policy, index: &LineIndex, out: &mut Vec<Finding>) {
                 denies.len()
             ),
             why: "The other findings stand; only this one check was left out.",
-            fix: "Lint the policy in parts, or look for overriding Denies by hand.".to_owned(),
+            fix: "Lint the policy in parts, or look for overriding Denies by hand.".into(),
         });
         return;
     }
@@ -588,7 +592,7 @@ fn dead_allows(policy: &Policy, index: &LineIndex, out: &mut Vec<Finding>) {
             why: "An explicit Deny wins over any Allow; this Allow never takes effect.",
             fix:
                 "Remove the Allow, or narrow the Deny (a condition, or fewer actions or resources)."
-                    .to_owned(),
+                    .into(),
         });
     }
 }
@@ -632,7 +636,7 @@ mod tests {
             column,
             message: String::new(),
             why: "",
-            fix: String::new(),
+            fix: Cow::Borrowed(""),
         }
     }
 
