@@ -505,3 +505,75 @@ fn managed_policies_are_monotone_under_deny_allow_and_narrowing() {
     }
     assert!(checked > 60, "only {checked} variants checked");
 }
+
+// ------------------------------------------------------------------
+// Remembered answers: a policy remembers its matches, and each thread remembers
+// refinements (by which statements take part) and witnesses. None may change an answer.
+
+#[path = "support/policies.rs"]
+mod policies;
+
+/// Every action with every feature, in catalog order or reversed, as JSON (every word of
+/// every answer: statuses, dependencies, explanations, statements and their notes).
+fn full_report(set: &PolicySet, reverse: bool) -> Vec<serde_json::Value> {
+    let cat = catalog();
+    let mut actions: Vec<&str> = cat.actions.iter().map(|a| a.name.as_str()).collect();
+    if reverse {
+        actions.reverse();
+    }
+    let mut out: Vec<serde_json::Value> = actions
+        .iter()
+        .map(|a| {
+            let c = check(a, &cat.feature_ids_for(a), &Facts::default(), set).unwrap();
+            serde_json::to_value(&c).unwrap()
+        })
+        .collect();
+    if reverse {
+        out.reverse();
+    }
+    out
+}
+
+/// The same report worked out in a thread of its own (nothing remembered) from a fresh
+/// parse of the text, the actions taken in the other order.
+fn afresh(text: &str, reverse: bool) -> Vec<serde_json::Value> {
+    let text = text.to_owned();
+    std::thread::spawn(move || full_report(&PolicySet::single(parse(&text)), reverse))
+        .join()
+        .unwrap()
+}
+
+#[test]
+fn remembered_answers_are_the_answers_worked_out_afresh() {
+    let mut refined = 0;
+    for n in [3, 12, 40, 150] {
+        let text = policies::matching_policy(n);
+        let set = PolicySet::single(parse(&text));
+        let first = full_report(&set, false);
+        // Everything remembered now: the same words.
+        assert_eq!(
+            first,
+            full_report(&set, false),
+            "{n} statements, asked again"
+        );
+        assert_eq!(first, afresh(&text, true), "{n} statements, afresh");
+        // A policy that differs in one statement, in the same thread right after: nothing
+        // remembered of the first may leak into its answers.
+        let flipped = text.replacen("\"Effect\":\"Allow\"", "\"Effect\":\"Deny\"", 1);
+        let other = full_report(&PolicySet::single(parse(&flipped)), false);
+        assert_eq!(
+            other,
+            afresh(&flipped, false),
+            "{n} statements, one flipped"
+        );
+        assert_ne!(
+            first, other,
+            "{n}: flipping a statement changes some answer"
+        );
+        refined += first
+            .iter()
+            .filter(|c| c.to_string().contains("in every case"))
+            .count();
+    }
+    assert!(refined > 0, "some answers were made exact case by case");
+}

@@ -9,12 +9,12 @@
 
 use super::decision::{Decision, MissingReason, ResourceOutcome, StatementRef, Status};
 use super::explain::explain;
-use super::refine::Unrefined;
-use std::sync::atomic::AtomicU8;
+use super::refine::{CaseOutcome, Unrefined};
 
 use crate::policy::condition::Operator;
 use crate::policy::{
-    Context, Effect, Layer, Policy, PolicySet, Request, Resolved, Statement, VarText,
+    Context, Effect, Layer, Policy, PolicySet, Request, Resolved, ResourceMatches, Statement,
+    VarText,
 };
 use crate::text::pattern::{ArnGlob, Template, Tri};
 
@@ -74,19 +74,22 @@ fn resolve_resource<'a>(
 /// Evaluates a statement whose action matches, against one resource. The notes (in words)
 /// are written only when `words` is set, and with `holes_known` (every unknown part of the
 /// resource is already among the evidence's dependencies) the unknown parts this statement
-/// depends on are not worked out again: the answer is the same either way.
+/// depends on are not worked out again: the answer is the same either way. `holes` are the
+/// resource's unknown parts ([`Template::holes`]).
 fn eval_statement<'a>(
     st: &'a Statement,
     resource: &'a Template,
+    holes: &[&'a str],
     ctx: &Context,
     words: bool,
     holes_known: bool,
-    memo: Option<&[AtomicU8]>,
+    memo: Option<&ResourceMatches>,
 ) -> StatementEval<'a> {
     let mut notes = Vec::new();
     let mut depends = Vec::new();
 
-    // Resource: remembered, unless the words or the unknown parts it depends on are asked.
+    // Resource: remembered, unless the words are asked (or the unknown parts it depends on,
+    // when those are not remembered).
     let need_holes = !resource.is_known() && (words || !holes_known);
     let remembered = if words {
         None
@@ -94,11 +97,24 @@ fn eval_statement<'a>(
         memo.and_then(|m| st.resource_match(resource, m))
     };
     let mut res = Tri::Never;
+    let remembered_holes = match (remembered, memo) {
+        (Some(Tri::Sometimes), Some(m)) if need_holes => st.open_holes(resource, m),
+        _ => None,
+    };
     let patterns = match remembered {
-        Some(t) if t != Tri::Sometimes || !need_holes => {
+        Some(t) if t != Tri::Sometimes || !need_holes || remembered_holes.is_some() => {
             // The remembered answer has NotResource's negation in it, and the negation
             // below applies once more: start from its inverse.
             res = if st.resources.negated { t.negate() } else { t };
+            if let Some(mask) = remembered_holes {
+                depends.extend(
+                    holes
+                        .iter()
+                        .enumerate()
+                        .filter(|(i, _)| mask & (1 << i) != 0)
+                        .map(|(_, h)| Dep::Hole(h)),
+                );
+            }
             &[][..]
         }
         _ => &st.resources.patterns[..],
@@ -166,7 +182,12 @@ fn eval_statement<'a>(
 /// Whether a statement applies to a resource, and nothing else: no words, no
 /// dependencies, no allocation on the common paths (a known resource, conditions whose
 /// values were compiled at parse time). The same answer as [`eval_statement`].
-fn applies(st: &Statement, resource: &Template, ctx: &Context, memo: Option<&[AtomicU8]>) -> Tri {
+fn applies(
+    st: &Statement,
+    resource: &Template,
+    ctx: &Context,
+    memo: Option<&ResourceMatches>,
+) -> Tri {
     // Conditions first: they are cheaper than resources and often decide alone.
     let mut cond = Tri::Always;
     for c in &st.conditions {
@@ -199,11 +220,11 @@ fn applies(st: &Statement, resource: &Template, ctx: &Context, memo: Option<&[At
 /// policy (statements come grouped by policy, so the last one is nearly always the hit).
 #[derive(Default)]
 struct Memos {
-    by_policy: Vec<(*const Policy, std::sync::Arc<[AtomicU8]>)>,
+    by_policy: Vec<(*const Policy, std::sync::Arc<ResourceMatches>)>,
 }
 
 impl Memos {
-    fn get(&mut self, policy: &Policy, resource: &Template) -> &[AtomicU8] {
+    fn get(&mut self, policy: &Policy, resource: &Template) -> &ResourceMatches {
         let key: *const Policy = policy;
         let found = self
             .by_policy
@@ -225,10 +246,10 @@ type Matching<'a> = Vec<(Layer, Vec<(usize, &'a Policy, &'a Statement)>)>;
 /// Evaluates one required permission against a policy set.
 pub fn evaluate(set: &PolicySet, req: &Request) -> Decision {
     // The statements whose action matches, found once for the first pass and every case.
-    let all = matching(set, &req.action.to_lowercase());
+    let (all, names) = matching(set, &req.action.to_lowercase());
     let mut first = evaluate_once(&all, req);
     if first.status == Status::Conditional {
-        match refine(&all, req, &first) {
+        match refine(&all, &names, req, &first) {
             Ok(Some(exact)) => return exact,
             Err(Unrefined::TooManyCases) => first.explanation.push_str(
                 " Not checked case by case: there are too many cases to try within the budget, so the answer stays conditional.",
@@ -242,6 +263,7 @@ pub fn evaluate(set: &PolicySet, req: &Request) -> Decision {
 /// A conditional result checked case by case (see [`crate::refine`]).
 fn refine(
     all: &Matching<'_>,
+    names: &[u64],
     req: &Request,
     first: &Decision,
 ) -> Result<Option<Decision>, Unrefined> {
@@ -249,32 +271,39 @@ fn refine(
         .iter()
         .flat_map(|(_, sts)| sts.iter().map(|&(_, _, st)| st))
         .collect();
-    let refinement = super::refine::cases(req, &statements)?;
-    // The statements the cases leave out, taken out once for every case.
+    let refinement = super::refine::cases(req, &statements, names)?;
+    // The statements the cases leave out, taken out once for every case: by their place in
+    // the list, which follows the same order.
+    let mut left_out = refinement.left_out().iter().copied().peekable();
+    let mut at: u32 = 0;
     let kept: Matching<'_> = all
         .iter()
         .map(|(layer, sts)| {
             let sts = sts
                 .iter()
-                .filter(|(_, _, st)| !refinement.may_allow.iter().any(|s| std::ptr::eq(*s, *st)))
+                .filter(|_| {
+                    let out = left_out.next_if_eq(&at).is_some();
+                    at += 1;
+                    !out
+                })
                 .copied()
                 .collect();
             (*layer, sts)
         })
         .collect();
-    Ok(decide_cases(&kept, req, first, &refinement))
+    let outcome = refinement.outcome(|| case_outcome(&kept, req, &refinement));
+    Ok(decided(req, first, &refinement, outcome))
 }
 
 /// Evaluates every case; an answer only when all agree.
-fn decide_cases(
+fn case_outcome(
     kept: &Matching<'_>,
     req: &Request,
-    first: &Decision,
     refinement: &super::refine::Refinement<'_>,
-) -> Option<Decision> {
+) -> CaseOutcome {
     // Never conclude anything from zero cases.
     if refinement.count == 0 {
-        return None;
+        return CaseOutcome::Undecided;
     }
     let mut missing: Option<MissingReason> = None;
     let mut missing_layers: Vec<Layer> = Vec::new();
@@ -308,6 +337,25 @@ fn decide_cases(
         !(allowed > 0 && missing.is_some())
     });
     if !decided || seen != refinement.count {
+        CaseOutcome::Undecided
+    } else if allowed == refinement.count {
+        CaseOutcome::Allowed
+    } else {
+        CaseOutcome::Denied {
+            missing,
+            layers: missing_layers,
+        }
+    }
+}
+
+/// The first pass's answer made exact by what every case came to, in words.
+fn decided(
+    req: &Request,
+    first: &Decision,
+    refinement: &super::refine::Refinement<'_>,
+    outcome: CaseOutcome,
+) -> Option<Decision> {
+    if outcome == CaseOutcome::Undecided {
         return None;
     }
     let cases = refinement.count;
@@ -324,7 +372,7 @@ fn decide_cases(
         .join("; ");
     let mut exact = first.clone();
     exact.depends_on = Vec::new();
-    if allowed == cases {
+    if outcome == CaseOutcome::Allowed {
         exact.status = Status::Satisfied;
         exact.missing = None;
         exact.explanation = format!(
@@ -340,7 +388,11 @@ fn decide_cases(
         for r in &mut exact.resources {
             r.status = Status::Satisfied;
         }
-    } else {
+    } else if let CaseOutcome::Denied {
+        missing,
+        layers: missing_layers,
+    } = outcome
+    {
         exact.status = Status::Missing;
         exact.missing = Some(missing.unwrap_or(MissingReason::NoMatchingAllow(Layer::Identity)));
         if exact.missing != Some(MissingReason::ExplicitDeny) {
@@ -384,7 +436,7 @@ impl Pending<'_> {
             effect: self.st.effect,
             span: self.st.span,
             applies: self.applies,
-            notes: eval_statement(self.st, self.resource, ctx, true, false, None).notes,
+            notes: eval_statement(self.st, self.resource, &[], ctx, true, false, None).notes,
         }
     }
 }
@@ -501,24 +553,30 @@ impl<'a> Evidence<'a> {
     }
 }
 
-/// The statements whose action matches, per layer: found once, not once per resource.
-fn matching<'a>(set: &'a PolicySet, action_lower: &str) -> Matching<'a> {
-    set.layers()
+/// The statements whose action matches, per layer: found once, not once per resource. With
+/// them, what names this list exactly: per layer, each policy's [`Matches::uid`](crate::policy::Matches::uid).
+fn matching<'a>(set: &'a PolicySet, action_lower: &str) -> (Matching<'a>, Vec<u64>) {
+    let mut names = Vec::new();
+    let by_layer = set
+        .layers()
         .into_iter()
-        .map(|(layer, policies)| {
-            let sts = policies
-                .into_iter()
-                .flat_map(|(pi, policy)| {
-                    let found = policy.matching(action_lower);
+        .enumerate()
+        .map(|(l, (layer, policies))| {
+            names.push(u64::MAX - l as u64);
+            let mut sts = Vec::new();
+            for (pi, policy) in policies {
+                let found = policy.matching(action_lower);
+                names.push(found.uid());
+                sts.extend(
                     found
                         .indexes()
-                        .filter_map(|i| policy.statements.get(i).map(|st| (pi, policy, st)))
-                        .collect::<Vec<_>>()
-                })
-                .collect();
+                        .filter_map(|i| policy.statements.get(i).map(|st| (pi, policy, st))),
+                );
+            }
             (layer, sts)
         })
-        .collect()
+        .collect();
+    (by_layer, names)
 }
 
 /// The decision table for one resource: from whether a Deny applies, whether every layer
@@ -564,7 +622,7 @@ fn evaluate_resource<'a>(
         for &(pi, policy, st) in statements {
             holes_known = holes_known || holes.iter().all(|h| evidence.holes.contains(*h));
             let memo = memos.get(policy, resource);
-            let ev = eval_statement(st, resource, ctx, false, holes_known, Some(memo));
+            let ev = eval_statement(st, resource, &holes, ctx, false, holes_known, Some(memo));
             match st.effect {
                 Effect::Deny => deny_any = deny_any.or(ev.applies),
                 Effect::Allow => allow = allow.or(ev.applies),

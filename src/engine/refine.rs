@@ -13,10 +13,12 @@
 //! unknown parts, or too many cases keep the conditional answer.
 
 use std::collections::{HashMap, HashSet, VecDeque};
+use std::rc::Rc;
 
+use super::decision::MissingReason;
 use crate::policy::condition::{BaseOp, Condition, Operator};
 use crate::policy::keys::is_multivalued;
-use crate::policy::{Effect, Request, Statement, VarText};
+use crate::policy::{Effect, Layer, Request, Statement, VarText};
 use crate::text::pattern::{Bits, GlobRef, Piece, Template, Tok, fresh_char};
 
 /// At most this many automaton states are explored for one unknown.
@@ -33,21 +35,61 @@ const MAX_CASES: usize = 2_048;
 /// enumerate, and the Allow statements it cannot (evaluated as absent: they may only allow
 /// more, so they can confirm "satisfied" but never "missing").
 pub struct Refinement<'a> {
-    /// For each unknown key, its cases.
-    keys: Vec<KeyCases>,
-    /// For a resource with unknown parts, the witnesses of each of its six ARN parts.
-    resource_parts: Vec<Vec<String>>,
+    cases: Rc<Cases>,
     /// How many cases there are (the product of the choices).
     pub count: usize,
     /// Allow statements left out of the cases.
     pub may_allow: Vec<&'a Statement>,
 }
 
+/// The cases as remembered (see [`cases`]), without borrowing the statements.
+struct Cases {
+    /// For each unknown key, its cases.
+    keys: Vec<KeyCases>,
+    /// For a resource with unknown parts, the witnesses of each of its six ARN parts.
+    resource_parts: Vec<Vec<String>>,
+    count: usize,
+    /// Where the Allows left out are in the statement list given to [`cases`], in order.
+    left_out: Box<[u32]>,
+    /// What evaluating every case came to, once it has been done.
+    outcome: std::cell::OnceCell<CaseOutcome>,
+}
+
+/// What evaluating every case of a refinement came to. It depends on nothing the cases
+/// are not remembered under (the statements, the resources, the keys), so it is
+/// remembered with them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CaseOutcome {
+    /// Some case was conditional, or allowed while another was denied, or a case was
+    /// denied while Allows were left out: nothing can be concluded.
+    Undecided,
+    /// Every case was allowed.
+    Allowed,
+    /// Every case was denied: the reason (an explicit deny only if every case was denied
+    /// explicitly), and the layers in which no Allow applied.
+    Denied {
+        missing: Option<MissingReason>,
+        layers: Vec<Layer>,
+    },
+}
+
 impl Refinement<'_> {
     /// True when the cases fill in the resource's unknown parts (each case then has a
     /// resource of its own); false when only condition keys vary.
     pub fn varies_resource(&self) -> bool {
-        !self.resource_parts.is_empty()
+        !self.cases.resource_parts.is_empty()
+    }
+
+    /// Where the Allows left out ([`may_allow`](Self::may_allow)) are in the statement list
+    /// given to [`cases`], in order.
+    pub fn left_out(&self) -> &[u32] {
+        &self.cases.left_out
+    }
+
+    /// What evaluating every case came to: `decide` works it out the first time, later
+    /// refinements of the same statements, resources and keys are told it.
+    pub fn outcome(&self, decide: impl FnOnce() -> CaseOutcome) -> CaseOutcome {
+        self.cases.outcome.get_or_init(decide).clone()
     }
 
     /// Calls `f` with each case as a concrete request, built one at a time in one buffer
@@ -57,7 +99,7 @@ impl Refinement<'_> {
         let mut chosen: Vec<&str> = Vec::with_capacity(6);
         for n in 0..self.count {
             let mut rest = n;
-            for (key, values) in &self.keys {
+            for (key, values) in &self.cases.keys {
                 let v = &values[rest % values.len()];
                 rest /= values.len();
                 match v {
@@ -65,9 +107,9 @@ impl Refinement<'_> {
                     None => case.context.set_absent(key),
                 }
             }
-            if !self.resource_parts.is_empty() {
+            if !self.cases.resource_parts.is_empty() {
                 chosen.clear();
-                for p in &self.resource_parts {
+                for p in &self.cases.resource_parts {
                     chosen.push(&p[rest % p.len()]);
                     rest /= p.len();
                 }
@@ -94,21 +136,71 @@ pub enum Unrefined {
 /// The cases, or why not: a Deny uses something this cannot enumerate (a Deny left out could
 /// deny a case, so nothing could be concluded), or evaluating every case would cost more
 /// than [`MAX_REFINE_WORK`] statement evaluations (checked before any case is built).
-pub fn cases<'a>(req: &Request, statements: &[&'a Statement]) -> Result<Refinement<'a>, Unrefined> {
-    cases_inner(req, statements).ok_or(Unrefined::NotEnumerable)?
-}
-
-fn cases_inner<'a>(
+///
+/// `names` names the statement list exactly (see `evaluate::matching`: which policies'
+/// lists of matching statements, in which layers). The answer depends only on which
+/// statements these are and on the request's resources and keys (not its action), so it is
+/// remembered under those: the many actions of a refresh whose statements are the same
+/// (every `Delete*` action against `autoscaling:*`, say) work it out once, and so does
+/// every later refresh of the same policies.
+pub fn cases<'a>(
     req: &Request,
     statements: &[&'a Statement],
-) -> Option<Result<Refinement<'a>, Unrefined>> {
+    names: &[u64],
+) -> Result<Refinement<'a>, Unrefined> {
+    let key = CASES_KEYS.with(|keys| cases_key(keys, req, names, statements.len()));
+    let cases = CASES_MEMO.with(|m| {
+        remembered(m, key, || match cases_inner(req, statements) {
+            None => Err(Unrefined::NotEnumerable),
+            Some(Err(why)) => Err(why),
+            Some(Ok(c)) => Ok(Rc::new(c)),
+        })
+    })?;
+    Ok(Refinement {
+        may_allow: cases
+            .left_out
+            .iter()
+            .filter_map(|&i| statements.get(i as usize).copied())
+            .collect(),
+        count: cases.count,
+        cases,
+    })
+}
+
+thread_local! {
+    static CASES_MEMO: std::cell::RefCell<HashMap<MemoKey, Result<Rc<Cases>, Unrefined>>> =
+        std::cell::RefCell::new(HashMap::new());
+    static CASES_KEYS: (std::hash::RandomState, std::hash::RandomState) =
+        (std::hash::RandomState::new(), std::hash::RandomState::new());
+}
+
+/// The key [`cases`] remembers an answer under: which statements, the resources and what is
+/// known of the keys, as two hashes under random keys (see [`MemoKey`]).
+fn cases_key(
+    keys: &(std::hash::RandomState, std::hash::RandomState),
+    req: &Request,
+    names: &[u64],
+    statements: usize,
+) -> MemoKey {
+    use std::hash::{BuildHasher, Hash, Hasher};
+    let (mut a, mut b) = (keys.0.build_hasher(), keys.1.build_hasher());
+    names.hash(&mut a);
+    names.hash(&mut b);
+    req.resources.hash(&mut a);
+    req.resources.hash(&mut b);
+    req.context.hash(&mut a);
+    req.context.hash(&mut b);
+    (a.finish(), b.finish(), statements)
+}
+
+fn cases_inner(req: &Request, statements: &[&Statement]) -> Option<Result<Cases, Unrefined>> {
     let mut handled = Vec::new();
-    let mut may_allow = Vec::new();
-    for st in statements {
+    let mut left_out = Vec::new();
+    for (i, st) in statements.iter().enumerate() {
         if handles(req, st) {
             handled.push(*st);
         } else if st.effect == Effect::Allow {
-            may_allow.push(*st);
+            left_out.push(u32::try_from(i).ok()?);
         } else {
             return None;
         }
@@ -139,11 +231,12 @@ fn cases_inner<'a>(
     let keys = key_values(req, &handled, &multivalued)?;
     let resource_parts = resource_parts(req, &handled)?;
     Some(
-        count_cases(&keys, &resource_parts, per_case).map(|count| Refinement {
+        count_cases(&keys, &resource_parts, per_case).map(|count| Cases {
             keys,
             resource_parts,
             count,
-            may_allow,
+            left_out: left_out.into(),
+            outcome: std::cell::OnceCell::new(),
         }),
     )
 }
@@ -346,22 +439,30 @@ pub fn witnesses(template: &Template, mut globs: Vec<GlobRef<'_>>) -> Option<Vec
     // The same unknowns against the same patterns come up for requirement after
     // requirement of one refresh: remember the last answers.
     let key = MEMO_KEYS.with(|keys| memo_key(keys, template, globs));
-    if let Some(hit) = MEMO.with(|m| m.borrow().get(&key).cloned()) {
-        return hit;
-    }
-    let found = find_witnesses(template, globs);
-    MEMO.with(|m| {
-        let mut m = m.borrow_mut();
-        if m.len() >= MEMO_SIZE {
-            m.clear();
-        }
-        m.insert(key, found.clone());
-    });
-    found
+    MEMO.with(|m| remembered(m, key, || find_witnesses(template, globs)))
 }
 
-/// How many witness answers are remembered per thread.
+/// How many answers each memo of a thread remembers (then it starts again).
 const MEMO_SIZE: usize = 512;
+
+/// The answer remembered under `key`, or the one `work` finds (then remembered). The memo
+/// is not borrowed while `work` runs.
+fn remembered<V: Clone>(
+    memo: &std::cell::RefCell<HashMap<MemoKey, V>>,
+    key: MemoKey,
+    work: impl FnOnce() -> V,
+) -> V {
+    if let Some(hit) = memo.borrow().get(&key).cloned() {
+        return hit;
+    }
+    let found = work();
+    let mut m = memo.borrow_mut();
+    if m.len() >= MEMO_SIZE {
+        m.clear();
+    }
+    m.insert(key, found.clone());
+    found
+}
 
 /// A memo key: the template and the patterns written out unambiguously, as two 64-bit
 /// hashes under keys drawn at random for each thread, and the length written. Kept

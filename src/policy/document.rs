@@ -191,9 +191,9 @@ impl Statement {
     /// policy variable (then the answer does not depend on the request's keys), remembered
     /// in `memo` (from [`Policy::resource_memo`] of this statement's policy). `None` when a
     /// pattern holds a variable.
-    pub fn resource_match(&self, resource: &Template, memo: &[AtomicU8]) -> Option<Tri> {
+    pub fn resource_match(&self, resource: &Template, memo: &ResourceMatches) -> Option<Tri> {
         // Four statements a byte, two bits each: 0 not yet known, then the answer.
-        let slot = memo.get(self.index / 4)?;
+        let slot = memo.tri.get(self.index / 4)?;
         let shift = (self.index % 4) * 2;
         match (slot.load(Ordering::Relaxed) >> shift) & 3 {
             1 => return Some(Tri::Never),
@@ -219,6 +219,47 @@ impl Statement {
         // Set once, to the same answer by whichever thread gets there: or-ing is enough.
         slot.fetch_or(code << shift, Ordering::Relaxed);
         Some(res)
+    }
+
+    /// The unknown parts of `resource` that this statement's match depends on, as bits over
+    /// the places of [`Template::holes`]: the holes of each pattern that matches only
+    /// sometimes, up to the first pattern that always matches (the order evaluation reads
+    /// them in). Remembered in `memo`; `None` when a pattern holds a variable or the
+    /// template has more than [`MAX_MEMO_HOLES`] unknown parts.
+    pub fn open_holes(&self, resource: &Template, memo: &ResourceMatches) -> Option<u8> {
+        let slots = memo.holes.get_or_init(|| {
+            let n = if resource.holes().len() <= MAX_MEMO_HOLES {
+                memo.statements
+            } else {
+                0
+            };
+            (0..n).map(|_| AtomicU8::new(0)).collect()
+        });
+        let slot = slots.get(self.index)?;
+        let known = slot.load(Ordering::Relaxed);
+        if known & KNOWN_HOLES != 0 {
+            return Some(known & !KNOWN_HOLES);
+        }
+        let names = resource.holes();
+        let mut mask = 0u8;
+        let mut res = Tri::Never;
+        for compiled in self.resources.compiled() {
+            let g = compiled?;
+            let t = g.match_template(resource);
+            if t == Tri::Sometimes {
+                for h in g.open_holes(resource) {
+                    if let Some(i) = names.iter().position(|n| *n == h) {
+                        mask |= 1 << i;
+                    }
+                }
+            }
+            res = res.or(t);
+            if res == Tri::Always {
+                break;
+            }
+        }
+        slot.store(mask | KNOWN_HOLES, Ordering::Relaxed);
+        Some(mask)
     }
 
     /// Whether the `Action`/`NotAction` covers the (lower-cased) action.
@@ -285,12 +326,25 @@ pub struct Policy {
 }
 
 /// What evaluation remembers of a policy; a copy of a policy starts with none.
-#[derive(Default)]
 struct Caches {
+    /// This policy's number, never given to another in the process: what remembered
+    /// answers that span policies (see `engine::refine`) name it by.
+    uid: u64,
     action_cache: ActionCache,
     /// How each statement's `Resource`/`NotResource` matched a resource template, by
     /// template: the same templates come back for every action of a refresh.
     resource_memo: ResourceMemo,
+}
+
+impl Default for Caches {
+    fn default() -> Self {
+        static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        Self {
+            uid: NEXT.fetch_add(1, Ordering::Relaxed),
+            action_cache: ActionCache::default(),
+            resource_memo: ResourceMemo::default(),
+        }
+    }
 }
 
 impl Clone for Caches {
@@ -305,11 +359,39 @@ impl fmt::Debug for Caches {
     }
 }
 
-/// Per resource template, two bits per statement: 0 not worked out yet, else a [`Tri`]
-/// (1 never, 2 sometimes, 3 always). Only statements whose patterns hold no policy
-/// variable are remembered (their match does not depend on the request's keys).
+/// Per resource template, what is remembered of each statement's match (see
+/// [`ResourceMatches`]). Only statements whose patterns hold no policy variable are
+/// remembered (their match does not depend on the request's keys).
 #[derive(Default)]
-struct ResourceMemo(std::sync::Mutex<HashMap<Template, Arc<[AtomicU8]>>>);
+struct ResourceMemo(std::sync::Mutex<HashMap<Template, Arc<ResourceMatches>>>);
+
+/// How every statement of a policy matched one resource template.
+pub struct ResourceMatches {
+    /// Two bits per statement: 0 not worked out yet, else a [`Tri`] (1 never, 2 sometimes,
+    /// 3 always).
+    tri: Box<[AtomicU8]>,
+    /// A byte per statement, made the first time it is asked: which unknown parts an open
+    /// match depends on (see [`Statement::open_holes`]), with [`KNOWN_HOLES`] once known.
+    holes: std::sync::OnceLock<Box<[AtomicU8]>>,
+    statements: usize,
+}
+
+impl ResourceMatches {
+    fn new(statements: usize) -> Self {
+        Self {
+            tri: (0..statements.div_ceil(4))
+                .map(|_| AtomicU8::new(0))
+                .collect(),
+            holes: std::sync::OnceLock::new(),
+            statements,
+        }
+    }
+}
+
+/// At most this many unknown parts of a template are remembered per statement.
+pub const MAX_MEMO_HOLES: usize = 7;
+/// The bit of a remembered holes byte that says it is known.
+const KNOWN_HOLES: u8 = 0x80;
 
 /// At most this many templates are remembered per policy (then it starts again).
 const RESOURCE_MEMO_SIZE: usize = 256;
@@ -322,7 +404,7 @@ struct ActionCache(std::sync::Mutex<HashMap<String, Matches>>);
 /// statement, whichever is smaller (a policy's actions are remembered for every action of
 /// a refresh, so this is kept small).
 #[derive(Clone, Debug)]
-pub struct Matches(Arc<MatchesRepr>);
+pub struct Matches(Arc<(u64, MatchesRepr)>);
 
 #[derive(Debug)]
 enum MatchesRepr {
@@ -334,20 +416,29 @@ enum MatchesRepr {
 
 impl Matches {
     fn new(indexes: &[u32], statements: usize) -> Self {
+        static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        let uid = NEXT.fetch_add(1, Ordering::Relaxed);
         let words = statements.div_ceil(64);
         if indexes.len() <= words * 2 {
-            return Self(Arc::new(MatchesRepr::List(indexes.into())));
+            return Self(Arc::new((uid, MatchesRepr::List(indexes.into()))));
         }
         let mut bits = vec![0u64; words];
         for &i in indexes {
             bits[i as usize / 64] |= 1 << (i % 64);
         }
-        Self(Arc::new(MatchesRepr::Bits(bits.into_boxed_slice())))
+        Self(Arc::new((uid, MatchesRepr::Bits(bits.into_boxed_slice()))))
+    }
+
+    /// A number no other list of matches of the process has: the same number, the same
+    /// statements of the same policy (answers that depend only on which statements take
+    /// part are remembered under it).
+    pub fn uid(&self) -> u64 {
+        self.0.0
     }
 
     /// The indexes of the statements, in order.
     pub fn indexes(&self) -> impl Iterator<Item = usize> + '_ {
-        let (list, bits): (&[u32], &[u64]) = match &*self.0 {
+        let (list, bits): (&[u32], &[u64]) = match &self.0.1 {
             MatchesRepr::List(l) => (l, &[]),
             MatchesRepr::Bits(b) => (&[], b),
         };
@@ -359,6 +450,13 @@ impl Matches {
 const ACTION_CACHE_SIZE: usize = 4_096;
 
 impl Policy {
+    /// A number for this policy that no other policy of the process has (a copy gets its
+    /// own): answers remembered across policies are keyed by it, never by an address that
+    /// a later policy could reuse. Its statements are not to change once it is evaluated.
+    pub fn uid(&self) -> u64 {
+        self.caches.uid
+    }
+
     /// The statements that may match an action of `service` (lower-case), in order.
     pub fn candidates(&self, service: &str) -> Vec<&Statement> {
         let mut idx: Vec<usize> = Vec::new();
@@ -403,10 +501,10 @@ impl Policy {
 
     /// The remembered resource matches of every statement against `resource` (see
     /// [`Statement::resource_match`]).
-    pub fn resource_memo(&self, resource: &Template) -> Arc<[AtomicU8]> {
-        let slots = self.statements.len().div_ceil(4);
+    pub fn resource_memo(&self, resource: &Template) -> Arc<ResourceMatches> {
+        let n = self.statements.len();
         let Ok(mut memo) = self.caches.resource_memo.0.lock() else {
-            return (0..slots).map(|_| AtomicU8::new(0)).collect();
+            return Arc::new(ResourceMatches::new(n));
         };
         if let Some(hit) = memo.get(resource) {
             return Arc::clone(hit);
@@ -414,7 +512,7 @@ impl Policy {
         if memo.len() >= RESOURCE_MEMO_SIZE {
             memo.clear();
         }
-        let fresh: Arc<[AtomicU8]> = (0..slots).map(|_| AtomicU8::new(0)).collect();
+        let fresh = Arc::new(ResourceMatches::new(n));
         memo.insert(resource.clone(), Arc::clone(&fresh));
         fresh
     }

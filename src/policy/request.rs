@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use crate::text::pattern::Template;
 
 /// What is known of one condition key in a request.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum KeyState {
     /// The request does not carry the key.
     Absent,
@@ -16,7 +16,7 @@ pub enum KeyState {
 
 /// What is known of a request's condition keys. Keys not set here are unknown: they may be
 /// absent or hold any value. Key names are case-insensitive.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct Context {
     keys: BTreeMap<String, (String, KeyState)>,
     /// Keys (lower-cased) whose values are templates with unknown parts (`{group_id}`).

@@ -1116,21 +1116,18 @@ impl<'a> ArnGlobRef<'a> {
         let Some(parts) = self.parts() else {
             return value.holes();
         };
-        let value_parts = value.split_colons(6);
-        if value_parts.len() != 6 {
+        let Some(cuts) = arn_cuts(value) else {
             return Vec::new();
-        }
+        };
         let mut out: Vec<&str> = Vec::new();
-        for (g, v) in parts.iter().zip(&value_parts) {
-            if g.match_template(v) == Tri::Sometimes {
-                for h in &v.pieces {
+        for (k, g) in parts.iter().enumerate() {
+            let piece = &value.pieces[cuts[k]..cuts[k + 1] - 1];
+            if g.match_pieces(piece) == Tri::Sometimes {
+                for h in piece {
                     if let Piece::Hole(name) = h
                         && !out.contains(&name.as_str())
                     {
-                        // Borrow from `value`, which owns the same names.
-                        if let Some(n) = value.holes().into_iter().find(|n| n == name) {
-                            out.push(n);
-                        }
+                        out.push(name);
                     }
                 }
             }
@@ -1176,21 +1173,11 @@ impl<'a> ArnGlobRef<'a> {
         let Some(parts) = self.parts() else {
             return self.whole.match_template(value);
         };
-        // Where the first five known colons are; fewer, and the value is not an ARN (e.g.
-        // "*" for actions without resource-level permissions): an ARN-shaped pattern cannot
-        // match it.
-        let mut cuts = [0usize; 7];
-        let mut found = 0;
-        for (i, p) in value.pieces.iter().enumerate() {
-            if found < 5 && *p == Piece::Lit(':') {
-                found += 1;
-                cuts[found] = i + 1;
-            }
-        }
-        if found < 5 {
+        // Fewer than five known colons, and the value is not an ARN (e.g. "*" for actions
+        // without resource-level permissions): an ARN-shaped pattern cannot match it.
+        let Some(cuts) = arn_cuts(value) else {
             return Tri::Never;
-        }
-        cuts[6] = value.pieces.len() + 1;
+        };
         let mut out = Tri::Always;
         for (k, g) in parts.iter().enumerate() {
             let piece = &value.pieces[cuts[k]..cuts[k + 1] - 1];
@@ -1201,6 +1188,27 @@ impl<'a> ArnGlobRef<'a> {
         }
         out
     }
+}
+
+/// Where a template's six ARN parts start: part `k` is pieces `cuts[k]..cuts[k + 1] - 1`
+/// (the first five known colons cut it). `None` with fewer than five.
+fn arn_cuts(value: &Template) -> Option<[usize; 7]> {
+    let mut cuts = [0usize; 7];
+    let mut found = 0;
+    for (i, p) in value.pieces.iter().enumerate() {
+        if found < 5 && *p == Piece::Lit(':') {
+            found += 1;
+            cuts[found] = i + 1;
+            if found == 5 {
+                break;
+            }
+        }
+    }
+    if found < 5 {
+        return None;
+    }
+    cuts[6] = value.pieces.len() + 1;
+    Some(cuts)
 }
 
 /// The positions of the set bits of `words` (bit `i % 64` of word `i / 64`), in order.
