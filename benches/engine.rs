@@ -6,9 +6,9 @@
 use std::fmt::Write as _;
 use std::hint::black_box;
 
-use asg_perms::PolicySet;
 use asg_perms::catalog;
-use asg_perms::{Facts, check};
+use asg_perms::{Context, KeyState, PolicySet, Request, Status, Template, evaluate};
+use asg_perms::{Facts, check, requirements};
 use asg_perms::{Loaded, load_text};
 use criterion::{Criterion, criterion_group, criterion_main};
 
@@ -185,6 +185,53 @@ fn benches(c: &mut Criterion) {
     });
 }
 
+/// Every request of a full refresh (68 actions, all features), each unknown part of a
+/// resource filled with a name of its own and every key the generated policies test given
+/// a value (one that some of their patterns match).
+fn concrete_requests() -> Vec<Request> {
+    let cat = catalog();
+    let facts = Facts::default();
+    let mut out = Vec::new();
+    for a in &cat.actions {
+        let Ok(reqs) = requirements(&a.name, &cat.feature_ids_for(&a.name), &facts) else {
+            continue;
+        };
+        for r in reqs {
+            let mut req = r.request(&facts);
+            req.resources = req
+                .resources
+                .iter()
+                .map(|t| {
+                    let filled = t.to_string().replace('{', "x-").replace('}', "");
+                    Template::literal(&filled)
+                })
+                .collect();
+            let mut context = Context::default();
+            for (k, v) in req.context.iter() {
+                match v {
+                    KeyState::Values(v) => {
+                        context.set(k, v.iter().map(|x| x.replace('{', "x-").replace('}', "")));
+                    }
+                    KeyState::Absent => context.set_absent(k),
+                }
+            }
+            for k in [
+                "aws:RequestTag/team",
+                "aws:ResourceTag/env",
+                "iam:PassedToService",
+                "aws:PrincipalTag/dept",
+            ] {
+                if context.get(k).is_none() {
+                    context.set(k, ["v3x"]);
+                }
+            }
+            req.context = context;
+            out.push(req);
+        }
+    }
+    out
+}
+
 /// Issue 11's figures: per-statement cost on statements that match, and the pathological
 /// cases with work budgets.
 fn scale(c: &mut Criterion) {
@@ -195,6 +242,46 @@ fn scale(c: &mut Criterion) {
             |b| b.iter(|| full_refresh(black_box(&set))),
         );
     }
+    // The first refresh of a policy: parsed afresh and evaluated in a thread of its own, so
+    // nothing is remembered, neither by the policy nor by the thread.
+    for n in [1_000, 5_000] {
+        let text = matching_policy(n);
+        c.bench_function(
+            &format!("first refresh: parse, then 68 actions with nothing remembered, {n} matching statements"),
+            |b| {
+                b.iter(|| {
+                    std::thread::scope(|s| {
+                        s.spawn(|| full_refresh(&policy_set(black_box(&text))))
+                            .join()
+                            .unwrap_or(0)
+                    })
+                });
+            },
+        );
+    }
+    // The same refresh's requests made concrete: every unknown part of a resource and every
+    // condition key the policy names filled in.
+    let set = policy_set(&matching_policy(5_000));
+    let concrete = concrete_requests();
+    let statuses: Vec<Status> = concrete.iter().map(|r| evaluate(&set, r).status).collect();
+    assert!(
+        !statuses.contains(&Status::Conditional),
+        "a concrete request is decided"
+    );
+    c.bench_function(
+        &format!(
+            "{} concrete requests (a full refresh's, filled in) vs 5000 matching statements",
+            concrete.len()
+        ),
+        |b| {
+            b.iter(|| {
+                concrete
+                    .iter()
+                    .filter(|r| evaluate(black_box(&set), r).status == Status::Satisfied)
+                    .count()
+            });
+        },
+    );
     // An organisation-sized dump: 65,000 roles (the size the 64 MB limit used to refuse).
     let huge = gaad(65_000, 2_000);
     let mb = huge.len() as f64 / 1_048_576.0;

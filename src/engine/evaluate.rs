@@ -146,7 +146,16 @@ fn eval_statement<'a>(
     if st.resources.negated {
         res = res.negate();
     }
-    if res == Tri::Never && words {
+    if res == Tri::Never {
+        if !words {
+            // It cannot apply, whatever its conditions say, and what an answer depends on
+            // is gathered only from statements that may apply: nothing more to work out.
+            return StatementEval {
+                applies: Tri::Never,
+                notes,
+                depends,
+            };
+        }
         notes.push(format!(
             "{} [{}] does not cover {resource}",
             st.resources.element(),
