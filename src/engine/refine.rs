@@ -478,23 +478,11 @@ thread_local! {
         (std::hash::RandomState::new(), std::hash::RandomState::new());
 }
 
-/// Codes above every character: a wildcard, a hole, a separator.
-const STAR: u32 = 0x11_0000;
-const ONE: u32 = 0x11_0001;
+/// The code of a hole in a memo key: above every character.
 const HOLE: u32 = 0x11_0002;
-const NEXT: u32 = 0x11_0003;
 
-/// A pattern's tokens as numbers: a character as itself, a wildcard above every character
-/// (so a literal `*` and a wildcard differ, as they must).
-fn encode_toks(toks: impl Iterator<Item = Tok>) -> impl Iterator<Item = u32> {
-    toks.map(|t| match t {
-        Tok::Lit(c) => u32::from(c),
-        Tok::Star => STAR,
-        Tok::One => ONE,
-    })
-}
-
-/// The [`MemoKey`] of the template and the patterns.
+/// The [`MemoKey`] of the template and the patterns: the template's length and pieces, then
+/// each pattern as [`GlobRef::hash_into`] feeds it (its own length first).
 fn memo_key(
     keys: &(std::hash::RandomState, std::hash::RandomState),
     template: &Template,
@@ -502,21 +490,21 @@ fn memo_key(
 ) -> MemoKey {
     use std::hash::{BuildHasher, Hasher};
     let (mut a, mut b) = (keys.0.build_hasher(), keys.1.build_hasher());
-    let mut len = 0usize;
-    let mut write = |code: u32| {
-        a.write_u32(code);
-        b.write_u32(code);
-        len += 1;
-    };
+    a.write_usize(template.pieces.len());
+    b.write_usize(template.pieces.len());
     for p in &template.pieces {
-        write(match p {
+        let code = match p {
             Piece::Lit(c) => u32::from(*c),
             Piece::Hole(_) => HOLE,
-        });
+        };
+        a.write_u32(code);
+        b.write_u32(code);
     }
+    let mut len = template.pieces.len();
     for g in globs {
-        write(NEXT);
-        encode_toks(g.tokens()).for_each(&mut write);
+        g.hash_into(&mut a);
+        g.hash_into(&mut b);
+        len += g.len() + 1;
     }
     (a.finish(), b.finish(), len)
 }
