@@ -225,7 +225,7 @@ impl Statement {
     /// the places of [`Template::holes`]: the holes of each pattern that matches only
     /// sometimes, up to the first pattern that always matches (the order evaluation reads
     /// them in). Remembered in `memo`; `None` when a pattern holds a variable or the
-    /// template has more than [`MAX_MEMO_HOLES`] unknown parts.
+    /// template has more than `MAX_MEMO_HOLES` unknown parts.
     pub fn open_holes(&self, resource: &Template, memo: &ResourceMatches) -> Option<u8> {
         let slots = memo.holes.get_or_init(|| {
             let n = if resource.holes().len() <= MAX_MEMO_HOLES {
