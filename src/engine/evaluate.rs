@@ -75,7 +75,7 @@ fn resolve_resource<'a>(
 /// are written only when `words` is set, and with `holes_known` (every unknown part of the
 /// resource is already among the evidence's dependencies) the unknown parts this statement
 /// depends on are not worked out again: the answer is the same either way. `holes` are the
-/// resource's unknown parts ([`Template::holes`]).
+/// resource's unknown parts ([`Template::holes`]): none when it is known.
 fn eval_statement<'a>(
     st: &'a Statement,
     resource: &'a Template,
@@ -90,7 +90,8 @@ fn eval_statement<'a>(
 
     // Resource: remembered, unless the words are asked (or the unknown parts it depends on,
     // when those are not remembered).
-    let need_holes = !resource.is_known() && (words || !holes_known);
+    let known = holes.is_empty();
+    let need_holes = !known && (words || !holes_known);
     let remembered = if words {
         None
     } else {
@@ -124,7 +125,7 @@ fn eval_statement<'a>(
             Some(g) => g.match_template(resource),
             None => resolve_resource(p, resource, ctx, &mut notes, &mut depends),
         };
-        if t == Tri::Sometimes && !resource.is_known() && (words || !holes_known) {
+        if t == Tri::Sometimes && need_holes {
             let open = compiled.map_or_else(|| resource.holes(), |g| g.open_holes(resource));
             if !open.is_empty() {
                 if words {
@@ -445,7 +446,16 @@ impl Pending<'_> {
             effect: self.st.effect,
             span: self.st.span,
             applies: self.applies,
-            notes: eval_statement(self.st, self.resource, &[], ctx, true, false, None).notes,
+            notes: eval_statement(
+                self.st,
+                self.resource,
+                &self.resource.holes(),
+                ctx,
+                true,
+                false,
+                None,
+            )
+            .notes,
         }
     }
 }
@@ -576,11 +586,12 @@ fn matching<'a>(set: &'a PolicySet, action_lower: &str) -> (Matching<'a>, Vec<u6
             for (pi, policy) in policies {
                 let found = policy.matching(action_lower);
                 names.push(found.uid());
-                sts.extend(
-                    found
-                        .indexes()
-                        .filter_map(|i| policy.statements.get(i).map(|st| (pi, policy, st))),
-                );
+                sts.reserve(found.len());
+                found.for_each_index(|i| {
+                    if let Some(st) = policy.statements.get(i) {
+                        sts.push((pi, policy, st));
+                    }
+                });
             }
             (layer, sts)
         })

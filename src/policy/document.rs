@@ -436,6 +436,36 @@ impl Matches {
         self.0.0
     }
 
+    /// How many statements match.
+    pub fn len(&self) -> usize {
+        match &self.0.1 {
+            MatchesRepr::List(l) => l.len(),
+            MatchesRepr::Bits(b) => b.iter().map(|w| w.count_ones() as usize).sum(),
+        }
+    }
+
+    /// True when no statement matches.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Calls `f` with the index of each statement, in order (plain loops: faster than
+    /// [`Matches::indexes`] where it counts).
+    pub fn for_each_index(&self, mut f: impl FnMut(usize)) {
+        match &self.0.1 {
+            MatchesRepr::List(l) => l.iter().for_each(|&i| f(i as usize)),
+            MatchesRepr::Bits(b) => {
+                for (k, &word) in b.iter().enumerate() {
+                    let mut w = word;
+                    while w != 0 {
+                        f(k * 64 + w.trailing_zeros() as usize);
+                        w &= w - 1;
+                    }
+                }
+            }
+        }
+    }
+
     /// The indexes of the statements, in order.
     pub fn indexes(&self) -> impl Iterator<Item = usize> + '_ {
         let (list, bits): (&[u32], &[u64]) = match &self.0.1 {
@@ -1078,5 +1108,35 @@ pub(crate) fn string_list(
                 value.kind_name()
             ),
         )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Matches;
+
+    /// Both forms (a list of indexes, one bit per statement) give the same indexes, the
+    /// same count, by either way of walking them.
+    #[test]
+    fn matches_walks_agree_in_both_forms() {
+        let mut forms = [0; 2];
+        for (indexes, statements) in [
+            (vec![], 10),
+            (vec![3, 7], 1_000),
+            ((0..200).collect::<Vec<u32>>(), 200),
+            (vec![0, 63, 64, 127, 128, 199], 200),
+            ((0..130).step_by(3).collect(), 130),
+        ] {
+            let m = Matches::new(&indexes, statements);
+            forms[usize::from(matches!(m.0.1, super::MatchesRepr::Bits(_)))] += 1;
+            let want: Vec<usize> = indexes.iter().map(|&i| i as usize).collect();
+            let mut walked = Vec::new();
+            m.for_each_index(|i| walked.push(i));
+            assert_eq!(walked, want);
+            assert_eq!(m.indexes().collect::<Vec<_>>(), want);
+            assert_eq!(m.len(), want.len());
+            assert_eq!(m.is_empty(), want.is_empty());
+        }
+        assert!(forms[0] > 0 && forms[1] > 0, "both forms tried: {forms:?}");
     }
 }
