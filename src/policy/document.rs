@@ -476,6 +476,39 @@ impl Matches {
     }
 }
 
+/// Hashes an address (a key no input chooses): one multiplication, its well-mixed middle
+/// bits moved down to where a table looks first.
+#[derive(Clone, Copy, Default)]
+struct AddrHash;
+
+impl std::hash::BuildHasher for AddrHash {
+    type Hasher = AddrHasher;
+    fn build_hasher(&self) -> AddrHasher {
+        AddrHasher(0)
+    }
+}
+
+struct AddrHasher(u64);
+
+impl std::hash::Hasher for AddrHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.write_u64(u64::from(b));
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = (self.0 ^ n)
+            .wrapping_mul(0x9E37_79B9_7F4A_7C15)
+            .rotate_left(29);
+    }
+    fn write_usize(&mut self, n: usize) {
+        self.write_u64(n as u64);
+    }
+}
+
 /// At most this many actions are remembered per policy (then it starts again).
 const ACTION_CACHE_SIZE: usize = 4_096;
 
@@ -512,11 +545,19 @@ impl Policy {
             return hit.clone();
         }
         let service = action_lower.split_once(':').map_or("", |(s, _)| s);
+        // Statements that write an action alike share its text (see `ActionPattern`): each
+        // shared text is matched once, its answer looked up by address for the others.
+        let mut answers: HashMap<usize, bool, AddrHash> = HashMap::default();
+        let mut matches = |p: &ActionPattern| {
+            *answers
+                .entry(p.text.as_ptr() as usize)
+                .or_insert_with(|| p.glob().matches(action_lower))
+        };
         // Four bytes a statement: a policy is far below 4 billion statements.
         let indexes: Vec<u32> = self
             .candidates(service)
             .into_iter()
-            .filter(|st| st.covers_action(action_lower))
+            .filter(|st| st.actions.patterns.iter().any(&mut matches) != st.actions.negated)
             .filter_map(|st| u32::try_from(st.index).ok())
             .collect();
         let found = Matches::new(&indexes, self.statements.len());

@@ -117,14 +117,24 @@ impl Ord for GlobRef<'_> {
         // differing byte, found eight bytes at a time: patterns of one policy share long
         // prefixes, and sorting thousands of them is what deduplicating witness patterns
         // costs.
-        if let (Repr::Narrow(a), Repr::Narrow(b)) = (self.0, other.0) {
-            let i = common_prefix(a, b);
-            return match (a.get(i), b.get(i)) {
-                (Some(&x), Some(&y)) => narrow_tok(x).cmp(&narrow_tok(y)),
-                _ => a.len().cmp(&b.len()),
-            };
+        match (self.0, other.0) {
+            (Repr::Narrow(a), Repr::Narrow(b)) => {
+                let i = common_prefix(a, b);
+                match (a.get(i), b.get(i)) {
+                    (Some(&x), Some(&y)) => narrow_tok(x).cmp(&narrow_tok(y)),
+                    _ => a.len().cmp(&b.len()),
+                }
+            }
+            // The wide codes are in token order (characters, then `*`, then `?`).
+            (Repr::Wide(a), Repr::Wide(b)) => a.cmp(b),
+            _ => {
+                let n = self.len().min(other.len());
+                (0..n)
+                    .map(|i| (self.code(i), other.code(i)))
+                    .find(|(x, y)| x != y)
+                    .map_or_else(|| self.len().cmp(&other.len()), |(x, y)| x.cmp(&y))
+            }
         }
-        self.tokens().cmp(other.tokens())
     }
 }
 
@@ -381,11 +391,20 @@ impl<'a> GlobRef<'a> {
     /// they are read), with no copy: the same pattern as [`Glob::new`] when the text is
     /// ASCII and has no run of stars (which a compiled pattern merges). `None` otherwise.
     pub fn of_text(text: &'a str, fold: bool) -> Option<Self> {
-        if !text.is_ascii() || text.contains("**") {
+        // One pass over the bytes (this runs for every statement a refresh looks at).
+        let b = text.as_bytes();
+        let (mut wide, mut stars, mut upper) = (false, false, false);
+        let mut last = 0u8;
+        for &c in b {
+            wide |= !c.is_ascii();
+            stars |= c == b'*' && last == b'*';
+            upper |= c.is_ascii_uppercase();
+            last = c;
+        }
+        if wide || stars {
             return None;
         }
-        let b = text.as_bytes();
-        Some(Self(if fold && b.iter().any(u8::is_ascii_uppercase) {
+        Some(Self(if fold && upper {
             Repr::Folded(b)
         } else {
             Repr::Narrow(b)
@@ -405,12 +424,36 @@ impl<'a> GlobRef<'a> {
         self.len() == 0
     }
 
+    /// How many tokens, when the pattern is stored wide (it may name characters beyond
+    /// ASCII); 0 for a narrow one (every character it names is ASCII).
+    pub fn wide_len(self) -> usize {
+        match self.0 {
+            Repr::Narrow(_) | Repr::Folded(_) => 0,
+            Repr::Wide(w) => w.len(),
+        }
+    }
+
     /// Token `i`, if there is one.
     fn get(self, i: usize) -> Option<Tok> {
         match self.0 {
             Repr::Narrow(b) => b.get(i).map(|&b| narrow_tok(b)),
             Repr::Folded(b) => b.get(i).map(|&b| narrow_tok(b.to_ascii_lowercase())),
             Repr::Wide(w) => w.get(i).map(|&w| wide_tok(w)),
+        }
+    }
+
+    /// The wide code of token `i` (see [`wide_tok`]: codes compare as tokens do); `i` must
+    /// be below [`len`](Self::len).
+    fn code(self, i: usize) -> u32 {
+        let narrow = |b: u8| match b {
+            b'*' => WIDE_STAR,
+            b'?' => WIDE_ONE,
+            b => u32::from(b),
+        };
+        match self.0 {
+            Repr::Narrow(b) => narrow(b[i]),
+            Repr::Folded(b) => narrow(b[i].to_ascii_lowercase()),
+            Repr::Wide(w) => w[i],
         }
     }
 
@@ -1104,6 +1147,15 @@ pub struct ArnGlobRef<'a> {
 fn colons_of(g: GlobRef<'_>) -> Option<[u32; 5]> {
     let mut colons = [0u32; 5];
     let mut found = 0;
+    // A narrow pattern's tokens are its bytes, and a colon byte is a literal colon (folded
+    // or not): look for the bytes, not the tokens.
+    if let Repr::Narrow(b) | Repr::Folded(b) = g.0 {
+        for (i, _) in b.iter().enumerate().filter(|(_, c)| **c == b':').take(5) {
+            colons[found] = u32::try_from(i).unwrap_or(u32::MAX);
+            found += 1;
+        }
+        return (found == 5).then_some(colons);
+    }
     for (i, t) in g.tokens().enumerate() {
         if found == 5 {
             break;
@@ -1333,6 +1385,33 @@ mod tests {
                     ga.tokens().cmp(gb.tokens()),
                     "{a} vs {b}"
                 );
+            }
+        }
+        // Every form against every other: narrow, a run of a wide pattern, folded (read
+        // from upper-case text), and literal (wide when it holds `*` or `?`).
+        let short: Vec<&String> = texts
+            .iter()
+            .filter(|t| t.len() <= 3 && !t.contains("**"))
+            .collect();
+        let wide: Vec<Glob> = short
+            .iter()
+            .map(|t| Glob::new(&format!("é{t}"), false))
+            .collect();
+        let literal: Vec<Glob> = short.iter().map(|t| Glob::literal(t, false)).collect();
+        let upper: Vec<String> = short.iter().map(|t| t.to_ascii_uppercase()).collect();
+        let mut forms: Vec<GlobRef<'_>> = Vec::new();
+        for (i, t) in short.iter().enumerate() {
+            forms.push(GlobRef::of_text(t, false).unwrap());
+            forms.push(wide[i].view().slice(1..wide[i].len()));
+            forms.push(literal[i].view());
+            forms.push(GlobRef::of_text(&upper[i], true).unwrap());
+        }
+        assert!(forms.iter().any(|g| matches!(g.0, Repr::Folded(_))));
+        assert!(forms.iter().any(|g| matches!(g.0, Repr::Wide(_))));
+        for a in &forms {
+            for b in &forms {
+                assert_eq!(a.cmp(b), a.tokens().cmp(b.tokens()), "{a} vs {b}");
+                assert_eq!(a == b, a.tokens().eq(b.tokens()), "{a} vs {b}");
             }
         }
     }
@@ -1587,6 +1666,12 @@ mod tests {
                     compiled.view().slice(n..view.len()).match_template(&t)
                 );
             }
+            // The colons of the ARN parts, found by bytes (narrow) or by tokens (wide).
+            let wide = Glob::new(&format!("é{pattern}"), false);
+            proptest::prop_assert_eq!(
+                colons_of(wide.view().slice(1..wide.len())),
+                colons_of(Glob::new(&pattern, false).view())
+            );
             if let Some(arn) = ArnGlobRef::of_text(&pattern) {
                 let compiled = ArnGlob::new(&pattern);
                 proptest::prop_assert_eq!(arn, compiled.view());
@@ -1608,5 +1693,16 @@ mod tests {
         assert!(Glob::new("a*", false).matches("ab"));
         assert!(GlobRef::of_text("a**", false).is_none());
         assert!(GlobRef::of_text("é*", false).is_none());
+        // The colons of an ARN pattern, narrow, folded or wide: the first five.
+        let arn = "arn:aws:*:?::x:y";
+        let want = Some([3, 7, 9, 11, 12]);
+        assert_eq!(colons_of(Glob::new(arn, false).view()), want);
+        assert_eq!(
+            colons_of(GlobRef::of_text("ARN:aws:*:?::x:y", true).unwrap()),
+            want
+        );
+        let wide = Glob::new(&format!("é{arn}"), false);
+        assert_eq!(colons_of(wide.view().slice(1..wide.len())), want);
+        assert_eq!(colons_of(Glob::new("a:b:c:d", false).view()), None);
     }
 }
