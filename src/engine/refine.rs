@@ -361,29 +361,33 @@ fn resource_parts(req: &Request, statements: &[&Statement]) -> Option<Vec<Vec<St
                 return None;
             }
             let mut seen: HashSet<&str> = HashSet::new();
-            for (i, part) in parts.iter().enumerate() {
+            for part in &parts {
                 for h in part.holes() {
                     if !seen.insert(h) {
                         return None; // one unknown in two parts: not independent
                     }
                 }
-                if part.is_known() {
-                    resource_parts.push(vec![part.to_string()]);
-                    continue;
-                }
-                let mut globs = Vec::new();
-                for st in statements {
-                    for compiled in st.resources.compiled() {
-                        let g = compiled?;
-                        match g.parts() {
-                            Some(p) => globs.push(p[i]),
-                            // A whole-string pattern other than "*" spans parts.
-                            None if g.glob().accepts_everything() => {}
-                            None => return None,
-                        }
+            }
+            // The patterns of each unknown part, every statement's patterns split once.
+            let open: Vec<usize> = (0..6).filter(|&i| !parts[i].is_known()).collect();
+            let mut globs: [Vec<GlobRef<'_>>; 6] = Default::default();
+            for st in statements {
+                for compiled in st.resources.compiled() {
+                    let g = compiled?;
+                    match g.parts() {
+                        Some(p) => open.iter().for_each(|&i| globs[i].push(p[i])),
+                        // A whole-string pattern other than "*" spans parts.
+                        None if g.glob().accepts_everything() => {}
+                        None => return None,
                     }
                 }
-                resource_parts.push(witnesses(part, globs)?);
+            }
+            for (i, (part, globs)) in parts.iter().zip(globs).enumerate() {
+                if open.contains(&i) {
+                    resource_parts.push(witnesses(part, globs)?);
+                } else {
+                    resource_parts.push(vec![part.to_string()]);
+                }
             }
         }
         rs if rs.iter().all(Template::is_known) => {}
@@ -433,7 +437,7 @@ pub fn witnesses(template: &Template, mut globs: Vec<GlobRef<'_>>) -> Option<Vec
     let globs = globs.as_slice();
     // One state alone would be over the budget: no search, no memo key (which for
     // thousands of patterns is long to build and to hash).
-    if witness_state_cost(template, globs) > MAX_WITNESS_WORK {
+    if one_state_over_budget(template, globs) {
         return None;
     }
     // The same unknowns against the same patterns come up for requirement after
@@ -546,17 +550,33 @@ fn witness_alphabet(template: &Template, globs: &[GlobRef<'_>]) -> Vec<char> {
     alphabet
 }
 
-/// The work one state of the witness search costs: a step per character per pattern, each
-/// step a pass over the pattern's positions (64 a word).
-fn witness_state_cost(template: &Template, globs: &[GlobRef<'_>]) -> usize {
-    let words: usize = (template.pieces.len() + 1).div_ceil(64)
+/// True when one state of the witness search alone would cost more than the budget: a
+/// step per character per pattern, each step a pass over the pattern's positions (64 a
+/// word).
+fn one_state_over_budget(template: &Template, globs: &[GlobRef<'_>]) -> bool {
+    let words = state_words(template, globs);
+    // The alphabet holds at most the 128 ASCII characters, each other character a pattern
+    // or the template names, and a fresh one: when even that many stay under the budget,
+    // the alphabet itself need not be worked out (a memo hit then costs no pass over the
+    // tokens).
+    let most = 129usize
+        .saturating_add(template.pieces.len())
+        .saturating_add(globs.iter().map(|g| g.wide_len()).sum());
+    most.saturating_mul(words) > MAX_WITNESS_WORK
+        && witness_alphabet(template, globs)
+            .len()
+            .saturating_mul(words)
+            > MAX_WITNESS_WORK
+}
+
+/// The words of a state of the witness search: the template's positions and each
+/// pattern's, 64 a word.
+fn state_words(template: &Template, globs: &[GlobRef<'_>]) -> usize {
+    (template.pieces.len() + 1).div_ceil(64)
         + globs
             .iter()
             .map(|g| (g.len() + 1).div_ceil(64))
-            .sum::<usize>();
-    witness_alphabet(template, globs)
-        .len()
-        .saturating_mul(words)
+            .sum::<usize>()
 }
 
 fn find_witnesses(template: &Template, globs: &[GlobRef<'_>]) -> Option<Vec<String>> {
@@ -580,7 +600,7 @@ fn find_witnesses(template: &Template, globs: &[GlobRef<'_>]) -> Option<Vec<Stri
     let mut queue: VecDeque<(State, String)> = VecDeque::new();
     seen.insert(start.clone());
     queue.push_back((start, String::new()));
-    let per_state = witness_state_cost(template, globs);
+    let per_state = alphabet.len().saturating_mul(state_words(template, globs));
     let mut work: usize = 0;
     while let Some(((tpl, gs), s)) = queue.pop_front() {
         // Bounded as it goes, not after.
@@ -650,5 +670,45 @@ mod tests {
         .unwrap();
         assert!(w.iter().all(|s| s.starts_with("role/")));
         assert_eq!(w.len(), 2, "{w:?}");
+    }
+
+    /// The budget check's quick bound is never below the alphabet it stands for, so it
+    /// never lets a search through that the alphabet would stop.
+    #[test]
+    fn the_quick_budget_bound_covers_the_alphabet() {
+        let cjk = |i: u32| char::from_u32(0x4E00 + i).unwrap_or('x');
+        let sets: Vec<(&str, Vec<String>)> = vec![
+            ("{v}", vec!["a*".into(), "*b".into()]),
+            ("é{v}ü", vec!["ä*ö".into(), "x?y".into(), "日本*".into()]),
+            (
+                "{v}",
+                (0..300).map(|i| format!("p{i}{}*", cjk(i))).collect(),
+            ),
+            (
+                "{v}",
+                (0..128u8).map(|b| format!("{}*", char::from(b))).collect(),
+            ),
+        ];
+        for (template, patterns) in &sets {
+            let t = Template::parse(template);
+            let globs: Vec<Glob> = patterns.iter().map(|p| Glob::new(p, false)).collect();
+            let views: Vec<GlobRef<'_>> = globs.iter().map(Glob::view).collect();
+            let most = 129 + t.pieces.len() + views.iter().map(|g| g.wide_len()).sum::<usize>();
+            assert!(
+                witness_alphabet(&t, &views).len() <= most,
+                "{template} {patterns:?}"
+            );
+        }
+        let few = [Glob::new("a*", false), Glob::new("*b", false)];
+        let few: Vec<GlobRef<'_>> = few.iter().map(Glob::view).collect();
+        assert!(!one_state_over_budget(&Template::parse("{v}"), &few));
+        // Two thousand patterns of as many characters: one state is over the budget, so no
+        // search starts.
+        let many: Vec<Glob> = (0..2_000)
+            .map(|i| Glob::new(&format!("{}*", cjk(i)), false))
+            .collect();
+        let many: Vec<GlobRef<'_>> = many.iter().map(Glob::view).collect();
+        assert!(one_state_over_budget(&Template::parse("{v}"), &many));
+        assert_eq!(witnesses(&Template::parse("{v}"), many), None);
     }
 }
