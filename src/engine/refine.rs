@@ -435,15 +435,20 @@ pub fn witnesses(template: &Template, mut globs: Vec<GlobRef<'_>>) -> Option<Vec
     globs.sort_unstable();
     globs.dedup();
     let globs = globs.as_slice();
-    // One state alone would be over the budget: no search, no memo key (which for
-    // thousands of patterns is long to build and to hash).
-    if one_state_over_budget(template, globs) {
-        return None;
-    }
     // The same unknowns against the same patterns come up for requirement after
-    // requirement of one refresh: remember the last answers.
+    // requirement of one refresh: remember the last answers. The key is one pass over the
+    // patterns (as the sort was); the budget is looked at only when the answer is not
+    // remembered. When one state alone would be over it, there is no search.
     let key = MEMO_KEYS.with(|keys| memo_key(keys, template, globs));
-    MEMO.with(|m| remembered(m, key, || find_witnesses(template, globs)))
+    MEMO.with(|m| {
+        remembered(m, key, || {
+            if one_state_over_budget(template, globs) {
+                None
+            } else {
+                find_witnesses(template, globs)
+            }
+        })
+    })
 }
 
 /// How many answers each memo of a thread remembers (then it starts again).
@@ -557,8 +562,7 @@ fn one_state_over_budget(template: &Template, globs: &[GlobRef<'_>]) -> bool {
     let words = state_words(template, globs);
     // The alphabet holds at most the 128 ASCII characters, each other character a pattern
     // or the template names, and a fresh one: when even that many stay under the budget,
-    // the alphabet itself need not be worked out (a memo hit then costs no pass over the
-    // tokens).
+    // the alphabet itself need not be worked out.
     let most = 129usize
         .saturating_add(template.pieces.len())
         .saturating_add(globs.iter().map(|g| g.wide_len()).sum());

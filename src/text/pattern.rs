@@ -1692,6 +1692,9 @@ mod tests {
         assert!(!Glob::literal("a*", false).matches("ab"));
         assert!(Glob::new("a*", false).matches("ab"));
         assert!(GlobRef::of_text("a**", false).is_none());
+        assert!(GlobRef::of_text("*a*b*", false).is_some());
+        assert!(GlobRef::of_text("*a*b**c", false).is_none());
+        assert!(GlobRef::of_text("**", false).is_none());
         assert!(GlobRef::of_text("é*", false).is_none());
         // The colons of an ARN pattern, narrow, folded or wide: the first five.
         let arn = "arn:aws:*:?::x:y";
