@@ -264,11 +264,13 @@ impl Statement {
 
     /// Whether the `Action`/`NotAction` covers the (lower-cased) action.
     pub fn covers_action(&self, action_lower: &str) -> bool {
-        self.actions
-            .patterns
-            .iter()
-            .any(|p| p.glob().matches(action_lower))
-            != self.actions.negated
+        self.covers_action_by(|p| p.glob().matches(action_lower))
+    }
+
+    /// Whether the `Action`/`NotAction` covers an action, given which of the statement's
+    /// patterns match it (asked in order, until one does).
+    fn covers_action_by(&self, matches: impl FnMut(&ActionPattern) -> bool) -> bool {
+        self.actions.patterns.iter().any(matches) != self.actions.negated
     }
 
     /// "statement 2 (Sid \"`AllowPassRole`\")" or "statement 2".
@@ -557,7 +559,7 @@ impl Policy {
         let indexes: Vec<u32> = self
             .candidates(service)
             .into_iter()
-            .filter(|st| st.actions.patterns.iter().any(&mut matches) != st.actions.negated)
+            .filter(|st| st.covers_action_by(&mut matches))
             .filter_map(|st| u32::try_from(st.index).ok())
             .collect();
         let found = Matches::new(&indexes, self.statements.len());
