@@ -587,7 +587,7 @@ fn matching<'a>(set: &'a PolicySet, action_lower: &str) -> (Matching<'a>, Vec<u6
                 let found = policy.matching(action_lower);
                 names.push(found.uid());
                 sts.reserve(found.len());
-                found.for_each_index(|i| {
+                found.indexes().for_each(|i| {
                     if let Some(st) = policy.statements.get(i) {
                         sts.push((pi, policy, st));
                     }

@@ -451,24 +451,8 @@ impl Matches {
         self.len() == 0
     }
 
-    /// Calls `f` with the index of each statement, in order (plain loops: faster than
-    /// [`Matches::indexes`] where it counts).
-    pub fn for_each_index(&self, mut f: impl FnMut(usize)) {
-        match &self.0.1 {
-            MatchesRepr::List(l) => l.iter().for_each(|&i| f(i as usize)),
-            MatchesRepr::Bits(b) => {
-                for (k, &word) in b.iter().enumerate() {
-                    let mut w = word;
-                    while w != 0 {
-                        f(k * 64 + w.trailing_zeros() as usize);
-                        w &= w - 1;
-                    }
-                }
-            }
-        }
-    }
-
-    /// The indexes of the statements, in order.
+    /// The indexes of the statements, in order. Walk them with `for_each` (or `fold`)
+    /// where it counts: those loop over the list and the bits directly.
     pub fn indexes(&self) -> impl Iterator<Item = usize> + '_ {
         let (list, bits): (&[u32], &[u64]) = match &self.0.1 {
             MatchesRepr::List(l) => (l, &[]),
@@ -1158,8 +1142,8 @@ pub(crate) fn string_list(
 mod tests {
     use super::Matches;
 
-    /// Both forms (a list of indexes, one bit per statement) give the same indexes, the
-    /// same count, by either way of walking them.
+    /// Both forms (a list of indexes, one bit per statement) give the same indexes and the
+    /// same count, walked by `for_each` or by `next`.
     #[test]
     fn matches_walks_agree_in_both_forms() {
         let mut forms = [0; 2];
@@ -1174,7 +1158,7 @@ mod tests {
             forms[usize::from(matches!(m.0.1, super::MatchesRepr::Bits(_)))] += 1;
             let want: Vec<usize> = indexes.iter().map(|&i| i as usize).collect();
             let mut walked = Vec::new();
-            m.for_each_index(|i| walked.push(i));
+            m.indexes().for_each(|i| walked.push(i));
             assert_eq!(walked, want);
             assert_eq!(m.indexes().collect::<Vec<_>>(), want);
             assert_eq!(m.len(), want.len());
