@@ -172,6 +172,16 @@ fn narrow_tok(b: u8) -> Tok {
     }
 }
 
+/// The code of a token in the wide form (the inverse of [`wide_tok`]): characters below
+/// the wildcards, so codes compare in token order.
+fn wide_code(t: Tok) -> u32 {
+    match t {
+        Tok::Star => WIDE_STAR,
+        Tok::One => WIDE_ONE,
+        Tok::Lit(c) => u32::from(c),
+    }
+}
+
 fn wide_tok(w: u32) -> Tok {
     match w {
         WIDE_STAR => Tok::Star,
@@ -328,14 +338,7 @@ impl Glob {
                 .collect(),
             ))
         } else {
-            Self(Toks::Wide(
-                toks.map(|t| match t {
-                    Tok::Star => WIDE_STAR,
-                    Tok::One => WIDE_ONE,
-                    Tok::Lit(c) => u32::from(c),
-                })
-                .collect(),
-            ))
+            Self(Toks::Wide(toks.map(wide_code).collect()))
         }
     }
 
@@ -442,18 +445,12 @@ impl<'a> GlobRef<'a> {
         }
     }
 
-    /// The wide code of token `i` (see [`wide_tok`]: codes compare as tokens do); `i` must
+    /// The wide code of token `i` (see [`wide_code`]: codes compare as tokens do); `i` must
     /// be below [`len`](Self::len).
     fn code(self, i: usize) -> u32 {
-        let narrow = |b: u8| match b {
-            b'*' => WIDE_STAR,
-            b'?' => WIDE_ONE,
-            b => u32::from(b),
-        };
         match self.0 {
-            Repr::Narrow(b) => narrow(b[i]),
-            Repr::Folded(b) => narrow(b[i].to_ascii_lowercase()),
             Repr::Wide(w) => w[i],
+            Repr::Narrow(_) | Repr::Folded(_) => wide_code(self.tok(i)),
         }
     }
 
