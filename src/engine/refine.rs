@@ -318,7 +318,7 @@ fn key_values(
                 | BaseOp::StringLike
                 | BaseOp::StringNotLike => {
                     for i in 0..c.values.len() {
-                        entry.1.push(c.value_glob(i)?.view());
+                        entry.1.push(c.value_glob(i)?);
                     }
                 }
                 BaseOp::Null => {}

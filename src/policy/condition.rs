@@ -14,7 +14,7 @@ use crate::policy::vars::{Resolved, VarText};
 use crate::policy::{Context, KeyState};
 use crate::text::intern::Interner;
 use crate::text::json::{Kind, Member, Span, Value};
-use crate::text::pattern::{ArnGlob, Glob, Template, Tri};
+use crate::text::pattern::{ArnGlob, ArnGlobRef, Glob, GlobRef, Template, Tri};
 
 pub use super::operators::{BaseOp, Operator, SetOp};
 
@@ -31,41 +31,89 @@ pub struct Condition {
     pub span: Span,
     /// The key lower-cased, for look-ups that allocate nothing.
     key_lower: Arc<str>,
-    /// Each value compiled once for the operator, when it holds no policy variable.
-    compiled: Box<[Option<Compiled>]>,
+    /// How each value is compiled for the operator; empty when every value is read in place
+    /// from its text or is not compiled at all (nearly always: then nothing but the text is
+    /// stored).
+    compiled: Box<[Compiled]>,
 }
 
-/// A condition value compiled for its operator.
+/// How a condition value is compiled for its operator.
 #[derive(Clone, Debug)]
 enum Compiled {
-    /// A string pattern (literal for the `...Equals` operators).
+    /// Its text is the pattern as it is, read in place (see [`view_of`]).
+    View,
+    /// A string pattern compiled apart from its text (literal for the `...Equals`
+    /// operators): escapes, non-ASCII text, runs of stars, a literal `*` or `?`.
     Glob(Glob),
-    /// An ARN pattern, matched part by part.
+    /// An ARN pattern compiled apart from its text, matched part by part.
     Arn(ArnGlob),
+    /// Not compiled: the value holds a policy variable, or the operator does not compare
+    /// strings.
+    Not,
+}
+
+/// A condition value's matcher, borrowed from its text or from what was compiled.
+#[derive(Clone, Copy)]
+enum Matcher<'a> {
+    Glob(GlobRef<'a>),
+    Arn(ArnGlobRef<'a>),
+}
+
+/// How `base` compares strings: (wildcards, fold case, as ARNs); `None` when it does not
+/// compare strings as patterns.
+fn string_match(base: BaseOp) -> Option<(bool, bool, bool)> {
+    use BaseOp as B;
+    Some(match base {
+        B::StringEquals | B::StringNotEquals => (false, false, false),
+        B::StringEqualsIgnoreCase | B::StringNotEqualsIgnoreCase | B::Bool => (false, true, false),
+        B::StringLike | B::StringNotLike => (true, false, false),
+        B::ArnEquals | B::ArnLike | B::ArnNotEquals | B::ArnNotLike => (true, false, true),
+        _ => return None,
+    })
+}
+
+/// `value`'s text itself as its pattern for `base`, with no copy, when that is the same
+/// pattern compiling it would give: plain text (no variable or escape), ASCII with no run of
+/// stars, and for the literal operators no `*` or `?` (which they take literally).
+fn view_of(base: BaseOp, value: &VarText) -> Option<Matcher<'_>> {
+    let (wildcards, fold_case, arn) = string_match(base)?;
+    if !value.is_plain() || (!wildcards && value.text.contains(['*', '?'])) {
+        return None;
+    }
+    if arn {
+        ArnGlobRef::of_text(&value.text).map(Matcher::Arn)
+    } else {
+        GlobRef::of_text(&value.text, fold_case).map(Matcher::Glob)
+    }
 }
 
 impl Compiled {
-    /// The value compiled for `base`, or `None` when it holds a variable or the operator
-    /// does not compare strings.
-    fn of(base: BaseOp, value: &VarText) -> Option<Self> {
-        use BaseOp as B;
-        if value.has_variables() {
-            return None;
-        }
-        let (wildcards, fold_case, arn) = match base {
-            B::StringEquals | B::StringNotEquals => (false, false, false),
-            B::StringEqualsIgnoreCase | B::StringNotEqualsIgnoreCase | B::Bool => {
-                (false, true, false)
-            }
-            B::StringLike | B::StringNotLike => (true, false, false),
-            B::ArnEquals | B::ArnLike | B::ArnNotEquals | B::ArnNotLike => (true, false, true),
-            _ => return None,
+    /// The value compiled for `base`.
+    fn of(base: BaseOp, value: &VarText) -> Self {
+        let Some((wildcards, fold_case, arn)) = string_match(base) else {
+            return Self::Not;
         };
-        match value.resolve(&Context::default(), wildcards, fold_case) {
-            Resolved::Known(g) if arn => Some(Self::Arn(ArnGlob::from_glob(g))),
-            Resolved::Known(g) => Some(Self::Glob(g)),
-            Resolved::Unknown(..) | Resolved::Unresolvable(_) => None,
+        if value.has_variables() {
+            return Self::Not;
         }
+        if view_of(base, value).is_some() {
+            return Self::View;
+        }
+        match value.resolve(&Context::default(), wildcards, fold_case) {
+            Resolved::Known(g) if arn => Self::Arn(ArnGlob::from_glob(g)),
+            Resolved::Known(g) => Self::Glob(g),
+            Resolved::Unknown(..) | Resolved::Unresolvable(_) => Self::Not,
+        }
+    }
+
+    /// Every value compiled for `base`; none stored when each is read in place or not
+    /// compiled (the matcher is then found again from the text, see [`Condition::matcher`]).
+    fn all(base: BaseOp, values: &[VarText]) -> Box<[Self]> {
+        let compiled: Box<[Self]> = values.iter().map(|v| Self::of(base, v)).collect();
+        if compiled.iter().all(|c| matches!(c, Self::View | Self::Not)) {
+            return Box::default();
+        }
+        compiled
     }
 }
 
@@ -150,9 +198,7 @@ pub(crate) fn parse_condition_block(
                 );
             }
             let compiled = match &operator {
-                Operator::Known { base, .. } => {
-                    values.iter().map(|v| Compiled::of(*base, v)).collect()
-                }
+                Operator::Known { base, .. } => Compiled::all(*base, &values),
                 Operator::Unknown(_) => Box::default(),
             };
             out.push(Condition {
@@ -216,10 +262,24 @@ impl Condition {
 
     /// Value `i` compiled as a string pattern for this operator (literal for the
     /// `...Equals` operators), when it holds no policy variable.
-    pub fn value_glob(&self, i: usize) -> Option<&Glob> {
-        match self.compiled.get(i)? {
-            Some(Compiled::Glob(g)) => Some(g),
-            _ => None,
+    pub fn value_glob(&self, i: usize) -> Option<GlobRef<'_>> {
+        match self.matcher(i)? {
+            Matcher::Glob(g) => Some(g),
+            Matcher::Arn(_) => None,
+        }
+    }
+
+    /// Value `i`'s matcher for this operator: compiled, or read in place from its text.
+    /// `None` when it holds a policy variable or the operator does not compare strings.
+    fn matcher(&self, i: usize) -> Option<Matcher<'_>> {
+        let Operator::Known { base, .. } = &self.operator else {
+            return None;
+        };
+        match self.compiled.get(i) {
+            Some(Compiled::Glob(g)) => Some(Matcher::Glob(g.view())),
+            Some(Compiled::Arn(a)) => Some(Matcher::Arn(a.view())),
+            Some(Compiled::Not) => None,
+            Some(Compiled::View) | None => view_of(*base, self.values.get(i)?),
         }
     }
 
@@ -448,9 +508,9 @@ impl Condition {
             let t = if templated {
                 template_match(base, p, &Template::parse(value), ctx)
             } else {
-                match self.compiled.get(i).and_then(Option::as_ref) {
-                    Some(Compiled::Glob(g)) => Tri::from_bool(g.matches(value_folded)),
-                    Some(Compiled::Arn(a)) => Tri::from_bool(a.matches(value)),
+                match self.matcher(i) {
+                    Some(Matcher::Glob(g)) => Tri::from_bool(g.matches(value_folded)),
+                    Some(Matcher::Arn(a)) => Tri::from_bool(a.matches(value)),
                     None => positive_match(base, p, value, ctx),
                 }
             };
@@ -1068,5 +1128,77 @@ mod tests {
         assert_eq!(parse_date("1970-01-01T01:00:00+01:00"), Some(0.0));
         assert_eq!(parse_date("86400"), Some(86_400.0));
         assert_eq!(parse_date("yesterday"), None);
+    }
+
+    /// A value compiled apart from its text, as every value was before values were read in
+    /// place: the reference the in-place reading must agree with.
+    fn compiled_apart(base: BaseOp, value: &VarText) -> Compiled {
+        let Some((wildcards, fold_case, arn)) = string_match(base) else {
+            return Compiled::Not;
+        };
+        match value.resolve(&Context::default(), wildcards, fold_case) {
+            _ if value.has_variables() => Compiled::Not,
+            Resolved::Known(g) if arn => Compiled::Arn(ArnGlob::from_glob(g)),
+            Resolved::Known(g) => Compiled::Glob(g),
+            Resolved::Unknown(..) | Resolved::Unresolvable(_) => Compiled::Not,
+        }
+    }
+
+    /// Every operator that compares strings (and a variant with each modifier).
+    const OPS: [&str; 13] = [
+        "StringEquals",
+        "StringNotEquals",
+        "StringEqualsIgnoreCase",
+        "StringNotEqualsIgnoreCase",
+        "StringLike",
+        "StringNotLike",
+        "ArnEquals",
+        "ArnLike",
+        "ArnNotEquals",
+        "ArnNotLike",
+        "Bool",
+        "StringLikeIfExists",
+        "ForAnyValue:StringEquals",
+    ];
+
+    proptest::proptest! {
+        /// A condition whose values are read in place from their text answers exactly as the
+        /// same condition with every value compiled apart, for every string operator (and
+        /// its negation and `IfExists`), whatever the values hold: wildcards, upper case,
+        /// non-ASCII letters, runs of stars, escapes, colons.
+        #[test]
+        fn condition_values_read_in_place_agree_with_compiled_values(
+            op in 0usize..13,
+            values in proptest::collection::vec("([aAé:*?]|\\$\\{\\*\\}){0,6}", 1..3),
+            request in "[aAé:*?]{0,6}",
+            pick in 0usize..4,
+        ) {
+            // The request's value: random, or one of the values as written, upper-cased
+            // or lower-cased (so literal, case-folded and wildcard matches all happen).
+            let first = values[0].clone();
+            let request = match pick {
+                0 => first,
+                1 => first.to_uppercase(),
+                2 => first.to_lowercase(),
+                _ => request,
+            };
+            let text = serde_json::json!({ OPS[op]: { "aws:RequestTag/k": values } }).to_string();
+            let read = conds(&text);
+            let mut apart = read.clone();
+            for c in &mut apart {
+                let Operator::Known { base, .. } = c.operator else { continue };
+                c.compiled = c.values.iter().map(|v| compiled_apart(base, v)).collect();
+            }
+            let c = ctx(&[("aws:RequestTag/k", &[request.as_str()])]);
+            proptest::prop_assert_eq!(read[0].evaluate(&c).tri, apart[0].evaluate(&c).tri, "{}", text);
+            proptest::prop_assert_eq!(read[0].tri(&c), apart[0].tri(&c), "{}", text);
+            for i in 0..read[0].values.len() {
+                proptest::prop_assert_eq!(
+                    read[0].value_glob(i).map(|g| g.to_string()),
+                    apart[0].value_glob(i).map(|g| g.to_string()),
+                    "{}", text
+                );
+            }
+        }
     }
 }
