@@ -219,8 +219,8 @@ fn keys_tested(set: &PolicySet) -> BTreeSet<String> {
                     keys.extend(v.variable_keys().map(str::to_owned));
                 }
             }
-            for r in &st.resources.patterns {
-                keys.extend(r.variable_keys().map(str::to_owned));
+            for v in st.resources.patterns().filter_map(|p| p.variables()) {
+                keys.extend(v.variable_keys().map(str::to_owned));
             }
         }
     }

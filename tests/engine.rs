@@ -853,3 +853,56 @@ fn statements_that_cover_each_other_are_decided_exactly() {
     );
     assert_eq!(d.status, Status::Missing, "{}", d.explanation);
 }
+
+/// A statement's resource patterns, stored as one text, come back one by one as written,
+/// in order, each compiled in place, compiled apart, or kept with its variables; and an
+/// error in one of them is placed at that pattern.
+#[test]
+fn resource_patterns_stored_together_come_back_apart() {
+    let texts = [
+        "*",
+        "",
+        "arn:aws:s3:::b/${aws:username}/*",
+        "arn:aws:s3:::é*",
+        "arn:aws:s3:::x${*}",
+        "arn:aws:iam::*:role/app",
+    ];
+    let doc = serde_json::json!({
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": texts},
+                      {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::one"}]
+    })
+    .to_string();
+    let p = policy(&doc);
+    let r = &p.statements[0].resources;
+    assert_eq!(r.len(), texts.len());
+    assert_eq!(r.texts().collect::<Vec<_>>(), texts);
+    assert_eq!(r.list(), texts.join(", "));
+    let shape: Vec<(bool, bool)> = r
+        .patterns()
+        .map(|p| (p.compiled.is_some(), p.variables().is_some()))
+        .collect();
+    assert_eq!(
+        shape,
+        [
+            (true, false),
+            (true, false),
+            (false, true),
+            (true, false),
+            (true, false),
+            (true, false)
+        ]
+    );
+    let one = &p.statements[1].resources;
+    assert_eq!(one.texts().collect::<Vec<_>>(), ["arn:aws:s3:::one"]);
+    assert_eq!(one.len(), 1);
+
+    let bad = r#"{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"s3:*",
+"Resource":["arn:aws:s3:::a",
+  "arn:aws:s3:::${oops"]}}"#;
+    let err = match load_text("bad.json", bad) {
+        Err(e) => e.to_string(),
+        Ok(_) => panic!("a broken variable is refused"),
+    };
+    assert!(err.contains(":3:3"), "{err}");
+}

@@ -116,14 +116,16 @@ fn eval_statement<'a>(
                         .map(|(_, h)| Dep::Hole(h)),
                 );
             }
-            &[][..]
+            0
         }
-        _ => &st.resources.patterns[..],
+        _ => st.resources.len(),
     };
-    for (p, compiled) in patterns.iter().zip(st.resources.compiled()) {
-        let t = match compiled {
-            Some(g) => g.match_template(resource),
-            None => resolve_resource(p, resource, ctx, &mut notes, &mut depends),
+    for p in st.resources.patterns().take(patterns) {
+        let compiled = p.compiled;
+        let t = match (compiled, p.variables()) {
+            (Some(g), _) => g.match_template(resource),
+            (None, Some(v)) => resolve_resource(v, resource, ctx, &mut notes, &mut depends),
+            (None, None) => Tri::Sometimes,
         };
         if t == Tri::Sometimes && need_holes {
             let open = compiled.map_or_else(|| resource.holes(), |g| g.open_holes(resource));
@@ -210,10 +212,11 @@ fn applies(
         return res.and(cond);
     }
     let mut res = Tri::Never;
-    for (p, compiled) in st.resources.patterns.iter().zip(st.resources.compiled()) {
-        let t = match compiled {
-            Some(g) => g.match_template(resource),
-            None => resolve_resource(p, resource, ctx, &mut Vec::new(), &mut Vec::new()),
+    for p in st.resources.patterns() {
+        let t = match (p.compiled, p.variables()) {
+            (Some(g), _) => g.match_template(resource),
+            (None, Some(v)) => resolve_resource(v, resource, ctx, &mut Vec::new(), &mut Vec::new()),
+            (None, None) => Tri::Sometimes,
         };
         res = res.or(t);
         if res == Tri::Always {

@@ -94,8 +94,12 @@ fn comma_separated<'a>(texts: impl Iterator<Item = &'a str>) -> String {
 pub struct ResourceSpec {
     /// True for `NotResource`.
     pub negated: bool,
-    /// The patterns (may contain policy variables).
-    pub patterns: Box<[VarText]>,
+    /// More than one pattern: then [`texts`](Self::texts) holds each as its length in bytes
+    /// (decimal), a colon, and its text.
+    several: bool,
+    /// The patterns' texts as written (they may contain policy variables): one allocation
+    /// for them all.
+    texts: Box<str>,
     /// How each pattern is compiled; empty when every pattern's text is the pattern as it
     /// is (nearly always: then nothing but the text is stored).
     compiled: Box<[CompiledResource]>,
@@ -109,26 +113,26 @@ enum CompiledResource {
     /// Compiled apart from its text (escapes, non-ASCII, runs of stars).
     Owned(Box<ArnGlob>),
     /// It holds a policy variable: compiled per request.
-    Variables,
+    Variables(Box<VarText>),
 }
 
 impl CompiledResource {
-    fn of(p: &VarText) -> Self {
+    fn of(p: VarText) -> Self {
         if p.has_variables() {
-            return Self::Variables;
+            return Self::Variables(Box::new(p));
         }
         if p.is_plain() && ArnGlobRef::of_text(&p.text).is_some() {
             return Self::View;
         }
         match p.resolve(&Context::default(), true, false) {
             Resolved::Known(g) => Self::Owned(Box::new(ArnGlob::from_glob(g))),
-            Resolved::Unknown(..) | Resolved::Unresolvable(_) => Self::Variables,
+            Resolved::Unknown(..) | Resolved::Unresolvable(_) => Self::Variables(Box::new(p)),
         }
     }
 
     /// All of `patterns` compiled; none stored when each is read in place.
-    fn all(patterns: &[VarText]) -> Box<[Self]> {
-        let compiled: Box<[Self]> = patterns.iter().map(Self::of).collect();
+    fn all(patterns: Vec<VarText>) -> Box<[Self]> {
+        let compiled: Box<[Self]> = patterns.into_iter().map(Self::of).collect();
         if compiled.iter().all(|c| matches!(c, Self::View)) {
             return Box::default();
         }
@@ -136,7 +140,52 @@ impl CompiledResource {
     }
 }
 
+/// One resource pattern of a statement, borrowed from it.
+#[derive(Clone, Copy, Debug)]
+pub struct ResourcePattern<'a> {
+    /// As written.
+    pub text: &'a str,
+    /// Compiled; `None` when it holds a policy variable (then it is compiled per request
+    /// from [`variables`](Self::variables)).
+    pub compiled: Option<ArnGlobRef<'a>>,
+    variables: Option<&'a VarText>,
+}
+
+impl<'a> ResourcePattern<'a> {
+    /// The pattern with its policy variables, when it holds any (`None` when
+    /// [`compiled`](Self::compiled) is there).
+    pub fn variables(&self) -> Option<&'a VarText> {
+        self.variables
+    }
+}
+
 impl ResourceSpec {
+    /// The element from its patterns' texts (each parsed for variables when `variables`).
+    fn new(negated: bool, texts: &[&str], variables: bool) -> Result<Self, (usize, String)> {
+        let mut patterns = Vec::with_capacity(texts.len());
+        for (i, text) in texts.iter().enumerate() {
+            patterns.push(VarText::parse(text, variables).map_err(|msg| (i, msg))?);
+        }
+        let several = texts.len() != 1;
+        let joined = if several {
+            let mut joined = String::with_capacity(texts.iter().map(|t| t.len() + 4).sum());
+            for text in texts {
+                joined.push_str(&text.len().to_string());
+                joined.push(':');
+                joined.push_str(text);
+            }
+            joined
+        } else {
+            texts.concat()
+        };
+        Ok(Self {
+            negated,
+            several,
+            texts: joined.into_boxed_str(),
+            compiled: CompiledResource::all(patterns),
+        })
+    }
+
     /// `Resource` or `NotResource`.
     pub fn element(&self) -> &'static str {
         if self.negated {
@@ -146,24 +195,72 @@ impl ResourceSpec {
         }
     }
 
+    /// How many patterns.
+    pub fn len(&self) -> usize {
+        self.texts().count()
+    }
+
+    /// True when there is no pattern (IAM refuses an empty list; the parser does too).
+    pub fn is_empty(&self) -> bool {
+        self.several && self.texts.is_empty()
+    }
+
+    /// The patterns' texts as written, in order.
+    pub fn texts(&self) -> impl Iterator<Item = &str> + '_ {
+        let single = (!self.several).then_some(&*self.texts);
+        let mut rest = if self.several { &*self.texts } else { "" };
+        single.into_iter().chain(std::iter::from_fn(move || {
+            let (len, after) = rest.split_once(':')?;
+            let len: usize = len.parse().ok()?;
+            let text = after.get(..len)?;
+            rest = after.get(len..)?;
+            Some(text)
+        }))
+    }
+
     /// The patterns as written, comma-separated.
     pub fn list(&self) -> String {
-        comma_separated(self.patterns.iter().map(|p| p.text.as_ref()))
+        comma_separated(self.texts())
+    }
+
+    /// The patterns, in order: each with its text, and compiled or with its variables.
+    pub fn patterns(&self) -> impl Iterator<Item = ResourcePattern<'_>> + '_ {
+        let every = self.compiled.is_empty();
+        self.texts()
+            .enumerate()
+            .map(move |(i, text)| match self.compiled.get(i) {
+                _ if every => ResourcePattern {
+                    text,
+                    compiled: ArnGlobRef::of_text(text),
+                    variables: None,
+                },
+                Some(CompiledResource::View) => ResourcePattern {
+                    text,
+                    compiled: ArnGlobRef::of_text(text),
+                    variables: None,
+                },
+                Some(CompiledResource::Owned(g)) => ResourcePattern {
+                    text,
+                    compiled: Some(g.view()),
+                    variables: None,
+                },
+                Some(CompiledResource::Variables(v)) => ResourcePattern {
+                    text,
+                    compiled: None,
+                    variables: Some(v),
+                },
+                None => ResourcePattern {
+                    text,
+                    compiled: None,
+                    variables: None,
+                },
+            })
     }
 
     /// Each pattern compiled (`None` for one that holds a policy variable: it is compiled
     /// per request), in the order of [`patterns`](Self::patterns).
     pub fn compiled(&self) -> impl Iterator<Item = Option<ArnGlobRef<'_>>> + '_ {
-        let every = self.compiled.is_empty();
-        self.patterns
-            .iter()
-            .enumerate()
-            .map(move |(i, p)| match self.compiled.get(i) {
-                _ if every => ArnGlobRef::of_text(&p.text),
-                Some(CompiledResource::View) => ArnGlobRef::of_text(&p.text),
-                Some(CompiledResource::Owned(g)) => Some(g.view()),
-                Some(CompiledResource::Variables) | None => None,
-            })
+        self.patterns().map(|p| p.compiled)
     }
 }
 
@@ -172,8 +269,8 @@ impl ResourceSpec {
 pub struct Statement {
     /// Position in the policy's `Statement` list (0-based).
     pub index: usize,
-    /// The `Sid`, if any.
-    pub sid: Option<Box<str>>,
+    /// The `Sid`, if any (stored in place when short, as nearly every Sid is: no allocation).
+    pub sid: Option<compact_str::CompactString>,
     /// Allow or Deny.
     pub effect: Effect,
     /// `Action` / `NotAction`.
@@ -999,11 +1096,11 @@ fn parse_statement(
 }
 
 /// The `Sid`, which must be a string when present.
-fn parse_sid(item: &Value, index: usize) -> Located<Option<Box<str>>> {
+fn parse_sid(item: &Value, index: usize) -> Located<Option<compact_str::CompactString>> {
     match item.get("Sid") {
         None => Ok(None),
         Some(v) => match v.as_str() {
-            Some(s) => Ok(Some(Box::from(s))),
+            Some(s) => Ok(Some(compact_str::CompactString::from(s))),
             None => Err((
                 v.span.start,
                 format!(
@@ -1088,21 +1185,20 @@ fn parse_resources(
     warn: &mut impl FnMut(usize, String),
 ) -> Located<ResourceSpec> {
     let list = string_list(&m.value, &m.key)?;
-    let mut patterns = Vec::with_capacity(list.len());
-    for (text, span) in list {
+    for (text, span) in &list {
         if text != "*" && !text.starts_with("arn:") {
             warn(
                 span.start,
                 format!("resource \"{text}\" is neither \"*\" nor an ARN; it will match nothing"),
             );
         }
-        patterns.push(VarText::parse(&text, variables).map_err(|msg| (span.start, msg))?);
     }
-    let compiled = CompiledResource::all(&patterns);
-    Ok(ResourceSpec {
-        negated: m.key == "NotResource",
-        patterns: patterns.into_boxed_slice(),
-        compiled,
+    let texts: Vec<&str> = list.iter().map(|(t, _)| t.as_str()).collect();
+    ResourceSpec::new(m.key == "NotResource", &texts, variables).map_err(|(i, msg)| {
+        (
+            list.get(i).map_or(m.value.span.start, |(_, s)| s.start),
+            msg,
+        )
     })
 }
 

@@ -93,7 +93,7 @@ impl PolicySet {
     pub fn weight(&self) -> usize {
         self.policies()
             .flat_map(|p| &p.statements)
-            .map(|s| 1 + s.resources.patterns.len() + s.conditions.len())
+            .map(|s| 1 + s.resources.len() + s.conditions.len())
             .sum()
     }
 }

@@ -312,11 +312,11 @@ fn candidates<'a>(set: &PolicySet, roles: &[&'a str], cache: &CandidateCache) ->
             if st.resources.negated {
                 return roles.to_vec();
             }
-            for (g, text) in st.resources.compiled().zip(&st.resources.patterns) {
-                match g {
+            for p in st.resources.patterns() {
+                match p.compiled {
                     Some(g) => {
                         globs.push(g);
-                        key.push(text.text.to_string());
+                        key.push(p.text.to_string());
                     }
                     None => return roles.to_vec(),
                 }

@@ -3,7 +3,6 @@
 //! catalogue is in the README; every finding has a test that finds it and one that does not.
 
 use std::borrow::Cow;
-use std::collections::BTreeMap;
 
 use serde::Serialize;
 
@@ -53,7 +52,7 @@ pub struct Finding {
     /// 1-based column.
     pub column: usize,
     /// What is wrong, in one line.
-    pub message: String,
+    pub message: Cow<'static, str>,
     /// Why it matters.
     pub why: &'static str,
     /// What to do (most fixes are the same words for every finding of their kind).
@@ -86,18 +85,17 @@ pub fn lint(policy: &Policy, options: LintOptions) -> Vec<Finding> {
             label: String::new(),
             line: w.line,
             column: w.column,
-            message: w.message.clone(),
+            message: w.message.clone().into(),
             why: "AWS accepts this, but it probably does not mean what it seems to.",
             fix: "See the message; the README's \"How it decides\" section explains each case."
                 .into(),
         });
     }
-    let mut sids: BTreeMap<&str, usize> = BTreeMap::new();
     for st in &policy.statements {
         let mut f = |code: &'static str,
                      severity: Severity,
                      offset: usize,
-                     message: String,
+                     message: Cow<'static, str>,
                      why: &'static str,
                      fix: Cow<'static, str>| {
             let (line, column) = at(offset);
@@ -115,24 +113,62 @@ pub fn lint(policy: &Policy, options: LintOptions) -> Vec<Finding> {
             });
         };
         statement_findings(st, options, &mut f);
-        if let Some(sid) = st.sid.as_deref().filter(|s| !s.is_empty()) {
-            if let Some(first) = sids.get(sid) {
-                f(
-                    "duplicate-sid",
-                    Severity::Error,
-                    st.span.start,
-                    format!("Sid \"{sid}\" is also the Sid of statement {}", first + 1),
-                    "Sids must be unique within an IAM policy; IAM refuses the policy otherwise.",
-                    "Give each statement its own Sid.".into(),
-                );
-            } else {
-                sids.insert(sid, st.index);
-            }
-        }
     }
+    duplicate_sids(policy, &mut |st, message| {
+        let (line, column) = at(st.span.start);
+        out.push(Finding {
+            code: "duplicate-sid",
+            severity: Severity::Error,
+            policy: policy.name.clone(),
+            statement: Some(st.index),
+            label: st.label(),
+            line,
+            column,
+            message: message.into(),
+            why: "Sids must be unique within an IAM policy; IAM refuses the policy otherwise.",
+            fix: "Give each statement its own Sid.".into(),
+        });
+    });
     dead_allows(policy, &index, &mut out);
     in_source_order(&mut out);
+    out.shrink_to_fit();
     out
+}
+
+/// Each statement whose Sid an earlier statement has, with the message that names the
+/// first. Found by sorting the statements' numbers by Sid: four bytes a statement, where a
+/// map of Sids took about thirty.
+fn duplicate_sids(policy: &Policy, found: &mut impl FnMut(&Statement, String)) {
+    let sid = |i: u32| {
+        policy
+            .statements
+            .get(i as usize)
+            .and_then(|st| st.sid.as_deref())
+            .unwrap_or_default()
+    };
+    let mut order: Vec<u32> = (0..policy.statements.len())
+        .filter_map(|i| u32::try_from(i).ok())
+        .filter(|&i| !sid(i).is_empty())
+        .collect();
+    // Stable: equal Sids keep statement order, so the first of each run is the first use.
+    order.sort_by(|&a, &b| sid(a).cmp(sid(b)));
+    let mut dups: Vec<(u32, u32)> = order
+        .chunk_by(|&a, &b| sid(a) == sid(b))
+        .flat_map(|run| run.iter().skip(1).map(move |&later| (later, run[0])))
+        .collect();
+    dups.sort_unstable();
+    for (later, first) in dups {
+        if let Some(st) = policy.statements.get(later as usize) {
+            found(
+                st,
+                format!(
+                    "Sid \"{}\" is also the Sid of statement {}",
+                    sid(later),
+                    first + 1
+                ),
+            );
+        }
+    }
 }
 
 /// Sorts findings by line, column and severity, keeping the order of equal ones, without
@@ -160,8 +196,8 @@ fn in_source_order(out: &mut [Finding]) {
     }
 }
 
-type Sink<'a> =
-    dyn FnMut(&'static str, Severity, usize, String, &'static str, Cow<'static, str>) + 'a;
+type Sink<'a> = dyn FnMut(&'static str, Severity, usize, Cow<'static, str>, &'static str, Cow<'static, str>)
+    + 'a;
 
 /// An action written in the statement names this exact action (no wildcard reaching it).
 fn names(st: &Statement, action: &str) -> bool {
@@ -199,7 +235,7 @@ fn statement_findings(st: &Statement, options: LintOptions, f: &mut Sink<'_>) {
             "slr-no-service-name",
             Severity::Warning,
             start,
-            "iam:CreateServiceLinkedRole without an iam:AWSServiceName condition".to_owned(),
+            "iam:CreateServiceLinkedRole without an iam:AWSServiceName condition".into(),
             "It lets the principal create the service-linked role of any service, not just Auto Scaling's.",
             "Add \"Condition\": {\"StringEquals\": {\"iam:AWSServiceName\": \"autoscaling.amazonaws.com\"}}.".into(),
         );
@@ -212,7 +248,7 @@ fn statement_findings(st: &Statement, options: LintOptions, f: &mut Sink<'_>) {
             "allow-not-action",
             Severity::Warning,
             start,
-            "Allow with NotAction".to_owned(),
+            "Allow with NotAction".into(),
             "It allows every action of every service except those listed, including actions AWS adds later.",
             "List the actions to allow with Action instead.".into(),
         );
@@ -222,7 +258,7 @@ fn statement_findings(st: &Statement, options: LintOptions, f: &mut Sink<'_>) {
             "allow-not-resource",
             Severity::Warning,
             start,
-            "Allow with NotResource".to_owned(),
+            "Allow with NotResource".into(),
             "It allows the actions on every resource except those listed, including resources created later.",
             "List the resources to allow with Resource instead.".into(),
         );
@@ -231,8 +267,8 @@ fn statement_findings(st: &Statement, options: LintOptions, f: &mut Sink<'_>) {
         unknown_action(&p.text, start, f);
     }
     unknown_keys(st, f);
-    for r in &st.resources.patterns {
-        arn_case(&r.text, start, f);
+    for r in st.resources.texts() {
+        arn_case(r, start, f);
     }
     if options.auto_scaling_policy && allow && !st.actions.negated {
         let used = cat
@@ -249,8 +285,7 @@ fn statement_findings(st: &Statement, options: LintOptions, f: &mut Sink<'_>) {
                 "not-used-by-auto-scaling",
                 Severity::Info,
                 start,
-                "no Auto Scaling action, nor any permission one needs, is in this statement"
-                    .to_owned(),
+                "no Auto Scaling action, nor any permission one needs, is in this statement".into(),
                 "In a policy meant for Auto Scaling, this statement grants something else.",
                 "Keep it if the principal needs it for other work; otherwise remove it.".into(),
             );
@@ -290,7 +325,7 @@ fn forallvalues_findings(st: &Statement, f: &mut Sink<'_>) {
                     format!(
                         "ForAllValues on {} is true when the request has no {}",
                         c.key, c.key
-                    ),
+                    ).into(),
                     "ForAllValues checks every value the request has; with none it is true, so this Allow also applies to requests without the key.",
                     format!(
                         "Add \"Null\": {{\"{}\": \"false\"}} to require the key, or use ForAnyValue.",
@@ -307,12 +342,12 @@ fn forallvalues_findings(st: &Statement, f: &mut Sink<'_>) {
 /// service-linked roles.
 fn passrole_findings(st: &Statement, f: &mut Sink<'_>) {
     let start = st.span.start;
-    if st.resources.patterns.iter().any(|r| &*r.text == "*") && !st.resources.negated {
+    if st.resources.texts().any(|r| r == "*") && !st.resources.negated {
         f(
             "passrole-any-role",
             Severity::Warning,
             start,
-            "iam:PassRole on every role (\"Resource\": \"*\")".to_owned(),
+            "iam:PassRole on every role (\"Resource\": \"*\")".into(),
             "Whoever has this can hand any role, including administrator roles, to a service; through Auto Scaling, to every instance it launches.",
             "List the roles (arn:aws:iam::ACCOUNT:role/app-*) that this principal should pass."
                 .into(),
@@ -323,7 +358,7 @@ fn passrole_findings(st: &Statement, f: &mut Sink<'_>) {
             "passrole-no-service",
             Severity::Warning,
             start,
-            "iam:PassRole without an iam:PassedToService condition".to_owned(),
+            "iam:PassRole without an iam:PassedToService condition".into(),
             "Without it the roles can be passed to any service, not just the one they are for.",
             "Add \"Condition\": {\"StringEquals\": {\"iam:PassedToService\": \"ec2.amazonaws.com\"}} (or the service the role is for).".into(),
         );
@@ -333,9 +368,7 @@ fn passrole_findings(st: &Statement, f: &mut Sink<'_>) {
         .any(|v| v.starts_with("autoscaling.amazonaws.com"));
     let outside: Vec<&str> = st
         .resources
-        .patterns
-        .iter()
-        .map(|r| r.text.as_ref())
+        .texts()
         .filter(|r| *r != "*" && !r.contains(":role/aws-service-role/"))
         .collect();
     if to_autoscaling && !outside.is_empty() && !st.resources.negated {
@@ -346,7 +379,7 @@ fn passrole_findings(st: &Statement, f: &mut Sink<'_>) {
             format!(
                 "roles passed to autoscaling.amazonaws.com outside role/aws-service-role/: {}",
                 outside.join(", ")
-            ),
+            ).into(),
             "Auto Scaling takes only service-linked roles (under role/aws-service-role/autoscaling.amazonaws.com/); other roles granted here are never used by it and widen the grant.",
             "Use arn:aws:iam::ACCOUNT:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling* as the resource.".into(),
         );
@@ -369,7 +402,7 @@ fn unknown_action(text: &str, offset: usize, f: &mut Sink<'_>) {
                 "unknown-action",
                 Severity::Error,
                 offset,
-                format!("{text} is not an Auto Scaling action"),
+                format!("{text} is not an Auto Scaling action").into(),
                 "An action that does not exist matches nothing: the statement grants less than it seems to.",
                 if near.is_empty() {
                     "Check the name in `asg-perms list`.".into()
@@ -407,7 +440,7 @@ fn unknown_action(text: &str, offset: usize, f: &mut Sink<'_>) {
             "unknown-action",
             Severity::Warning,
             offset,
-            format!("{text} looks like a misspelling of {}", close.join(" or ")),
+            format!("{text} looks like a misspelling of {}", close.join(" or ")).into(),
             "An action that does not exist matches nothing: the statement grants less than it seems to.",
             format!("Did you mean {}?", close.join(" or ")).into(),
         );
@@ -466,7 +499,7 @@ fn unknown_keys(st: &Statement, f: &mut Sink<'_>) {
                 "unknown-condition-key",
                 Severity::Warning,
                 c.span.start,
-                format!("no action of this statement has the condition key {}", c.key),
+                format!("no action of this statement has the condition key {}", c.key).into(),
                 "A key the request never carries is absent: the condition is decided by that, whatever its values.",
                 "Use a key listed for these actions (`asg-perms explain --action NAME` lists them), or a global aws: key.".into(),
             );
@@ -491,7 +524,8 @@ fn arn_case(text: &str, offset: usize, f: &mut Sink<'_>) {
             offset,
             format!(
                 "{text}: the \"arn\" prefix, partition and service are lower case in every ARN"
-            ),
+            )
+            .into(),
             "Resource ARNs are compared case-sensitively, so this pattern matches no real resource.",
             format!(
                 "Write arn:{}:{}:…",
@@ -520,7 +554,7 @@ fn dead_allows(policy: &Policy, index: &LineIndex, out: &mut Vec<Finding>) {
                 && s.conditions.is_empty()
                 && !s.actions.negated
                 && !s.resources.negated
-                && s.resources.patterns.iter().any(|r| &*r.text == "*")
+                && s.resources.texts().any(|r| r == "*")
         })
         .filter(|s| {
             let mut actions: Vec<String> = s
@@ -554,7 +588,7 @@ fn dead_allows(policy: &Policy, index: &LineIndex, out: &mut Vec<Finding>) {
                 "not checked for Allows that a Deny always overrides: {} Allow and {} Deny statements are too many to compare within the budget",
                 allows.len(),
                 denies.len()
-            ),
+            ).into(),
             why: "The other findings stand; only this one check was left out.",
             fix: "Lint the policy in parts, or look for overriding Denies by hand.".into(),
         });
@@ -588,7 +622,8 @@ fn dead_allows(policy: &Policy, index: &LineIndex, out: &mut Vec<Finding>) {
                 "{} is always overridden by the Deny in {}",
                 st.label(),
                 deny.label()
-            ),
+            )
+            .into(),
             why: "An explicit Deny wins over any Allow; this Allow never takes effect.",
             fix:
                 "Remove the Allow, or narrow the Deny (a condition, or fewer actions or resources)."
@@ -634,7 +669,7 @@ mod tests {
             label: String::new(),
             line,
             column,
-            message: String::new(),
+            message: Cow::Borrowed(""),
             why: "",
             fix: Cow::Borrowed(""),
         }
