@@ -627,20 +627,21 @@ fn a_large_policy_is_evaluated_off_the_ui_thread_with_progress() {
     assert!(check.features.contains(&"launch-template".to_owned()));
 }
 
-#[test]
-fn few_statements_with_many_patterns_are_evaluated_off_the_ui_thread_too() {
-    // 50 statements of 20 wildcard resources and a condition on an unknown key: few
-    // statements, but the work of a thousand (the refinement issue's pathological shape).
+/// 50 statements of 20 wildcard resources and a condition on an unknown key (few
+/// statements, but the work of a thousand: the refinement issue's pathological shape), each
+/// allowing `actions`, then `extra` statements; loaded, one frame run.
+fn load_heavy_policy(actions: &str, extra: &[&str]) -> Harness<'static, ExplorerApp> {
     let statements: Vec<String> = (0..50)
         .map(|i| {
             let resources: Vec<String> = (0..20)
                 .map(|k| format!(r#""arn:aws:autoscaling:*:*:autoScalingGroup:*:autoScalingGroupName/g{i}-{k}*x?""#))
                 .collect();
             format!(
-                r#"{{"Effect":"Allow","Action":"autoscaling:*","Resource":[{}],"Condition":{{"StringLike":{{"aws:PrincipalTag/k":"*{i}*"}}}}}}"#,
+                r#"{{"Effect":"Allow","Action":{actions},"Resource":[{}],"Condition":{{"StringLike":{{"aws:PrincipalTag/k":"*{i}*"}}}}}}"#,
                 resources.join(",")
             )
         })
+        .chain(extra.iter().map(|&s| s.to_owned()))
         .collect();
     let text = format!(
         r#"{{"Version":"2012-10-17","Statement":[{}]}}"#,
@@ -654,6 +655,12 @@ fn few_statements_with_many_patterns_are_evaluated_off_the_ui_thread_too() {
         text,
     });
     h.step();
+    h
+}
+
+#[test]
+fn few_statements_with_many_patterns_are_evaluated_off_the_ui_thread_too() {
+    let mut h = load_heavy_policy(r#""autoscaling:*""#, &[]);
     assert!(
         h.state().evaluation_progress().is_some(),
         "evaluated inside the frame"
@@ -661,6 +668,33 @@ fn few_statements_with_many_patterns_are_evaluated_off_the_ui_thread_too() {
     wait_for_evaluation(&mut h);
     h.run();
     assert_eq!(h.state().evaluation().unwrap().statements, 50);
+}
+
+/// A policy heavy enough for a background evaluation is linted after it, not beside it (the
+/// two at once would hold both their working memory), and its findings then arrive.
+#[test]
+fn a_heavy_policy_is_linted_after_its_background_evaluation() {
+    let mut h = load_heavy_policy(
+        r#"["autoscaling:*","iam:PassRole"]"#,
+        &[r#"{"Effect":"Allow","Action":"iam:PassRole","Resource":"*"}"#],
+    );
+    assert!(
+        h.state().evaluation_progress().is_some(),
+        "evaluated on a worker"
+    );
+    assert!(!h.state().linting(), "not linted beside the evaluation");
+    assert!(h.state().findings().is_empty());
+    wait_for_evaluation(&mut h);
+    h.step();
+    wait_for_jobs(&mut h);
+    assert!(!h.state().linting());
+    assert!(
+        h.state()
+            .findings()
+            .iter()
+            .any(|f| f.code == "passrole-any-role" && f.statement == Some(50)),
+        "the findings arrive once the evaluation is done"
+    );
 }
 
 #[test]

@@ -123,6 +123,13 @@ impl ExplorerApp {
         {
             return;
         }
+        // After a background evaluation, not beside it: the two at once would hold both
+        // their working memory (and an allocator arena each) at the same time; one after the
+        // other, the lint reuses what the evaluation gave back. The frame that takes in the
+        // evaluation starts the lint.
+        if self.background.is_some() {
+            return;
+        }
         let set = self.policies.policy_set().ok();
         let compare = self
             .policies
@@ -158,6 +165,11 @@ impl ExplorerApp {
         if revision == self.policies.revision {
             self.findings = Some((revision, findings));
         }
+    }
+
+    /// True while the loaded policies are being linted on a worker.
+    pub fn linting(&self) -> bool {
+        self.linting.is_some()
     }
 
     /// Findings on the loaded policies.
