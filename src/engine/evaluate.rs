@@ -17,6 +17,7 @@ use crate::policy::{
     VarText,
 };
 use crate::text::pattern::{ArnGlob, Template, Tri};
+use crate::text::words;
 
 /// How one statement fares against one request resource.
 struct StatementEval<'a> {
@@ -50,8 +51,8 @@ fn resolve_resource<'a>(
             } else {
                 notes.push(format!(
                     "Resource \"{}\" uses {} whose value is not known",
-                    p.text,
-                    keys.join(", ")
+                    words::elide(&p.text),
+                    words::list(keys.iter().map(String::as_str), ", ")
                 ));
                 depends.extend(
                     p.variable_keys()
@@ -63,8 +64,9 @@ fn resolve_resource<'a>(
         }
         Resolved::Unresolvable(key) => {
             notes.push(format!(
-                "Resource \"{}\" uses {key}, which the request does not carry, so it matches nothing",
-                p.text
+                "Resource \"{}\" uses {}, which the request does not carry, so it matches nothing",
+                words::elide(&p.text),
+                words::elide(&key)
             ));
             Tri::Never
         }
@@ -134,7 +136,7 @@ fn eval_statement<'a>(
                     notes.push(format!(
                         "{}Resource \"{}\" covers only some values of {{{}}} in {resource}",
                         if st.resources.negated { "Not" } else { "" },
-                        p.text,
+                        words::elide(p.text),
                         open.join("}, {")
                     ));
                 }
@@ -167,16 +169,39 @@ fn eval_statement<'a>(
     }
 
     // Conditions: all must hold.
+    let cond = conditions(st, ctx, words, &mut notes, &mut depends);
+    StatementEval {
+        applies: res.and(cond),
+        notes,
+        depends,
+    }
+}
+
+/// Whether all of the statement's conditions hold. With `words`, the first few that do not
+/// always hold are put in `notes` and the rest counted; the unknown keys an answer depends on
+/// go to `depends`.
+fn conditions<'a>(
+    st: &'a Statement,
+    ctx: &Context,
+    words: bool,
+    notes: &mut Vec<String>,
+    depends: &mut Vec<Dep<'a>>,
+) -> Tri {
     let mut cond = Tri::Always;
+    // Conditions put in words: the first few that do not always hold; the rest are counted.
+    let (mut said, mut unsaid) = (0usize, 0usize);
     for c in &st.conditions {
-        let tri = if words {
+        let tri = if words && said < words::LIST_ITEMS {
             let out = c.evaluate(ctx);
             if out.tri != Tri::Always {
                 notes.push(out.note);
+                said += 1;
             }
             out.tri
         } else {
-            c.tri(ctx)
+            let tri = c.tri(ctx);
+            unsaid += usize::from(words && tri != Tri::Always);
+            tri
         };
         if tri != Tri::Always && c.key_unknown(ctx) && matches!(c.operator, Operator::Known { .. })
         {
@@ -184,11 +209,13 @@ fn eval_statement<'a>(
         }
         cond = cond.and(tri);
     }
-    StatementEval {
-        applies: res.and(cond),
-        notes,
-        depends,
+    if unsaid > 0 {
+        notes.push(format!(
+            "and {} more conditions that do not hold for every request",
+            words::thousands(unsaid as u64)
+        ));
     }
+    cond
 }
 
 /// Whether a statement applies to a resource, and nothing else: no words, no
@@ -375,7 +402,7 @@ fn decided(
     let what = if first.depends_on.is_empty() {
         "the unknowns".to_owned()
     } else {
-        first.depends_on.join(", ")
+        words::list(first.depends_on.iter().map(String::as_str), ", ")
     };
     let labels = first
         .decided_by

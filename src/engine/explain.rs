@@ -68,7 +68,7 @@ pub(super) fn explain(
                 if depends.is_empty() {
                     "something the engine could not evaluate".to_owned()
                 } else {
-                    depends.join(", ")
+                    crate::text::words::list(depends.iter().map(String::as_str), ", ")
                 }
             );
             for d in decided_by.iter().filter(|d| d.applies == Tri::Sometimes) {

@@ -12,6 +12,7 @@ use super::error::LoadError;
 use crate::policy::{Policy, PolicyError, StatementStream, parse_document_streamed};
 use crate::text::Location;
 use crate::text::json::{self, Kind, Value};
+use crate::text::words::thousands;
 
 /// The largest input read: 1 GiB. Only an authorization-details dump may be this large (an
 /// organisation's accounts reach hundreds of megabytes); it is read as a stream, one
@@ -155,18 +156,6 @@ fn too_large(origin: &str, size: u64) -> LoadError {
             MAX_INPUT_BYTES / (1024 * 1024)
         ),
     )
-}
-
-fn thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }
 
 /// The text of the bytes: UTF-8 (a byte-order mark is dropped, so columns are not shifted),

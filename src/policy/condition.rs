@@ -15,6 +15,7 @@ use crate::policy::{Context, KeyState};
 use crate::text::intern::Interner;
 use crate::text::json::{Kind, Member, Span, Value};
 use crate::text::pattern::{ArnGlob, ArnGlobRef, Glob, GlobRef, Template, Tri};
+use crate::text::words;
 
 pub use super::operators::{BaseOp, Operator, SetOp};
 
@@ -216,18 +217,31 @@ pub(crate) fn parse_condition_block(
 
 impl Condition {
     fn values_text(&self) -> String {
-        let v: Vec<String> = self
+        let quoted = |v: &VarText| format!("\"{}\"", words::elide(&v.text));
+        if let [one] = self.values.as_slice() {
+            return quoted(one);
+        }
+        let shown: Vec<String> = self
             .values
             .iter()
-            .map(|v| format!("\"{}\"", v.text))
+            .take(words::LIST_ITEMS)
+            .map(quoted)
             .collect();
-        if v.len() == 1 {
-            v[0].clone()
+        let more = self.values.len() - shown.len();
+        if more == 0 {
+            format!("[{}]", shown.join(", "))
         } else {
-            format!("[{}]", v.join(", "))
+            format!(
+                "[{}, and {} more]",
+                shown.join(", "),
+                words::thousands(more as u64)
+            )
         }
     }
-
+    /// The key as words quote it (a very long one is shortened; the key itself is whole).
+    fn key_words(&self) -> std::borrow::Cow<'_, str> {
+        words::elide(&self.key)
+    }
     /// Evaluates against what is known of the request, with a note in words.
     pub fn evaluate(&self, ctx: &Context) -> ConditionOutcome {
         self.outcome(ctx, true)
@@ -295,7 +309,12 @@ impl Condition {
 
     fn outcome(&self, ctx: &Context, words: bool) -> ConditionOutcome {
         let head = if words {
-            format!("{} {} {}", self.operator, self.key, self.values_text())
+            format!(
+                "{} {} {}",
+                self.operator,
+                self.key_words(),
+                self.values_text()
+            )
         } else {
             String::new()
         };
@@ -327,7 +346,7 @@ impl Condition {
                 note: if words {
                     format!(
                         "{head}: the request's value of {} is not known; the condition holds only when {}{}",
-                        self.key,
+                        self.key_words(),
                         self.holds_when(set, base, if_exists),
                         if is_multivalued(&self.key) {
                             &undefined
@@ -375,7 +394,7 @@ impl Condition {
             note: head.map_or_else(String::new, |head| {
                 format!(
                     "{head}: {} is absent from the request, so the condition {}",
-                    self.key,
+                    self.key_words(),
                     if holds { "holds" } else { "fails" }
                 )
             }),
@@ -433,8 +452,8 @@ impl Condition {
             tri,
             note: format!(
                 "{head}: the request has {} = {}, so the condition {why}{}",
-                self.key,
-                shown.join(", "),
+                self.key_words(),
+                words::list(shown.iter().map(AsRef::as_ref), ", "),
                 if list_undefined { undefined } else { "" }
             ),
             depends_on: None,
@@ -445,7 +464,7 @@ impl Condition {
     /// would flip a conditional result.
     fn holds_when(&self, set: Option<SetOp>, base: BaseOp, if_exists: bool) -> String {
         let values = self.values_text();
-        let key = &self.key;
+        let key = self.key_words();
         let core = match base {
             BaseOp::Null => {
                 return if self

@@ -85,8 +85,10 @@ impl ActionSpec {
     }
 }
 
+/// The texts as words quote them: comma-separated, a very long one shortened, a very long
+/// list cut with how many more there are (the statement itself keeps every pattern whole).
 fn comma_separated<'a>(texts: impl Iterator<Item = &'a str>) -> String {
-    texts.collect::<Vec<_>>().join(", ")
+    crate::text::words::list(texts, ", ")
 }
 
 /// The `Resource` or `NotResource` element.
@@ -117,26 +119,30 @@ enum CompiledResource {
 }
 
 impl CompiledResource {
-    fn of(p: VarText) -> Self {
+    /// The pattern `text` (read for policy variables when `variables`): read in place when
+    /// it is plain and its text is the pattern, without a copy of it (a pattern may be
+    /// megabytes long).
+    fn of(text: &str, variables: bool) -> Result<Self, String> {
+        let plain = !variables || !text.contains("${");
+        if plain && ArnGlobRef::of_text(text).is_some() {
+            return Ok(Self::View);
+        }
+        let p = VarText::parse(text, variables)?;
         if p.has_variables() {
-            return Self::Variables(Box::new(p));
+            return Ok(Self::Variables(Box::new(p)));
         }
-        if p.is_plain() && ArnGlobRef::of_text(&p.text).is_some() {
-            return Self::View;
-        }
-        match p.resolve(&Context::default(), true, false) {
+        Ok(match p.resolve(&Context::default(), true, false) {
             Resolved::Known(g) => Self::Owned(Box::new(ArnGlob::from_glob(g))),
             Resolved::Unknown(..) | Resolved::Unresolvable(_) => Self::Variables(Box::new(p)),
-        }
+        })
     }
 
-    /// All of `patterns` compiled; none stored when each is read in place.
-    fn all(patterns: Vec<VarText>) -> Box<[Self]> {
-        let compiled: Box<[Self]> = patterns.into_iter().map(Self::of).collect();
+    /// None stored when each pattern is read in place.
+    fn all(compiled: Vec<Self>) -> Box<[Self]> {
         if compiled.iter().all(|c| matches!(c, Self::View)) {
             return Box::default();
         }
-        compiled
+        compiled.into_boxed_slice()
     }
 }
 
@@ -162,9 +168,9 @@ impl<'a> ResourcePattern<'a> {
 impl ResourceSpec {
     /// The element from its patterns' texts (each parsed for variables when `variables`).
     fn new(negated: bool, texts: &[&str], variables: bool) -> Result<Self, (usize, String)> {
-        let mut patterns = Vec::with_capacity(texts.len());
+        let mut compiled = Vec::with_capacity(texts.len());
         for (i, text) in texts.iter().enumerate() {
-            patterns.push(VarText::parse(text, variables).map_err(|msg| (i, msg))?);
+            compiled.push(CompiledResource::of(text, variables).map_err(|msg| (i, msg))?);
         }
         let several = texts.len() != 1;
         let joined = if several {
@@ -182,7 +188,7 @@ impl ResourceSpec {
             negated,
             several,
             texts: joined.into_boxed_str(),
-            compiled: CompiledResource::all(patterns),
+            compiled: CompiledResource::all(compiled),
         })
     }
 
@@ -1170,7 +1176,7 @@ fn parse_actions(
                 Some(_) => {}
             }
         }
-        patterns.push(ActionPattern::new(interner.get(&text)));
+        patterns.push(ActionPattern::new(interner.get(text)));
     }
     Ok(ActionSpec {
         negated: m.key == "NotAction",
@@ -1186,14 +1192,17 @@ fn parse_resources(
 ) -> Located<ResourceSpec> {
     let list = string_list(&m.value, &m.key)?;
     for (text, span) in &list {
-        if text != "*" && !text.starts_with("arn:") {
+        if *text != "*" && !text.starts_with("arn:") {
             warn(
                 span.start,
-                format!("resource \"{text}\" is neither \"*\" nor an ARN; it will match nothing"),
+                format!(
+                    "resource \"{}\" is neither \"*\" nor an ARN; it will match nothing",
+                    crate::text::words::elide(text)
+                ),
             );
         }
     }
-    let texts: Vec<&str> = list.iter().map(|(t, _)| t.as_str()).collect();
+    let texts: Vec<&str> = list.iter().map(|(t, _)| *t).collect();
     ResourceSpec::new(m.key == "NotResource", &texts, variables).map_err(|(i, msg)| {
         (
             list.get(i).map_or(m.value.span.start, |(_, s)| s.start),
@@ -1203,12 +1212,12 @@ fn parse_resources(
 }
 
 /// A string or an array of strings, each with its span.
-pub(crate) fn string_list(
-    value: &Value,
+pub(crate) fn string_list<'v>(
+    value: &'v Value,
     element: &str,
-) -> Result<Vec<(String, Span)>, (usize, String)> {
+) -> Result<Vec<(&'v str, Span)>, (usize, String)> {
     match &value.kind {
-        Kind::String(s) => Ok(vec![(s.clone(), value.span)]),
+        Kind::String(s) => Ok(vec![(s.as_str(), value.span)]),
         Kind::Array(items) => {
             if items.is_empty() {
                 return Err((value.span.start, format!("{element} is an empty array")));
@@ -1216,7 +1225,7 @@ pub(crate) fn string_list(
             items
                 .iter()
                 .map(|v| match &v.kind {
-                    Kind::String(s) => Ok((s.clone(), v.span)),
+                    Kind::String(s) => Ok((s.as_str(), v.span)),
                     _ => Err((
                         v.span.start,
                         format!("{element} entries must be strings, found {}", v.kind_name()),
