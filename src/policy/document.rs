@@ -1163,14 +1163,16 @@ fn parse_actions(
                     return Err((
                         span.start,
                         format!(
-                            "action \"{text}\" has no service prefix (write it as service:Action)"
+                            "action \"{}\" has no service prefix (write it as service:Action)",
+                            crate::text::words::elide(text)
                         ),
                     ));
                 }
                 Some((service, _)) if service.contains(['*', '?']) => warn(
                     span.start,
                     format!(
-                        "action \"{text}\" has a wildcard in the service prefix; it matches actions of many services"
+                        "action \"{}\" has a wildcard in the service prefix; it matches actions of many services",
+                        crate::text::words::elide(text)
                     ),
                 ),
                 Some(_) => {}

@@ -3,7 +3,9 @@
 //!
 //! Principals are evaluated in parallel (rayon), with progress and cancellation for the app.
 
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 
 use rayon::prelude::*;
 use serde::Serialize;
@@ -141,8 +143,9 @@ pub struct AuditRow {
     pub arn: String,
     /// One status per capability, in [`CAPABILITIES`] order (empty when `error` is set).
     pub cells: Vec<Status>,
-    /// It can launch instances with a role it passes: the roles it may pass to EC2.
-    pub escalation: Option<Vec<PassableRole>>,
+    /// It can launch instances with a role it passes: the roles it may pass to EC2 (one list
+    /// shared by every principal whose `iam:PassRole` statements are the same).
+    pub escalation: Option<Arc<[PassableRole]>>,
     /// Why the principal could not be evaluated (a policy missing from the file).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
@@ -175,6 +178,7 @@ pub fn audit(origin: &str, account: &Account, progress: &AuditProgress) -> Optio
         .map(|p| p.arn.as_str())
         .collect();
     let cache = CandidateCache::default();
+    let memo = PassableMemo::default();
     let rows: Vec<Option<AuditRow>> = account
         .principals
         .par_iter()
@@ -202,7 +206,11 @@ pub fn audit(origin: &str, account: &Account, progress: &AuditProgress) -> Optio
                         kind,
                         arn: p.arn.clone(),
                         cells,
-                        escalation: launches.then(|| passable_roles(&set, &facts, &roles, &cache)),
+                        escalation: launches.then(|| {
+                            memo.get(&set, &facts, || {
+                                passable_roles(&set, &facts, &roles, &cache).into()
+                            })
+                        }),
                         error: None,
                     }
                 }
@@ -224,6 +232,68 @@ pub fn audit(origin: &str, account: &Account, progress: &AuditProgress) -> Optio
         capabilities: CAPABILITIES.to_vec(),
         rows: rows?,
     })
+}
+
+/// Passable-role lists already worked out, by what decides them ([`pass_role_key`]): in an
+/// account, thousands of principals share a few kinds of `iam:PassRole` statement, and each
+/// list would otherwise be worked out (a role at a time) and held once per principal.
+#[derive(Default)]
+struct PassableMemo(Mutex<HashMap<Vec<u8>, Arc<[PassableRole]>>>);
+
+impl PassableMemo {
+    /// The list for this principal's set: remembered, or worked out by `work` (outside the
+    /// lock) and remembered. Not shared when the key cannot be written.
+    fn get(
+        &self,
+        set: &PolicySet,
+        facts: &Facts,
+        work: impl FnOnce() -> Arc<[PassableRole]>,
+    ) -> Arc<[PassableRole]> {
+        let Some(key) = pass_role_key(set, facts) else {
+            return work();
+        };
+        let lock = || {
+            self.0
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+        };
+        if let Some(found) = lock().get(&key) {
+            return Arc::clone(found);
+        }
+        let found = work();
+        Arc::clone(lock().entry(key).or_insert(found))
+    }
+}
+
+/// Everything the passable roles of a principal depend on, written so that two sets have the
+/// same key only when it is the same: the partition and account its roles are asked about
+/// in; then each layer with how many policies it has (a boundary without a `PassRole` Allow
+/// still denies it), and of each policy its `Version` and every statement that covers
+/// `iam:PassRole` (Allow or Deny, `NotAction` too) as written. Statements that do not cover
+/// the action cannot change its answer, and the request is the same for every principal.
+/// Each text goes in with its length first, so no text can pass for another's structure.
+/// `None` when a statement's text cannot be found in its policy's source.
+fn pass_role_key(set: &PolicySet, facts: &Facts) -> Option<Vec<u8>> {
+    let mut key = Vec::new();
+    let mut put = |text: &str| {
+        key.extend_from_slice(&text.len().to_le_bytes());
+        key.extend_from_slice(text.as_bytes());
+    };
+    put(facts.partition());
+    put(facts.account.as_deref().unwrap_or_default());
+    for (layer, policies) in set.layers() {
+        put(&format!("{layer} {}", policies.len()));
+        for (_, p) in policies {
+            put(p.version.as_deref().unwrap_or_default());
+            for st in &p.statements {
+                if st.covers_action("iam:passrole") {
+                    put(p.source.get(st.span.start..st.span.end)?);
+                }
+            }
+            put("");
+        }
+    }
+    Some(key)
 }
 
 /// The worst status over a capability's actions.
@@ -532,4 +602,93 @@ pub fn to_markdown(a: &Audit) -> String {
         }
     }
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::io::{Loaded, load_text};
+
+    const LAUNCH: &str = r#"{"Effect":"Allow","Action":["autoscaling:*","ec2:*"],"Resource":"*"}"#;
+    const PASS: &str = r#"{"Effect":"Allow","Action":"iam:PassRole","Resource":"arn:aws:iam::111122223333:role/app-*","Condition":{"StringEquals":{"iam:PassedToService":"ec2.amazonaws.com"}}}"#;
+
+    fn role(name: &str, statements: &[&str], boundary: bool) -> String {
+        let boundary = if boundary {
+            r#","PermissionsBoundary":{"PermissionsBoundaryType":"Policy","PermissionsBoundaryArn":"arn:aws:iam::111122223333:policy/fence"}"#
+        } else {
+            ""
+        };
+        format!(
+            r#"{{"RoleName":"{name}","Arn":"arn:aws:iam::111122223333:role/{name}","RolePolicyList":[{{"PolicyName":"inline","PolicyDocument":{{"Version":"2012-10-17","Statement":[{}]}}}}],"AttachedManagedPolicies":[]{boundary}}}"#,
+            statements.join(",")
+        )
+    }
+
+    /// Principals whose `iam:PassRole` statements are the same share one list, which is the
+    /// list each would get alone; a Deny, a boundary or a different Allow is never shared.
+    #[test]
+    fn passable_roles_are_shared_only_where_they_are_the_same() {
+        let spaced = PASS.replace(r#""Effect":"Allow","#, r#""Effect": "Allow", "#);
+        let deny = r#"{"Effect":"Deny","Action":"iam:PassRole","Resource":"arn:aws:iam::111122223333:role/app-2"}"#;
+        let other = PASS.replace("role/app-*", "role/app-1*");
+        let roles = [
+            role("app-1", &[LAUNCH, PASS], false),
+            role("app-2", &[PASS, LAUNCH], false),
+            role("app-3", &[LAUNCH, &spaced], false),
+            role("app-4", &[LAUNCH, PASS, deny], false),
+            role("app-5", &[LAUNCH, PASS], true),
+            role("app-10", &[LAUNCH, &other], false),
+        ];
+        let text = format!(
+            r#"{{"RoleDetailList":[{}],"UserDetailList":[],"GroupDetailList":[],"Policies":[{{"PolicyName":"fence","Arn":"arn:aws:iam::111122223333:policy/fence","DefaultVersionId":"v1","PolicyVersionList":[{{"VersionId":"v1","IsDefaultVersion":true,"Document":{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Action":"*","Resource":"*"}},{{"Effect":"Deny","Action":"iam:PassRole","Resource":"arn:aws:iam::111122223333:role/app-3"}}]}}}}]}}]}}"#,
+            roles.join(",")
+        );
+        let Ok(Loaded::Account(account)) = load_text("account.json", &text) else {
+            panic!("the account loads");
+        };
+        let audit = audit("account.json", &account, &AuditProgress::default()).unwrap();
+        // In the order the roles were written (rows come sorted by name).
+        let lists: Vec<Arc<[PassableRole]>> =
+            ["app-1", "app-2", "app-3", "app-4", "app-5", "app-10"]
+                .iter()
+                .map(|name| {
+                    let row = audit.rows.iter().find(|r| r.principal == *name).unwrap();
+                    row.escalation.clone().expect("every role launches")
+                })
+                .collect();
+        // Each list is the one worked out for that principal alone.
+        let arns: Vec<&str> = account.principals.iter().map(|p| p.arn.as_str()).collect();
+        for row in &audit.rows {
+            let list = row.escalation.clone().unwrap();
+            let set = account.policy_set("account.json", &row.principal).unwrap();
+            let facts = Facts::from_arns(&[&row.arn]);
+            let alone = passable_roles(&set, &facts, &arns, &CandidateCache::default());
+            assert_eq!(&alone[..], &list[..], "{}", row.principal);
+        }
+        let names = |i: usize| -> Vec<&str> { lists[i].iter().map(|r| r.arn.as_str()).collect() };
+        assert_eq!(names(0).len(), 6, "{:?}", names(0));
+        // The same PassRole statement (the other statements do not count): one list.
+        assert!(Arc::ptr_eq(&lists[0], &lists[1]));
+        // Written with other spacing: worked out again, to the same answer.
+        assert!(!Arc::ptr_eq(&lists[0], &lists[2]));
+        assert_eq!(lists[0], lists[2]);
+        // A Deny, a boundary, a narrower Allow: other answers, never the shared one.
+        for (i, gone) in [(3, "app-2"), (4, "app-3")] {
+            assert!(!Arc::ptr_eq(&lists[0], &lists[i]));
+            assert!(
+                !names(i).iter().any(|a| a.ends_with(gone)),
+                "{:?}",
+                names(i)
+            );
+            assert_eq!(names(i).len(), 5);
+        }
+        assert!(!Arc::ptr_eq(&lists[0], &lists[5]));
+        assert_eq!(
+            names(5),
+            [
+                "arn:aws:iam::111122223333:role/app-1",
+                "arn:aws:iam::111122223333:role/app-10"
+            ]
+        );
+    }
 }

@@ -10,6 +10,7 @@ use crate::asg::catalog::{Catalog, catalog};
 use crate::policy::operators::{BaseOp, Operator, SetOp};
 use crate::policy::{Effect, Policy, Statement};
 use crate::text::json::LineIndex;
+use crate::text::words::elide;
 
 /// How much a finding matters.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -163,7 +164,7 @@ fn duplicate_sids(policy: &Policy, found: &mut impl FnMut(&Statement, String)) {
                 st,
                 format!(
                     "Sid \"{}\" is also the Sid of statement {}",
-                    sid(later),
+                    elide(sid(later)),
                     first + 1
                 ),
             );
@@ -402,7 +403,7 @@ fn unknown_action(text: &str, offset: usize, f: &mut Sink<'_>) {
                 "unknown-action",
                 Severity::Error,
                 offset,
-                format!("{text} is not an Auto Scaling action").into(),
+                format!("{} is not an Auto Scaling action", elide(text)).into(),
                 "An action that does not exist matches nothing: the statement grants less than it seems to.",
                 if near.is_empty() {
                     "Check the name in `asg-perms list`.".into()
@@ -440,7 +441,12 @@ fn unknown_action(text: &str, offset: usize, f: &mut Sink<'_>) {
             "unknown-action",
             Severity::Warning,
             offset,
-            format!("{text} looks like a misspelling of {}", close.join(" or ")).into(),
+            format!(
+                "{} looks like a misspelling of {}",
+                elide(text),
+                close.join(" or ")
+            )
+            .into(),
             "An action that does not exist matches nothing: the statement grants less than it seems to.",
             format!("Did you mean {}?", close.join(" or ")).into(),
         );
@@ -523,7 +529,8 @@ fn arn_case(text: &str, offset: usize, f: &mut Sink<'_>) {
             Severity::Error,
             offset,
             format!(
-                "{text}: the \"arn\" prefix, partition and service are lower case in every ARN"
+                "{}: the \"arn\" prefix, partition and service are lower case in every ARN",
+                elide(text)
             )
             .into(),
             "Resource ARNs are compared case-sensitively, so this pattern matches no real resource.",
