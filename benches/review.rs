@@ -1,8 +1,9 @@
-//! Benchmarks of review at account scale: the account matrix over a generated
-//! authorization-details file of 10,000 principals (the issue's target size), with
-//! 1,000 for comparison, and lint and diff of real managed policies.
+//! Benchmarks of review at account scale: loading and the account matrix over generated
+//! authorization-details files of 1,000, 10,000 and 97,500 principals (65,000 roles, the
+//! size of an organisation's dump), and lint and diff of real managed policies.
 //!
-//! Run: `cargo bench --bench review`.
+//! Run: `cargo bench --bench review` (the 65,000-role account takes a few minutes; `cargo
+//! bench --bench review -- 1000` runs only the small ones).
 
 use std::fmt::Write as _;
 use std::hint::black_box;
@@ -65,6 +66,33 @@ fn account(principals: usize) -> String {
     s
 }
 
+/// Loads a generated account of `principals` (load and index measured too) and evaluates all
+/// of it: every principal, every capability, and the roles each may pass to EC2.
+fn audit_bench(c: &mut Criterion, principals: usize) {
+    let text = account(principals);
+    let mb = text.len() as f64 / 1_048_576.0;
+    let roles = principals * 2 / 3;
+    c.bench_function(
+        &format!("load+index/{principals} principals ({roles} roles, {mb:.0} MB)"),
+        |b| b.iter(|| load_text("account.json", black_box(&text)).is_ok()),
+    );
+    let Ok(Loaded::Account(acc)) = load_text("account.json", &text) else {
+        panic!("generated account must load");
+    };
+    c.bench_function(&format!("audit/{principals} principals ({roles} roles)"), |b| {
+        b.iter(|| {
+            let progress = AuditProgress::default();
+            audit("account.json", black_box(&acc), &progress).map(|a| a.rows.len())
+        });
+    });
+}
+
+/// The organisation-sized account of issue 11: 65,000 roles (97,500 principals), evaluated
+/// whole. One run takes seconds: ten samples, nothing else in the group.
+fn whole_account(c: &mut Criterion) {
+    audit_bench(c, 97_500);
+}
+
 fn policy(text: &str) -> Arc<asg_perms::Policy> {
     match load_text("bench.json", text) {
         Ok(Loaded::Policy(p, _)) => Arc::new(p),
@@ -74,16 +102,7 @@ fn policy(text: &str) -> Arc<asg_perms::Policy> {
 
 fn benches(c: &mut Criterion) {
     for n in [1_000usize, 10_000] {
-        let text = account(n);
-        let Ok(Loaded::Account(acc)) = load_text("account.json", &text) else {
-            panic!("generated account must load");
-        };
-        c.bench_function(&format!("audit/{n} principals"), |b| {
-            b.iter(|| {
-                let progress = AuditProgress::default();
-                audit("account.json", black_box(&acc), &progress).map(|a| a.rows.len())
-            });
-        });
+        audit_bench(c, n);
     }
     let read_only = policy(READ_ONLY);
     c.bench_function("lint/ReadOnlyAccess", |b| {
@@ -123,4 +142,10 @@ criterion_group! {
     config = Criterion::default().sample_size(10).measurement_time(std::time::Duration::from_secs(5));
     targets = benches
 }
-criterion_main!(review);
+
+criterion_group! {
+    name = organisation;
+    config = Criterion::default().sample_size(10).measurement_time(std::time::Duration::from_mins(1));
+    targets = whole_account
+}
+criterion_main!(review, organisation);
