@@ -79,12 +79,15 @@ fn audit_bench(c: &mut Criterion, principals: usize) {
     let Ok(Loaded::Account(acc)) = load_text("account.json", &text) else {
         panic!("generated account must load");
     };
-    c.bench_function(&format!("audit/{principals} principals ({roles} roles)"), |b| {
-        b.iter(|| {
-            let progress = AuditProgress::default();
-            audit("account.json", black_box(&acc), &progress).map(|a| a.rows.len())
-        });
-    });
+    c.bench_function(
+        &format!("audit/{principals} principals ({roles} roles)"),
+        |b| {
+            b.iter(|| {
+                let progress = AuditProgress::default();
+                audit("account.json", black_box(&acc), &progress).map(|a| a.rows.len())
+            });
+        },
+    );
 }
 
 /// The organisation-sized account of issue 11: 65,000 roles (97,500 principals), evaluated

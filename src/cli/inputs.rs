@@ -6,8 +6,8 @@ use std::sync::Arc;
 
 use super::error::CliError;
 use crate::io::{
-    LoadError, Loaded, MAX_INPUT_BYTES, PolicySetBuilder, load_bytes, load_owned, load_text,
-    read_text_bytes, read_text_file,
+    LoadError, Loaded, MAX_INPUT_BYTES, PolicySetBuilder, load_bytes, load_owned, read_text_bytes,
+    read_text_file,
 };
 use crate::policy::{Policy, PolicySet};
 use crate::text::Location;
@@ -47,11 +47,12 @@ fn load_one(spec: &str) -> Result<Loaded, CliError> {
     Ok(load_owned(&origin, text)?)
 }
 
-/// Loads an authorization-details file with its text (`None` when the file is a policy).
-pub(super) fn load_account(spec: &str) -> Result<Option<(crate::io::Account, String)>, CliError> {
+/// Loads an authorization-details file (`None` when the file is a policy). Its text is moved
+/// into the account, which holds it once ([`Account::source`](crate::io::Account::source)).
+pub(super) fn load_account(spec: &str) -> Result<Option<crate::io::Account>, CliError> {
     let (origin, text) = read_text(spec)?;
-    Ok(match load_text(&origin, &text)? {
-        Loaded::Account(a) => Some((a, text)),
+    Ok(match load_owned(&origin, text)? {
+        Loaded::Account(a) => Some(a),
         Loaded::Policy(..) => None,
     })
 }

@@ -122,7 +122,7 @@ pub(super) fn lint(args: &LintArgs, out: &mut dyn Write) -> Result<ExitCode, Cli
 
 /// `asg-perms audit`.
 pub(super) fn audit(args: &AuditArgs, out: &mut dyn Write) -> Result<ExitCode, CliError> {
-    let Some((acc, text)) = load_account(&args.account_details)? else {
+    let Some(acc) = load_account(&args.account_details)? else {
         return Err(CliError::Usage(format!(
             "{} is a policy, not get-account-authorization-details output",
             args.account_details
@@ -135,7 +135,7 @@ pub(super) fn audit(args: &AuditArgs, out: &mut dyn Write) -> Result<ExitCode, C
     let header = ReportHeader::for_file(
         &args.account_details,
         "account authorization details",
-        text.as_bytes(),
+        acc.source().as_bytes(),
     );
     // CSV has no header lines: a reader of CSV expects the column names first.
     let text = match args.format {

@@ -99,6 +99,11 @@ struct Index {
 }
 
 impl Account {
+    /// The file's text, which every place in the account points into.
+    pub fn source(&self) -> &str {
+        &self.index.source
+    }
+
     /// Finds a principal by name or ARN (names are matched case-insensitively, as IAM does).
     pub fn find(&self, name: &str) -> Option<&Principal> {
         self.index

@@ -111,7 +111,8 @@ pub fn read_text_file(path: &Path) -> Result<String, LoadError> {
         return Err(too_large(&origin, meta.len()));
     }
     // Read through a bounded reader: a file that grows while it is read cannot exhaust memory.
-    let mut bytes = Vec::new();
+    // Room for the whole file and one byte more (the read must see the end): no doubling.
+    let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0).saturating_add(1));
     std::fs::File::open(path)
         .and_then(|f| f.take(MAX_INPUT_BYTES + 1).read_to_end(&mut bytes))
         .map_err(read_error)?;
