@@ -293,7 +293,18 @@ impl Condition {
             Some(Compiled::Glob(g)) => Some(Matcher::Glob(g.view())),
             Some(Compiled::Arn(a)) => Some(Matcher::Arn(a.view())),
             Some(Compiled::Not) => None,
-            Some(Compiled::View) | None => view_of(*base, self.values.get(i)?),
+            // Read in place: a plain value of a string operator is a view here (one that is
+            // not was compiled apart, and then `compiled` is not empty), so only the text is
+            // read, not checked again.
+            Some(Compiled::View) | None => {
+                let (_, fold_case, arn) = string_match(*base)?;
+                let v = self.values.get(i).filter(|v| v.is_plain())?;
+                if arn {
+                    ArnGlobRef::of_text(&v.text).map(Matcher::Arn)
+                } else {
+                    GlobRef::of_text(&v.text, fold_case).map(Matcher::Glob)
+                }
+            }
         }
     }
 

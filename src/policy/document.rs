@@ -5,6 +5,7 @@
 
 use std::collections::HashMap;
 use std::fmt;
+use std::fmt::Write as _;
 use std::sync::Arc;
 
 use super::PolicyError;
@@ -176,8 +177,7 @@ impl ResourceSpec {
         let joined = if several {
             let mut joined = String::with_capacity(texts.iter().map(|t| t.len() + 4).sum());
             for text in texts {
-                joined.push_str(&text.len().to_string());
-                joined.push(':');
+                write!(joined, "{}:", text.len()).ok();
                 joined.push_str(text);
             }
             joined
