@@ -13,8 +13,8 @@ use super::refine::{CaseOutcome, Unrefined};
 
 use crate::policy::condition::Operator;
 use crate::policy::{
-    Context, Effect, Layer, Policy, PolicySet, Request, Resolved, ResourceMatches, Statement,
-    VarText,
+    Context, Effect, Layer, Policy, PolicySet, Request, Resolved, ResourceMatches, ResourcePattern,
+    Statement, VarText,
 };
 use crate::text::pattern::{ArnGlob, Template, Tri};
 use crate::text::words;
@@ -73,6 +73,23 @@ fn resolve_resource<'a>(
     }
 }
 
+/// How one resource pattern matches `resource`: compiled, or resolved with the request's
+/// keys when it holds policy variables. A pattern with neither (which the parser never
+/// makes) answers "sometimes", never a guess.
+fn pattern_match<'a>(
+    p: ResourcePattern<'a>,
+    resource: &Template,
+    ctx: &Context,
+    notes: &mut Vec<String>,
+    depends: &mut Vec<Dep<'a>>,
+) -> Tri {
+    match (p.compiled, p.variables()) {
+        (Some(g), _) => g.match_template(resource),
+        (None, Some(v)) => resolve_resource(v, resource, ctx, notes, depends),
+        (None, None) => Tri::Sometimes,
+    }
+}
+
 /// Evaluates a statement whose action matches, against one resource. The notes (in words)
 /// are written only when `words` is set, and with `holes_known` (every unknown part of the
 /// resource is already among the evidence's dependencies) the unknown parts this statement
@@ -124,11 +141,7 @@ fn eval_statement<'a>(
     };
     for p in st.resources.patterns().take(patterns) {
         let compiled = p.compiled;
-        let t = match (compiled, p.variables()) {
-            (Some(g), _) => g.match_template(resource),
-            (None, Some(v)) => resolve_resource(v, resource, ctx, &mut notes, &mut depends),
-            (None, None) => Tri::Sometimes,
-        };
+        let t = pattern_match(p, resource, ctx, &mut notes, &mut depends);
         if t == Tri::Sometimes && need_holes {
             let open = compiled.map_or_else(|| resource.holes(), |g| g.open_holes(resource));
             if !open.is_empty() {
@@ -240,11 +253,7 @@ fn applies(
     }
     let mut res = Tri::Never;
     for p in st.resources.patterns() {
-        let t = match (p.compiled, p.variables()) {
-            (Some(g), _) => g.match_template(resource),
-            (None, Some(v)) => resolve_resource(v, resource, ctx, &mut Vec::new(), &mut Vec::new()),
-            (None, None) => Tri::Sometimes,
-        };
+        let t = pattern_match(p, resource, ctx, &mut Vec::new(), &mut Vec::new());
         res = res.or(t);
         if res == Tri::Always {
             break;

@@ -41,7 +41,7 @@ pub struct Condition {
 /// How a condition value is compiled for its operator.
 #[derive(Clone, Debug)]
 enum Compiled {
-    /// Its text is the pattern as it is, read in place (see [`view_of`]).
+    /// Its text is the pattern as it is, read in place (see [`read_in_place`]).
     View,
     /// A string pattern compiled apart from its text (literal for the `...Equals`
     /// operators): escapes, non-ASCII text, runs of stars, a literal `*` or `?`.
@@ -73,12 +73,13 @@ fn string_match(base: BaseOp) -> Option<(bool, bool, bool)> {
     })
 }
 
-/// `value`'s text itself as its pattern for `base`, with no copy, when that is the same
-/// pattern compiling it would give: plain text (no variable or escape), ASCII with no run of
-/// stars, and for the literal operators no `*` or `?` (which they take literally).
-fn view_of(base: BaseOp, value: &VarText) -> Option<Matcher<'_>> {
-    let (wildcards, fold_case, arn) = string_match(base)?;
-    if !value.is_plain() || (!wildcards && value.text.contains(['*', '?'])) {
+/// `value`'s text itself read as its pattern for `base`, with no copy: a plain text (no
+/// variable or escape), ASCII with no run of stars. It is the pattern compiling would give
+/// except, for the literal operators, when the text has a `*` or `?` (which they take
+/// literally): [`Compiled::of`] checks that once, at parse time.
+fn read_in_place(base: BaseOp, value: &VarText) -> Option<Matcher<'_>> {
+    let (_, fold_case, arn) = string_match(base)?;
+    if !value.is_plain() {
         return None;
     }
     if arn {
@@ -97,7 +98,8 @@ impl Compiled {
         if value.has_variables() {
             return Self::Not;
         }
-        if view_of(base, value).is_some() {
+        let literal_wildcard = !wildcards && value.text.contains(['*', '?']);
+        if !literal_wildcard && read_in_place(base, value).is_some() {
             return Self::View;
         }
         match value.resolve(&Context::default(), wildcards, fold_case) {
@@ -217,31 +219,19 @@ pub(crate) fn parse_condition_block(
 
 impl Condition {
     fn values_text(&self) -> String {
-        let quoted = |v: &VarText| format!("\"{}\"", words::elide(&v.text));
+        let quoted = |text: &str| format!("\"{}\"", words::elide(text));
         if let [one] = self.values.as_slice() {
-            return quoted(one);
+            return quoted(&one.text);
         }
-        let shown: Vec<String> = self
-            .values
-            .iter()
-            .take(words::LIST_ITEMS)
-            .map(quoted)
-            .collect();
-        let more = self.values.len() - shown.len();
-        if more == 0 {
-            format!("[{}]", shown.join(", "))
-        } else {
-            format!(
-                "[{}, and {} more]",
-                shown.join(", "),
-                words::thousands(more as u64)
-            )
-        }
+        let texts = self.values.iter().map(|v| &*v.text);
+        format!("[{}]", words::list_by(texts, ", ", quoted))
     }
+
     /// The key as words quote it (a very long one is shortened; the key itself is whole).
     fn key_words(&self) -> std::borrow::Cow<'_, str> {
         words::elide(&self.key)
     }
+
     /// Evaluates against what is known of the request, with a note in words.
     pub fn evaluate(&self, ctx: &Context) -> ConditionOutcome {
         self.outcome(ctx, true)
@@ -293,18 +283,9 @@ impl Condition {
             Some(Compiled::Glob(g)) => Some(Matcher::Glob(g.view())),
             Some(Compiled::Arn(a)) => Some(Matcher::Arn(a.view())),
             Some(Compiled::Not) => None,
-            // Read in place: a plain value of a string operator is a view here (one that is
-            // not was compiled apart, and then `compiled` is not empty), so only the text is
-            // read, not checked again.
-            Some(Compiled::View) | None => {
-                let (_, fold_case, arn) = string_match(*base)?;
-                let v = self.values.get(i).filter(|v| v.is_plain())?;
-                if arn {
-                    ArnGlobRef::of_text(&v.text).map(Matcher::Arn)
-                } else {
-                    GlobRef::of_text(&v.text, fold_case).map(Matcher::Glob)
-                }
-            }
+            // Nothing stored for it: a plain value of a string operator is read in place here
+            // (one that is not was compiled apart, and then `compiled` is not empty).
+            Some(Compiled::View) | None => read_in_place(*base, self.values.get(i)?),
         }
     }
 

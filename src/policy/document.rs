@@ -231,36 +231,19 @@ impl ResourceSpec {
 
     /// The patterns, in order: each with its text, and compiled or with its variables.
     pub fn patterns(&self) -> impl Iterator<Item = ResourcePattern<'_>> + '_ {
-        let every = self.compiled.is_empty();
-        self.texts()
-            .enumerate()
-            .map(move |(i, text)| match self.compiled.get(i) {
-                _ if every => ResourcePattern {
-                    text,
-                    compiled: ArnGlobRef::of_text(text),
-                    variables: None,
-                },
-                Some(CompiledResource::View) => ResourcePattern {
-                    text,
-                    compiled: ArnGlobRef::of_text(text),
-                    variables: None,
-                },
-                Some(CompiledResource::Owned(g)) => ResourcePattern {
-                    text,
-                    compiled: Some(g.view()),
-                    variables: None,
-                },
-                Some(CompiledResource::Variables(v)) => ResourcePattern {
-                    text,
-                    compiled: None,
-                    variables: Some(v),
-                },
-                None => ResourcePattern {
-                    text,
-                    compiled: None,
-                    variables: None,
-                },
-            })
+        self.texts().enumerate().map(move |(i, text)| {
+            let (compiled, variables) = match self.compiled.get(i) {
+                Some(CompiledResource::Owned(g)) => (Some(g.view()), None),
+                Some(CompiledResource::Variables(v)) => (None, Some(&**v)),
+                // Read in place (every pattern is, when nothing is stored).
+                Some(CompiledResource::View) | None => (ArnGlobRef::of_text(text), None),
+            };
+            ResourcePattern {
+                text,
+                compiled,
+                variables,
+            }
+        })
     }
 
     /// Each pattern compiled (`None` for one that holds a policy variable: it is compiled

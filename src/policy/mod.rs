@@ -11,7 +11,9 @@ pub(crate) mod request;
 pub(crate) mod set;
 pub(crate) mod vars;
 
-pub use document::{Effect, Matches, Policy, ResourceMatches, Statement, Warning, statement_label};
+pub use document::{
+    Effect, Matches, Policy, ResourceMatches, ResourcePattern, Statement, Warning, statement_label,
+};
 pub(crate) use document::{StatementStream, parse_document, parse_document_streamed};
 pub use error::PolicyError;
 pub use request::{Context, KeyState, Request};

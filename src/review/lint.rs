@@ -92,43 +92,47 @@ pub fn lint(policy: &Policy, options: LintOptions) -> Vec<Finding> {
                 .into(),
         });
     }
-    for st in &policy.statements {
-        let mut f = |code: &'static str,
-                     severity: Severity,
-                     offset: usize,
-                     message: Cow<'static, str>,
-                     why: &'static str,
-                     fix: Cow<'static, str>| {
-            let (line, column) = at(offset);
-            out.push(Finding {
-                code,
-                severity,
-                policy: policy.name.clone(),
-                statement: Some(st.index),
-                label: st.label(),
-                line,
-                column,
-                message,
-                why,
-                fix,
-            });
-        };
-        statement_findings(st, options, &mut f);
-    }
-    duplicate_sids(policy, &mut |st, message| {
-        let (line, column) = at(st.span.start);
-        out.push(Finding {
-            code: "duplicate-sid",
-            severity: Severity::Error,
+    // A finding about a statement (its place, label and policy filled in).
+    let finding = |st: &Statement,
+                   code: &'static str,
+                   severity: Severity,
+                   offset: usize,
+                   message: Cow<'static, str>,
+                   why: &'static str,
+                   fix: Cow<'static, str>| {
+        let (line, column) = at(offset);
+        Finding {
+            code,
+            severity,
             policy: policy.name.clone(),
             statement: Some(st.index),
             label: st.label(),
             line,
             column,
-            message: message.into(),
-            why: "Sids must be unique within an IAM policy; IAM refuses the policy otherwise.",
-            fix: "Give each statement its own Sid.".into(),
-        });
+            message,
+            why,
+            fix,
+        }
+    };
+    for st in &policy.statements {
+        statement_findings(
+            st,
+            options,
+            &mut |code, severity, offset, message, why, fix| {
+                out.push(finding(st, code, severity, offset, message, why, fix));
+            },
+        );
+    }
+    duplicate_sids(policy, &mut |st, message| {
+        out.push(finding(
+            st,
+            "duplicate-sid",
+            Severity::Error,
+            st.span.start,
+            message.into(),
+            "Sids must be unique within an IAM policy; IAM refuses the policy otherwise.",
+            "Give each statement its own Sid.".into(),
+        ));
     });
     dead_allows(policy, &index, &mut out);
     in_source_order(&mut out);

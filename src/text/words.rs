@@ -39,6 +39,16 @@ pub fn elide(text: &str) -> Cow<'_, str> {
 /// The items, each [elided](elide), joined with `sep`: at most [`LIST_ITEMS`] of them, then
 /// "and N more".
 pub fn list<'a>(items: impl IntoIterator<Item = &'a str>, sep: &str) -> String {
+    list_by(items, sep, elide)
+}
+
+/// The items, each as `show` writes it, joined with `sep`: at most [`LIST_ITEMS`] of them,
+/// then "and N more" (the rest are counted, not written).
+pub fn list_by<'a, S: AsRef<str>>(
+    items: impl IntoIterator<Item = &'a str>,
+    sep: &str,
+    show: impl Fn(&'a str) -> S,
+) -> String {
     let mut out = String::new();
     let mut more = 0usize;
     for (i, item) in items.into_iter().enumerate() {
@@ -49,7 +59,7 @@ pub fn list<'a>(items: impl IntoIterator<Item = &'a str>, sep: &str) -> String {
         if i > 0 {
             out.push_str(sep);
         }
-        out.push_str(&elide(item));
+        out.push_str(show(item).as_ref());
     }
     if more > 0 {
         write!(out, "{sep}and {} more", thousands(more as u64)).ok();
