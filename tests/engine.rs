@@ -468,6 +468,71 @@ fn policy_variables() {
     assert_eq!(status(&old, &r), Status::Missing);
 }
 
+/// Twelve plain Allows (more than an explanation names), then an Allow on a condition, then
+/// a Deny on another: the Allows after the twelfth cannot change a satisfied answer, but
+/// here the answer is not satisfied, and what they depend on must still be told.
+#[test]
+fn allows_after_enough_allowing_ones_still_count_when_the_answer_is_not_satisfied() {
+    let mut statements: Vec<String> = (0..12)
+        .map(|i| {
+            format!(r#"{{"Sid":"A{i}","Effect":"Allow","Action":"autoscaling:*","Resource":"*"}}"#)
+        })
+        .collect();
+    statements.push(
+        r#"{"Sid":"Team","Effect":"Allow","Action":"autoscaling:*","Resource":"*","Condition":{"StringEquals":{"aws:RequestTag/team":"a"}}}"#.to_owned(),
+    );
+    statements.push(
+        r#"{"Sid":"NotProd","Effect":"Deny","Action":"autoscaling:*","Resource":"arn:aws:autoscaling:*:*:autoScalingGroup:*:autoScalingGroupName/b","Condition":{"StringEquals":{"aws:ResourceTag/env":"prod"}}}"#.to_owned(),
+    );
+    let text = format!(
+        r#"{{"Version":"2012-10-17","Statement":[{}]}}"#,
+        statements.join(",")
+    );
+    let set = PolicySet::single(policy(&text));
+    let group = |name: &str| {
+        format!(
+            "arn:aws:autoscaling:us-east-1:111122223333:autoScalingGroup:1234:autoScalingGroupName/{name}"
+        )
+    };
+    // The Deny applies to the second resource only: the first alone is satisfied.
+    let (a, b) = (group("a"), group("b"));
+    let d = evaluate(&set, &req("autoscaling:CreateAutoScalingGroup", &[&a], &[]));
+    assert_eq!(d.status, Status::Satisfied);
+    assert_eq!(
+        d.decided_by.len(),
+        10,
+        "an explanation names ten statements"
+    );
+    assert!(d.depends_on.is_empty());
+    let d = evaluate(
+        &set,
+        &req("autoscaling:CreateAutoScalingGroup", &[&a, &b], &[]),
+    );
+    assert_eq!(d.status, Status::Conditional, "{}", d.explanation);
+    assert_eq!(d.depends_on, ["aws:RequestTag/team", "aws:ResourceTag/env"]);
+    let shown: Vec<usize> = d.decided_by.iter().map(|s| s.statement).collect();
+    assert!(
+        shown.contains(&12) && shown.contains(&13),
+        "the conditional Allow and the Deny are shown: {shown:?}"
+    );
+    // Another layer that does not allow: the identity layer's Allows are still all weighed.
+    let boundary = policy(&allow("ec2:*", "*"));
+    let layered = PolicySet {
+        boundary: Some(Arc::new(boundary)),
+        ..set.clone()
+    };
+    let d = evaluate(
+        &layered,
+        &req("autoscaling:CreateAutoScalingGroup", &[&a], &[]),
+    );
+    assert_eq!(d.status, Status::Missing);
+    assert_eq!(
+        d.missing,
+        Some(MissingReason::NoMatchingAllow(Layer::Boundary))
+    );
+    assert_eq!(d.missing_layers, [Layer::Boundary]);
+}
+
 // ------------------------------------------------------------------
 // Input shapes.
 

@@ -516,7 +516,6 @@ impl Names for StatementRef {
     }
 }
 
-#[derive(Default)]
 struct Evidence<'a> {
     decided_allow: Vec<Pending<'a>>,
     deny_always: Vec<Pending<'a>>,
@@ -529,9 +528,40 @@ struct Evidence<'a> {
     holes: std::collections::BTreeSet<String>,
     /// Layers in which no Allow applied, for some resource.
     empty_layers: Vec<Layer>,
+    /// Nothing seen so far rules out a satisfied answer (see [`evaluate_resource`]).
+    satisfiable: bool,
+    /// A quick pass skipped statements: the evidence is whole only for a satisfied answer.
+    skipped: bool,
 }
 
 impl<'a> Evidence<'a> {
+    fn new() -> Self {
+        Evidence {
+            decided_allow: Vec::new(),
+            deny_always: Vec::new(),
+            open: Vec::new(),
+            near: Vec::new(),
+            keys: std::collections::BTreeSet::new(),
+            holes: std::collections::BTreeSet::new(),
+            empty_layers: Vec::new(),
+            satisfiable: true,
+            skipped: false,
+        }
+    }
+
+    /// Notes that the answer may not be satisfied; true when the pass gives up (see
+    /// [`gave_up`](Self::gave_up)).
+    fn not_satisfiable(&mut self) -> bool {
+        self.satisfiable = false;
+        self.gave_up()
+    }
+
+    /// True when a quick pass skipped statements and the answer may not be satisfied: its
+    /// evidence is not whole, and the pass must be made again without skipping.
+    fn gave_up(&self) -> bool {
+        self.skipped && !self.satisfiable
+    }
+
     /// Records how one statement fared.
     fn record(&mut self, pending: Pending<'a>, effect: Effect, ev: &StatementEval<'_>) {
         let list = match (effect, ev.applies) {
@@ -663,11 +693,19 @@ fn decide(
 
 /// Evaluates every matching statement against one resource; returns its status and, for a
 /// missing one, why. Layers with no allow at all are added to `evidence.empty_layers`.
+///
+/// With `quick` set, an Allow is not evaluated once its layer already allows and the
+/// explanation already names as many allowing statements as it shows: for a satisfied answer
+/// it changes nothing (the near misses and dependencies it could add are shown only for other
+/// answers). Once something was skipped, any sign that the answer may not be satisfied (a
+/// Deny that may apply, a layer that may not allow) gives up (see [`Evidence::gave_up`]),
+/// and the caller evaluates again without skipping.
 fn evaluate_resource<'a>(
     matching: &Matching<'a>,
     resource: &'a Template,
     ctx: &Context,
     evidence: &mut Evidence<'a>,
+    quick: bool,
 ) -> (Status, Option<MissingReason>) {
     let mut deny_any = Tri::Never;
     let mut allow_all = Tri::Always;
@@ -679,11 +717,25 @@ fn evaluate_resource<'a>(
     for (layer, statements) in matching {
         let mut allow = Tri::Never;
         for &(pi, policy, st) in statements {
+            if quick
+                && evidence.satisfiable
+                && st.effect == Effect::Allow
+                && allow == Tri::Always
+                && evidence.decided_allow.len() >= MAX_STATEMENT_REFS
+            {
+                evidence.skipped = true;
+                continue;
+            }
             holes_known = holes_known || holes.iter().all(|h| evidence.holes.contains(*h));
             let memo = memos.get(policy, resource);
             let ev = eval_statement(st, resource, &holes, ctx, false, holes_known, Some(memo));
             match st.effect {
-                Effect::Deny => deny_any = deny_any.or(ev.applies),
+                Effect::Deny => {
+                    deny_any = deny_any.or(ev.applies);
+                    if ev.applies != Tri::Never && evidence.not_satisfiable() {
+                        return (Status::Conditional, None);
+                    }
+                }
                 Effect::Allow => allow = allow.or(ev.applies),
             }
             let pending = Pending {
@@ -695,6 +747,9 @@ fn evaluate_resource<'a>(
                 resource,
             };
             evidence.record(pending, st.effect, &ev);
+        }
+        if allow != Tri::Always && evidence.not_satisfiable() {
+            return (Status::Conditional, None);
         }
         if allow == Tri::Never {
             first_empty_layer.get_or_insert(*layer);
@@ -781,14 +836,22 @@ fn status_once(matching: &Matching<'_>, req: &Request, remember: bool) -> Bare {
     }
 }
 
-/// One pass of three-valued evaluation over the statements whose action matches: gather the
-/// evidence resource by resource, decide each, roll up, explain.
-fn evaluate_once<'a>(matching: &Matching<'a>, req: &'a Request) -> Decision {
-    let mut evidence = Evidence::default();
+/// The evidence over every resource of a request, each resource's outcome, and the reason
+/// of the first that is missing. A quick pass stops where it gives up.
+fn gather<'a>(
+    matching: &Matching<'a>,
+    req: &'a Request,
+    quick: bool,
+) -> (Evidence<'a>, Vec<ResourceOutcome>, Option<MissingReason>) {
+    let mut evidence = Evidence::new();
     let mut outcomes = Vec::with_capacity(req.resources.len());
     let mut missing: Option<MissingReason> = None;
     for resource in &req.resources {
-        let (status, why) = evaluate_resource(matching, resource, &req.context, &mut evidence);
+        let (status, why) =
+            evaluate_resource(matching, resource, &req.context, &mut evidence, quick);
+        if evidence.gave_up() {
+            break;
+        }
         // The first resource that is missing gives the reason.
         if missing.is_none() {
             missing = why;
@@ -798,6 +861,18 @@ fn evaluate_once<'a>(matching: &Matching<'a>, req: &'a Request) -> Decision {
             status,
         });
     }
+    (evidence, outcomes, missing)
+}
+
+/// One pass of three-valued evaluation over the statements whose action matches: gather the
+/// evidence resource by resource, decide each, roll up, explain.
+fn evaluate_once<'a>(matching: &Matching<'a>, req: &'a Request) -> Decision {
+    // A quick pass first (see `evaluate_resource`), and a whole one when it gives up.
+    let mut gathered = gather(matching, req, true);
+    if gathered.0.gave_up() {
+        gathered = gather(matching, req, false);
+    }
+    let (mut evidence, outcomes, missing) = gathered;
     let status = if req.resources.is_empty() {
         Status::Missing
     } else {
