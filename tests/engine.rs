@@ -922,6 +922,32 @@ fn statements_that_cover_each_other_are_decided_exactly() {
 /// A statement's resource patterns, stored as one text, come back one by one as written,
 /// in order, each compiled in place, compiled apart, or kept with its variables; and an
 /// error in one of them is placed at that pattern.
+/// Actions that match the same statements of a policy share one list, and its number (what
+/// a refinement is remembered under); different statements, or another policy, never do.
+#[test]
+fn actions_that_match_the_same_statements_share_one_list() {
+    let p = policy(
+        r#"{"Version":"2012-10-17","Statement":[
+        {"Effect":"Allow","Action":"autoscaling:*","Resource":"*"},
+        {"Effect":"Allow","Action":"autoscaling:Create*","Resource":"*"},
+        {"Effect":"Deny","Action":"ec2:*","Resource":"*"}]}"#,
+    );
+    let delete = p.matching("autoscaling:deleteautoscalinggroup");
+    let suspend = p.matching("autoscaling:suspendprocesses");
+    let create = p.matching("autoscaling:createautoscalinggroup");
+    let create_lc = p.matching("autoscaling:createlaunchconfiguration");
+    assert_eq!(delete.uid(), suspend.uid());
+    assert_eq!(create.uid(), create_lc.uid());
+    assert_ne!(delete.uid(), create.uid());
+    assert_eq!(delete.indexes().collect::<Vec<_>>(), [0]);
+    assert_eq!(create.indexes().collect::<Vec<_>>(), [0, 1]);
+    let copy = p.clone();
+    assert_ne!(
+        copy.matching("autoscaling:deleteautoscalinggroup").uid(),
+        delete.uid()
+    );
+}
+
 #[test]
 fn resource_patterns_stored_together_come_back_apart() {
     let texts = [

@@ -486,7 +486,16 @@ const RESOURCE_MEMO_SIZE: usize = 256;
 
 /// Remembered answers of [`Policy::matching`]; a copy of a policy starts empty.
 #[derive(Default)]
-struct ActionCache(std::sync::Mutex<HashMap<String, Matches>>);
+struct ActionCache(std::sync::Mutex<ActionLists>);
+
+/// The lists of matching statements, by action and by content.
+#[derive(Default)]
+struct ActionLists {
+    by_action: HashMap<String, Matches>,
+    /// The distinct lists, by a hash of their indexes (under a key drawn at random).
+    by_content: HashMap<u64, Vec<Matches>>,
+    content_hasher: std::hash::RandomState,
+}
 
 /// The statements of a policy that match an action: their indexes, or one bit per
 /// statement, whichever is smaller (a policy's actions are remembered for every action of
@@ -519,9 +528,15 @@ impl Matches {
 
     /// A number no other list of matches of the process has: the same number, the same
     /// statements of the same policy (answers that depend only on which statements take
-    /// part are remembered under it).
+    /// part are remembered under it). Actions of one policy that match the same statements
+    /// get the same list, and so the same number.
     pub fn uid(&self) -> u64 {
         self.0.0
+    }
+
+    /// True when these are exactly the statements `indexes` lists (in order).
+    fn is(&self, indexes: &[u32]) -> bool {
+        self.indexes().eq(indexes.iter().map(|&i| i as usize))
     }
 
     /// How many statements match.
@@ -612,7 +627,7 @@ impl Policy {
     /// lower-cased `service:Action`), in order. Worked out once per action and remembered.
     pub fn matching(&self, action_lower: &str) -> Matches {
         if let Ok(cache) = self.caches.action_cache.0.lock()
-            && let Some(hit) = cache.get(action_lower)
+            && let Some(hit) = cache.by_action.get(action_lower)
         {
             return hit.clone();
         }
@@ -632,13 +647,33 @@ impl Policy {
             .filter(|st| st.covers_action_by(&mut matches))
             .filter_map(|st| u32::try_from(st.index).ok())
             .collect();
-        let found = Matches::new(&indexes, self.statements.len());
-        if let Ok(mut cache) = self.caches.action_cache.0.lock() {
-            if cache.len() >= ACTION_CACHE_SIZE {
-                cache.clear();
-            }
-            cache.insert(action_lower.to_owned(), found.clone());
+        let Ok(mut cache) = self.caches.action_cache.0.lock() else {
+            return Matches::new(&indexes, self.statements.len());
+        };
+        if cache.by_action.len() >= ACTION_CACHE_SIZE {
+            cache.by_action.clear();
+            cache.by_content.clear();
         }
+        // Actions that match the same statements share one list, and so its number: what
+        // is remembered under it (the cases of a refinement) serves all of them.
+        let content = std::hash::BuildHasher::hash_one(&cache.content_hasher, &indexes);
+        let same = cache
+            .by_content
+            .get(&content)
+            .and_then(|lists| lists.iter().find(|m| m.is(&indexes)))
+            .cloned();
+        let found = same.unwrap_or_else(|| {
+            let fresh = Matches::new(&indexes, self.statements.len());
+            cache
+                .by_content
+                .entry(content)
+                .or_default()
+                .push(fresh.clone());
+            fresh
+        });
+        cache
+            .by_action
+            .insert(action_lower.to_owned(), found.clone());
         found
     }
 
