@@ -61,7 +61,9 @@ pub use asg::requirements::{
     expand_features, key_policy_requirement, requirements, resolve_action, roll_up,
 };
 pub use diagnose::{Cause, Diagnosis, Fix, SHAPES, Unreadable, diagnose};
-pub use engine::{Decision, MissingReason, ResourceOutcome, StatementRef, Status, evaluate};
+pub use engine::{
+    Decision, MissingReason, ResourceOutcome, StatementRef, Status, evaluate, evaluate_status,
+};
 pub use infer::{
     InferError, InferredRequest, SHAPES as REQUEST_SHAPES, Why, claims_to_be_request, infer,
     infer_named,

@@ -360,3 +360,72 @@ fn a_hundred_thousand_condition_keys_are_explained_in_a_few_lines() {
     let depends = &c.requirements[0].decision.depends_on;
     assert_eq!(depends.len(), 100_000);
 }
+
+/// An account of `n` roles in which every role may pass every role to EC2 and launch
+/// instances with it: its audit names each role in each row.
+fn everyone_passes_everyone(n: usize) -> String {
+    let roles: Vec<String> = (0..n)
+        .map(|r| {
+            format!(
+                r#"{{"RoleName":"r{r}","Arn":"arn:aws:iam::111122223333:role/r{r}","RolePolicyList":[{{"PolicyName":"p","PolicyDocument":{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Action":["autoscaling:*","ec2:*","iam:PassRole"],"Resource":"*"}},{{"Effect":"Allow","Action":"ssm:GetParameters","Resource":"arn:aws:ssm:*:*:parameter/r{r}"}}]}}}}],"AttachedManagedPolicies":[]}}"#
+            )
+        })
+        .collect();
+    format!(
+        r#"{{"RoleDetailList":[{}],"UserDetailList":[],"GroupDetailList":[],"Policies":[]}}"#,
+        roles.join(",")
+    )
+}
+
+/// Counts what is written, and keeps none of it.
+#[derive(Default)]
+struct Counted(usize);
+
+impl std::io::Write for Counted {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0 += buf.len();
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// A way to write an audit report.
+type Writer = fn(&asg_perms::review_audit::Audit, &mut dyn std::io::Write) -> std::io::Result<()>;
+
+/// An account's report can be far larger than the account (each row may name every role):
+/// every format is written as it goes, never held whole.
+#[test]
+fn an_audit_report_far_larger_than_the_account_is_written_as_it_goes() {
+    use asg_perms::review_audit::{
+        AuditProgress, audit, write_csv, write_json, write_markdown, write_text,
+    };
+    let _one = one_at_a_time();
+    let text = everyone_passes_everyone(400);
+    let Loaded::Account(account) = load_text("a.json", &text).unwrap() else {
+        panic!("an account")
+    };
+    let a = audit("a.json", &account, &AuditProgress::default()).unwrap();
+    let passing = a
+        .rows
+        .iter()
+        .filter(|r| r.escalation.as_ref().is_some_and(|e| e.len() == 400));
+    assert_eq!(passing.count(), 400, "every role may pass every role");
+    let json: Writer = |a, out| write_json(a, &"header", out);
+    for (name, write, at_least) in [
+        ("csv", write_csv as Writer, 5_000_000),
+        ("markdown", write_markdown as Writer, 5_000_000),
+        ("json", json, 15_000_000),
+        ("text", write_text as Writer, 40_000),
+    ] {
+        let mut out = Counted::default();
+        let peak = peak_of(|| write(&a, &mut out).unwrap());
+        assert!(out.0 >= at_least, "{name}: {} bytes written", out.0);
+        assert!(
+            peak < 100_000,
+            "{name}: {peak} bytes of heap to write {} bytes",
+            out.0
+        );
+    }
+}

@@ -7,8 +7,8 @@ use std::sync::Arc;
 use asg_perms::Policy;
 use asg_perms::Template;
 use asg_perms::catalog;
-use asg_perms::{Context, PolicySet, Request, Status, evaluate};
-use asg_perms::{Facts, check};
+use asg_perms::{Context, PolicySet, Request, Status, evaluate, evaluate_status};
+use asg_perms::{Facts, check, requirements};
 use asg_perms::{GenerateOptions, suggest};
 use asg_perms::{Loaded, load_text};
 use proptest::prelude::*;
@@ -576,4 +576,75 @@ fn remembered_answers_are_the_answers_worked_out_afresh() {
             .count();
     }
     assert!(refined > 0, "some answers were made exact case by case");
+}
+
+/// Every request of every action (all features and none, with and without an account and
+/// region) against `set`: (the status alone, the status of the whole answer), the status
+/// alone asked first in a thread of its own, so it finds nothing remembered.
+fn both_statuses(set: &PolicySet) -> Vec<(Status, Status)> {
+    let set = set.clone();
+    std::thread::spawn(move || {
+        let cat = catalog();
+        let known = Facts {
+            account: Some("111122223333".to_owned()),
+            region: Some("us-east-1".to_owned()),
+            ..Facts::default()
+        };
+        let mut requests = Vec::new();
+        for a in &cat.actions {
+            for features in [cat.feature_ids_for(&a.name), Vec::new()] {
+                for facts in [&Facts::default(), &known] {
+                    for r in requirements(&a.name, &features, facts).unwrap() {
+                        requests.push(r.request(facts));
+                    }
+                }
+            }
+        }
+        let alone: Vec<Status> = requests.iter().map(|r| evaluate_status(&set, r)).collect();
+        requests
+            .iter()
+            .zip(alone)
+            .map(|(r, s)| (s, evaluate(&set, r).status))
+            .collect()
+    })
+    .join()
+    .unwrap()
+}
+
+#[test]
+fn the_status_alone_is_the_status_of_the_whole_answer() {
+    let managed: Vec<Arc<Policy>> = std::fs::read_dir(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/managed"
+    ))
+    .unwrap()
+    .map(|e| Arc::new(parse(&std::fs::read_to_string(e.unwrap().path()).unwrap())))
+    .collect();
+    let mut sets: Vec<PolicySet> = [3, 12, 40, 150]
+        .iter()
+        .map(|&n| PolicySet::single(parse(&policies::matching_policy(n))))
+        .collect();
+    for (i, m) in managed.iter().enumerate() {
+        sets.push(PolicySet {
+            identity: vec![Arc::clone(m)],
+            ..PolicySet::default()
+        });
+        // Layers: a generated identity policy under a managed boundary and SCP.
+        sets.push(PolicySet {
+            identity: vec![Arc::new(parse(&policies::matching_policy(12 + i)))],
+            boundary: Some(Arc::clone(m)),
+            scps: vec![Arc::clone(&managed[(i + 1) % managed.len()])],
+        });
+    }
+    let mut seen = [0usize; 3];
+    for (i, set) in sets.iter().enumerate() {
+        for (alone, whole) in both_statuses(set) {
+            assert_eq!(alone, whole, "set {i}");
+            seen[whole as usize] += 1;
+        }
+    }
+    assert!(
+        seen.iter().all(|&n| n > 100),
+        "every status seen often: {seen:?}"
+    );
 }

@@ -614,6 +614,25 @@ pub fn check(
     })
 }
 
+/// The requests of the requirements [`check`] rolls its status up from (the needed ones),
+/// with the same errors: for callers that want only the status, asked of many policy sets
+/// (an account's matrix), where the requests are the same for each.
+pub fn needed_requests(
+    action: &str,
+    features: &[String],
+    facts: &Facts,
+) -> Result<Vec<Request>, ResolveError> {
+    let name = resolve_action(action)?;
+    let reqs = requirements(name, features, facts)?;
+    expand_features(features)?;
+    key_policy_requirement(name, features, facts)?;
+    Ok(reqs
+        .iter()
+        .filter(|r| r.needed)
+        .map(|r| r.request(facts))
+        .collect())
+}
+
 /// Missing if any is missing, conditional if any is conditional, else satisfied.
 pub fn roll_up(statuses: impl Iterator<Item = Status>) -> Status {
     Status::worst(statuses).unwrap_or(Status::Satisfied)

@@ -137,22 +137,23 @@ pub(super) fn audit(args: &AuditArgs, out: &mut dyn Write) -> Result<ExitCode, C
         "account authorization details",
         acc.source().as_bytes(),
     );
-    // CSV has no header lines: a reader of CSV expects the column names first.
-    let text = match args.format {
-        AuditFormat::Text => text_header(&header) + &crate::review::audit::to_text(&a),
-        AuditFormat::Csv => crate::review::audit::to_csv(&a),
-        AuditFormat::Markdown => markdown_header(&header) + &crate::review::audit::to_markdown(&a),
-        AuditFormat::Json => {
-            serde_json::to_string_pretty(&serde_json::json!({
-                "header": header,
-                "capabilities": a.capabilities,
-                "rows": a.rows,
-            }))
-            .unwrap_or_default()
-                + "\n"
+    // Written as it goes, through a buffer: the report of an account whose principals may
+    // each pass hundreds of roles is far larger than the account. CSV has no header lines:
+    // a reader of CSV expects the column names first.
+    let mut out = std::io::BufWriter::new(out);
+    match args.format {
+        AuditFormat::Text => {
+            out.write_all(text_header(&header).as_bytes())?;
+            crate::review::audit::write_text(&a, &mut out)?;
         }
-    };
-    out.write_all(text.as_bytes())?;
+        AuditFormat::Csv => crate::review::audit::write_csv(&a, &mut out)?,
+        AuditFormat::Markdown => {
+            out.write_all(markdown_header(&header).as_bytes())?;
+            crate::review::audit::write_markdown(&a, &mut out)?;
+        }
+        AuditFormat::Json => crate::review::audit::write_json(&a, &header, &mut out)?,
+    }
+    out.flush()?;
     Ok(ExitCode::Success)
 }
 

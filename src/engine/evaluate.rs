@@ -309,6 +309,21 @@ pub fn evaluate(set: &PolicySet, req: &Request) -> Decision {
     first
 }
 
+/// Only the status of [`evaluate`]: the same answer, without gathering the statements that
+/// decided it or putting anything in words (for the many requests of an account's matrix).
+pub fn evaluate_status(set: &PolicySet, req: &Request) -> Status {
+    let (all, names) = matching(set, &req.action.to_lowercase());
+    let first = status_once(&all, req, true).status;
+    if first != Status::Conditional {
+        return first;
+    }
+    match refined(&all, &names, req) {
+        Ok((_, CaseOutcome::Allowed)) => Status::Satisfied,
+        Ok((_, CaseOutcome::Denied { .. })) => Status::Missing,
+        Ok((_, CaseOutcome::Undecided)) | Err(_) => Status::Conditional,
+    }
+}
+
 /// A conditional result checked case by case (see [`crate::refine`]).
 fn refine(
     all: &Matching<'_>,
@@ -316,6 +331,16 @@ fn refine(
     req: &Request,
     first: &Decision,
 ) -> Result<Option<Decision>, Unrefined> {
+    let (refinement, outcome) = refined(all, names, req)?;
+    Ok(decided(req, first, &refinement, outcome))
+}
+
+/// The cases of a conditional result, and what evaluating every one came to.
+fn refined<'a>(
+    all: &Matching<'a>,
+    names: &[u64],
+    req: &Request,
+) -> Result<(super::refine::Refinement<'a>, CaseOutcome), Unrefined> {
     let statements: Vec<&Statement> = all
         .iter()
         .flat_map(|(_, sts)| sts.iter().map(|&(_, _, st)| st))
@@ -341,7 +366,7 @@ fn refine(
         })
         .collect();
     let outcome = refinement.outcome(|| case_outcome(&kept, req, &refinement));
-    Ok(decided(req, first, &refinement, outcome))
+    Ok((refinement, outcome))
 }
 
 /// Evaluates every case; an answer only when all agree.

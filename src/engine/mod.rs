@@ -8,4 +8,4 @@ mod explain;
 mod refine;
 
 pub use decision::{Decision, MissingReason, ResourceOutcome, StatementRef, Status, Summary};
-pub use evaluate::evaluate;
+pub use evaluate::{evaluate, evaluate_status};

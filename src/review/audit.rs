@@ -4,6 +4,7 @@
 //! Principals are evaluated in parallel (rayon), with progress and cancellation for the app.
 
 use std::collections::HashMap;
+use std::io::Write;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
@@ -11,8 +12,8 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::asg::catalog::catalog;
-use crate::asg::requirements::{Facts, check};
-use crate::engine::{Status, evaluate};
+use crate::asg::requirements::{Facts, needed_requests};
+use crate::engine::{Status, evaluate_status};
 use crate::io::{Account, PrincipalKind};
 use crate::policy::{Context, Effect, PolicySet, Request};
 use crate::text::Template;
@@ -179,6 +180,7 @@ pub fn audit(origin: &str, account: &Account, progress: &AuditProgress) -> Optio
         .collect();
     let cache = CandidateCache::default();
     let memo = PassableMemo::default();
+    let plans = Plans::default();
     let rows: Vec<Option<AuditRow>> = account
         .principals
         .par_iter()
@@ -193,9 +195,10 @@ pub fn audit(origin: &str, account: &Account, progress: &AuditProgress) -> Optio
             let row = match account.policy_set(origin, &p.name) {
                 Ok(set) => {
                     let facts = Facts::from_arns(&[&p.arn]);
-                    let cells: Vec<Status> = CAPABILITIES
+                    let plan = plans.get(&facts);
+                    let cells: Vec<Status> = plan
                         .iter()
-                        .map(|c| capability_status(c, &facts, &set))
+                        .map(|actions| capability_status(actions, &set))
                         .collect();
                     let launches = CAPABILITIES
                         .iter()
@@ -296,18 +299,69 @@ fn pass_role_key(set: &PolicySet, facts: &Facts) -> Option<Vec<u8>> {
     Some(key)
 }
 
-/// The worst status over a capability's actions.
-fn capability_status(c: &Capability, facts: &Facts, set: &PolicySet) -> Status {
+/// What the capabilities ask, for one set of facts: per capability and action, the requests
+/// the action's status is rolled up from (see [`needed_requests`]), or `None` when the
+/// action cannot be checked (it then counts as conditional).
+type Plan = Vec<Vec<Option<Vec<Request>>>>;
+
+fn plan(facts: &Facts) -> Plan {
     let cat = catalog();
-    let statuses = c.actions.iter().map(|(action, features)| {
-        let features: Vec<String> = features
-            .iter()
-            .filter(|f| cat.feature_applies(f, action))
-            .map(|f| (*f).to_owned())
-            .collect();
-        check(action, &features, facts, set).map_or(Status::Conditional, |c| c.status)
-    });
-    Status::worst(statuses).unwrap_or(Status::Satisfied)
+    CAPABILITIES
+        .iter()
+        .map(|c| {
+            c.actions
+                .iter()
+                .map(|(action, features)| {
+                    let features: Vec<String> = features
+                        .iter()
+                        .filter(|f| cat.feature_applies(f, action))
+                        .map(|f| (*f).to_owned())
+                        .collect();
+                    needed_requests(action, &features, facts).ok()
+                })
+                .collect()
+        })
+        .collect()
+}
+
+/// Plans by the facts they were made for: the principals of an account share one (their
+/// ARNs name the same partition and account), so its requests are built once.
+#[derive(Default)]
+struct Plans(Mutex<HashMap<Facts, Arc<Plan>>>);
+
+impl Plans {
+    fn get(&self, facts: &Facts) -> Arc<Plan> {
+        let lock = || {
+            self.0
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+        };
+        if let Some(found) = lock().get(facts) {
+            return Arc::clone(found);
+        }
+        let made = Arc::new(plan(facts));
+        Arc::clone(lock().entry(facts.clone()).or_insert(made))
+    }
+}
+
+/// The worst status over a capability's actions (as [`check`] rolls each up), asked as
+/// statuses only; it stops at the first missing request, which nothing can make better.
+fn capability_status(actions: &[Option<Vec<Request>>], set: &PolicySet) -> Status {
+    let mut worst = Status::Satisfied;
+    for action in actions {
+        let Some(requests) = action else {
+            worst = Status::Conditional;
+            continue;
+        };
+        for r in requests {
+            match evaluate_status(set, r) {
+                Status::Missing => return Status::Missing,
+                Status::Conditional => worst = Status::Conditional,
+                Status::Satisfied => {}
+            }
+        }
+    }
+    worst
 }
 
 /// The roles of the account this principal may pass to EC2. One symbolic question first
@@ -322,7 +376,7 @@ fn passable_roles(
     let pass = |resource: Template| {
         let mut context = Context::default();
         context.set("iam:PassedToService", ["ec2.amazonaws.com"]);
-        evaluate(
+        evaluate_status(
             set,
             &Request {
                 action: "iam:PassRole".to_owned(),
@@ -330,7 +384,6 @@ fn passable_roles(
                 context,
             },
         )
-        .status
     };
     let any = Template::parse(&format!(
         "arn:{}:iam::{}:role/{{role}}",
@@ -450,11 +503,11 @@ impl CandidateCache {
 }
 
 /// One line per principal: name, kind, a status icon per capability, and the roles it may
-/// hand to EC2.
-pub fn to_text(a: &Audit) -> String {
-    let mut s = String::from("Capabilities:\n");
+/// hand to EC2. Written as it goes: an account's report can be far larger than the account.
+pub fn write_text(a: &Audit, out: &mut dyn Write) -> std::io::Result<()> {
+    writeln!(out, "Capabilities:")?;
     for (i, c) in a.capabilities.iter().enumerate() {
-        s.push_str(&format!("  {}  {}\n", i + 1, c.label));
+        writeln!(out, "  {}  {}", i + 1, c.label)?;
     }
     let w = a
         .rows
@@ -463,24 +516,25 @@ pub fn to_text(a: &Audit) -> String {
         .max()
         .unwrap_or(9)
         .max(9);
-    s.push_str(&format!("\n{:<w$}  kind  ", "principal"));
+    write!(out, "\n{:<w$}  kind  ", "principal")?;
     for i in 0..a.capabilities.len() {
-        s.push_str(&format!("{:<2}", i + 1));
+        write!(out, "{:<2}", i + 1)?;
     }
-    s.push('\n');
+    writeln!(out)?;
     for r in &a.rows {
-        s.push_str(&format!("{:<w$}  {:<4}  ", r.principal, r.kind));
+        write!(out, "{:<w$}  {:<4}  ", r.principal, r.kind)?;
         if let Some(e) = &r.error {
-            s.push_str(&format!("cannot be evaluated: {e}\n"));
+            writeln!(out, "cannot be evaluated: {e}")?;
             continue;
         }
         for c in &r.cells {
-            s.push_str(&format!("{} ", c.icon()));
+            write!(out, "{} ", c.icon())?;
         }
         if let Some(roles) = &r.escalation
             && !roles.is_empty()
         {
-            s.push_str(&format!(
+            write!(
+                out,
                 " can give instances {} role(s): {}",
                 roles.len(),
                 roles
@@ -489,43 +543,42 @@ pub fn to_text(a: &Audit) -> String {
                     .map(|r| r.arn.rsplit('/').next().unwrap_or(&r.arn))
                     .collect::<Vec<_>>()
                     .join(", ")
-            ));
+            )?;
             if roles.len() > 5 {
-                s.push_str(", …");
+                write!(out, ", …")?;
             }
         }
-        s.push('\n');
+        writeln!(out)?;
     }
-    s
+    Ok(())
 }
 
-fn csv_field(text: &str) -> String {
+fn csv_field(text: &str) -> std::borrow::Cow<'_, str> {
     if text.contains([',', '"', '\n']) {
-        format!("\"{}\"", text.replace('"', "\"\""))
+        format!("\"{}\"", text.replace('"', "\"\"")).into()
     } else {
-        text.to_owned()
+        text.into()
     }
 }
 
 /// CSV: a header row, then one row per principal (statuses as words; the passable roles
-/// separated by spaces).
-pub fn to_csv(a: &Audit) -> String {
-    let mut s = String::from("principal,kind,arn");
+/// separated by spaces). Written as it goes.
+pub fn write_csv(a: &Audit, out: &mut dyn Write) -> std::io::Result<()> {
+    write!(out, "principal,kind,arn")?;
     for c in &a.capabilities {
-        s.push(',');
-        s.push_str(&csv_field(c.id));
+        write!(out, ",{}", csv_field(c.id))?;
     }
-    s.push_str(",passable_roles,error\n");
+    writeln!(out, ",passable_roles,error")?;
     for r in &a.rows {
-        s.push_str(&format!(
+        write!(
+            out,
             "{},{},{}",
             csv_field(&r.principal),
             r.kind,
             csv_field(&r.arn)
-        ));
+        )?;
         for i in 0..a.capabilities.len() {
-            s.push(',');
-            s.push_str(r.cells.get(i).map_or("", |c| c.word()));
+            write!(out, ",{}", r.cells.get(i).map_or("", |c| c.word()))?;
         }
         let roles = r
             .escalation
@@ -537,71 +590,87 @@ pub fn to_csv(a: &Audit) -> String {
                     .join(" ")
             })
             .unwrap_or_default();
-        s.push_str(&format!(
-            ",{},{}\n",
+        writeln!(
+            out,
+            ",{},{}",
             csv_field(&roles),
             csv_field(r.error.as_deref().unwrap_or(""))
-        ));
+        )?;
     }
-    s
+    Ok(())
 }
 
-/// Markdown: a table with one column per capability, then the escalation paths.
-pub fn to_markdown(a: &Audit) -> String {
-    let mut s = String::from("| Principal | Kind |");
+/// Markdown: a table with one column per capability, then the escalation paths. Written as
+/// it goes.
+pub fn write_markdown(a: &Audit, out: &mut dyn Write) -> std::io::Result<()> {
+    write!(out, "| Principal | Kind |")?;
     for c in &a.capabilities {
-        s.push_str(&format!(" {} |", c.label));
+        write!(out, " {} |", c.label)?;
     }
-    s.push_str("\n|---|---|");
+    write!(out, "\n|---|---|")?;
     for _ in &a.capabilities {
-        s.push_str("---|");
+        write!(out, "---|")?;
     }
-    s.push('\n');
+    writeln!(out)?;
     for r in &a.rows {
-        s.push_str(&format!("| `{}` | {} |", r.principal, r.kind));
+        write!(out, "| `{}` | {} |", r.principal, r.kind)?;
         if let Some(e) = &r.error {
-            s.push_str(&format!(
-                " cannot be evaluated: {} |",
-                e.replace('|', "\\|")
-            ));
-            s.push('\n');
+            writeln!(out, " cannot be evaluated: {} |", e.replace('|', "\\|"))?;
             continue;
         }
         for c in &r.cells {
-            s.push_str(&format!(" {} {} |", c.icon(), c.word()));
+            write!(out, " {} {} |", c.icon(), c.word())?;
         }
-        s.push('\n');
+        writeln!(out)?;
     }
-    let paths: Vec<&AuditRow> = a
+    let mut paths = a
         .rows
         .iter()
         .filter(|r| r.escalation.as_ref().is_some_and(|v| !v.is_empty()))
-        .collect();
-    if !paths.is_empty() {
-        s.push_str("\n#### Who can give instances a role through Auto Scaling\n\n");
+        .peekable();
+    if paths.peek().is_some() {
+        write!(
+            out,
+            "\n#### Who can give instances a role through Auto Scaling\n\n"
+        )?;
         for r in paths {
             let roles = r.escalation.as_deref().unwrap_or_default();
-            s.push_str(&format!(
-                "- `{}` can launch instances running as {} role(s): {}\n",
+            write!(
+                out,
+                "- `{}` can launch instances running as {} role(s): ",
                 r.principal,
-                roles.len(),
-                roles
-                    .iter()
-                    .map(|x| format!(
-                        "`{}`{}",
-                        x.arn,
-                        if x.status == Status::Conditional {
-                            " (conditional)"
-                        } else {
-                            ""
-                        }
-                    ))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ));
+                roles.len()
+            )?;
+            for (i, x) in roles.iter().enumerate() {
+                let sep = if i == 0 { "" } else { ", " };
+                let conditional = if x.status == Status::Conditional {
+                    " (conditional)"
+                } else {
+                    ""
+                };
+                write!(out, "{sep}`{}`{conditional}", x.arn)?;
+            }
+            writeln!(out)?;
         }
     }
-    s
+    Ok(())
+}
+
+/// JSON: the header, the capabilities and every row, pretty-printed. Written as it goes.
+pub fn write_json<H: Serialize>(a: &Audit, header: &H, out: &mut dyn Write) -> std::io::Result<()> {
+    #[derive(Serialize)]
+    struct Report<'a, H> {
+        header: &'a H,
+        capabilities: &'a [Capability],
+        rows: &'a [AuditRow],
+    }
+    let report = Report {
+        header,
+        capabilities: &a.capabilities,
+        rows: &a.rows,
+    };
+    serde_json::to_writer_pretty(&mut *out, &report).map_err(std::io::Error::from)?;
+    writeln!(out)
 }
 
 #[cfg(test)]
