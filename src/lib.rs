@@ -85,6 +85,7 @@ pub use report::{Report, Summary};
 pub use review::audit as review_audit;
 pub use review::diff::{
     ActionChange, Decider, DiffSummary, Direction, PermissionChange, PolicyDiff, diff, diff_checks,
+    sort_lost_first,
 };
 pub use review::lint::{Finding, LintOptions, Severity, lint};
 pub use simulate::{

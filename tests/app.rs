@@ -1491,3 +1491,46 @@ fn a_broken_template_says_where_and_keeps_what_was_loaded() {
     );
     assert_eq!(h.state().policies.identity.len(), 1);
 }
+
+/// A statement that tests hundreds of unknown keys: the card names a few dozen of what the
+/// answer depends on and counts the rest, rather than laying out a line of all of them.
+#[test]
+fn a_card_names_a_few_of_many_dependencies_and_counts_the_rest() {
+    let keys: Vec<String> = (0..300)
+        .map(|i| format!(r#""aws:RequestTag/k{i}":"v""#))
+        .collect();
+    let text = format!(
+        r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Action":"autoscaling:*","Resource":"*","Condition":{{"StringEquals":{{{}}}}}}}]}}"#,
+        keys.join(",")
+    );
+    let path =
+        std::env::temp_dir().join(format!("asg-perms-many-keys-{}.json", std::process::id()));
+    std::fs::write(&path, text).unwrap();
+    let mut h = harness();
+    h.run();
+    load(&mut h, path.clone());
+    std::fs::remove_file(&path).ok();
+    wait_for_evaluation(&mut h);
+    h.run();
+    // The card of the action's own permission (a button; the same text is a label too).
+    let card = || egui::accesskit::Role::Button;
+    h.get_by_role_and_label(card(), "autoscaling:CreateAutoScalingGroup")
+        .scroll_to_me();
+    h.run();
+    h.get_by_role_and_label(card(), "autoscaling:CreateAutoScalingGroup")
+        .click();
+    h.run();
+    assert!(
+        h.query_all_by_label_contains("Depends on: aws:RequestTag/k0, aws:RequestTag/k1,")
+            .count()
+            >= 1
+    );
+    // Sorted, the keys named first are k0, k1, k10, k100...; k299 is one of those counted.
+    for n in h.query_all_by_label_contains("Depends on:") {
+        let shown = format!("{n:?}");
+        assert!(
+            shown.contains("and 280 more") && !shown.contains("aws:RequestTag/k299"),
+            "{shown}"
+        );
+    }
+}

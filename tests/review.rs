@@ -5,8 +5,8 @@
 use std::sync::Arc;
 
 use asg_perms::{
-    Direction, Facts, LintOptions, Loaded, Policy, PolicySet, Severity, Status, diff, lint,
-    load_file, load_text,
+    Direction, Facts, LintOptions, Loaded, Policy, PolicySet, Severity, Status, catalog, check,
+    diff, diff_checks, lint, load_file, load_text, sort_lost_first,
 };
 
 mod support;
@@ -68,6 +68,58 @@ fn diff_of_real_managed_policies_finds_what_was_lost_and_gained() {
     let d = diff(&set(&[FULL]), &set(&[FULL]), &actions, &Facts::default()).unwrap();
     assert!(d.is_empty());
     assert_eq!(d.summary.unchanged, 2);
+}
+
+/// The diff asks statuses first and checks in full only the actions that changed: the same
+/// changes, words and counts as checking every action in full on both sides.
+#[test]
+fn diff_checks_in_full_only_what_changed_and_finds_the_same() {
+    let cat = catalog();
+    let actions: Vec<(String, Vec<String>)> = cat
+        .actions
+        .iter()
+        .flat_map(|a| {
+            [
+                (a.name.clone(), cat.feature_ids_for(&a.name)),
+                (a.name.clone(), Vec::new()),
+            ]
+        })
+        .collect();
+    let managed: Vec<String> = std::fs::read_dir("tests/fixtures/managed")
+        .unwrap()
+        .map(|e| e.unwrap().path().display().to_string())
+        .collect();
+    let mut changed = 0;
+    for (i, before) in managed.iter().enumerate() {
+        let after = &managed[(i + 1) % managed.len()];
+        let (before, after) = (set(&[before]), set(&[after, LEAST]));
+        let facts = Facts::default();
+        let d = diff(&before, &after, &actions, &facts).unwrap();
+        // Every action checked in full on both sides.
+        let mut expected: Vec<_> = Vec::new();
+        let mut unchanged = 0;
+        for (action, features) in &actions {
+            let b = check(action, features, &facts, &before).unwrap();
+            let a = check(action, features, &facts, &after).unwrap();
+            let needed = b
+                .requirements
+                .iter()
+                .filter(|c| c.requirement.needed)
+                .count();
+            match diff_checks(&b, &a) {
+                Some(c) => {
+                    unchanged += needed - c.permissions.len();
+                    expected.push(c);
+                }
+                None => unchanged += needed,
+            }
+        }
+        sort_lost_first(&mut expected);
+        assert_eq!(d.changes, expected, "{i}");
+        assert_eq!(d.summary.unchanged, unchanged, "{i}");
+        changed += d.changes.len();
+    }
+    assert!(changed > 50, "the pairs differ in many actions: {changed}");
 }
 
 #[test]

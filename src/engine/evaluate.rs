@@ -546,11 +546,14 @@ struct Evidence<'a> {
     deny_always: Vec<Pending<'a>>,
     open: Vec<Pending<'a>>,
     near: Vec<Pending<'a>>,
-    /// The condition keys open answers depend on (a set: thousands of statements may name
-    /// the same).
-    keys: std::collections::BTreeSet<String>,
+    /// The condition keys open answers depend on, borrowed from the statements: gathered
+    /// as they come and made a set now and then (thousands of statements may name the same
+    /// key, and one statement may name a hundred thousand).
+    keys: Vec<&'a str>,
+    /// How many keys there were after they were last made a set.
+    keys_distinct: usize,
     /// The unknown parts of resources open answers depend on, by name.
-    holes: std::collections::BTreeSet<String>,
+    holes: std::collections::BTreeSet<&'a str>,
     /// Layers in which no Allow applied, for some resource.
     empty_layers: Vec<Layer>,
     /// Nothing seen so far rules out a satisfied answer (see [`evaluate_resource`]).
@@ -566,7 +569,8 @@ impl<'a> Evidence<'a> {
             deny_always: Vec::new(),
             open: Vec::new(),
             near: Vec::new(),
-            keys: std::collections::BTreeSet::new(),
+            keys: Vec::new(),
+            keys_distinct: 0,
             holes: std::collections::BTreeSet::new(),
             empty_layers: Vec::new(),
             satisfiable: true,
@@ -588,19 +592,25 @@ impl<'a> Evidence<'a> {
     }
 
     /// Records how one statement fared.
-    fn record(&mut self, pending: Pending<'a>, effect: Effect, ev: &StatementEval<'_>) {
+    fn record(&mut self, pending: Pending<'a>, effect: Effect, ev: &StatementEval<'a>) {
         let list = match (effect, ev.applies) {
             (Effect::Deny, Tri::Always) => &mut self.deny_always,
             (Effect::Allow, Tri::Always) => &mut self.decided_allow,
             (_, Tri::Sometimes) => {
                 for d in &ev.depends {
-                    let (set, name) = match *d {
-                        Dep::Key(k) => (&mut self.keys, k),
-                        Dep::Hole(h) => (&mut self.holes, h),
-                    };
-                    if !set.contains(name) {
-                        set.insert(name.to_owned());
+                    match *d {
+                        Dep::Key(k) => self.keys.push(k),
+                        Dep::Hole(h) => {
+                            self.holes.insert(h);
+                        }
                     }
+                }
+                // A set again once it has doubled: at most twice the distinct keys are held,
+                // each sorted a few times at most.
+                if self.keys.len() > 2 * self.keys_distinct + 64 {
+                    self.keys.sort_unstable();
+                    self.keys.dedup();
+                    self.keys_distinct = self.keys.len();
                 }
                 &mut self.open
             }
@@ -613,13 +623,16 @@ impl<'a> Evidence<'a> {
     /// What open answers depend on, sorted and without repeats: keys as written, unknown
     /// parts as `{name}`.
     fn depends(&mut self) -> Vec<String> {
-        let mut out: Vec<String> = std::mem::take(&mut self.keys).into_iter().collect();
+        let mut keys = std::mem::take(&mut self.keys);
+        keys.sort_unstable();
+        keys.dedup();
+        let mut out: Vec<String> = keys.into_iter().map(str::to_owned).collect();
         out.extend(
             std::mem::take(&mut self.holes)
                 .into_iter()
                 .map(|h| format!("{{{h}}}")),
         );
-        out.sort();
+        out.sort_unstable();
         out.dedup();
         out
     }
@@ -907,11 +920,12 @@ fn evaluate_once<'a>(matching: &Matching<'a>, req: &'a Request) -> Decision {
         Status::Missing => Some(missing.unwrap_or(MissingReason::NoMatchingAllow(Layer::Identity))),
         _ => None,
     };
-    // Sorted and without repeats.
-    let mut depends: Vec<String> = evidence.depends();
-    if status != Status::Conditional {
-        depends.clear();
-    }
+    // Sorted and without repeats; only an open answer depends on anything.
+    let depends: Vec<String> = if status == Status::Conditional {
+        evidence.depends()
+    } else {
+        Vec::new()
+    };
     let missing_layers = match missing {
         Some(MissingReason::NoMatchingAllow(_)) => {
             let mut layers = std::mem::take(&mut evidence.empty_layers);

@@ -628,12 +628,25 @@ impl<'a> GlobRef<'a> {
     /// The subset construction over the template's pieces; `None` past the budget.
     fn subsets(self, pieces: &[Piece], budget: &mut usize) -> Option<Tri> {
         let words = (self.len() + 1).div_ceil(64);
-        let mut alphabet: Vec<char> = self
-            .tokens()
-            .filter_map(|t| if let Tok::Lit(c) = t { Some(c) } else { None })
+        // The characters it names, each once: marked, not collected one per token (a
+        // pattern of megabytes names a handful).
+        let mut ascii = [false; 128];
+        let mut other = std::collections::BTreeSet::new();
+        for t in self.tokens() {
+            if let Tok::Lit(c) = t {
+                match ascii.get_mut(c as usize) {
+                    Some(seen) => *seen = true,
+                    None => {
+                        other.insert(c);
+                    }
+                }
+            }
+        }
+        let mut alphabet: Vec<char> = (0u8..128)
+            .filter(|&b| ascii[usize::from(b)])
+            .map(char::from)
+            .chain(other)
             .collect();
-        alphabet.sort_unstable();
-        alphabet.dedup();
         alphabet.extend(fresh_char(&alphabet));
         let mut states: Vec<Bits> = vec![self.start()];
         for piece in pieces {

@@ -11,6 +11,7 @@ use crate::asg::generate::LayerFix;
 use crate::asg::requirements::{ActionCheck, Facts, PARTITIONS};
 use crate::engine::Status;
 use crate::policy::Policy;
+use crate::text::words;
 
 /// UI state of the centre panel.
 #[derive(Default)]
@@ -443,7 +444,8 @@ impl DetailPanel {
                 );
                 ui.label(&c.decision.explanation);
                 if !c.decision.depends_on.is_empty() {
-                    ui.label(format!("Depends on: {}", c.decision.depends_on.join(", ")));
+                    let keys = words::list(c.decision.depends_on.iter().map(String::as_str), ", ");
+                    ui.label(format!("Depends on: {keys}"));
                 }
                 for r in &c.decision.resources {
                     if check.requirements.len() > 1 && c.requirement.resources.len() > 1 {

@@ -39,6 +39,9 @@ pub fn decision_ui(ui: &mut egui::Ui, d: &Decision) {
         }
     }
     if !d.depends_on.is_empty() {
-        ui.label(egui::RichText::new(format!("Depends on: {}", d.depends_on.join(", "))).small());
+        // Named up to a few dozen, the rest counted: a statement may test a hundred thousand
+        // keys, and a label of megabytes would stall every frame.
+        let keys = crate::text::words::list(d.depends_on.iter().map(String::as_str), ", ");
+        ui.label(egui::RichText::new(format!("Depends on: {keys}")).small());
     }
 }
