@@ -15,6 +15,9 @@ use egui_kittest::kittest::Queryable as _;
 mod common;
 use common::{load, wait_for_jobs};
 
+#[path = "support/policies.rs"]
+mod policies;
+
 fn fixture(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("tests/fixtures")
@@ -1533,4 +1536,28 @@ fn a_card_names_a_few_of_many_dependencies_and_counts_the_rest() {
             "{shown}"
         );
     }
+}
+
+/// A policy that warns on each of its 2,500 statements: the policy panel lays out the first
+/// 20 warnings and counts the rest, not 2,500 labels every frame.
+#[test]
+fn the_policy_panel_shows_a_few_warnings_and_counts_the_rest() {
+    let mut h = harness();
+    h.run();
+    h.event(egui::Event::Paste(policies::warned_policy(2_500)));
+    h.step();
+    wait_for_evaluation(&mut h);
+    wait_for_jobs(&mut h);
+    h.run_steps(20);
+    assert_eq!(h.state().policies.identity[0].statements_len(), 2_500);
+    assert_eq!(
+        h.query_all_by_label_contains("multivalued key \"aws:TagKeys\"")
+            .filter(|n| format!("{n:?}").contains("line 1, column"))
+            .count(),
+        20
+    );
+    assert!(
+        h.query_by_label_contains("and 2,480 more warnings")
+            .is_some()
+    );
 }

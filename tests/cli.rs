@@ -6,7 +6,10 @@ use std::io::Write as _;
 use std::process::Stdio;
 
 mod support;
-use support::{bin, run, stderr, stdout};
+use support::{bin, run, run_with_stdin, stderr, stdout};
+
+#[path = "support/policies.rs"]
+mod policies;
 
 const FULL: &str = "tests/fixtures/managed/AutoScalingFullAccess.json";
 
@@ -253,20 +256,10 @@ fn stdin_bare_url_encoded_policy() {
             }
         })
         .collect();
-    let mut child = bin()
-        .args(["check", "--policy", "-", "--action", "DescribeTags"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(encoded.as_bytes())
-        .unwrap();
-    let o = child.wait_with_output().unwrap();
+    let o = run_with_stdin(
+        &["check", "--policy", "-", "--action", "DescribeTags"],
+        encoded.as_bytes(),
+    );
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert!(stdout(&o).contains("✔ satisfied"), "{}", stdout(&o));
 }
@@ -918,4 +911,24 @@ fn generate_copy_without_a_clipboard_says_so_and_still_prints() {
     assert!(e.contains("redirect them to a file"), "{e}");
     let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
     assert_eq!(v["Version"], "2012-10-17");
+}
+
+/// A policy that warns on each of its thousands of statements: `check` prints the first 20
+/// warnings and counts the rest (`lint` lists them all).
+#[test]
+fn check_prints_a_few_warnings_and_counts_the_rest() {
+    let o = run_with_stdin(
+        &["check", "--policy", "-", "--action", "DescribeTags"],
+        policies::warned_policy(2_500).as_bytes(),
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let err = stderr(&o);
+    let lines: Vec<&str> = err.lines().collect();
+    assert_eq!(lines.len(), 21, "{err}");
+    assert!(lines[0].contains(":1:") && lines[0].contains("multivalued key"));
+    assert!(
+        lines[20].ends_with("and 2,480 more warnings (`asg-perms lint` lists every one)"),
+        "{}",
+        lines[20]
+    );
 }

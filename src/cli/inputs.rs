@@ -117,13 +117,25 @@ pub(super) fn policy_set(
     Ok(set)
 }
 
-/// Prints the parser's warnings to standard error.
+/// At most this many of a policy's warnings are printed; `lint` lists every one.
+const WARNINGS_SHOWN: usize = 20;
+
+/// Prints the parser's warnings to standard error: the first few of each policy, then how
+/// many more there are (a policy of thousands of statements may warn on each).
 fn warnings(set: &PolicySet) {
     for p in set.policies() {
-        for w in &p.warnings {
+        for w in p.warnings.iter().take(WARNINGS_SHOWN) {
             say(&format!(
                 "warning: {}:{}:{}: {}",
                 p.name, w.line, w.column, w.message
+            ));
+        }
+        let more = p.warnings.len().saturating_sub(WARNINGS_SHOWN);
+        if more > 0 {
+            say(&format!(
+                "warning: {}: and {} more warnings (`asg-perms lint` lists every one)",
+                p.name,
+                crate::text::words::thousands(more as u64)
             ));
         }
     }

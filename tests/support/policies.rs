@@ -1,4 +1,7 @@
-//! Generated policies shared by the benchmarks and the memory tests (included by path).
+//! Generated policies shared by the benchmarks and the tests (included by path).
+
+// Each includer uses some of these.
+#![allow(dead_code)]
 
 use std::fmt::Write as _;
 
@@ -69,4 +72,14 @@ pub fn matching_policy(n: usize) -> String {
     }
     s.push_str("]}");
     s
+}
+
+/// A policy of `n` statements, each of which the parser warns about (a multivalued key
+/// tested without a set operator).
+pub fn warned_policy(n: usize) -> String {
+    let statement = r#"{"Effect":"Allow","Action":"autoscaling:*","Resource":"*","Condition":{"StringEquals":{"aws:TagKeys":"x"}}}"#;
+    format!(
+        r#"{{"Version":"2012-10-17","Statement":[{}]}}"#,
+        vec![statement; n].join(",")
+    )
 }

@@ -9,6 +9,7 @@ use crate::engine::{StatementRef, Status};
 use crate::policy::{Effect, Layer, Policy, PolicySet, Statement};
 use crate::review::lint::{Finding, Severity};
 use crate::text::Tri;
+use crate::text::words;
 
 /// UI state of the policy panel.
 #[derive(Default)]
@@ -308,7 +309,10 @@ fn layer_header_ui(
             .strong(),
         );
     }
-    for w in &policy.warnings {
+    // The first few warnings, then how many more: a policy may warn on each of thousands
+    // of statements, and each label is laid out every frame (the findings show each one on
+    // its statement's card).
+    for w in policy.warnings.iter().take(words::LIST_ITEMS) {
         ui.label(
             egui::RichText::new(format!(
                 "{} line {}, column {}: {}",
@@ -316,6 +320,18 @@ fn layer_header_ui(
                 w.line,
                 w.column,
                 w.message
+            ))
+            .small()
+            .color(theme::color(Status::Conditional, dark)),
+        );
+    }
+    let more = policy.warnings.len().saturating_sub(words::LIST_ITEMS);
+    if more > 0 {
+        ui.label(
+            egui::RichText::new(format!(
+                "{} and {} more warnings (each shows on its statement's card)",
+                Status::Conditional.icon(),
+                words::thousands(more as u64)
             ))
             .small()
             .color(theme::color(Status::Conditional, dark)),
