@@ -324,7 +324,7 @@ pub fn evaluate_status(set: &PolicySet, req: &Request) -> Status {
     }
 }
 
-/// A conditional result checked case by case (see [`crate::refine`]).
+/// A conditional result checked case by case (see [`super::refine`]).
 fn refine(
     all: &Matching<'_>,
     names: &[u64],

@@ -344,7 +344,7 @@ impl Plans {
     }
 }
 
-/// The worst status over a capability's actions (as [`check`] rolls each up), asked as
+/// The worst status over a capability's actions (as [`check`](crate::asg::requirements::check) rolls each up), asked as
 /// statuses only; it stops at the first missing request, which nothing can make better.
 fn capability_status(actions: &[Option<Vec<Request>>], set: &PolicySet) -> Status {
     let mut worst = Status::Satisfied;

@@ -1213,7 +1213,7 @@ impl ArnGlob {
 }
 
 impl<'a> ArnGlobRef<'a> {
-    /// `text` itself as an ARN pattern, with no copy (see [`GlobRef::view`]).
+    /// `text` itself as an ARN pattern, with no copy (see [`GlobRef::of_text`]).
     pub fn of_text(text: &'a str) -> Option<Self> {
         let whole = GlobRef::of_text(text, false)?;
         Some(Self {
