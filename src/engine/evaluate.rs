@@ -807,6 +807,9 @@ struct Bare {
     missing_layers: Vec<Layer>,
 }
 
+/// Policies of fewer statements than this are not remembered by [`status_once`].
+const REMEMBER_FROM: usize = 16;
+
 /// The same status, reason and missing layers as [`evaluate_once`], without gathering
 /// evidence or writing anything: for the many cases of a refinement, which only count
 /// outcomes.
@@ -822,7 +825,10 @@ fn status_once(matching: &Matching<'_>, req: &Request, remember: bool) -> Bare {
         for (layer, statements) in matching {
             let mut allow = Tri::Never;
             for &(_, policy, st) in statements {
-                // A result already at its top cannot change: skip what cannot move it.
+                // A result already at its top cannot change: skip what cannot move it. A
+                // policy of a few statements matches them again sooner than it finds them
+                // remembered (an account's inline policies, asked once each).
+                let remember = remember && policy.statements.len() >= REMEMBER_FROM;
                 match st.effect {
                     Effect::Deny if deny_any != Tri::Always => {
                         let memo = remember.then(|| memos.get(policy, resource));
