@@ -1550,6 +1550,8 @@ fn the_policy_panel_shows_a_few_warnings_and_counts_the_rest() {
     wait_for_jobs(&mut h);
     h.run_steps(20);
     assert_eq!(h.state().policies.identity[0].statements_len(), 2_500);
+    let notice = h.state().notice.clone().unwrap();
+    assert!(notice.text.contains("2,500 warning(s)"), "{}", notice.text);
     assert_eq!(
         h.query_all_by_label_contains("multivalued key \"aws:TagKeys\"")
             .filter(|n| format!("{n:?}").contains("line 1, column"))

@@ -931,4 +931,12 @@ fn check_prints_a_few_warnings_and_counts_the_rest() {
         "{}",
         lines[20]
     );
+    // lint lists each one, and counts them with a thousands separator.
+    let o = run_with_stdin(&["lint", "-"], policies::warned_policy(2_500).as_bytes());
+    let out = stdout(&o);
+    assert_eq!(out.matches("warning[policy-warning]").count(), 2_500);
+    assert!(
+        out.contains("0 error(s), 2,500 warning(s), 0 note(s)"),
+        "{out}"
+    );
 }

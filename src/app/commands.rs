@@ -434,7 +434,10 @@ impl ExplorerApp {
                     self.push_undo(before);
                 }
                 let w = if warnings > 0 {
-                    format!(", {warnings} warning(s)")
+                    format!(
+                        ", {} warning(s)",
+                        crate::text::words::thousands(warnings as u64)
+                    )
                 } else {
                     String::new()
                 };

@@ -16,6 +16,7 @@ use crate::report::ReportHeader;
 use crate::review::audit::{AuditProgress, audit as run_audit};
 use crate::review::diff::{Direction, diff as run_diff, to_markdown, to_text};
 use crate::review::lint::{LintOptions, Severity, lint as run_lint};
+use crate::text::words::thousands;
 
 /// `asg-perms diff`.
 pub(super) fn diff(args: &DiffArgs, out: &mut dyn Write) -> Result<ExitCode, CliError> {
@@ -101,9 +102,9 @@ pub(super) fn lint(args: &LintArgs, out: &mut dyn Write) -> Result<ExitCode, Cli
             writeln!(
                 out,
                 "{} error(s), {} warning(s), {} note(s) in {} file(s).",
-                count(Severity::Error),
-                count(Severity::Warning),
-                count(Severity::Info),
+                thousands(count(Severity::Error) as u64),
+                thousands(count(Severity::Warning) as u64),
+                thousands(count(Severity::Info) as u64),
                 args.files.len()
             )?;
         }
