@@ -373,7 +373,7 @@ fn generated_statements_round_trip_for_every_action_and_feature_combination() {
                 assert!(text.find("\"Version\"").unwrap() < text.find("\"Statement\"").unwrap());
                 let set = PolicySet::single(policy_text(&text));
                 let after = check(&action.name, &on, facts, &set).unwrap();
-                for c in after.requirements.iter().filter(|c| c.requirement.needed) {
+                for c in after.needed() {
                     assert_eq!(
                         c.decision.status,
                         Status::Satisfied,

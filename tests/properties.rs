@@ -394,7 +394,7 @@ fn statuses(set: &PolicySet) -> Vec<(String, Status)> {
             set,
         )
         .unwrap();
-        for r in c.requirements.iter().filter(|r| r.requirement.needed) {
+        for r in c.needed() {
             out.push((
                 format!(
                     "{} {} {}",

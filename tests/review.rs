@@ -101,11 +101,7 @@ fn diff_checks_in_full_only_what_changed_and_finds_the_same() {
         for (action, features) in &actions {
             let b = check(action, features, &facts, &before).unwrap();
             let a = check(action, features, &facts, &after).unwrap();
-            let needed = b
-                .requirements
-                .iter()
-                .filter(|c| c.requirement.needed)
-                .count();
+            let needed = b.needed().count();
             match diff_checks(&b, &a) {
                 Some(c) => {
                     unchanged += needed - c.permissions.len();

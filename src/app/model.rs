@@ -551,9 +551,7 @@ pub fn tree(filter: &str, eval: Option<&Evaluation>, has_policy: bool) -> Vec<Tr
                     let permissions = check.map_or_else(
                         || vec![(a.full_name(), None)],
                         |c| {
-                            c.requirements
-                                .iter()
-                                .filter(|r| r.requirement.needed)
+                            c.needed()
                                 .map(|r| {
                                     (
                                         r.requirement.permission.clone(),

@@ -568,15 +568,34 @@ pub struct ActionCheck {
 }
 
 impl ActionCheck {
+    /// The requirements needed with the features on (those the status rolls up).
+    pub fn needed(&self) -> impl Iterator<Item = &Checked> {
+        self.requirements.iter().filter(|c| c.requirement.needed)
+    }
+
     /// Counts of needed requirements per status.
     pub fn counts(&self) -> Summary {
-        Summary::of(
-            self.requirements
-                .iter()
-                .filter(|c| c.requirement.needed)
-                .map(|c| c.decision.status),
-        )
+        Summary::of(self.needed().map(|c| c.decision.status))
     }
+}
+
+/// What [`check`] works out before it evaluates anything, and fails on: the action's
+/// requirements, the features on (implied ones added) and the key-policy requirement.
+struct Asked {
+    name: &'static str,
+    requirements: Vec<Requirement>,
+    features: Vec<String>,
+    key_policy: Option<KeyPolicyRequirement>,
+}
+
+fn asked(action: &str, features: &[String], facts: &Facts) -> Result<Asked, ResolveError> {
+    let name = resolve_action(action)?;
+    Ok(Asked {
+        name,
+        requirements: requirements(name, features, facts)?,
+        features: expand_features(features)?,
+        key_policy: key_policy_requirement(name, features, facts)?,
+    })
 }
 
 /// Checks an action with features against a policy set.
@@ -586,10 +605,9 @@ pub fn check(
     facts: &Facts,
     set: &PolicySet,
 ) -> Result<ActionCheck, ResolveError> {
-    let name = resolve_action(action)?;
-    let reqs = requirements(name, features, facts)?;
-    let on = expand_features(features)?;
-    let requirements: Vec<Checked> = reqs
+    let asked = asked(action, features, facts)?;
+    let requirements: Vec<Checked> = asked
+        .requirements
         .into_iter()
         .map(|r| {
             let decision = evaluate(set, &r.request(facts));
@@ -599,19 +617,15 @@ pub fn check(
             }
         })
         .collect();
-    let status = roll_up(
-        requirements
-            .iter()
-            .filter(|c| c.requirement.needed)
-            .map(|c| c.decision.status),
-    );
-    Ok(ActionCheck {
-        action: format!("autoscaling:{name}"),
-        features: on,
-        status,
-        key_policy: key_policy_requirement(name, features, facts)?,
+    let mut check = ActionCheck {
+        action: format!("autoscaling:{}", asked.name),
+        features: asked.features,
+        status: Status::Satisfied,
+        key_policy: asked.key_policy,
         requirements,
-    })
+    };
+    check.status = roll_up(check.needed().map(|c| c.decision.status));
+    Ok(check)
 }
 
 /// The requests of the requirements [`check`] rolls its status up from (the needed ones),
@@ -622,11 +636,8 @@ pub fn needed_requests(
     features: &[String],
     facts: &Facts,
 ) -> Result<Vec<Request>, ResolveError> {
-    let name = resolve_action(action)?;
-    let reqs = requirements(name, features, facts)?;
-    expand_features(features)?;
-    key_policy_requirement(name, features, facts)?;
-    Ok(reqs
+    Ok(asked(action, features, facts)?
+        .requirements
         .iter()
         .filter(|r| r.needed)
         .map(|r| r.request(facts))

@@ -224,11 +224,7 @@ pub fn diff(
         }
         let b = check(action, features, facts, before)?;
         let a = check(action, features, facts, after)?;
-        let needed = b
-            .requirements
-            .iter()
-            .filter(|c| c.requirement.needed)
-            .count();
+        let needed = b.needed().count();
         match diff_checks(&b, &a) {
             Some(change) => {
                 let lost = change
