@@ -19,7 +19,7 @@ use super::decision::MissingReason;
 use crate::policy::condition::{BaseOp, Condition, Operator};
 use crate::policy::keys::is_multivalued;
 use crate::policy::{Effect, Layer, Request, Statement, VarText};
-use crate::text::pattern::{Bits, GlobRef, Piece, Template, Tok, fresh_char};
+use crate::text::pattern::{Bits, GlobRef, Piece, Template, Tok, alphabet};
 
 /// At most this many automaton states are explored for one unknown.
 const MAX_STATES: usize = 4_000;
@@ -521,38 +521,21 @@ fn memo_key(
 /// The alphabet of a witness search: every character the patterns and the template name,
 /// and one they do not.
 fn witness_alphabet(template: &Template, globs: &[GlobRef<'_>]) -> Vec<char> {
-    // Thousands of patterns name a few dozen characters: ASCII ones are marked, not
-    // collected one per token.
-    let mut ascii = [false; 128];
-    let mut alphabet: Vec<char> = Vec::new();
-    let lits = globs
-        .iter()
-        .flat_map(|g| {
-            g.tokens()
-                .filter_map(|t| if let Tok::Lit(c) = t { Some(c) } else { None })
-        })
-        .chain(template.pieces.iter().filter_map(|p| {
-            if let Piece::Lit(c) = p {
-                Some(*c)
-            } else {
-                None
-            }
-        }));
-    for c in lits {
-        match ascii.get_mut(c as usize) {
-            Some(seen) => *seen = true,
-            None => alphabet.push(c),
-        }
-    }
-    alphabet.extend(
-        (0u8..128)
-            .filter(|b| ascii[usize::from(*b)])
-            .map(char::from),
-    );
-    alphabet.sort_unstable();
-    alphabet.dedup();
-    alphabet.extend(fresh_char(&alphabet));
-    alphabet
+    alphabet(
+        globs
+            .iter()
+            .flat_map(|g| {
+                g.tokens()
+                    .filter_map(|t| if let Tok::Lit(c) = t { Some(c) } else { None })
+            })
+            .chain(template.pieces.iter().filter_map(|p| {
+                if let Piece::Lit(c) = p {
+                    Some(*c)
+                } else {
+                    None
+                }
+            })),
+    )
 }
 
 /// True when one state of the witness search alone would cost more than the budget: a

@@ -179,8 +179,10 @@ pub fn audit(origin: &str, account: &Account, progress: &AuditProgress) -> Optio
         .map(|p| p.arn.as_str())
         .collect();
     let cache = CandidateCache::default();
-    let memo = PassableMemo::default();
-    let plans = Plans::default();
+    // Passable roles by `pass_role_key`; plans by facts (an account's principals share one:
+    // their ARNs name the same partition and account).
+    let passable: Shared<Vec<u8>, Arc<[PassableRole]>> = Shared::default();
+    let plans: Shared<Facts, Arc<Plan>> = Shared::default();
     let rows: Vec<Option<AuditRow>> = account
         .principals
         .par_iter()
@@ -195,7 +197,7 @@ pub fn audit(origin: &str, account: &Account, progress: &AuditProgress) -> Optio
             let row = match account.policy_set(origin, &p.name) {
                 Ok(set) => {
                     let facts = Facts::from_arns(&[&p.arn]);
-                    let plan = plans.get(&facts);
+                    let plan = plans.get_or(&facts, || Arc::new(plan(&facts)));
                     let cells: Vec<Status> = plan
                         .iter()
                         .map(|actions| capability_status(actions, &set))
@@ -210,9 +212,12 @@ pub fn audit(origin: &str, account: &Account, progress: &AuditProgress) -> Optio
                         arn: p.arn.clone(),
                         cells,
                         escalation: launches.then(|| {
-                            memo.get(&set, &facts, || {
-                                passable_roles(&set, &facts, &roles, &cache).into()
-                            })
+                            let work = || passable_roles(&set, &facts, &roles, &cache).into();
+                            // Not shared when the key cannot be written.
+                            match pass_role_key(&set, &facts) {
+                                Some(key) => passable.get_or(&key, work),
+                                None => work(),
+                            }
                         }),
                         error: None,
                     }
@@ -237,34 +242,32 @@ pub fn audit(origin: &str, account: &Account, progress: &AuditProgress) -> Optio
     })
 }
 
-/// Passable-role lists already worked out, by what decides them ([`pass_role_key`]): in an
-/// account, thousands of principals share a few kinds of `iam:PassRole` statement, and each
-/// list would otherwise be worked out (a role at a time) and held once per principal.
-#[derive(Default)]
-struct PassableMemo(Mutex<HashMap<Vec<u8>, Arc<[PassableRole]>>>);
+/// Answers shared between principals: worked out (outside the lock) by the first that asks,
+/// then handed to every other that asks with the same key. Passable-role lists by what
+/// decides them ([`pass_role_key`]: thousands of principals share a few kinds of
+/// `iam:PassRole` statement, and each list would otherwise be worked out a role at a time
+/// and held once per principal), and capability plans by facts ([`plan`]).
+struct Shared<K, V>(Mutex<HashMap<K, V>>);
 
-impl PassableMemo {
-    /// The list for this principal's set: remembered, or worked out by `work` (outside the
-    /// lock) and remembered. Not shared when the key cannot be written.
-    fn get(
-        &self,
-        set: &PolicySet,
-        facts: &Facts,
-        work: impl FnOnce() -> Arc<[PassableRole]>,
-    ) -> Arc<[PassableRole]> {
-        let Some(key) = pass_role_key(set, facts) else {
-            return work();
-        };
+impl<K, V> Default for Shared<K, V> {
+    fn default() -> Self {
+        Self(Mutex::new(HashMap::new()))
+    }
+}
+
+impl<K: Eq + std::hash::Hash + Clone, V: Clone> Shared<K, V> {
+    /// The answer remembered under `key`, or the one `work` finds (then remembered).
+    fn get_or(&self, key: &K, work: impl FnOnce() -> V) -> V {
         let lock = || {
             self.0
                 .lock()
                 .unwrap_or_else(std::sync::PoisonError::into_inner)
         };
-        if let Some(found) = lock().get(&key) {
-            return Arc::clone(found);
+        if let Some(found) = lock().get(key) {
+            return found.clone();
         }
-        let found = work();
-        Arc::clone(lock().entry(key).or_insert(found))
+        let made = work();
+        lock().entry(key.clone()).or_insert(made).clone()
     }
 }
 
@@ -322,26 +325,6 @@ fn plan(facts: &Facts) -> Plan {
                 .collect()
         })
         .collect()
-}
-
-/// Plans by the facts they were made for: the principals of an account share one (their
-/// ARNs name the same partition and account), so its requests are built once.
-#[derive(Default)]
-struct Plans(Mutex<HashMap<Facts, Arc<Plan>>>);
-
-impl Plans {
-    fn get(&self, facts: &Facts) -> Arc<Plan> {
-        let lock = || {
-            self.0
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner)
-        };
-        if let Some(found) = lock().get(facts) {
-            return Arc::clone(found);
-        }
-        let made = Arc::new(plan(facts));
-        Arc::clone(lock().entry(facts.clone()).or_insert(made))
-    }
 }
 
 /// The worst status over a capability's actions (as [`check`](crate::asg::requirements::check) rolls each up), asked as

@@ -628,26 +628,10 @@ impl<'a> GlobRef<'a> {
     /// The subset construction over the template's pieces; `None` past the budget.
     fn subsets(self, pieces: &[Piece], budget: &mut usize) -> Option<Tri> {
         let words = (self.len() + 1).div_ceil(64);
-        // The characters it names, each once: marked, not collected one per token (a
-        // pattern of megabytes names a handful).
-        let mut ascii = [false; 128];
-        let mut other = std::collections::BTreeSet::new();
-        for t in self.tokens() {
-            if let Tok::Lit(c) = t {
-                match ascii.get_mut(c as usize) {
-                    Some(seen) => *seen = true,
-                    None => {
-                        other.insert(c);
-                    }
-                }
-            }
-        }
-        let mut alphabet: Vec<char> = (0u8..128)
-            .filter(|&b| ascii[usize::from(b)])
-            .map(char::from)
-            .chain(other)
-            .collect();
-        alphabet.extend(fresh_char(&alphabet));
+        let alphabet = alphabet(
+            self.tokens()
+                .filter_map(|t| if let Tok::Lit(c) = t { Some(c) } else { None }),
+        );
         let mut states: Vec<Bits> = vec![self.start()];
         for piece in pieces {
             let mut next: Vec<Bits> = Vec::with_capacity(states.len());
@@ -967,6 +951,29 @@ impl fmt::Debug for Glob {
 /// whatever characters the policy holds.
 /// `None` only when `used` holds every character: then there is no other character to stand
 /// for.
+/// The distinct characters of `chars`, in order, then one character none of them is (see
+/// [`fresh_char`]): the alphabet of a search over patterns. Marked, not collected one per
+/// character: patterns of megabytes name a handful.
+pub(crate) fn alphabet(chars: impl IntoIterator<Item = char>) -> Vec<char> {
+    let mut ascii = [false; 128];
+    let mut other = std::collections::BTreeSet::new();
+    for c in chars {
+        match ascii.get_mut(c as usize) {
+            Some(seen) => *seen = true,
+            None => {
+                other.insert(c);
+            }
+        }
+    }
+    let mut out: Vec<char> = (0u8..128)
+        .filter(|&b| ascii[usize::from(b)])
+        .map(char::from)
+        .chain(other)
+        .collect();
+    out.extend(fresh_char(&out));
+    out
+}
+
 pub(crate) fn fresh_char(used: &[char]) -> Option<char> {
     // From the top of the private-use planes down: characters policies rarely hold, so the
     // first try almost always succeeds.
