@@ -11,6 +11,8 @@ use super::decision::{Decision, MissingReason, ResourceOutcome, StatementRef, St
 use super::explain::explain;
 use super::refine::{CaseOutcome, Unrefined};
 
+use std::sync::Arc;
+
 use crate::policy::condition::Operator;
 use crate::policy::{
     Context, Effect, Layer, Policy, PolicySet, Request, Resolved, ResourceMatches, ResourcePattern,
@@ -30,9 +32,34 @@ struct StatementEval<'a> {
 #[derive(Clone, Copy)]
 enum Dep<'a> {
     /// A condition key (or a policy variable's key), as written.
-    Key(&'a str),
+    Key(Key<'a>),
     /// An unknown part of the resource, by name (shown as `{name}`).
     Hole(&'a str),
+}
+
+/// A key an open answer depends on, borrowed: a condition's, which the answer then shares
+/// (a statement may test a hundred thousand keys, and every answer that depends on them
+/// lists them all), or a policy variable's, copied when the answer is made.
+#[derive(Clone, Copy)]
+enum Key<'a> {
+    Shared(&'a Arc<str>),
+    Text(&'a str),
+}
+
+impl<'a> Key<'a> {
+    fn text(self) -> &'a str {
+        match self {
+            Key::Shared(k) => k,
+            Key::Text(k) => k,
+        }
+    }
+
+    fn to_shared(self) -> Arc<str> {
+        match self {
+            Key::Shared(k) => Arc::clone(k),
+            Key::Text(k) => Arc::from(k),
+        }
+    }
 }
 
 /// Matches a resource pattern that holds policy variables: unknown variables leave it open.
@@ -57,7 +84,7 @@ fn resolve_resource<'a>(
                 depends.extend(
                     p.variable_keys()
                         .filter(|k| ctx.get(k).is_none())
-                        .map(Dep::Key),
+                        .map(|k| Dep::Key(Key::Text(k))),
                 );
                 Tri::Sometimes
             }
@@ -191,8 +218,9 @@ fn eval_statement<'a>(
 }
 
 /// Whether all of the statement's conditions hold. With `words`, the first few that do not
-/// always hold are put in `notes` and the rest counted; the unknown keys an answer depends on
-/// go to `depends`.
+/// always hold are put in `notes` and the rest counted; without, the unknown keys an answer
+/// depends on go to `depends` (the words are asked only of a statement shown, whose
+/// dependencies were gathered before).
 fn conditions<'a>(
     st: &'a Statement,
     ctx: &Context,
@@ -203,7 +231,19 @@ fn conditions<'a>(
     let mut cond = Tri::Always;
     // Conditions put in words: the first few that do not always hold; the rest are counted.
     let (mut said, mut unsaid) = (0usize, 0usize);
-    for c in &st.conditions {
+    // A statement of many conditions lists its keys in their order (see
+    // `Statement::key_order`): which conditions the answer depends on, marked here.
+    // What the words are asked for (a statement shown) has no use for them.
+    let order = if words { &[][..] } else { st.key_order() };
+    let mut marked = vec![
+        false;
+        if order.is_empty() {
+            0
+        } else {
+            st.conditions.len()
+        }
+    ];
+    for (i, c) in st.conditions.iter().enumerate() {
         let tri = if words && said < words::LIST_ITEMS {
             let out = c.evaluate(ctx);
             if out.tri != Tri::Always {
@@ -216,12 +256,25 @@ fn conditions<'a>(
             unsaid += usize::from(words && tri != Tri::Always);
             tri
         };
-        if tri != Tri::Always && c.key_unknown(ctx) && matches!(c.operator, Operator::Known { .. })
+        if !words
+            && tri != Tri::Always
+            && c.key_unknown(ctx)
+            && matches!(c.operator, Operator::Known { .. })
         {
-            depends.push(Dep::Key(&c.key));
+            match marked.get_mut(i) {
+                Some(m) => *m = true,
+                None => depends.push(Dep::Key(Key::Shared(&c.key))),
+            }
         }
         cond = cond.and(tri);
     }
+    depends.extend(
+        order
+            .iter()
+            .map(|&i| i as usize)
+            .filter(|&i| marked[i])
+            .map(|i| Dep::Key(Key::Shared(&st.conditions[i].key))),
+    );
     if unsaid > 0 {
         notes.push(format!(
             "and {} more conditions that do not hold for every request",
@@ -436,7 +489,7 @@ fn decided(
     let what = if first.depends_on.is_empty() {
         "the unknowns".to_owned()
     } else {
-        words::list(first.depends_on.iter().map(String::as_str), ", ")
+        words::list(first.depends_on.iter().map(|k| &**k), ", ")
     };
     let labels = first
         .decided_by
@@ -549,7 +602,7 @@ struct Evidence<'a> {
     /// The condition keys open answers depend on, borrowed from the statements: gathered
     /// as they come and made a set now and then (thousands of statements may name the same
     /// key, and one statement may name a hundred thousand).
-    keys: Vec<&'a str>,
+    keys: Vec<Key<'a>>,
     /// How many keys there were after they were last made a set.
     keys_distinct: usize,
     /// The unknown parts of resources open answers depend on, by name.
@@ -608,8 +661,10 @@ impl<'a> Evidence<'a> {
                 // A set again once it has doubled: at most twice the distinct keys are held,
                 // each sorted a few times at most.
                 if self.keys.len() > 2 * self.keys_distinct + 64 {
-                    self.keys.sort_unstable();
-                    self.keys.dedup();
+                    // Stable sorting finds sorted runs: the keys so far, and a statement's
+                    // keys in their order, are merged rather than sorted again.
+                    self.keys.sort_by(|a, b| a.text().cmp(b.text()));
+                    self.keys.dedup_by(|a, b| a.text() == b.text());
                     self.keys_distinct = self.keys.len();
                 }
                 &mut self.open
@@ -622,18 +677,31 @@ impl<'a> Evidence<'a> {
 
     /// What open answers depend on, sorted and without repeats: keys as written, unknown
     /// parts as `{name}`.
-    fn depends(&mut self) -> Vec<String> {
+    fn depends(&mut self) -> Vec<Arc<str>> {
         let mut keys = std::mem::take(&mut self.keys);
-        keys.sort_unstable();
-        keys.dedup();
-        let mut out: Vec<String> = keys.into_iter().map(str::to_owned).collect();
-        out.extend(
-            std::mem::take(&mut self.holes)
-                .into_iter()
-                .map(|h| format!("{{{h}}}")),
-        );
-        out.sort_unstable();
-        out.dedup();
+        if keys.len() != self.keys_distinct {
+            keys.sort_by(|a, b| a.text().cmp(b.text()));
+            keys.dedup_by(|a, b| a.text() == b.text());
+        }
+        let mut holes: Vec<Arc<str>> = std::mem::take(&mut self.holes)
+            .into_iter()
+            .map(|h| Arc::from(format!("{{{h}}}")))
+            .collect();
+        holes.sort_unstable();
+        // Two sorted lists merged, a text in both listed once.
+        let mut out = Vec::with_capacity(keys.len() + holes.len());
+        let mut holes = holes.into_iter().peekable();
+        for k in keys {
+            let k_text = k.text();
+            while let Some(h) = holes.next_if(|h| &**h < k_text) {
+                out.push(h);
+            }
+            if holes.peek().is_some_and(|h| &**h == k_text) {
+                continue;
+            }
+            out.push(k.to_shared());
+        }
+        out.extend(holes);
         out
     }
 
@@ -927,7 +995,7 @@ fn evaluate_once<'a>(matching: &Matching<'a>, req: &'a Request) -> Decision {
         _ => None,
     };
     // Sorted and without repeats; only an open answer depends on anything.
-    let depends: Vec<String> = if status == Status::Conditional {
+    let depends: Vec<Arc<str>> = if status == Status::Conditional {
         evidence.depends()
     } else {
         Vec::new()

@@ -11,7 +11,7 @@ pub(super) fn explain(
     outcomes: &[ResourceOutcome],
     decided_by: &[StatementRef],
     near: &[StatementRef],
-    depends: &[String],
+    depends: &[std::sync::Arc<str>],
 ) -> String {
     let labels = |v: &[StatementRef]| {
         v.iter()
@@ -68,7 +68,7 @@ pub(super) fn explain(
                 if depends.is_empty() {
                     "something the engine could not evaluate".to_owned()
                 } else {
-                    crate::text::words::list(depends.iter().map(String::as_str), ", ")
+                    crate::text::words::list(depends.iter().map(|k| &**k), ", ")
                 }
             );
             for d in decided_by.iter().filter(|d| d.applies == Tri::Sometimes) {

@@ -444,7 +444,7 @@ impl DetailPanel {
                 );
                 ui.label(&c.decision.explanation);
                 if !c.decision.depends_on.is_empty() {
-                    let keys = words::list(c.decision.depends_on.iter().map(String::as_str), ", ");
+                    let keys = words::list(c.decision.depends_on.iter().map(|k| &**k), ", ");
                     ui.label(format!("Depends on: {keys}"));
                 }
                 for r in &c.decision.resources {

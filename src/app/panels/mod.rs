@@ -41,7 +41,7 @@ pub fn decision_ui(ui: &mut egui::Ui, d: &Decision) {
     if !d.depends_on.is_empty() {
         // Named up to a few dozen, the rest counted: a statement may test a hundred thousand
         // keys, and a label of megabytes would stall every frame.
-        let keys = crate::text::words::list(d.depends_on.iter().map(String::as_str), ", ");
+        let keys = crate::text::words::list(d.depends_on.iter().map(|k| &**k), ", ");
         ui.label(egui::RichText::new(format!("Depends on: {keys}")).small());
     }
 }
