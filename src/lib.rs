@@ -78,7 +78,7 @@ pub use io::{
 };
 pub use policy::{
     Context, Effect, KeyState, Layer, Matches, Policy, PolicyError, PolicySet, Request, Statement,
-    Warning,
+    Warning, WarningText,
 };
 pub use report::{Report, Summary};
 /// The account matrix: every principal against Auto Scaling capabilities.

@@ -394,14 +394,68 @@ pub fn statement_label(index: usize, sid: Option<&str>) -> String {
 /// Something AWS accepts that is probably not what the author meant.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct Warning {
-    /// What is suspicious.
-    pub message: String,
+    /// What is suspicious (in words when shown: see [`WarningText`]).
+    pub message: WarningText,
     /// 1-based line.
     pub line: usize,
     /// 1-based column.
     pub column: usize,
     /// Byte offset in the source.
     pub offset: usize,
+}
+
+/// A warning's words: "statement 2 (Sid \"X\"): " and what is suspicious, or only the
+/// latter for a warning about the whole document. What follows the label is shared by the
+/// warnings that say the same: a policy may say the same of each of thousands of statements,
+/// and each copy was longer than the statement.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct WarningText {
+    /// The statement's index (0-based) and Sid, when the warning is about a statement.
+    statement: Option<(usize, Option<compact_str::CompactString>)>,
+    /// What is suspicious.
+    text: Arc<str>,
+}
+
+impl WarningText {
+    /// A warning about the whole document.
+    pub fn document(text: impl Into<Arc<str>>) -> Self {
+        Self {
+            statement: None,
+            text: text.into(),
+        }
+    }
+
+    /// A warning about statement `index` (0-based), whose Sid is `sid`.
+    pub fn statement(
+        index: usize,
+        sid: Option<compact_str::CompactString>,
+        text: impl Into<Arc<str>>,
+    ) -> Self {
+        Self {
+            statement: Some((index, sid)),
+            text: text.into(),
+        }
+    }
+
+    /// Whether the words contain `needle`.
+    pub fn contains(&self, needle: &str) -> bool {
+        self.to_string().contains(needle)
+    }
+}
+
+impl fmt::Display for WarningText {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some((index, sid)) = &self.statement {
+            write!(f, "{}: ", statement_label(*index, sid.as_deref()))?;
+        }
+        f.write_str(&self.text)
+    }
+}
+
+impl serde::Serialize for WarningText {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
 }
 
 /// A parsed policy document.
@@ -845,7 +899,13 @@ impl<'s> StatementStream<'s> {
             if let Some(e) = self.error {
                 return Err(e);
             }
-            warnings.extend(self.warnings);
+            // Taken over whole when there are none before them: a second list as long
+            // would be held while the first is copied.
+            if warnings.is_empty() {
+                *warnings = self.warnings;
+            } else {
+                warnings.extend(self.warnings);
+            }
             let mut statements = self.statements;
             statements.shrink_to_fit();
             return Ok(statements);
@@ -898,7 +958,7 @@ pub(crate) fn parse_document_streamed(
     // Lines and columns are filled in at the end, from one index of the source.
     let warn = |warnings: &mut Vec<Warning>, offset: usize, message: String| {
         warnings.push(Warning {
-            message,
+            message: WarningText::document(message),
             line: 0,
             column: 0,
             offset,
@@ -1068,14 +1128,9 @@ fn parse_statement(
     let err = |offset: usize, msg: String| {
         PolicyError::shape(name, source, offset, format!("{label}: {msg}"))
     };
-    let mut warn = |offset: usize, message: String| {
-        warnings.push(Warning {
-            message: format!("{label}: {message}"),
-            line: 0,
-            column: 0,
-            offset,
-        });
-    };
+    // Said once the statement is read: what they say is stored once by `interner`.
+    let mut noticed: Vec<(usize, String)> = Vec::new();
+    let mut warn = |offset: usize, message: String| noticed.push((offset, message));
 
     let mut effect = None;
     let mut actions: Option<ActionSpec> = None;
@@ -1128,6 +1183,12 @@ fn parse_statement(
     }
     let (effect, actions, resources) =
         required(effect, actions, resources).map_err(|msg| err(item.span.start, msg.to_owned()))?;
+    warnings.extend(noticed.into_iter().map(|(offset, message)| Warning {
+        message: WarningText::statement(index, sid.clone(), interner.get(&message)),
+        line: 0,
+        column: 0,
+        offset,
+    }));
     Ok(Statement {
         index,
         sid,

@@ -12,7 +12,8 @@ pub(crate) mod set;
 pub(crate) mod vars;
 
 pub use document::{
-    Effect, Matches, Policy, ResourceMatches, ResourcePattern, Statement, Warning, statement_label,
+    Effect, Matches, Policy, ResourceMatches, ResourcePattern, Statement, Warning, WarningText,
+    statement_label,
 };
 pub(crate) use document::{StatementStream, parse_document, parse_document_streamed};
 pub use error::PolicyError;

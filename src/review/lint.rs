@@ -86,7 +86,7 @@ pub fn lint(policy: &Policy, options: LintOptions) -> Vec<Finding> {
             label: String::new(),
             line: w.line,
             column: w.column,
-            message: w.message.clone().into(),
+            message: w.message.to_string().into(),
             why: "AWS accepts this, but it probably does not mean what it seems to.",
             fix: "See the message; the README's \"How it decides\" section explains each case."
                 .into(),
