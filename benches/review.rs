@@ -140,6 +140,47 @@ fn benches(c: &mut Criterion) {
     );
 }
 
+/// Two policies of one statement that tests 100,000 condition keys, one allowing and one
+/// denying: every action changes, and each changed answer depends on every key.
+fn heavy_diff(c: &mut Criterion) {
+    let keys: Vec<String> = (0..100_000)
+        .map(|i| format!(r#""aws:RequestTag/k{i}":"v""#))
+        .collect();
+    let side = |effect: &str| PolicySet {
+        identity: vec![policy(&format!(
+            r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"{effect}","Action":"autoscaling:*","Resource":"*","Condition":{{"StringEquals":{{{}}}}}}}]}}"#,
+            keys.join(",")
+        ))],
+        ..PolicySet::default()
+    };
+    let (before, after) = (side("Allow"), side("Deny"));
+    let actions: Vec<(String, Vec<String>)> = asg_perms::catalog()
+        .actions
+        .iter()
+        .map(|a| (a.name.clone(), Vec::new()))
+        .collect();
+    c.bench_function(
+        "diff/68 actions, 100,000 condition keys, Allow vs the same Deny",
+        |b| {
+            b.iter(|| {
+                diff(
+                    black_box(&before),
+                    black_box(&after),
+                    &actions,
+                    &Facts::default(),
+                )
+                .map(|d| d.summary.lost)
+            });
+        },
+    );
+}
+
+criterion_group! {
+    name = hostile;
+    config = Criterion::default().sample_size(10).measurement_time(std::time::Duration::from_secs(20));
+    targets = heavy_diff
+}
+
 criterion_group! {
     name = review;
     config = Criterion::default().sample_size(10).measurement_time(std::time::Duration::from_secs(5));
@@ -151,4 +192,4 @@ criterion_group! {
     config = Criterion::default().sample_size(10).measurement_time(std::time::Duration::from_mins(1));
     targets = whole_account
 }
-criterion_main!(review, organisation);
+criterion_main!(review, hostile, organisation);
