@@ -216,11 +216,11 @@ fn keys_tested(set: &PolicySet) -> BTreeSet<String> {
             for c in &st.conditions {
                 keys.insert(c.key.to_string());
                 for v in &c.values {
-                    keys.extend(v.variable_keys().map(str::to_owned));
+                    keys.extend(v.variable_keys().map(ToString::to_string));
                 }
             }
             for v in st.resources.patterns().filter_map(|p| p.variables()) {
-                keys.extend(v.variable_keys().map(str::to_owned));
+                keys.extend(v.variable_keys().map(ToString::to_string));
             }
         }
     }

@@ -120,7 +120,7 @@ fn many_condition_keys_and_object_members_are_linear() {
 }
 
 #[test]
-fn an_answer_shares_the_keys_it_depends_on_and_they_are_sorted_once() {
+fn answers_share_the_keys_they_depend_on_and_they_are_sorted_once() {
     // Before: every answer sorted the keys it depended on and copied each one: `diff` of two
     // policies of 100,000 keys that differed in every action took 3.1 s, most of it sorting
     // and copying the same keys again for each of its answers.
@@ -165,6 +165,15 @@ fn an_answer_shares_the_keys_it_depends_on_and_they_are_sorted_once() {
             .iter()
             .all(|k| std::sync::Arc::ptr_eq(k, own[&**k]))
     );
+    // Another answer that rests on the same keys shares the list (the app holds an answer
+    // for every action: 68 copies of 100,000 keys took 110 MB).
+    let other = Request {
+        action: "autoscaling:DeleteAutoScalingGroup".into(),
+        ..req
+    };
+    let e = evaluate(&set, &other);
+    assert_eq!(e.status, Status::Conditional);
+    assert!(std::sync::Arc::ptr_eq(&d.depends_on, &e.depends_on));
 }
 
 #[test]

@@ -31,35 +31,12 @@ struct StatementEval<'a> {
 /// What an open answer depends on: a condition key, or an unknown part of the resource.
 #[derive(Clone, Copy)]
 enum Dep<'a> {
-    /// A condition key (or a policy variable's key), as written.
-    Key(Key<'a>),
+    /// A condition key (or a policy variable's key), as written: the statement's own text,
+    /// which the answer then shares (a statement may test a hundred thousand keys, and a
+    /// variable's key may be long).
+    Key(&'a Arc<str>),
     /// An unknown part of the resource, by name (shown as `{name}`).
     Hole(&'a str),
-}
-
-/// A key an open answer depends on, borrowed: a condition's, which the answer then shares
-/// (a statement may test a hundred thousand keys, and every answer that depends on them
-/// lists them all), or a policy variable's, copied when the answer is made.
-#[derive(Clone, Copy)]
-enum Key<'a> {
-    Shared(&'a Arc<str>),
-    Text(&'a str),
-}
-
-impl<'a> Key<'a> {
-    fn text(self) -> &'a str {
-        match self {
-            Key::Shared(k) => k,
-            Key::Text(k) => k,
-        }
-    }
-
-    fn to_shared(self) -> Arc<str> {
-        match self {
-            Key::Shared(k) => Arc::clone(k),
-            Key::Text(k) => Arc::from(k),
-        }
-    }
 }
 
 /// Matches a resource pattern that holds policy variables: unknown variables leave it open.
@@ -84,7 +61,7 @@ fn resolve_resource<'a>(
                 depends.extend(
                     p.variable_keys()
                         .filter(|k| ctx.get(k).is_none())
-                        .map(|k| Dep::Key(Key::Text(k))),
+                        .map(Dep::Key),
                 );
                 Tri::Sometimes
             }
@@ -263,7 +240,7 @@ fn conditions<'a>(
         {
             match marked.get_mut(i) {
                 Some(m) => *m = true,
-                None => depends.push(Dep::Key(Key::Shared(&c.key))),
+                None => depends.push(Dep::Key(&c.key)),
             }
         }
         cond = cond.and(tri);
@@ -273,7 +250,7 @@ fn conditions<'a>(
             .iter()
             .map(|&i| i as usize)
             .filter(|&i| marked[i])
-            .map(|i| Dep::Key(Key::Shared(&st.conditions[i].key))),
+            .map(|i| Dep::Key(&st.conditions[i].key)),
     );
     if unsaid > 0 {
         notes.push(format!(
@@ -498,7 +475,7 @@ fn decided(
         .collect::<Vec<_>>()
         .join("; ");
     let mut exact = first.clone();
-    exact.depends_on = Vec::new();
+    exact.depends_on = Arc::default();
     if outcome == CaseOutcome::Allowed {
         exact.status = Status::Satisfied;
         exact.missing = None;
@@ -602,7 +579,7 @@ struct Evidence<'a> {
     /// The condition keys open answers depend on, borrowed from the statements: gathered
     /// as they come and made a set now and then (thousands of statements may name the same
     /// key, and one statement may name a hundred thousand).
-    keys: Vec<Key<'a>>,
+    keys: Vec<&'a Arc<str>>,
     /// How many keys there were after they were last made a set.
     keys_distinct: usize,
     /// The unknown parts of resources open answers depend on, by name.
@@ -663,8 +640,8 @@ impl<'a> Evidence<'a> {
                 if self.keys.len() > 2 * self.keys_distinct + 64 {
                     // Stable sorting finds sorted runs: the keys so far, and a statement's
                     // keys in their order, are merged rather than sorted again.
-                    self.keys.sort_by(|a, b| a.text().cmp(b.text()));
-                    self.keys.dedup_by(|a, b| a.text() == b.text());
+                    self.keys.sort();
+                    self.keys.dedup();
                     self.keys_distinct = self.keys.len();
                 }
                 &mut self.open
@@ -680,8 +657,8 @@ impl<'a> Evidence<'a> {
     fn depends(&mut self) -> Vec<Arc<str>> {
         let mut keys = std::mem::take(&mut self.keys);
         if keys.len() != self.keys_distinct {
-            keys.sort_by(|a, b| a.text().cmp(b.text()));
-            keys.dedup_by(|a, b| a.text() == b.text());
+            keys.sort();
+            keys.dedup();
         }
         let mut holes: Vec<Arc<str>> = std::mem::take(&mut self.holes)
             .into_iter()
@@ -692,14 +669,13 @@ impl<'a> Evidence<'a> {
         let mut out = Vec::with_capacity(keys.len() + holes.len());
         let mut holes = holes.into_iter().peekable();
         for k in keys {
-            let k_text = k.text();
-            while let Some(h) = holes.next_if(|h| &**h < k_text) {
+            while let Some(h) = holes.next_if(|h| h < k) {
                 out.push(h);
             }
-            if holes.peek().is_some_and(|h| &**h == k_text) {
+            if holes.peek() == Some(k) {
                 continue;
             }
-            out.push(k.to_shared());
+            out.push(Arc::clone(k));
         }
         out.extend(holes);
         out
@@ -976,6 +952,42 @@ fn gather<'a>(
     (evidence, outcomes, missing)
 }
 
+/// How long a list of keys an answer depends on is before it is shared with the last
+/// answer that listed the same (see [`shared_list`]).
+const SHARED_FROM: usize = 64;
+
+thread_local! {
+    /// The last long list of keys an answer depended on in this thread, while an answer
+    /// still holds it (nothing is kept alive for it).
+    static LAST_DEPENDS: std::cell::RefCell<Option<std::sync::Weak<[Arc<str>]>>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// The keys an answer depends on, as a list shared with the last answer of this thread that
+/// listed the same keys, if that answer is still held: the answers of a refresh that rest on
+/// one statement of a hundred thousand keys each list them all, and each held its own copy
+/// (110 MB in the app for a 3 MB policy). Short lists are not shared.
+fn shared_list(keys: Vec<Arc<str>>) -> Arc<[Arc<str>]> {
+    if keys.len() < SHARED_FROM {
+        return keys.into();
+    }
+    LAST_DEPENDS.with(|last| {
+        let mut last = last.borrow_mut();
+        if let Some(held) = last.as_ref().and_then(std::sync::Weak::upgrade)
+            && held.len() == keys.len()
+            && held
+                .iter()
+                .zip(&keys)
+                .all(|(a, b)| Arc::ptr_eq(a, b) || a == b)
+        {
+            return held;
+        }
+        let shared: Arc<[Arc<str>]> = keys.into();
+        *last = Some(Arc::downgrade(&shared));
+        shared
+    })
+}
+
 /// One pass of three-valued evaluation over the statements whose action matches: gather the
 /// evidence resource by resource, decide each, roll up, explain.
 fn evaluate_once<'a>(matching: &Matching<'a>, req: &'a Request) -> Decision {
@@ -995,10 +1007,10 @@ fn evaluate_once<'a>(matching: &Matching<'a>, req: &'a Request) -> Decision {
         _ => None,
     };
     // Sorted and without repeats; only an open answer depends on anything.
-    let depends: Vec<Arc<str>> = if status == Status::Conditional {
-        evidence.depends()
+    let depends: Arc<[Arc<str>]> = if status == Status::Conditional {
+        shared_list(evidence.depends())
     } else {
-        Vec::new()
+        Arc::default()
     };
     let missing_layers = match missing {
         Some(MissingReason::NoMatchingAllow(_)) => {

@@ -2,6 +2,8 @@
 //! `${*}`, `${?}`, `${$}`. Variables are only live in `"Version": "2012-10-17"` policies; in
 //! older ones the text is literal, as in AWS.
 
+use std::sync::Arc;
+
 use crate::policy::{Context, KeyState};
 use crate::text::pattern::{Glob, Tok};
 
@@ -29,7 +31,8 @@ enum Seg {
     Escaped(char),
     /// A variable.
     Var {
-        key: Box<str>,
+        /// Shared with the answers that depend on it (a key may be long).
+        key: Arc<str>,
         default: Option<Box<str>>,
     },
 }
@@ -106,7 +109,7 @@ impl VarText {
                         return Err(format!("empty policy variable in \"{text}\""));
                     }
                     segs.push(Seg::Var {
-                        key: Box::from(key),
+                        key: Arc::from(key),
                         default,
                     });
                 }
@@ -157,9 +160,9 @@ impl VarText {
     }
 
     /// The condition keys its variables name (`aws:username` for `${aws:username}`).
-    pub fn variable_keys(&self) -> impl Iterator<Item = &str> {
+    pub fn variable_keys(&self) -> impl Iterator<Item = &Arc<str>> {
         self.seg_list().iter().filter_map(|s| match s {
-            Seg::Var { key, .. } => Some(&**key),
+            Seg::Var { key, .. } => Some(key),
             _ => None,
         })
     }

@@ -389,21 +389,29 @@ fn statement_card_ui(
                 ui,
                 &format!("{}: {}", st.resources.element(), st.resources.list()),
             );
-            for c in &st.conditions {
-                let vals: Vec<&str> = c.values.iter().map(|v| v.text.as_ref()).collect();
+            // The first few conditions and findings, then how many more: a statement may
+            // test a hundred thousand keys, and a card laid out each of them every frame
+            // (1.3 GB of text layout for a 3 MB policy).
+            for c in st.conditions.iter().take(words::LIST_ITEMS) {
+                let vals = words::list(c.values.iter().map(|v| v.text.as_ref()), ", ");
                 wrapped(
                     ui,
-                    &format!("Condition: {} {} {}", c.operator, c.key, vals.join(", ")),
+                    &format!("Condition: {} {} {vals}", c.operator, words::elide(&c.key)),
                 )
                 .on_hover_text(c.operator.help());
             }
+            more_ui(
+                ui,
+                st.conditions.len(),
+                "conditions (every one is in the policy text)",
+            );
             if let Some(h) = hit {
                 for n in &h.notes {
                     ui.label(egui::RichText::new(format!("- {n}")).small());
                 }
             }
             // What a reviewer would point out here; why and fix on hover.
-            for f in findings {
+            for f in findings.iter().take(words::LIST_ITEMS) {
                 let color = match f.severity {
                     Severity::Error => theme::color(Status::Missing, dark),
                     Severity::Warning => theme::color(Status::Conditional, dark),
@@ -430,8 +438,25 @@ fn statement_card_ui(
                 )
                 .on_hover_text(format!("Why: {}\n\nFix: {}", f.why, f.fix));
             }
+            more_ui(
+                ui,
+                findings.len(),
+                "findings (`asg-perms lint` lists every one)",
+            );
         })
         .response
+}
+
+/// "and 99,980 more conditions ...", when a card names only the first
+/// [`words::LIST_ITEMS`] of `total`.
+fn more_ui(ui: &mut egui::Ui, total: usize, what: &str) {
+    let more = total.saturating_sub(words::LIST_ITEMS);
+    if more > 0 {
+        wrapped(
+            ui,
+            &format!("and {} more {what}", words::thousands(more as u64)),
+        );
+    }
 }
 
 /// Small monospace text that wraps to the panel width (never widens the panel).
