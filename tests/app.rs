@@ -1499,13 +1499,7 @@ fn a_broken_template_says_where_and_keeps_what_was_loaded() {
 /// answer depends on and counts the rest, rather than laying out a line of all of them.
 #[test]
 fn a_card_names_a_few_of_many_dependencies_and_counts_the_rest() {
-    let keys: Vec<String> = (0..300)
-        .map(|i| format!(r#""aws:RequestTag/k{i}":"v""#))
-        .collect();
-    let text = format!(
-        r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Action":"autoscaling:*","Resource":"*","Condition":{{"StringEquals":{{{}}}}}}}]}}"#,
-        keys.join(",")
-    );
+    let text = policies::many_keys_policy(300);
     let path =
         std::env::temp_dir().join(format!("asg-perms-many-keys-{}.json", std::process::id()));
     std::fs::write(&path, text).unwrap();
@@ -1568,13 +1562,7 @@ fn the_policy_panel_shows_a_few_warnings_and_counts_the_rest() {
 /// card of 100,000 conditions laid out each one every frame: 1.3 GB for a 3 MB policy).
 #[test]
 fn a_card_shows_a_few_of_many_conditions_and_counts_the_rest() {
-    let keys: Vec<String> = (0..300)
-        .map(|i| format!(r#""aws:RequestTag/k{i}":"v""#))
-        .collect();
-    let text = format!(
-        r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Action":"autoscaling:*","Resource":"*","Condition":{{"StringEquals":{{{}}}}}}}]}}"#,
-        keys.join(",")
-    );
+    let text = policies::many_keys_policy(300);
     let mut h = harness();
     h.run();
     h.event(egui::Event::Paste(text));

@@ -326,17 +326,6 @@ fn long_resource_policy(len: usize) -> String {
     )
 }
 
-/// A policy of one statement with `keys` condition keys, none of them in the request.
-fn many_keys_policy(keys: usize) -> String {
-    let conditions: Vec<String> = (0..keys)
-        .map(|i| format!(r#""aws:RequestTag/k{i}":"v""#))
-        .collect();
-    format!(
-        r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Action":"autoscaling:*","Resource":"*","Condition":{{"StringEquals":{{{}}}}}}}]}}"#,
-        conditions.join(",")
-    )
-}
-
 /// Every word a check says: the explanations and every statement's notes.
 fn words_of(check: &asg_perms::ActionCheck) -> String {
     let mut out = String::new();
@@ -372,7 +361,7 @@ fn a_hundred_thousand_condition_keys_are_explained_in_a_few_lines() {
     // report for a 2.8 MB policy, and 283 MB of memory in `check`.
     let _one = one_at_a_time();
     let set = PolicySet::single(as_policy(
-        load_text("keys.json", &many_keys_policy(100_000)).unwrap(),
+        load_text("keys.json", &policies::many_keys_policy(100_000)).unwrap(),
     ));
     let c = check("CreateAutoScalingGroup", &[], &Facts::default(), &set).unwrap();
     let words = words_of(&c);

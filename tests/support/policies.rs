@@ -83,3 +83,15 @@ pub fn warned_policy(n: usize) -> String {
         vec![statement; n].join(",")
     )
 }
+
+/// A policy of one statement that tests `keys` condition keys (`aws:RequestTag/k0`, ...),
+/// none of them in a request.
+pub fn many_keys_policy(keys: usize) -> String {
+    let conditions: Vec<String> = (0..keys)
+        .map(|i| format!(r#""aws:RequestTag/k{i}":"v""#))
+        .collect();
+    format!(
+        r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Action":"autoscaling:*","Resource":"*","Condition":{{"StringEquals":{{{}}}}}}}]}}"#,
+        conditions.join(",")
+    )
+}
