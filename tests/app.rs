@@ -1579,3 +1579,21 @@ fn a_card_shows_a_few_of_many_conditions_and_counts_the_rest() {
             .is_some()
     );
 }
+
+/// The parser's warning about a statement shows on that statement's card, as the policy
+/// panel's count of warnings says ("each shows on its statement's card"); before, it was a
+/// finding about no statement and showed on none.
+#[test]
+fn a_parser_warning_shows_on_its_statements_card() {
+    let mut h = harness();
+    h.run();
+    h.event(egui::Event::Paste(policies::warned_policy(3)));
+    h.step();
+    wait_for_evaluation(&mut h);
+    wait_for_jobs(&mut h);
+    h.run_steps(20);
+    let on_cards = h
+        .query_all_by_label_contains("warning[policy-warning] line 1: multivalued key")
+        .count();
+    assert_eq!(on_cards, 3);
+}

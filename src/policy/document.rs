@@ -418,7 +418,7 @@ pub struct WarningText {
 
 impl WarningText {
     /// A warning about the whole document.
-    pub fn document(text: impl Into<Arc<str>>) -> Self {
+    pub fn about_document(text: impl Into<Arc<str>>) -> Self {
         Self {
             statement: None,
             text: text.into(),
@@ -426,7 +426,7 @@ impl WarningText {
     }
 
     /// A warning about statement `index` (0-based), whose Sid is `sid`.
-    pub fn statement(
+    pub fn about_statement(
         index: usize,
         sid: Option<compact_str::CompactString>,
         text: impl Into<Arc<str>>,
@@ -435,6 +435,22 @@ impl WarningText {
             statement: Some((index, sid)),
             text: text.into(),
         }
+    }
+
+    /// The statement it is about (0-based), if any.
+    pub fn statement(&self) -> Option<usize> {
+        self.statement.as_ref().map(|(index, _)| *index)
+    }
+
+    /// The statement's label ("statement 2 (Sid \"X\")"), if it is about one.
+    pub fn label(&self) -> Option<String> {
+        let (index, sid) = self.statement.as_ref()?;
+        Some(statement_label(*index, sid.as_deref()))
+    }
+
+    /// What is suspicious, without the label (shared by the warnings that say the same).
+    pub fn text(&self) -> &Arc<str> {
+        &self.text
     }
 
     /// Whether the words contain `needle`.
@@ -958,7 +974,7 @@ pub(crate) fn parse_document_streamed(
     // Lines and columns are filled in at the end, from one index of the source.
     let warn = |warnings: &mut Vec<Warning>, offset: usize, message: String| {
         warnings.push(Warning {
-            message: WarningText::document(message),
+            message: WarningText::about_document(message),
             line: 0,
             column: 0,
             offset,
@@ -1184,7 +1200,7 @@ fn parse_statement(
     let (effect, actions, resources) =
         required(effect, actions, resources).map_err(|msg| err(item.span.start, msg.to_owned()))?;
     warnings.extend(noticed.into_iter().map(|(offset, message)| Warning {
-        message: WarningText::statement(index, sid.clone(), interner.get(&message)),
+        message: WarningText::about_statement(index, sid.clone(), interner.get(&message)),
         line: 0,
         column: 0,
         offset,

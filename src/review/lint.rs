@@ -3,6 +3,7 @@
 //! catalogue is in the README; every finding has a test that finds it and one that does not.
 
 use std::borrow::Cow;
+use std::sync::Arc;
 
 use serde::Serialize;
 
@@ -52,8 +53,9 @@ pub struct Finding {
     pub line: usize,
     /// 1-based column.
     pub column: usize,
-    /// What is wrong, in one line.
-    pub message: Cow<'static, str>,
+    /// What is wrong, in one line (shared: a policy's parser warnings that say the same
+    /// are one text).
+    pub message: Arc<str>,
     /// Why it matters.
     pub why: &'static str,
     /// What to do (most fixes are the same words for every finding of their kind).
@@ -77,16 +79,18 @@ pub fn lint(policy: &Policy, options: LintOptions) -> Vec<Finding> {
     let at = |offset: usize| index.line_col(&policy.source, offset);
     // What the parser already noticed (a multivalued key without ForAnyValue/ForAllValues,
     // an unknown operator, odd casing), as findings.
+    // A warning about a statement names it, so it shows on the statement's card; its
+    // words are the parser's own, shared.
     for w in &policy.warnings {
         out.push(Finding {
             code: "policy-warning",
             severity: Severity::Warning,
             policy: policy.name.clone(),
-            statement: None,
-            label: String::new(),
+            statement: w.message.statement(),
+            label: w.message.label().unwrap_or_default(),
             line: w.line,
             column: w.column,
-            message: w.message.to_string().into(),
+            message: Arc::clone(w.message.text()),
             why: "AWS accepts this, but it probably does not mean what it seems to.",
             fix: "See the message; the README's \"How it decides\" section explains each case."
                 .into(),
@@ -109,7 +113,7 @@ pub fn lint(policy: &Policy, options: LintOptions) -> Vec<Finding> {
             label: st.label(),
             line,
             column,
-            message,
+            message: message.into(),
             why,
             fix,
         }
@@ -680,7 +684,7 @@ mod tests {
             label: String::new(),
             line,
             column,
-            message: Cow::Borrowed(""),
+            message: Arc::from(""),
             why: "",
             fix: Cow::Borrowed(""),
         }
