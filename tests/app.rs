@@ -1532,17 +1532,23 @@ fn a_card_names_a_few_of_many_dependencies_and_counts_the_rest() {
     }
 }
 
-/// A policy that warns on each of its 2,500 statements: the policy panel lays out the first
-/// 20 warnings and counts the rest, not 2,500 labels every frame.
-#[test]
-fn the_policy_panel_shows_a_few_warnings_and_counts_the_rest() {
+/// The app with `text` pasted as a policy, evaluated and linted, and drawn.
+fn pasted(text: String) -> Harness<'static, ExplorerApp> {
     let mut h = harness();
     h.run();
-    h.event(egui::Event::Paste(policies::warned_policy(2_500)));
+    h.event(egui::Event::Paste(text));
     h.step();
     wait_for_evaluation(&mut h);
     wait_for_jobs(&mut h);
     h.run_steps(20);
+    h
+}
+
+/// A policy that warns on each of its 2,500 statements: the policy panel lays out the first
+/// 20 warnings and counts the rest, not 2,500 labels every frame.
+#[test]
+fn the_policy_panel_shows_a_few_warnings_and_counts_the_rest() {
+    let h = pasted(policies::warned_policy(2_500));
     assert_eq!(h.state().policies.identity[0].statements_len(), 2_500);
     let notice = h.state().notice.clone().unwrap();
     assert!(notice.text.contains("2,500 warning(s)"), "{}", notice.text);
@@ -1562,14 +1568,7 @@ fn the_policy_panel_shows_a_few_warnings_and_counts_the_rest() {
 /// card of 100,000 conditions laid out each one every frame: 1.3 GB for a 3 MB policy).
 #[test]
 fn a_card_shows_a_few_of_many_conditions_and_counts_the_rest() {
-    let text = policies::many_keys_policy(300);
-    let mut h = harness();
-    h.run();
-    h.event(egui::Event::Paste(text));
-    h.step();
-    wait_for_evaluation(&mut h);
-    wait_for_jobs(&mut h);
-    h.run_steps(20);
+    let h = pasted(policies::many_keys_policy(300));
     let shown = h
         .query_all_by_label_contains("Condition: StringEquals aws:RequestTag/k")
         .count();
@@ -1585,13 +1584,7 @@ fn a_card_shows_a_few_of_many_conditions_and_counts_the_rest() {
 /// finding about no statement and showed on none.
 #[test]
 fn a_parser_warning_shows_on_its_statements_card() {
-    let mut h = harness();
-    h.run();
-    h.event(egui::Event::Paste(policies::warned_policy(3)));
-    h.step();
-    wait_for_evaluation(&mut h);
-    wait_for_jobs(&mut h);
-    h.run_steps(20);
+    let h = pasted(policies::warned_policy(3));
     let on_cards = h
         .query_all_by_label_contains("warning[policy-warning] line 1: multivalued key")
         .count();
