@@ -440,3 +440,22 @@ fn an_audit_report_far_larger_than_the_account_is_written_as_it_goes() {
         );
     }
 }
+
+/// `lint`'s text for a policy that warns on each of 20,000 statements is several times the
+/// policy: it is written finding by finding, never held whole (it was one string, 16 MB at
+/// its peak).
+#[test]
+fn lint_text_is_written_as_it_goes() {
+    let _one = one_at_a_time();
+    let p = as_policy(load_text("w.json", &policies::warned_policy(20_000)).unwrap());
+    let findings = lint(&p, LintOptions::default());
+    assert_eq!(findings.len(), 20_000);
+    let mut out = Counted::default();
+    let peak = peak_of(|| asg_perms::write_lint_text(&findings, &mut out).unwrap());
+    assert!(out.0 >= 5_000_000, "{} bytes written", out.0);
+    assert!(
+        peak < 100_000,
+        "{peak} bytes of heap to write {} bytes",
+        out.0
+    );
+}

@@ -98,7 +98,10 @@ pub(super) fn lint(args: &LintArgs, out: &mut dyn Write) -> Result<ExitCode, Cli
     let count = |s: Severity| all.iter().filter(|f| f.severity == s).count();
     match args.format {
         LintFormat::Text => {
-            out.write_all(crate::review::lint::to_text(&all).as_bytes())?;
+            let mut buffered = std::io::BufWriter::new(&mut *out);
+            crate::review::lint::write_text(&all, &mut buffered)?;
+            buffered.flush()?;
+            drop(buffered);
             writeln!(
                 out,
                 "{} error(s), {} warning(s), {} note(s) in {} file(s).",
@@ -108,11 +111,13 @@ pub(super) fn lint(args: &LintArgs, out: &mut dyn Write) -> Result<ExitCode, Cli
                 args.files.len()
             )?;
         }
-        LintFormat::Json => writeln!(
-            out,
-            "{}",
-            serde_json::to_string_pretty(&all).unwrap_or_default()
-        )?,
+        LintFormat::Json => {
+            // Written as it is made, like the text.
+            let mut buffered = std::io::BufWriter::new(&mut *out);
+            serde_json::to_writer_pretty(&mut buffered, &all).map_err(std::io::Error::from)?;
+            writeln!(buffered)?;
+            buffered.flush()?;
+        }
     }
     Ok(if count(Severity::Error) > 0 {
         ExitCode::Missing

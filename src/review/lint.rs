@@ -647,28 +647,30 @@ fn dead_allows(policy: &Policy, index: &LineIndex, out: &mut Vec<Finding>) {
     }
 }
 
-/// The findings as text, one a line: `file:line:col: severity[code]: message`.
-pub fn to_text(findings: &[Finding]) -> String {
-    let mut s = String::new();
+/// Writes the findings as text, one block each (`file:line:col: severity[code]: message`,
+/// then why and fix), finding by finding: a policy may give tens of thousands of findings,
+/// whose text would be several times the policy.
+pub fn write_text(findings: &[Finding], out: &mut dyn std::io::Write) -> std::io::Result<()> {
     for f in findings {
-        s.push_str(&format!(
-            "{}:{}:{}: {}[{}]: {}{}\n    why: {}\n    fix: {}\n",
+        let label = if f.label.is_empty() {
+            String::new()
+        } else {
+            format!("{}: ", f.label)
+        };
+        writeln!(
+            out,
+            "{}:{}:{}: {}[{}]: {label}{}\n    why: {}\n    fix: {}",
             f.policy,
             f.line,
             f.column,
             f.severity.word(),
             f.code,
-            if f.label.is_empty() {
-                String::new()
-            } else {
-                format!("{}: ", f.label)
-            },
             f.message,
             f.why,
             f.fix
-        ));
+        )?;
     }
-    s
+    Ok(())
 }
 
 #[cfg(test)]
