@@ -463,6 +463,7 @@ fn account_details_offer_a_principal_picker() {
     h.run();
     h.get_by_label("alice").click();
     h.run();
+    // Chosen by ARN: a role and a user may share a name.
     assert_eq!(
         h.state()
             .policies
@@ -471,7 +472,7 @@ fn account_details_offer_a_principal_picker() {
             .unwrap()
             .principal
             .as_deref(),
-        Some("alice")
+        Some("arn:aws:iam::111122223333:user/alice")
     );
     assert_eq!(
         h.state().evaluation().unwrap().checks["CreateAutoScalingGroup"].status,
@@ -1228,7 +1229,7 @@ fn account_matrix_runs_in_the_background_and_a_cell_opens_the_principal() {
             .unwrap()
             .principal
             .as_deref(),
-        Some("alice")
+        Some("arn:aws:iam::111122223333:user/alice")
     );
 }
 
@@ -1589,4 +1590,45 @@ fn a_parser_warning_shows_on_its_statements_card() {
         .query_all_by_label_contains("warning[policy-warning] line 1: multivalued key")
         .count();
     assert_eq!(on_cards, 3);
+}
+
+/// A role and a user of one name (IAM keeps them apart): picking the user evaluates the
+/// user. Before, the app chose by name and evaluated the role, which may do everything.
+#[test]
+fn picking_a_user_named_like_a_role_evaluates_the_user() {
+    let allow_all = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["autoscaling:*","ec2:*","iam:*"],"Resource":"*"}]}"#;
+    let text = format!(
+        r#"{{"UserDetailList":[{{"UserName":"Deploy","Arn":"arn:aws:iam::111122223333:user/Deploy","GroupList":[],"UserPolicyList":[],"AttachedManagedPolicies":[]}}],
+"GroupDetailList":[],
+"RoleDetailList":[{{"RoleName":"deploy","Arn":"arn:aws:iam::111122223333:role/deploy","RolePolicyList":[{{"PolicyName":"all","PolicyDocument":{allow_all}}}],"AttachedManagedPolicies":[]}}],
+"Policies":[]}}"#
+    );
+    let path =
+        std::env::temp_dir().join(format!("asg-perms-same-name-{}.json", std::process::id()));
+    std::fs::write(&path, text).unwrap();
+    let mut h = harness();
+    h.run();
+    load(&mut h, path.clone());
+    std::fs::remove_file(&path).ok();
+    h.run();
+    h.get_by_label("Evaluate as").click();
+    h.run();
+    h.get_by_label("Deploy").click();
+    h.run();
+    wait_for_evaluation(&mut h);
+    h.run();
+    assert_eq!(
+        h.state().evaluation().unwrap().checks["CreateAutoScalingGroup"].status,
+        Status::Missing
+    );
+    h.get_by_label("Evaluate as").click();
+    h.run();
+    h.get_by_label("deploy").click();
+    h.run();
+    wait_for_evaluation(&mut h);
+    h.run();
+    assert_eq!(
+        h.state().evaluation().unwrap().checks["CreateAutoScalingGroup"].status,
+        Status::Satisfied
+    );
 }

@@ -428,6 +428,60 @@ fn lint_cli_exits_1_on_errors_only() {
 
 // ---------------------------------------------------------------- audit
 
+/// A user and a role may have the same name (IAM keeps them apart): each is audited with its
+/// own policies. Before, every principal was looked up by name, so the user "deploy" was
+/// audited with the role "deploy"'s policies and shown able to do all it can.
+#[test]
+fn a_user_named_like_a_role_is_audited_with_its_own_policies() {
+    use asg_perms::review_audit::{AuditProgress, audit};
+    let allow_all = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["autoscaling:*","ec2:*","iam:PassRole"],"Resource":"*"}]}"#;
+    let text = format!(
+        r#"{{"UserDetailList":[{{"UserName":"Deploy","Arn":"arn:aws:iam::111122223333:user/Deploy","GroupList":[],"UserPolicyList":[],"AttachedManagedPolicies":[]}}],
+"GroupDetailList":[],
+"RoleDetailList":[{{"RoleName":"deploy","Arn":"arn:aws:iam::111122223333:role/deploy","RolePolicyList":[{{"PolicyName":"all","PolicyDocument":{allow_all}}}],"AttachedManagedPolicies":[]}}],
+"Policies":[]}}"#
+    );
+    let Loaded::Account(account) = load_text("a.json", &text).unwrap() else {
+        panic!("an account")
+    };
+    let a = audit("a.json", &account, &AuditProgress::default()).unwrap();
+    let row = |kind: &str| a.rows.iter().find(|r| r.kind == kind).unwrap();
+    let role = row("role");
+    assert_eq!(role.principal, "deploy");
+    assert!(role.cells.contains(&Status::Satisfied), "{:?}", role.cells);
+    let user = row("user");
+    assert_eq!(user.principal, "Deploy");
+    assert!(
+        user.cells.iter().all(|c| *c == Status::Missing),
+        "{:?}",
+        user.cells
+    );
+    assert!(user.escalation.is_none());
+    // By name: the exact name first; a name both have in other cases names neither.
+    let kind_of = |name: &str| account.find(name).map(|p| p.arn.clone());
+    assert_eq!(
+        kind_of("deploy").as_deref(),
+        Some("arn:aws:iam::111122223333:role/deploy")
+    );
+    assert_eq!(
+        kind_of("Deploy").as_deref(),
+        Some("arn:aws:iam::111122223333:user/Deploy")
+    );
+    assert_eq!(kind_of("DEPLOY"), None);
+    let err = account
+        .policy_set("a.json", "DEPLOY")
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("role/deploy") && err.contains("user/Deploy") && err.contains("ARN"),
+        "{err}"
+    );
+    assert_eq!(
+        kind_of("arn:aws:iam::111122223333:user/Deploy").as_deref(),
+        Some("arn:aws:iam::111122223333:user/Deploy")
+    );
+}
+
 #[test]
 fn audit_marks_who_can_hand_a_role_to_ec2() {
     let o = run(&[

@@ -93,8 +93,14 @@ impl ExplorerApp {
             return;
         };
         let label = ui.label("Evaluate as");
+        // Chosen by ARN (a role and a user may share a name), shown by name.
         let current = acc.principal.clone();
-        let shown = current.as_deref().map_or_else(
+        let current_name = current.as_deref().map(|c| {
+            acc.account
+                .find(c)
+                .map_or_else(|| c.to_owned(), |p| p.name.clone())
+        });
+        let shown = current_name.map_or_else(
             || {
                 egui::RichText::new("choose a role or user…")
                     .color(ui.visuals().warn_fg_color)
@@ -130,13 +136,15 @@ impl ExplorerApp {
                         continue;
                     }
                     shown += 1;
-                    let is_current = current.as_deref() == Some(p.name.as_str());
+                    let is_current = current
+                        .as_deref()
+                        .is_some_and(|c| c == p.arn || c == p.name);
                     if ui
                         .selectable_label(is_current, &p.name)
                         .on_hover_text(&p.arn)
                         .clicked()
                     {
-                        chosen = Some(p.name.clone());
+                        chosen = Some(p.arn.clone());
                     }
                     ui.label(egui::RichText::new(format!("{kind} · {path}")).small());
                 }

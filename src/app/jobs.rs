@@ -199,11 +199,12 @@ impl ExplorerApp {
             }
         }
         if let Some(p) = principal
-            && self
-                .policies
-                .account
-                .as_ref()
-                .is_some_and(|a| a.account.principals.iter().any(|x| x.name == p))
+            && self.policies.account.as_ref().is_some_and(|a| {
+                a.account
+                    .principals
+                    .iter()
+                    .any(|x| x.name == p || x.arn == p)
+            })
         {
             self.policies.set_principal(p);
         }

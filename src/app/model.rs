@@ -411,11 +411,14 @@ impl Policies {
     pub fn summary(&self) -> String {
         let mut parts = Vec::new();
         if let Some(a) = &self.account {
-            parts.push(format!(
-                "{} as {}",
-                a.name,
-                a.principal.as_deref().unwrap_or("(choose a role or user)")
-            ));
+            // Chosen by ARN, said by name.
+            let principal = a
+                .principal
+                .as_deref()
+                .map_or("(choose a role or user)", |c| {
+                    a.account.find(c).map_or(c, |p| p.name.as_str())
+                });
+            parts.push(format!("{} as {principal}", a.name));
         }
         parts.extend(self.identity.iter().map(|d| d.name.clone()));
         if let Some(b) = &self.boundary {

@@ -93,9 +93,12 @@ struct Index {
     managed: HashMap<String, Managed>,
     /// Groups by name.
     groups: HashMap<String, Group>,
-    /// Principals by ARN and by lower-cased name (the first of that name).
+    /// Principals by ARN, and by lower-cased name (the first of that name).
     by_arn: HashMap<String, usize>,
     by_name: HashMap<String, usize>,
+    /// Every principal of each lower-cased name more than one has (a role and a user may
+    /// share a name; rare).
+    shared_names: HashMap<String, Vec<usize>>,
 }
 
 impl Account {
@@ -104,30 +107,75 @@ impl Account {
         &self.index.source
     }
 
-    /// Finds a principal by name or ARN (names are matched case-insensitively, as IAM does).
+    /// Finds a principal by ARN, or by name when one principal has it (names are matched
+    /// case-insensitively, as IAM does, an exact match first). `None` when none has it, or
+    /// when a role and a user share it (IAM keeps their names apart): then only the ARN
+    /// tells them apart.
     pub fn find(&self, name: &str) -> Option<&Principal> {
-        self.index
-            .by_arn
-            .get(name)
-            .or_else(|| self.index.by_name.get(&name.to_lowercase()))
-            .and_then(|&i| self.principals.get(i))
+        self.lookup(name).ok()
     }
 
-    /// The policy set to evaluate "as" a principal. Fails when the principal refers to a
-    /// policy the dump does not hold (evaluating without it could be wrong either way), or
-    /// when one of its policies is not a valid document (with the place in the file).
-    pub fn policy_set(&self, origin: &str, name: &str) -> Result<PolicySet, LoadError> {
-        let Some(p) = self.find(name) else {
-            let mut names: Vec<&str> = self.principals.iter().map(|p| p.name.as_str()).collect();
-            names.truncate(12);
-            return Err(LoadError::Principal {
-                at: Location::whole(origin),
-                message: format!(
-                    "no role or user named \"{name}\" in this file (some that exist: {})",
-                    names.join(", ")
-                ),
-            });
+    /// [`find`](Self::find), with the principals a name is ambiguous between.
+    fn lookup(&self, name: &str) -> Result<&Principal, Vec<&Principal>> {
+        if let Some(&i) = self.index.by_arn.get(name) {
+            return self.principals.get(i).ok_or_else(Vec::new);
+        }
+        let lower = name.to_lowercase();
+        let Some(&first) = self.index.by_name.get(&lower) else {
+            return Err(Vec::new());
         };
+        let one = [first];
+        let indexes = self
+            .index
+            .shared_names
+            .get(&lower)
+            .map_or(&one[..], Vec::as_slice);
+        let named: Vec<&Principal> = indexes
+            .iter()
+            .filter_map(|&i| self.principals.get(i))
+            .collect();
+        let exact: Vec<&Principal> = named.iter().copied().filter(|p| p.name == name).collect();
+        match (exact.as_slice(), named.as_slice()) {
+            ([one], _) | ([], [one]) => Ok(one),
+            _ => Err(named),
+        }
+    }
+
+    /// The policy set to evaluate "as" the principal named `name` (or with that ARN). Fails
+    /// when no principal has it, when a role and a user share it, and as
+    /// [`policy_set_of`](Self::policy_set_of) does.
+    pub fn policy_set(&self, origin: &str, name: &str) -> Result<PolicySet, LoadError> {
+        match self.lookup(name) {
+            Ok(p) => self.policy_set_of(origin, p),
+            Err(candidates) if candidates.is_empty() => {
+                let mut some: Vec<&str> = self.principals.iter().map(|p| p.name.as_str()).collect();
+                some.truncate(12);
+                Err(LoadError::Principal {
+                    at: Location::whole(origin),
+                    message: format!(
+                        "no role or user named \"{name}\" in this file (some that exist: {})",
+                        some.join(", ")
+                    ),
+                })
+            }
+            Err(candidates) => {
+                let arns: Vec<&str> = candidates.iter().map(|p| p.arn.as_str()).collect();
+                Err(LoadError::Principal {
+                    at: Location::whole(origin),
+                    message: format!(
+                        "\"{name}\" names more than one principal in this file: {}; give the ARN of the one you mean",
+                        arns.join(", ")
+                    ),
+                })
+            }
+        }
+    }
+
+    /// The policy set to evaluate "as" principal `p` of this account. Fails when the
+    /// principal refers to a policy the dump does not hold (evaluating without it could be
+    /// wrong either way), or when one of its policies is not a valid document (with the
+    /// place in the file).
+    pub fn policy_set_of(&self, origin: &str, p: &Principal) -> Result<PolicySet, LoadError> {
         if let Some(arn) = p.dangling.first() {
             return Err(LoadError::Principal {
                 at: Location::whole(origin),
@@ -437,9 +485,18 @@ impl<'a> Builder<'a> {
             .sort_by(|a, b| (a.kind as u8, &a.name).cmp(&(b.kind as u8, &b.name)));
         let mut by_arn = HashMap::with_capacity(self.principals.len());
         let mut by_name = HashMap::with_capacity(self.principals.len());
+        let mut shared_names: HashMap<String, Vec<usize>> = HashMap::new();
         for (i, p) in self.principals.iter().enumerate() {
             by_arn.entry(p.arn.clone()).or_insert(i);
-            by_name.entry(p.name.to_lowercase()).or_insert(i);
+            match by_name.entry(p.name.to_lowercase()) {
+                std::collections::hash_map::Entry::Vacant(e) => {
+                    e.insert(i);
+                }
+                std::collections::hash_map::Entry::Occupied(e) => shared_names
+                    .entry(e.key().clone())
+                    .or_insert_with(|| vec![*e.get()])
+                    .push(i),
+            }
         }
         Ok(Account {
             principals: self.principals,
@@ -451,6 +508,7 @@ impl<'a> Builder<'a> {
                 groups: self.groups,
                 by_arn,
                 by_name,
+                shared_names,
             }),
         })
     }

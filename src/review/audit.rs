@@ -194,7 +194,8 @@ pub fn audit(origin: &str, account: &Account, progress: &AuditProgress) -> Optio
                 PrincipalKind::Role => "role",
                 PrincipalKind::User => "user",
             };
-            let row = match account.policy_set(origin, &p.name) {
+            // The principal itself, not its name: a role and a user may share one.
+            let row = match account.policy_set_of(origin, p) {
                 Ok(set) => {
                     let facts = Facts::from_arns(&[&p.arn]);
                     let plan = plans.get_or(&facts, || Arc::new(plan(&facts)));

@@ -340,8 +340,9 @@ fn matrix_row_ui(
             .inner
             .on_hover_text(format!("{}: {}", r.principal, CAPABILITIES[i].label));
         if cell.clicked() {
+            // By ARN: a role and a user may share a name.
             commands.push(Command::SetPrincipal {
-                name: r.principal.clone(),
+                name: r.arn.clone(),
             });
             commands.push(Command::Select {
                 action: CAPABILITIES[i].actions[0].0.to_owned(),
