@@ -5,7 +5,6 @@
 //! Run: `cargo bench --bench review` (the 65,000-role account takes a few minutes; `cargo
 //! bench --bench review -- 1000` runs only the small ones).
 
-use std::fmt::Write as _;
 use std::hint::black_box;
 use std::sync::Arc;
 
@@ -13,63 +12,17 @@ use asg_perms::review_audit::{AuditProgress, audit};
 use asg_perms::{Facts, LintOptions, Loaded, PolicySet, diff, lint, load_text};
 use criterion::{Criterion, criterion_group, criterion_main};
 
+#[path = "../tests/support/policies.rs"]
+mod policies;
+
 const FULL: &str = include_str!("../tests/fixtures/managed/AutoScalingFullAccess.json");
 const READ_ONLY: &str = include_str!("../tests/fixtures/managed/ReadOnlyAccess.json");
 const EC2_FULL: &str = include_str!("../tests/fixtures/managed/AmazonEC2FullAccess.json");
 
-/// An account of `principals` roles and users (two thirds roles). Roles carry an inline
-/// policy that may launch from templates and pass `app-N-*` roles to EC2; every fifth
-/// principal has `AutoScalingFullAccess` attached, every seventh a Deny outside two regions.
-fn account(principals: usize) -> String {
-    let roles = principals * 2 / 3;
-    let mut s = String::from("{\"RoleDetailList\":[");
-    for r in 0..roles {
-        if r > 0 {
-            s.push(',');
-        }
-        let attached = if r % 5 == 0 {
-            r#"{"PolicyName":"AutoScalingFullAccess","PolicyArn":"arn:aws:iam::aws:policy/AutoScalingFullAccess"}"#
-        } else {
-            ""
-        };
-        let deny = if r % 7 == 0 {
-            r#",{"Effect":"Deny","Action":"*","Resource":"*","Condition":{"StringNotEquals":{"aws:RequestedRegion":["eu-west-1","us-east-1"]}}}"#
-        } else {
-            ""
-        };
-        write!(
-            s,
-            r#"{{"RoleName":"app-{n}-{r}","Arn":"arn:aws:iam::111122223333:role/app-{n}-{r}","RolePolicyList":[{{"PolicyName":"inline","PolicyDocument":{{"Version":"2012-10-17","Statement":[
-            {{"Effect":"Allow","Action":["autoscaling:CreateAutoScalingGroup","autoscaling:UpdateAutoScalingGroup","autoscaling:Describe*"],"Resource":"*"}},
-            {{"Effect":"Allow","Action":"ec2:RunInstances","Resource":"*"}},
-            {{"Effect":"Allow","Action":"iam:PassRole","Resource":"arn:aws:iam::111122223333:role/app-{n}-*","Condition":{{"StringEquals":{{"iam:PassedToService":"ec2.amazonaws.com"}}}}}}{deny}]}}}}],"AttachedManagedPolicies":[{attached}]}}"#,
-            n = r % 100,
-        )
-        .ok();
-    }
-    s.push_str("],\"UserDetailList\":[");
-    for u in 0..principals - roles {
-        if u > 0 {
-            s.push(',');
-        }
-        write!(
-            s,
-            r#"{{"UserName":"user-{u}","Arn":"arn:aws:iam::111122223333:user/user-{u}","GroupList":["ops"],"UserPolicyList":[],"AttachedManagedPolicies":[]}}"#
-        )
-        .ok();
-    }
-    write!(
-        s,
-        r#"],"GroupDetailList":[{{"GroupName":"ops","Arn":"arn:aws:iam::111122223333:group/ops","GroupPolicyList":[],"AttachedManagedPolicies":[{{"PolicyName":"AutoScalingFullAccess","PolicyArn":"arn:aws:iam::aws:policy/AutoScalingFullAccess"}}]}}],"Policies":[{{"PolicyName":"AutoScalingFullAccess","Arn":"arn:aws:iam::aws:policy/AutoScalingFullAccess","DefaultVersionId":"v1","PolicyVersionList":[{{"VersionId":"v1","IsDefaultVersion":true,"Document":{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Action":"autoscaling:*","Resource":"*"}}]}}}}]}}]}}"#
-    )
-    .ok();
-    s
-}
-
 /// Loads a generated account of `principals` (load and index measured too) and evaluates all
 /// of it: every principal, every capability, and the roles each may pass to EC2.
 fn audit_bench(c: &mut Criterion, principals: usize) {
-    let text = account(principals);
+    let text = policies::account_details(principals);
     let mb = text.len() as f64 / 1_048_576.0;
     let roles = principals * 2 / 3;
     c.bench_function(

@@ -459,3 +459,37 @@ fn lint_text_is_written_as_it_goes() {
         out.0
     );
 }
+
+/// The account matrix of 10,000 principals, loading included, takes at most 3 times the
+/// file (the text counted). Before, the principals were also kept by ARN and by name in two
+/// maps of copies that the matrix never used: 3.2 times.
+#[test]
+fn the_account_matrix_takes_at_most_three_times_the_file() {
+    use asg_perms::review_audit::{AuditProgress, audit};
+    let _one = one_at_a_time();
+    let mut text = policies::account_details(10_000);
+    text.shrink_to_fit();
+    let size = text.len();
+    let mut rows = 0;
+    let extra = peak_of(|| {
+        let Loaded::Account(account) = load_owned("a.json", text).unwrap() else {
+            panic!("an account")
+        };
+        // On two threads, as on the machine the figures are for: each thread working on
+        // a principal holds its own working memory.
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(2)
+            .build()
+            .unwrap();
+        rows = pool.install(|| {
+            audit("a.json", &account, &AuditProgress::default())
+                .unwrap()
+                .rows
+                .len()
+        });
+    });
+    assert_eq!(rows, 10_000);
+    let ratio = (extra + size) as f64 / size as f64;
+    eprintln!("{size} bytes: peak {ratio:.2} times the size");
+    assert!(ratio <= 3.0, "it took {ratio:.2} times the file's size");
+}

@@ -93,12 +93,47 @@ struct Index {
     managed: HashMap<String, Managed>,
     /// Groups by name.
     groups: HashMap<String, Group>,
-    /// Principals by ARN, and by lower-cased name (the first of that name).
+    /// The principals by ARN and by name, made when first asked: the account matrix
+    /// evaluates every principal as it stands and never looks one up (the maps held a copy
+    /// of every ARN and name, a third of the matrix's memory beside the text).
+    lookup: OnceLock<Lookup>,
+}
+
+/// The principals by ARN and by name.
+#[derive(Debug, Default)]
+struct Lookup {
+    /// By ARN, and by lower-cased name (the first of that name).
     by_arn: HashMap<String, usize>,
     by_name: HashMap<String, usize>,
     /// Every principal of each lower-cased name more than one has (a role and a user may
     /// share a name; rare).
     shared_names: HashMap<String, Vec<usize>>,
+}
+
+impl Lookup {
+    /// The maps of `principals`.
+    fn of(principals: &[Principal]) -> Self {
+        let mut by_arn = HashMap::with_capacity(principals.len());
+        let mut by_name = HashMap::with_capacity(principals.len());
+        let mut shared_names: HashMap<String, Vec<usize>> = HashMap::new();
+        for (i, p) in principals.iter().enumerate() {
+            by_arn.entry(p.arn.clone()).or_insert(i);
+            match by_name.entry(p.name.to_lowercase()) {
+                std::collections::hash_map::Entry::Vacant(e) => {
+                    e.insert(i);
+                }
+                std::collections::hash_map::Entry::Occupied(e) => shared_names
+                    .entry(e.key().clone())
+                    .or_insert_with(|| vec![*e.get()])
+                    .push(i),
+            }
+        }
+        Self {
+            by_arn,
+            by_name,
+            shared_names,
+        }
+    }
 }
 
 impl Account {
@@ -117,16 +152,19 @@ impl Account {
 
     /// [`find`](Self::find), with the principals a name is ambiguous between.
     fn lookup(&self, name: &str) -> Result<&Principal, Vec<&Principal>> {
-        if let Some(&i) = self.index.by_arn.get(name) {
+        let maps = self
+            .index
+            .lookup
+            .get_or_init(|| Lookup::of(&self.principals));
+        if let Some(&i) = maps.by_arn.get(name) {
             return self.principals.get(i).ok_or_else(Vec::new);
         }
         let lower = name.to_lowercase();
-        let Some(&first) = self.index.by_name.get(&lower) else {
+        let Some(&first) = maps.by_name.get(&lower) else {
             return Err(Vec::new());
         };
         let one = [first];
-        let indexes = self
-            .index
+        let indexes = maps
             .shared_names
             .get(&lower)
             .map_or(&one[..], Vec::as_slice);
@@ -483,21 +521,6 @@ impl<'a> Builder<'a> {
         }
         self.principals
             .sort_by(|a, b| (a.kind as u8, &a.name).cmp(&(b.kind as u8, &b.name)));
-        let mut by_arn = HashMap::with_capacity(self.principals.len());
-        let mut by_name = HashMap::with_capacity(self.principals.len());
-        let mut shared_names: HashMap<String, Vec<usize>> = HashMap::new();
-        for (i, p) in self.principals.iter().enumerate() {
-            by_arn.entry(p.arn.clone()).or_insert(i);
-            match by_name.entry(p.name.to_lowercase()) {
-                std::collections::hash_map::Entry::Vacant(e) => {
-                    e.insert(i);
-                }
-                std::collections::hash_map::Entry::Occupied(e) => shared_names
-                    .entry(e.key().clone())
-                    .or_insert_with(|| vec![*e.get()])
-                    .push(i),
-            }
-        }
         Ok(Account {
             principals: self.principals,
             managed_policies: self.managed.len(),
@@ -506,9 +529,7 @@ impl<'a> Builder<'a> {
                 source: Arc::clone(self.source),
                 managed: self.managed,
                 groups: self.groups,
-                by_arn,
-                by_name,
-                shared_names,
+                lookup: OnceLock::new(),
             }),
         })
     }

@@ -95,3 +95,52 @@ pub fn many_keys_policy(keys: usize) -> String {
         conditions.join(",")
     )
 }
+
+/// An account of `principals` roles and users (two thirds roles). Roles carry an inline
+/// policy that may launch from templates and pass `app-N-*` roles to EC2; every fifth
+/// principal has `AutoScalingFullAccess` attached, every seventh a Deny outside two regions.
+pub fn account_details(principals: usize) -> String {
+    let roles = principals * 2 / 3;
+    let mut s = String::from("{\"RoleDetailList\":[");
+    for r in 0..roles {
+        if r > 0 {
+            s.push(',');
+        }
+        let attached = if r % 5 == 0 {
+            r#"{"PolicyName":"AutoScalingFullAccess","PolicyArn":"arn:aws:iam::aws:policy/AutoScalingFullAccess"}"#
+        } else {
+            ""
+        };
+        let deny = if r % 7 == 0 {
+            r#",{"Effect":"Deny","Action":"*","Resource":"*","Condition":{"StringNotEquals":{"aws:RequestedRegion":["eu-west-1","us-east-1"]}}}"#
+        } else {
+            ""
+        };
+        write!(
+            s,
+            r#"{{"RoleName":"app-{n}-{r}","Arn":"arn:aws:iam::111122223333:role/app-{n}-{r}","RolePolicyList":[{{"PolicyName":"inline","PolicyDocument":{{"Version":"2012-10-17","Statement":[
+            {{"Effect":"Allow","Action":["autoscaling:CreateAutoScalingGroup","autoscaling:UpdateAutoScalingGroup","autoscaling:Describe*"],"Resource":"*"}},
+            {{"Effect":"Allow","Action":"ec2:RunInstances","Resource":"*"}},
+            {{"Effect":"Allow","Action":"iam:PassRole","Resource":"arn:aws:iam::111122223333:role/app-{n}-*","Condition":{{"StringEquals":{{"iam:PassedToService":"ec2.amazonaws.com"}}}}}}{deny}]}}}}],"AttachedManagedPolicies":[{attached}]}}"#,
+            n = r % 100,
+        )
+        .ok();
+    }
+    s.push_str("],\"UserDetailList\":[");
+    for u in 0..principals - roles {
+        if u > 0 {
+            s.push(',');
+        }
+        write!(
+            s,
+            r#"{{"UserName":"user-{u}","Arn":"arn:aws:iam::111122223333:user/user-{u}","GroupList":["ops"],"UserPolicyList":[],"AttachedManagedPolicies":[]}}"#
+        )
+        .ok();
+    }
+    write!(
+        s,
+        r#"],"GroupDetailList":[{{"GroupName":"ops","Arn":"arn:aws:iam::111122223333:group/ops","GroupPolicyList":[],"AttachedManagedPolicies":[{{"PolicyName":"AutoScalingFullAccess","PolicyArn":"arn:aws:iam::aws:policy/AutoScalingFullAccess"}}]}}],"Policies":[{{"PolicyName":"AutoScalingFullAccess","Arn":"arn:aws:iam::aws:policy/AutoScalingFullAccess","DefaultVersionId":"v1","PolicyVersionList":[{{"VersionId":"v1","IsDefaultVersion":true,"Document":{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Action":"autoscaling:*","Resource":"*"}}]}}}}]}}]}}"#
+    )
+    .ok();
+    s
+}
