@@ -7,12 +7,11 @@
 //! resource name the user did not give) is kept open, and the answer is *conditional* when it
 //! matters.
 
+use std::sync::Arc;
+
 use super::decision::{Decision, MissingReason, ResourceOutcome, StatementRef, Status};
 use super::explain::explain;
 use super::refine::{CaseOutcome, Unrefined};
-
-use std::sync::Arc;
-
 use crate::policy::condition::Operator;
 use crate::policy::{
     Context, Effect, Layer, Policy, PolicySet, Request, Resolved, ResourceMatches, ResourcePattern,

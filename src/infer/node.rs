@@ -142,8 +142,8 @@ impl Node {
         let val = match &v.kind {
             Kind::Null => Val::Null,
             Kind::Bool(b) => Val::Bool(*b),
-            Kind::Number(n) => Val::Num(n.clone()),
-            Kind::String(s) => Val::Str(s.clone()),
+            Kind::Number(n) => Val::Num(n.to_string()),
+            Kind::String(s) => Val::Str(s.to_string()),
             Kind::Array(items) => Val::List(
                 items
                     .iter()
@@ -157,7 +157,7 @@ impl Node {
                         // A member is where its key is written.
                         let mut node = Self::from_json(&m.value, text, index);
                         (node.line, node.col) = index.line_col(text, m.key_span.start);
-                        (m.key.clone(), node)
+                        (m.key.to_string(), node)
                     })
                     .collect(),
             ),

@@ -144,7 +144,14 @@ pub(crate) fn parse_condition_block(
             format!("Condition must be an object, found {}", value.kind_name()),
         ));
     };
-    let mut out = Vec::new();
+    // As many as there are keys: a block may hold a hundred thousand, and a list that
+    // doubles would hold up to twice the room.
+    let keys: usize = ops
+        .iter()
+        .filter_map(|op| op.value.as_object())
+        .map(<[Member]>::len)
+        .sum();
+    let mut out = Vec::with_capacity(keys);
     for op in ops {
         let (operator, odd_case) = Operator::parse(&op.key);
         match &operator {
@@ -552,8 +559,8 @@ fn condition_values(k: &Member, allow_vars: bool) -> Result<Vec<VarText>, (usize
     let mut values = Vec::with_capacity(raw.len());
     for v in raw {
         let text = match &v.kind {
-            Kind::String(s) => s.clone(),
-            Kind::Number(n) => n.clone(),
+            Kind::String(s) => s.to_string(),
+            Kind::Number(n) => n.to_string(),
             Kind::Bool(b) => b.to_string(),
             _ => {
                 return Err((

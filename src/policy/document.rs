@@ -1056,7 +1056,7 @@ fn top_level(members: &[Member]) -> Located<(Option<String>, Option<&Value>)> {
         match m.key.as_str() {
             "Version" => match &m.value.kind {
                 Kind::String(v) if v == "2012-10-17" || v == "2008-10-17" => {
-                    version = Some(v.clone());
+                    version = Some(v.to_string());
                 }
                 Kind::String(v) => {
                     return Err((

@@ -78,9 +78,8 @@ pub fn lint(policy: &Policy, options: LintOptions) -> Vec<Finding> {
     let index = LineIndex::new(&policy.source);
     let at = |offset: usize| index.line_col(&policy.source, offset);
     // What the parser already noticed (a multivalued key without ForAnyValue/ForAllValues,
-    // an unknown operator, odd casing), as findings.
-    // A warning about a statement names it, so it shows on the statement's card; its
-    // words are the parser's own, shared.
+    // an unknown operator, odd casing), as findings. One about a statement names it, so it
+    // shows on the statement's card; its words are the parser's own, shared.
     for w in &policy.warnings {
         out.push(Finding {
             code: "policy-warning",

@@ -7,6 +7,8 @@
 
 use std::fmt;
 
+use compact_str::CompactString;
+
 /// The deepest nesting accepted. Real IAM documents nest 6 or 7 levels.
 pub const MAX_DEPTH: usize = 128;
 
@@ -36,9 +38,10 @@ pub enum Kind {
     /// `true` or `false`
     Bool(bool),
     /// A number, kept as written.
-    Number(String),
-    /// A string, unescaped.
-    String(String),
+    Number(CompactString),
+    /// A string, unescaped (stored in place when short, as nearly every key and value of a
+    /// policy is: no allocation).
+    String(CompactString),
     /// An array.
     Array(Vec<Value>),
     /// An object: members in source order, each with the span of its key.
@@ -48,8 +51,8 @@ pub enum Kind {
 /// One member of an object.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Member {
-    /// The key, unescaped.
-    pub key: String,
+    /// The key, unescaped (in place when short).
+    pub key: CompactString,
     /// Where the key is.
     pub key_span: Span,
     /// The value.
@@ -99,16 +102,16 @@ impl Value {
             Kind::Null => serde_json::Value::Null,
             Kind::Bool(b) => serde_json::Value::Bool(*b),
             Kind::Number(n) => {
-                serde_json::from_str(n).unwrap_or_else(|_| serde_json::Value::String(n.clone()))
+                serde_json::from_str(n).unwrap_or_else(|_| serde_json::Value::String(n.to_string()))
             }
-            Kind::String(s) => serde_json::Value::String(s.clone()),
+            Kind::String(s) => serde_json::Value::String(s.to_string()),
             Kind::Array(items) => {
                 serde_json::Value::Array(items.iter().map(Self::to_serde).collect())
             }
             Kind::Object(members) => {
                 let mut map = serde_json::Map::new();
                 for m in members {
-                    map.insert(m.key.clone(), m.value.to_serde());
+                    map.insert(m.key.to_string(), m.value.to_serde());
                 }
                 serde_json::Value::Object(map)
             }
@@ -494,13 +497,15 @@ impl<'a> Parser<'a, '_> {
                 return Err(self.error_at(self.pos, "a digit must follow the exponent"));
             }
         }
-        Ok(Kind::Number(self.text[start..self.pos].to_owned()))
+        Ok(Kind::Number(CompactString::from(
+            &self.text[start..self.pos],
+        )))
     }
 
-    fn string(&mut self) -> Result<String, SyntaxError> {
+    fn string(&mut self) -> Result<CompactString, SyntaxError> {
         let open = self.pos;
         self.pos += 1;
-        let mut out = String::new();
+        let mut out = CompactString::default();
         loop {
             let run_start = self.pos;
             while let Some(&b) = self.bytes.get(self.pos) {
@@ -624,7 +629,7 @@ impl<'a> Parser<'a, '_> {
         let mut members: Vec<Member> = Vec::new();
         // Names seen, for the duplicate check: a set once the object is large, so an object
         // of many members stays linear.
-        let mut names: std::collections::HashSet<String> = std::collections::HashSet::new();
+        let mut names: std::collections::HashSet<CompactString> = std::collections::HashSet::new();
         self.skip_ws();
         if self.bytes.get(self.pos) == Some(&b'}') {
             self.pos += 1;
