@@ -279,11 +279,11 @@ pub struct Statement {
 
 /// How many conditions a statement has before their keys' order is worked out when it is
 /// read (see [`Statement::key_order`]).
-pub const KEY_ORDER_FROM: usize = 64;
+const KEY_ORDER_FROM: usize = 64;
 
 impl Statement {
     /// The indexes of the conditions in the order of their keys (as written, byte by byte),
-    /// ties in the order written; empty when there are fewer than [`KEY_ORDER_FROM`].
+    /// ties in the order written; empty when there are fewer than `KEY_ORDER_FROM` (64).
     pub fn key_order(&self) -> &[u32] {
         &self.key_order
     }
