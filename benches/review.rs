@@ -72,60 +72,49 @@ fn benches(c: &mut Criterion) {
         identity: vec![policy(FULL)],
         ..PolicySet::default()
     };
-    let actions: Vec<(String, Vec<String>)> = asg_perms::catalog()
-        .actions
-        .iter()
-        .map(|a| (a.name.clone(), Vec::new()))
-        .collect();
-    c.bench_function(
+    diff_bench(
+        c,
         "diff/68 actions, AutoScalingFullAccess ± AmazonEC2FullAccess",
-        |b| {
-            b.iter(|| {
-                diff(
-                    black_box(&before),
-                    black_box(&after),
-                    &actions,
-                    &Facts::default(),
-                )
-                .map(|d| d.summary.lost)
-            });
-        },
+        &before,
+        &after,
     );
 }
 
 /// Two policies of one statement that tests 100,000 condition keys, one allowing and one
 /// denying: every action changes, and each changed answer depends on every key.
 fn heavy_diff(c: &mut Criterion) {
-    let keys: Vec<String> = (0..100_000)
-        .map(|i| format!(r#""aws:RequestTag/k{i}":"v""#))
-        .collect();
-    let side = |effect: &str| PolicySet {
-        identity: vec![policy(&format!(
-            r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"{effect}","Action":"autoscaling:*","Resource":"*","Condition":{{"StringEquals":{{{}}}}}}}]}}"#,
-            keys.join(",")
-        ))],
+    let allow = policies::many_keys_policy(100_000);
+    let deny = allow.replacen(r#""Effect":"Allow""#, r#""Effect":"Deny""#, 1);
+    let side = |text: &str| PolicySet {
+        identity: vec![policy(text)],
         ..PolicySet::default()
     };
-    let (before, after) = (side("Allow"), side("Deny"));
+    diff_bench(
+        c,
+        "diff/68 actions, 100,000 condition keys, Allow vs the same Deny",
+        &side(&allow),
+        &side(&deny),
+    );
+}
+
+/// `diff` of every action of the catalog, no features, from `before` to `after`.
+fn diff_bench(c: &mut Criterion, name: &str, before: &PolicySet, after: &PolicySet) {
     let actions: Vec<(String, Vec<String>)> = asg_perms::catalog()
         .actions
         .iter()
         .map(|a| (a.name.clone(), Vec::new()))
         .collect();
-    c.bench_function(
-        "diff/68 actions, 100,000 condition keys, Allow vs the same Deny",
-        |b| {
-            b.iter(|| {
-                diff(
-                    black_box(&before),
-                    black_box(&after),
-                    &actions,
-                    &Facts::default(),
-                )
-                .map(|d| d.summary.lost)
-            });
-        },
-    );
+    c.bench_function(name, |b| {
+        b.iter(|| {
+            diff(
+                black_box(before),
+                black_box(after),
+                &actions,
+                &Facts::default(),
+            )
+            .map(|d| d.summary.lost)
+        });
+    });
 }
 
 criterion_group! {

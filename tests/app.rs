@@ -1596,39 +1596,24 @@ fn a_parser_warning_shows_on_its_statements_card() {
 /// user. Before, the app chose by name and evaluated the role, which may do everything.
 #[test]
 fn picking_a_user_named_like_a_role_evaluates_the_user() {
-    let allow_all = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["autoscaling:*","ec2:*","iam:*"],"Resource":"*"}]}"#;
-    let text = format!(
-        r#"{{"UserDetailList":[{{"UserName":"Deploy","Arn":"arn:aws:iam::111122223333:user/Deploy","GroupList":[],"UserPolicyList":[],"AttachedManagedPolicies":[]}}],
-"GroupDetailList":[],
-"RoleDetailList":[{{"RoleName":"deploy","Arn":"arn:aws:iam::111122223333:role/deploy","RolePolicyList":[{{"PolicyName":"all","PolicyDocument":{allow_all}}}],"AttachedManagedPolicies":[]}}],
-"Policies":[]}}"#
-    );
     let path =
         std::env::temp_dir().join(format!("asg-perms-same-name-{}.json", std::process::id()));
-    std::fs::write(&path, text).unwrap();
+    std::fs::write(&path, policies::same_name_account()).unwrap();
     let mut h = harness();
     h.run();
     load(&mut h, path.clone());
     std::fs::remove_file(&path).ok();
     h.run();
-    h.get_by_label("Evaluate as").click();
-    h.run();
-    h.get_by_label("Deploy").click();
-    h.run();
-    wait_for_evaluation(&mut h);
-    h.run();
-    assert_eq!(
-        h.state().evaluation().unwrap().checks["CreateAutoScalingGroup"].status,
-        Status::Missing
-    );
-    h.get_by_label("Evaluate as").click();
-    h.run();
-    h.get_by_label("deploy").click();
-    h.run();
-    wait_for_evaluation(&mut h);
-    h.run();
-    assert_eq!(
-        h.state().evaluation().unwrap().checks["CreateAutoScalingGroup"].status,
-        Status::Satisfied
-    );
+    // The status of CreateAutoScalingGroup as the principal picked by `label`.
+    let mut as_principal = |label: &str| {
+        h.get_by_label("Evaluate as").click();
+        h.run();
+        h.get_by_label(label).click();
+        h.run();
+        wait_for_evaluation(&mut h);
+        h.run();
+        h.state().evaluation().unwrap().checks["CreateAutoScalingGroup"].status
+    };
+    assert_eq!(as_principal("Deploy"), Status::Missing);
+    assert_eq!(as_principal("deploy"), Status::Satisfied);
 }

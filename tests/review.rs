@@ -9,6 +9,8 @@ use asg_perms::{
     diff, diff_checks, lint, load_file, load_text, sort_lost_first,
 };
 
+#[path = "support/policies.rs"]
+mod policies;
 mod support;
 use support::{run, stderr, stdout};
 
@@ -434,13 +436,7 @@ fn lint_cli_exits_1_on_errors_only() {
 #[test]
 fn a_user_named_like_a_role_is_audited_with_its_own_policies() {
     use asg_perms::review_audit::{AuditProgress, audit};
-    let allow_all = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["autoscaling:*","ec2:*","iam:PassRole"],"Resource":"*"}]}"#;
-    let text = format!(
-        r#"{{"UserDetailList":[{{"UserName":"Deploy","Arn":"arn:aws:iam::111122223333:user/Deploy","GroupList":[],"UserPolicyList":[],"AttachedManagedPolicies":[]}}],
-"GroupDetailList":[],
-"RoleDetailList":[{{"RoleName":"deploy","Arn":"arn:aws:iam::111122223333:role/deploy","RolePolicyList":[{{"PolicyName":"all","PolicyDocument":{allow_all}}}],"AttachedManagedPolicies":[]}}],
-"Policies":[]}}"#
-    );
+    let text = policies::same_name_account();
     let Loaded::Account(account) = load_text("a.json", &text).unwrap() else {
         panic!("an account")
     };

@@ -93,14 +93,8 @@ impl ExplorerApp {
             return;
         };
         let label = ui.label("Evaluate as");
-        // Chosen by ARN (a role and a user may share a name), shown by name.
         let current = acc.principal.clone();
-        let current_name = current.as_deref().map(|c| {
-            acc.account
-                .find(c)
-                .map_or_else(|| c.to_owned(), |p| p.name.clone())
-        });
-        let shown = current_name.map_or_else(
+        let shown = acc.principal_name().map(str::to_owned).map_or_else(
             || {
                 egui::RichText::new("choose a role or user…")
                     .color(ui.visuals().warn_fg_color)

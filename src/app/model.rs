@@ -158,6 +158,19 @@ pub struct AccountDoc {
     pub hash: u64,
 }
 
+impl AccountDoc {
+    /// The chosen principal's name: it is chosen by ARN (a role and a user may share a
+    /// name) and said by name; as given when the dump has no such principal.
+    pub fn principal_name(&self) -> Option<&str> {
+        let chosen = self.principal.as_deref()?;
+        Some(
+            self.account
+                .find(chosen)
+                .map_or(chosen, |p| p.name.as_str()),
+        )
+    }
+}
+
 /// Everything loaded, by layer.
 #[derive(Clone, Debug, Default)]
 pub struct Policies {
@@ -411,13 +424,7 @@ impl Policies {
     pub fn summary(&self) -> String {
         let mut parts = Vec::new();
         if let Some(a) = &self.account {
-            // Chosen by ARN, said by name.
-            let principal = a
-                .principal
-                .as_deref()
-                .map_or("(choose a role or user)", |c| {
-                    a.account.find(c).map_or(c, |p| p.name.as_str())
-                });
+            let principal = a.principal_name().unwrap_or("(choose a role or user)");
             parts.push(format!("{} as {principal}", a.name));
         }
         parts.extend(self.identity.iter().map(|d| d.name.clone()));

@@ -144,3 +144,15 @@ pub fn account_details(principals: usize) -> String {
     .ok();
     s
 }
+
+/// An account of a role `deploy` that may do everything and a user `Deploy` with no policy:
+/// IAM keeps roles' and users' names apart.
+pub fn same_name_account() -> String {
+    let allow_all = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["autoscaling:*","ec2:*","iam:*"],"Resource":"*"}]}"#;
+    format!(
+        r#"{{"UserDetailList":[{{"UserName":"Deploy","Arn":"arn:aws:iam::111122223333:user/Deploy","GroupList":[],"UserPolicyList":[],"AttachedManagedPolicies":[]}}],
+"GroupDetailList":[],
+"RoleDetailList":[{{"RoleName":"deploy","Arn":"arn:aws:iam::111122223333:role/deploy","RolePolicyList":[{{"PolicyName":"all","PolicyDocument":{allow_all}}}],"AttachedManagedPolicies":[]}}],
+"Policies":[]}}"#
+    )
+}
