@@ -12,7 +12,7 @@
 //! can confirm "satisfied" but not "missing". A Deny of that kind, several resources with
 //! unknown parts, or too many cases keep the conditional answer.
 
-use std::collections::{HashMap, HashSet, VecDeque};
+use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
 
 use super::decision::MissingReason;
@@ -418,10 +418,6 @@ fn count_cases(
     Ok(total)
 }
 
-/// A product state: the template's positions, and each pattern's positions (packed: see
-/// `find_witnesses`).
-type State = (Bits, Vec<u64>);
-
 /// One string of `template` for every combination of `globs` matching or not that some
 /// string of the template realises. `None` if there are too many states to explore.
 pub fn witnesses(template: &Template, mut globs: Vec<GlobRef<'_>>) -> Option<Vec<String>> {
@@ -581,49 +577,90 @@ fn find_witnesses(template: &Template, globs: &[GlobRef<'_>]) -> Option<Vec<Stri
     for (k, g) in globs.iter().enumerate() {
         g.start_words(&mut first[part(k)]);
     }
-    let start: State = (template.start(), first);
-    let mut seen: HashSet<State> = HashSet::new();
-    let mut found: HashMap<Vec<bool>, String> = HashMap::new();
-    let mut queue: VecDeque<(State, String)> = VecDeque::new();
-    seen.insert(start.clone());
-    queue.push_back((start, String::new()));
+    // The states found, in the order found (which is the order of the breadth-first
+    // search): the template's positions, the patterns' words side by side (`total` a
+    // state), and the state it was reached from with the character read. Each state's
+    // string is spelled out only if it is a witness.
+    let mut tpls: Vec<Bits> = vec![template.start()];
+    let mut words: Vec<u64> = first;
+    let mut parent: Vec<(u32, char)> = vec![(u32::MAX, '\0')];
+    // The states by hash, colliding ones chained (`next`). Hashed quickly, with keys drawn
+    // at random so that no pattern can choose collisions: a state is a word per pattern,
+    // hundreds of words, hashed for every character tried. A collision costs a
+    // comparison, never an answer.
+    let hasher = foldhash::fast::RandomState::default();
+    let hash = |t: &Bits, w: &[u64]| {
+        use std::hash::BuildHasher;
+        hasher.hash_one((t, w))
+    };
+    let mut by_hash: HashMap<u64, u32, foldhash::fast::RandomState> = HashMap::default();
+    let mut next: Vec<u32> = vec![u32::MAX];
+    by_hash.insert(hash(&tpls[0], &words), 0);
+    let mut found: HashMap<Vec<bool>, u32> = HashMap::new();
+    let mut buf = vec![0u64; total];
     let per_state = alphabet.len().saturating_mul(state_words(template, globs));
     let mut work: usize = 0;
-    while let Some(((tpl, gs), s)) = queue.pop_front() {
+    let mut at = 0;
+    while at < tpls.len() {
         // Bounded as it goes, not after.
         work = work.saturating_add(per_state);
         if work > MAX_WITNESS_WORK {
             return None;
         }
-        if template.accepts(&tpl) {
+        let here = at * total..(at + 1) * total;
+        if template.accepts(&tpls[at]) {
+            let gs = &words[here.clone()];
             let accepts: Vec<bool> = globs
                 .iter()
                 .enumerate()
                 .map(|(k, g)| g.accepts_words(&gs[part(k)]))
                 .collect();
-            found.entry(accepts).or_insert_with(|| s.clone());
+            found.entry(accepts).or_insert(u32::try_from(at).ok()?);
         }
         for &c in &alphabet {
-            let t2 = template.step(&tpl, c);
+            let t2 = template.step(&tpls[at], c);
             if t2.is_empty() {
                 continue;
             }
-            let mut g2 = vec![0u64; total];
-            for (k, g) in globs.iter().enumerate() {
-                g.step_words(&gs[part(k)], c, &mut g2[part(k)]);
-            }
-            let next = (t2, g2);
-            if seen.insert(next.clone()) {
-                if seen.len() > MAX_STATES {
-                    return None;
+            {
+                let gs = &words[here.clone()];
+                buf.fill(0);
+                for (k, g) in globs.iter().enumerate() {
+                    g.step_words(&gs[part(k)], c, &mut buf[part(k)]);
                 }
-                let mut s2 = s.clone();
-                s2.push(c);
-                queue.push_back((next, s2));
+            }
+            let h = hash(&t2, &buf);
+            let mut i = by_hash.get(&h).copied().unwrap_or(u32::MAX);
+            while i != u32::MAX {
+                let j = i as usize;
+                if tpls[j] == t2 && words[j * total..(j + 1) * total] == buf[..] {
+                    break;
+                }
+                i = next[j];
+            }
+            if i != u32::MAX {
+                continue; // seen
+            }
+            let new = u32::try_from(tpls.len()).ok()?;
+            next.push(by_hash.insert(h, new).unwrap_or(u32::MAX));
+            tpls.push(t2);
+            words.extend_from_slice(&buf);
+            parent.push((u32::try_from(at).ok()?, c));
+            if tpls.len() > MAX_STATES {
+                return None;
             }
         }
+        at += 1;
     }
-    let mut out: Vec<String> = found.into_values().collect();
+    let spell = |mut i: u32| {
+        let mut chars = Vec::new();
+        while let Some(&(from, c)) = parent.get(i as usize).filter(|p| p.0 != u32::MAX) {
+            chars.push(c);
+            i = from;
+        }
+        chars.iter().rev().collect::<String>()
+    };
+    let mut out: Vec<String> = found.into_values().map(spell).collect();
     out.sort();
     Some(out)
 }

@@ -772,9 +772,11 @@ impl<'a> GlobRef<'a> {
         self.set_closed_words(to, 0);
     }
 
-    /// Like [`step`](Self::step), from and into packed words.
+    /// Like [`step`](Self::step), from and into packed words. `to` must be all zeros (the
+    /// caller clears the states of every pattern at once: one clear per step, not one per
+    /// pattern).
     pub(crate) fn step_words(self, from: &[u64], c: char, to: &mut [u64]) {
-        to.fill(0);
+        debug_assert!(to.iter().all(|&w| w == 0));
         for (k, &word) in from.iter().enumerate() {
             let mut w = word;
             while w != 0 {
