@@ -8,7 +8,7 @@ use std::hint::black_box;
 
 use asg_perms::catalog;
 use asg_perms::{Context, KeyState, PolicySet, Request, Status, Template, evaluate};
-use asg_perms::{Facts, check, requirements};
+use asg_perms::{Facts, check, check_each, requirements};
 use asg_perms::{Loaded, load_text};
 use criterion::{Criterion, criterion_group, criterion_main};
 
@@ -113,6 +113,16 @@ fn full_refresh(set: &PolicySet) -> usize {
         }
     }
     n
+}
+
+/// The same refresh as the app makes it off the UI thread: the actions spread over the
+/// threads of rayon's pool (the one running, or the one given).
+fn full_refresh_parallel(set: &PolicySet) -> usize {
+    let every = policies::every_action_with_all_features();
+    let asked: Vec<(&str, &[String])> = every.iter().map(|(a, f)| (&**a, &**f)).collect();
+    check_each(&asked, &Facts::default(), set, || true).map_or(0, |checks| {
+        checks.iter().flatten().map(|c| c.requirements.len()).sum()
+    })
 }
 
 fn benches(c: &mut Criterion) {
@@ -232,6 +242,35 @@ fn concrete_requests() -> Vec<Request> {
     out
 }
 
+/// The refreshes of [`scale`] with the actions spread over the threads, as the app and
+/// `check` make them.
+fn parallel(c: &mut Criterion) {
+    // The first refresh gets a pool of its own each time: fresh threads
+    // remember nothing (its start is counted).
+    for n in [1_000, 5_000] {
+        let set = policy_set(&matching_policy(n));
+        c.bench_function(
+            &format!("full refresh, actions in parallel, vs {n} matching statements"),
+            |b| b.iter(|| full_refresh_parallel(black_box(&set))),
+        );
+    }
+    for n in [1_000, 5_000] {
+        let text = matching_policy(n);
+        c.bench_function(
+            &format!("first refresh, actions in parallel: parse, then 68 actions with nothing remembered, {n} matching statements"),
+            |b| {
+                b.iter(|| {
+                    rayon::ThreadPoolBuilder::new()
+                        .build()
+                        .map_or(0, |pool| {
+                            pool.install(|| full_refresh_parallel(&policy_set(black_box(&text))))
+                        })
+                });
+            },
+        );
+    }
+}
+
 /// Issue 11's figures: per-statement cost on statements that match, and the pathological
 /// cases with work budgets.
 fn scale(c: &mut Criterion) {
@@ -332,7 +371,7 @@ fn scale(c: &mut Criterion) {
 criterion_group! {
     name = scaling;
     config = Criterion::default().sample_size(10).measurement_time(std::time::Duration::from_secs(5));
-    targets = scale
+    targets = scale, parallel
 }
 
 criterion_group! {

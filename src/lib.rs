@@ -58,7 +58,7 @@ pub use asg::generate::{
 };
 pub use asg::requirements::{
     ActionCheck, Checked, Facts, KeyPolicyRequirement, Requirement, ResolveError, check,
-    expand_features, key_policy_requirement, requirements, resolve_action, roll_up,
+    check_each, expand_features, key_policy_requirement, requirements, resolve_action, roll_up,
 };
 pub use diagnose::{Cause, Diagnosis, Fix, SHAPES, Unreadable, diagnose};
 pub use engine::{

@@ -8,7 +8,7 @@ use asg_perms::Policy;
 use asg_perms::Template;
 use asg_perms::catalog;
 use asg_perms::{Context, PolicySet, Request, Status, evaluate, evaluate_status};
-use asg_perms::{Facts, check, requirements};
+use asg_perms::{Facts, check, check_each, requirements};
 use asg_perms::{GenerateOptions, suggest};
 use asg_perms::{Loaded, load_text};
 use proptest::prelude::*;
@@ -576,6 +576,75 @@ fn remembered_answers_are_the_answers_worked_out_afresh() {
             .count();
     }
     assert!(refined > 0, "some answers were made exact case by case");
+}
+
+/// Every action with all its features checked by [`check_each`] on `threads` threads of a
+/// pool of their own, as JSON in catalog order.
+fn report_in_parallel(set: &PolicySet, threads: usize) -> Vec<serde_json::Value> {
+    let every = policies::every_action_with_all_features();
+    let asked: Vec<(&str, &[String])> = every.iter().map(|(a, f)| (&**a, &**f)).collect();
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .unwrap();
+    pool.install(|| {
+        let first = check_each(&asked, &Facts::default(), set, || true).unwrap();
+        let again = check_each(&asked, &Facts::default(), set, || true).unwrap();
+        let json = |checks: Vec<Result<_, _>>| -> Vec<serde_json::Value> {
+            checks
+                .into_iter()
+                .map(|c| serde_json::to_value(c.unwrap()).unwrap())
+                .collect()
+        };
+        let (first, again) = (json(first), json(again));
+        assert_eq!(first, again, "asked again of the same threads");
+        first
+    })
+}
+
+#[test]
+fn checks_spread_over_threads_are_the_checks_made_one_by_one() {
+    let mut texts: Vec<String> = [12, 150].map(policies::matching_policy).to_vec();
+    texts.push(
+        std::fs::read_to_string("tests/fixtures/managed/AutoScalingFullAccess.json").unwrap(),
+    );
+    for (i, text) in texts.iter().enumerate() {
+        let one_by_one = afresh(text, false);
+        for threads in [1, 2, 4] {
+            let set = PolicySet::single(parse(text));
+            assert_eq!(
+                report_in_parallel(&set, threads),
+                one_by_one,
+                "policy {i} on {threads} threads"
+            );
+        }
+    }
+    // Cancelled after five actions: no answer, and (on one thread, where the order is
+    // the catalog's) the actions after the no are not begun.
+    let set = PolicySet::single(parse(&texts[1]));
+    let cat = catalog();
+    let asked: Vec<(&str, &[String])> = cat
+        .actions
+        .iter()
+        .map(|a| (a.name.as_str(), &[][..]))
+        .collect();
+    let asks = std::sync::atomic::AtomicUsize::new(0);
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .build()
+        .unwrap();
+    let answer = pool.install(|| {
+        check_each(&asked, &Facts::default(), &set, || {
+            asks.fetch_add(1, std::sync::atomic::Ordering::SeqCst) < 5
+        })
+    });
+    assert!(answer.is_none());
+    let asks = asks.into_inner();
+    assert!(
+        (6..asked.len()).contains(&asks),
+        "asked {asks} times of {}",
+        asked.len()
+    );
 }
 
 /// Every request of every action (all features and none, with and without an account and

@@ -78,6 +78,7 @@ impl ExplorerApp {
                 &self.state.features,
                 &self.state.facts,
                 &progress,
+                false,
             ) {
                 self.eval = Some((key, e));
             }
@@ -102,7 +103,8 @@ impl ExplorerApp {
         let spawned = std::thread::Builder::new()
             .name("evaluation".to_owned())
             .spawn(move || {
-                if let Some(e) = Evaluation::compute_set(&set, error, &features, &facts, &worker) {
+                let e = Evaluation::compute_set(&set, error, &features, &facts, &worker, true);
+                if let Some(e) = e {
                     tx.send(e).ok();
                 }
                 repaint.request_repaint();

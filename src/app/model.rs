@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use crate::asg::catalog::catalog;
-use crate::asg::requirements::{ActionCheck, Facts, check};
+use crate::asg::requirements::{ActionCheck, Facts, check, check_each};
 use crate::engine::{Status, Summary};
 use crate::io::{Account, InputKind, LoadError, Loaded, PolicySetBuilder, load_shared};
 use crate::policy::{Policy, PolicySet};
@@ -462,30 +462,55 @@ impl Evaluation {
         }
     }
 
-    /// Evaluates every action against a set, action by action: `progress` counts the actions
-    /// done and, once cancelled, stops the work (then `None`).
+    /// Evaluates every action against a set: `progress` counts the actions begun and, once
+    /// cancelled, stops the work (then `None`). With `parallel`, the actions are spread
+    /// over the threads of rayon's pool (for work off the UI thread: the pool may be busy
+    /// with an account's matrix, and the UI thread must never wait for it); otherwise they
+    /// are evaluated one by one on this thread.
     pub fn compute_set(
         set: &PolicySet,
         error: Option<String>,
         features: &BTreeMap<String, Vec<String>>,
         facts: &Facts,
         progress: &Progress,
+        parallel: bool,
     ) -> Option<Self> {
         let start = Instant::now();
         let no_features = Vec::new();
-        let mut checks = BTreeMap::new();
-        for a in &catalog().actions {
-            if progress.cancelled.load(Ordering::Relaxed) {
-                return None;
+        let actions: Vec<(&str, &[String])> = catalog()
+            .actions
+            .iter()
+            .map(|a| {
+                let f = features.get(&a.name).unwrap_or(&no_features);
+                (a.name.as_str(), f.as_slice())
+            })
+            .collect();
+        let go_on = || {
+            let go = !progress.cancelled.load(Ordering::Relaxed);
+            if go {
+                progress.done.fetch_add(1, Ordering::Relaxed);
             }
-            let f = features.get(&a.name).unwrap_or(&no_features);
-            // Facts are checked before they are stored, so this only fails for data the
-            // build validated; skip rather than panic.
-            if let Ok(c) = check(&a.name, f, facts, set) {
-                checks.insert(a.name.clone(), c);
+            go
+        };
+        let results = if parallel {
+            check_each(&actions, facts, set, go_on)?
+        } else {
+            let mut results = Vec::with_capacity(actions.len());
+            for (action, features) in &actions {
+                if !go_on() {
+                    return None;
+                }
+                results.push(check(action, features, facts, set));
             }
-            progress.done.fetch_add(1, Ordering::Relaxed);
-        }
+            results
+        };
+        // Facts are checked before they are stored, so a check only fails for data the
+        // build validated; such an action is left out rather than panic.
+        let checks = actions
+            .iter()
+            .zip(results)
+            .filter_map(|((name, _), c)| Some(((*name).to_owned(), c.ok()?)))
+            .collect();
         Some(Self {
             checks,
             error,

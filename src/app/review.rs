@@ -71,7 +71,8 @@ impl ExplorerApp {
         let facts = key.facts.clone();
         self.spawn_job("compare-evaluation", ctx, move || {
             let progress = Progress::default();
-            let evaluation = Evaluation::compute_set(&after, None, &features, &facts, &progress);
+            let evaluation =
+                Evaluation::compute_set(&after, None, &features, &facts, &progress, true);
             Job::Compared {
                 key: Box::new(key),
                 evaluation: evaluation.ok_or_else(|| "cancelled".to_owned()),

@@ -628,6 +628,27 @@ pub fn check(
     Ok(check)
 }
 
+/// Checks several actions, each with its features, against one policy set: [`check`] for
+/// each, spread over the threads of rayon's pool, the results in the order asked.
+/// `go_on` is asked before each action is begun; once it says no, no more are begun and
+/// the answer is `None` (the work was cancelled).
+///
+/// The threads are the pool's, which live as long as the process: what the engine
+/// remembers per thread (refinements worked out, witnesses found) serves the next call,
+/// as it does for calls made one after the other on one thread.
+pub fn check_each(
+    actions: &[(&str, &[String])],
+    facts: &Facts,
+    set: &PolicySet,
+    go_on: impl Fn() -> bool + Sync,
+) -> Option<Vec<Result<ActionCheck, ResolveError>>> {
+    use rayon::prelude::*;
+    actions
+        .par_iter()
+        .map(|(action, features)| go_on().then(|| check(action, features, facts, set)))
+        .collect()
+}
+
 /// The requests of the requirements [`check`] rolls its status up from (the needed ones),
 /// with the same errors: for callers that want only the status, asked of many policy sets
 /// (an account's matrix), where the requests are the same for each.

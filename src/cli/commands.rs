@@ -9,7 +9,7 @@ use super::text::{explain, list};
 use super::{Command, FactArgs, Format};
 use crate::asg::generate::{GenerateOptions, merged, policy_for, suggest_by_layer};
 use crate::asg::requirements::{
-    check, key_policy_requirement, requirements, resolve_action, roll_up,
+    ActionCheck, Facts, check_each, key_policy_requirement, requirements, resolve_action, roll_up,
 };
 use crate::engine::Status;
 use crate::policy::{Layer, PolicySet};
@@ -118,10 +118,7 @@ fn check_command(
     let names = resolve_names(actions, features)?;
     let set = inputs.load()?;
     let facts = facts.facts();
-    let checks = names
-        .iter()
-        .map(|a| check(a, &applicable(features, a), &facts, &set))
-        .collect::<Result<Vec<_>, _>>()?;
+    let checks = check_all(&names, features, &facts, &set)?;
     let report = Report::new(&checks, opts)
         .with_facts(facts)
         .with_header(crate::report::ReportHeader::for_set(&set));
@@ -137,6 +134,27 @@ fn check_command(
         Status::Conditional if strict => ExitCode::Missing,
         _ => ExitCode::Success,
     })
+}
+
+/// Checks the actions named, each with the features given that apply to it, spread over
+/// the threads (see [`check_each`]); the first error if an action cannot be checked.
+fn check_all(
+    names: &[&str],
+    features: &[String],
+    facts: &Facts,
+    set: &PolicySet,
+) -> Result<Vec<ActionCheck>, CliError> {
+    let features: Vec<Vec<String>> = names.iter().map(|a| applicable(features, a)).collect();
+    let asked: Vec<(&str, &[String])> = names
+        .iter()
+        .zip(&features)
+        .map(|(a, f)| (*a, f.as_slice()))
+        .collect();
+    // Never cancelled, so always an answer.
+    Ok(check_each(&asked, facts, set, || true)
+        .unwrap_or_default()
+        .into_iter()
+        .collect::<Result<Vec<_>, _>>()?)
 }
 
 /// The policy files of a command.
@@ -221,10 +239,7 @@ fn generate(
         policy_for(&reqs)
     } else {
         let set = inputs.load()?;
-        let checks = names
-            .iter()
-            .map(|a| check(a, &applicable(job.features, a), &facts, &set))
-            .collect::<Result<Vec<_>, _>>()?;
+        let checks = check_all(&names, job.features, &facts, &set)?;
         let fixes = suggest_by_layer(&checks, GenerateOptions::default());
         let chosen = fixes.iter().find(|f| match wanted {
             Some(l) => f.which == l,

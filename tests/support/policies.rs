@@ -156,3 +156,13 @@ pub fn same_name_account() -> String {
 "Policies":[]}}"#
     )
 }
+
+/// Every action of the catalog with all its features (what a full refresh asks), for
+/// `check_each` as `(name, features)` pairs once borrowed.
+pub fn every_action_with_all_features() -> Vec<(String, Vec<String>)> {
+    let cat = asg_perms::catalog();
+    cat.actions
+        .iter()
+        .map(|a| (a.name.clone(), cat.feature_ids_for(&a.name)))
+        .collect()
+}
