@@ -8,7 +8,7 @@ use std::hint::black_box;
 
 use asg_perms::catalog;
 use asg_perms::{Context, KeyState, PolicySet, Request, Status, Template, evaluate};
-use asg_perms::{Facts, check, check_each, requirements};
+use asg_perms::{Facts, check, check_each, forget_remembered, requirements};
 use asg_perms::{Loaded, load_text};
 use criterion::{Criterion, criterion_group, criterion_main};
 
@@ -245,8 +245,6 @@ fn concrete_requests() -> Vec<Request> {
 /// The refreshes of [`scale`] with the actions spread over the threads, as the app and
 /// `check` make them.
 fn parallel(c: &mut Criterion) {
-    // The first refresh gets a pool of its own each time: fresh threads
-    // remember nothing (its start is counted).
     for n in [1_000, 5_000] {
         let set = policy_set(&matching_policy(n));
         c.bench_function(
@@ -260,11 +258,8 @@ fn parallel(c: &mut Criterion) {
             &format!("first refresh, actions in parallel: parse, then 68 actions with nothing remembered, {n} matching statements"),
             |b| {
                 b.iter(|| {
-                    rayon::ThreadPoolBuilder::new()
-                        .build()
-                        .map_or(0, |pool| {
-                            pool.install(|| full_refresh_parallel(&policy_set(black_box(&text))))
-                        })
+                    forget_remembered();
+                    full_refresh_parallel(&policy_set(black_box(&text)))
                 });
             },
         );
@@ -281,14 +276,15 @@ fn scale(c: &mut Criterion) {
             |b| b.iter(|| full_refresh(black_box(&set))),
         );
     }
-    // The first refresh of a policy: parsed afresh and evaluated in a thread of its own, so
-    // nothing is remembered, neither by the policy nor by the thread.
+    // The first refresh of a policy: parsed afresh (the policy remembers nothing) and
+    // evaluated with nothing remembered by the process either, in a thread of its own.
     for n in [1_000, 5_000] {
         let text = matching_policy(n);
         c.bench_function(
             &format!("first refresh: parse, then 68 actions with nothing remembered, {n} matching statements"),
             |b| {
                 b.iter(|| {
+                    forget_remembered();
                     std::thread::scope(|s| {
                         s.spawn(|| full_refresh(&policy_set(black_box(&text))))
                             .join()

@@ -94,4 +94,6 @@ pub use simulate::{
 pub use text::{Location, Span, SyntaxError, Template, Tri};
 
 #[doc(hidden)]
+pub use engine::forget_remembered;
+#[doc(hidden)]
 pub use text::pattern::pattern_work;

@@ -8,7 +8,7 @@ use asg_perms::Policy;
 use asg_perms::Template;
 use asg_perms::catalog;
 use asg_perms::{Context, PolicySet, Request, Status, evaluate, evaluate_status};
-use asg_perms::{Facts, check, check_each, requirements};
+use asg_perms::{Facts, check, check_each, forget_remembered, requirements};
 use asg_perms::{GenerateOptions, suggest};
 use asg_perms::{Loaded, load_text};
 use proptest::prelude::*;
@@ -534,10 +534,12 @@ fn full_report(set: &PolicySet, reverse: bool) -> Vec<serde_json::Value> {
     out
 }
 
-/// The same report worked out in a thread of its own (nothing remembered) from a fresh
-/// parse of the text, the actions taken in the other order.
+/// The same report worked out in a thread of its own from a fresh parse of the text, the
+/// actions taken in the other order, after the process forgot what it remembered (tests
+/// running beside this one may remember some again before it is done).
 fn afresh(text: &str, reverse: bool) -> Vec<serde_json::Value> {
     let text = text.to_owned();
+    forget_remembered();
     std::thread::spawn(move || full_report(&PolicySet::single(parse(&text)), reverse))
         .join()
         .unwrap()
@@ -649,9 +651,10 @@ fn checks_spread_over_threads_are_the_checks_made_one_by_one() {
 
 /// Every request of every action (all features and none, with and without an account and
 /// region) against `set`: (the status alone, the status of the whole answer), the status
-/// alone asked first in a thread of its own, so it finds nothing remembered.
+/// alone asked first in a thread of its own, after the process forgot what it remembered.
 fn both_statuses(set: &PolicySet) -> Vec<(Status, Status)> {
     let set = set.clone();
+    forget_remembered();
     std::thread::spawn(move || {
         let cat = catalog();
         let known = Facts {

@@ -9,3 +9,5 @@ mod refine;
 
 pub use decision::{Decision, MissingReason, ResourceOutcome, StatementRef, Status, Summary};
 pub use evaluate::{evaluate, evaluate_status};
+#[doc(hidden)]
+pub use refine::forget_remembered;

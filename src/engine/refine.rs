@@ -13,7 +13,7 @@
 //! unknown parts, or too many cases keep the conditional answer.
 
 use std::collections::{HashMap, HashSet};
-use std::rc::Rc;
+use std::sync::{Arc, LazyLock, Mutex, OnceLock, PoisonError};
 
 use super::decision::MissingReason;
 use crate::policy::condition::{BaseOp, Condition, Operator};
@@ -35,7 +35,7 @@ const MAX_CASES: usize = 2_048;
 /// enumerate, and the Allow statements it cannot (evaluated as absent: they may only allow
 /// more, so they can confirm "satisfied" but never "missing").
 pub struct Refinement<'a> {
-    cases: Rc<Cases>,
+    cases: Arc<Cases>,
     /// How many cases there are (the product of the choices).
     pub count: usize,
     /// Allow statements left out of the cases.
@@ -52,7 +52,7 @@ struct Cases {
     /// Where the Allows left out are in the statement list given to [`cases`], in order.
     left_out: Box<[u32]>,
     /// What evaluating every case came to, once it has been done.
-    outcome: std::cell::OnceCell<CaseOutcome>,
+    outcome: OnceLock<CaseOutcome>,
 }
 
 /// What evaluating every case of a refinement came to. It depends on nothing the cases
@@ -148,13 +148,11 @@ pub fn cases<'a>(
     statements: &[&'a Statement],
     names: &[u64],
 ) -> Result<Refinement<'a>, Unrefined> {
-    let key = CASES_KEYS.with(|keys| cases_key(keys, req, names, statements.len()));
-    let cases = CASES_MEMO.with(|m| {
-        remembered(m, key, || match cases_inner(req, statements) {
-            None => Err(Unrefined::NotEnumerable),
-            Some(Err(why)) => Err(why),
-            Some(Ok(c)) => Ok(Rc::new(c)),
-        })
+    let key = cases_key(&CASES_KEYS, req, names, statements.len());
+    let cases = remembered(&CASES_MEMO, key, || match cases_inner(req, statements) {
+        None => Err(Unrefined::NotEnumerable),
+        Some(Err(why)) => Err(why),
+        Some(Ok(c)) => Ok(Arc::new(c)),
     })?;
     Ok(Refinement {
         may_allow: cases
@@ -167,12 +165,11 @@ pub fn cases<'a>(
     })
 }
 
-thread_local! {
-    static CASES_MEMO: std::cell::RefCell<HashMap<MemoKey, Result<Rc<Cases>, Unrefined>>> =
-        std::cell::RefCell::new(HashMap::new());
-    static CASES_KEYS: (std::hash::RandomState, std::hash::RandomState) =
-        (std::hash::RandomState::new(), std::hash::RandomState::new());
-}
+/// The cases worked out, shared by the threads of the process (a refresh spreads its
+/// actions over them, and a later refresh may run on others).
+static CASES_MEMO: Memo<Result<Arc<Cases>, Unrefined>> = LazyLock::new(Mutex::default);
+static CASES_KEYS: LazyLock<(std::hash::RandomState, std::hash::RandomState)> =
+    LazyLock::new(|| (std::hash::RandomState::new(), std::hash::RandomState::new()));
 
 /// The key [`cases`] remembers an answer under: which statements, the resources and what is
 /// known of the keys, as two hashes under random keys (see [`MemoKey`]).
@@ -236,7 +233,7 @@ fn cases_inner(req: &Request, statements: &[&Statement]) -> Option<Result<Cases,
             resource_parts,
             count,
             left_out: left_out.into(),
-            outcome: std::cell::OnceCell::new(),
+            outcome: OnceLock::new(),
         }),
     )
 }
@@ -435,33 +432,33 @@ pub fn witnesses(template: &Template, mut globs: Vec<GlobRef<'_>>) -> Option<Vec
     // requirement of one refresh: remember the last answers. The key is one pass over the
     // patterns (as the sort was); the budget is looked at only when the answer is not
     // remembered. When one state alone would be over it, there is no search.
-    let key = MEMO_KEYS.with(|keys| memo_key(keys, template, globs));
-    MEMO.with(|m| {
-        remembered(m, key, || {
-            if one_state_over_budget(template, globs) {
-                None
-            } else {
-                find_witnesses(template, globs)
-            }
-        })
+    let key = memo_key(&MEMO_KEYS, template, globs);
+    remembered(&MEMO, key, || {
+        if one_state_over_budget(template, globs) {
+            None
+        } else {
+            find_witnesses(template, globs)
+        }
     })
 }
 
-/// How many answers each memo of a thread remembers (then it starts again).
+/// How many answers each memo remembers (then it starts again).
 const MEMO_SIZE: usize = 512;
 
+/// A memo shared by the threads of the process.
+type Memo<V> = LazyLock<Mutex<HashMap<MemoKey, V>>>;
+
 /// The answer remembered under `key`, or the one `work` finds (then remembered). The memo
-/// is not borrowed while `work` runs.
-fn remembered<V: Clone>(
-    memo: &std::cell::RefCell<HashMap<MemoKey, V>>,
-    key: MemoKey,
-    work: impl FnOnce() -> V,
-) -> V {
-    if let Some(hit) = memo.borrow().get(&key).cloned() {
+/// is locked only to look and to store, not while `work` runs: two threads that miss the
+/// same key at once both work it out, and store the same answer. An answer depends on its
+/// key alone, so a lock poisoned by a panic elsewhere still holds good answers.
+fn remembered<V: Clone>(memo: &Memo<V>, key: MemoKey, work: impl FnOnce() -> V) -> V {
+    let lock = || memo.lock().unwrap_or_else(PoisonError::into_inner);
+    if let Some(hit) = lock().get(&key).cloned() {
         return hit;
     }
     let found = work();
-    let mut m = memo.borrow_mut();
+    let mut m = lock();
     if m.len() >= MEMO_SIZE {
         m.clear();
     }
@@ -469,19 +466,29 @@ fn remembered<V: Clone>(
     found
 }
 
+/// Forgets every refinement and witness remembered, as if the process had just started:
+/// for benchmarks and tests of the work done with nothing remembered. Answers never
+/// depend on it.
+#[doc(hidden)]
+pub fn forget_remembered() {
+    CASES_MEMO
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .clear();
+    MEMO.lock().unwrap_or_else(PoisonError::into_inner).clear();
+}
+
 /// A memo key: the template and the patterns written out unambiguously, as two 64-bit
-/// hashes under keys drawn at random for each thread, and the length written. Kept
+/// hashes under keys drawn at random for each process, and the length written. Kept
 /// instead of the writing itself, which for thousands of patterns is far larger than the
 /// policy: an unlucky (or crafted) collision would need both hashes to agree at once under
 /// keys no input can know.
 type MemoKey = (u64, u64, usize);
 
-thread_local! {
-    static MEMO: std::cell::RefCell<HashMap<MemoKey, Option<Vec<String>>>> =
-        std::cell::RefCell::new(HashMap::new());
-    static MEMO_KEYS: (std::hash::RandomState, std::hash::RandomState) =
-        (std::hash::RandomState::new(), std::hash::RandomState::new());
-}
+/// The witnesses found, shared by the threads of the process.
+static MEMO: Memo<Option<Vec<String>>> = LazyLock::new(Mutex::default);
+static MEMO_KEYS: LazyLock<(std::hash::RandomState, std::hash::RandomState)> =
+    LazyLock::new(|| (std::hash::RandomState::new(), std::hash::RandomState::new()));
 
 /// The code of a hole in a memo key: above every character.
 const HOLE: u32 = 0x11_0002;
