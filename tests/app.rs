@@ -1617,3 +1617,53 @@ fn picking_a_user_named_like_a_role_evaluates_the_user() {
     assert_eq!(as_principal("Deploy"), Status::Missing);
     assert_eq!(as_principal("deploy"), Status::Satisfied);
 }
+
+/// The policy panel finds a statement's findings through an index made once per lint result
+/// (it regrouped them all on every frame): the same findings, in the same order, for every
+/// statement of every policy, and none for a statement without any.
+#[test]
+fn findings_are_grouped_by_statement_once() {
+    use asg_perms::app::model::Findings;
+    use asg_perms::{LintOptions, lint};
+    let warned = r#"{"Effect":"Allow","Action":"autoscaling:*","Resource":"*","Condition":{"StringEquals":{"aws:TagKeys":"x"}}}"#;
+    let plain = r#"{"Effect":"Allow","Action":"autoscaling:Describe*","Resource":"*"}"#;
+    let mut all = Vec::new();
+    for (name, pattern) in [
+        ("a.json", [warned, plain, warned]),
+        ("b.json", [plain, warned, warned]),
+    ] {
+        let text = format!(
+            r#"{{"Version":"2012-10-17","Statement":[{}]}}"#,
+            pattern.join(",")
+        );
+        let Ok(Loaded::Policy(p, _)) = load_text(name, &text) else {
+            panic!("{name} is a policy");
+        };
+        all.extend(lint(&p, LintOptions::default()));
+    }
+    let expected = |policy: &str, i: usize| -> Vec<String> {
+        all.iter()
+            .filter(|f| f.policy == policy && f.statement == Some(i))
+            .map(|f| format!("{} {}", f.code, f.message))
+            .collect()
+    };
+    let cases: Vec<(&str, usize, Vec<String>)> = ["a.json", "b.json"]
+        .into_iter()
+        .flat_map(|p| (0..4).map(move |i| (p, i)))
+        .map(|(p, i)| (p, i, expected(p, i)))
+        .collect();
+    let findings = Findings::new(all.clone());
+    let mut seen = 0;
+    for (policy, i, want) in cases {
+        let got: Vec<String> = findings
+            .of_statement(policy, i)
+            .iter()
+            .map(|f| format!("{} {}", f.code, f.message))
+            .collect();
+        assert_eq!(got, want, "{policy} statement {i}");
+        seen += got.len();
+    }
+    assert!(seen >= 4, "the warned statements have findings: {seen}");
+    assert!(findings.of_statement("a.json", 1).is_empty());
+    assert!(findings.of_statement("c.json", 0).is_empty());
+}

@@ -83,9 +83,7 @@ impl ExplorerApp {
                     &self.policies,
                     set.as_ref(),
                     focused,
-                    self.findings
-                        .as_ref()
-                        .map_or(&[][..], |(_, f)| f.as_slice()),
+                    self.findings.as_ref().map(|(_, f)| f),
                     dark,
                     &mut self.commands,
                 );

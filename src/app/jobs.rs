@@ -37,7 +37,7 @@ pub(super) enum Job {
     /// Findings on the policies of one revision.
     Linted {
         revision: u64,
-        findings: Vec<crate::review::lint::Finding>,
+        findings: super::model::Findings,
     },
     /// The account matrix (none when cancelled).
     Audited {

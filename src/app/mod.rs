@@ -81,7 +81,7 @@ pub struct ExplorerApp {
     request_view: panels::RequestPanel,
     compare: Option<(model::CompareKey, Result<Evaluation, String>)>,
     compare_pending: Option<model::CompareKey>,
-    findings: Option<(u64, Vec<crate::review::lint::Finding>)>,
+    findings: Option<(u64, model::Findings)>,
     /// The revision being linted on a worker.
     linting: Option<u64>,
     audit: Option<review::AuditState>,

@@ -525,6 +525,50 @@ impl Evaluation {
     }
 }
 
+/// Findings on the loaded policies, with each statement's found once, on the worker that
+/// linted (a policy of 20,000 warned statements regrouped its findings on every frame).
+#[derive(Debug, Default)]
+pub struct Findings {
+    /// Every finding, in the order lint gave them.
+    pub all: Vec<crate::review::lint::Finding>,
+    /// Where each statement's findings are in `all`: by policy name, then statement.
+    by_statement: std::collections::HashMap<String, std::collections::HashMap<usize, Vec<usize>>>,
+}
+
+impl Findings {
+    /// Groups the findings by statement.
+    pub fn new(all: Vec<crate::review::lint::Finding>) -> Self {
+        let mut by_statement: std::collections::HashMap<
+            String,
+            std::collections::HashMap<usize, Vec<usize>>,
+        > = std::collections::HashMap::new();
+        for (at, f) in all.iter().enumerate() {
+            if let Some(i) = f.statement {
+                if !by_statement.contains_key(&f.policy) {
+                    by_statement.insert(f.policy.clone(), std::collections::HashMap::new());
+                }
+                if let Some(of_policy) = by_statement.get_mut(&f.policy) {
+                    of_policy.entry(i).or_default().push(at);
+                }
+            }
+        }
+        Self { all, by_statement }
+    }
+
+    /// The findings about one statement of a policy, in order.
+    pub fn of_statement(
+        &self,
+        policy: &str,
+        statement: usize,
+    ) -> Vec<&crate::review::lint::Finding> {
+        self.by_statement
+            .get(policy)
+            .and_then(|p| p.get(&statement))
+            .map(|at| at.iter().filter_map(|&i| self.all.get(i)).collect())
+            .unwrap_or_default()
+    }
+}
+
 /// Shared between the UI and a background evaluation: how far it got, and whether it is
 /// no longer wanted.
 #[derive(Debug, Default)]

@@ -8,7 +8,7 @@ use std::sync::atomic::Ordering;
 use super::ExplorerApp;
 use super::commands::Command;
 use super::jobs::Job;
-use super::model::{CompareKey, Evaluation, Progress};
+use super::model::{CompareKey, Evaluation, Findings, Progress};
 use crate::asg::generate::GenerateOptions;
 use crate::report::{Report, ReportHeader};
 use crate::review::audit::{Audit, AuditProgress};
@@ -153,13 +153,13 @@ impl ExplorerApp {
             }
             Job::Linted {
                 revision,
-                findings: all,
+                findings: Findings::new(all),
             }
         });
     }
 
     /// Findings that came back from a worker: kept if still about what is loaded.
-    pub(super) fn take_findings(&mut self, revision: u64, findings: Vec<Finding>) {
+    pub(super) fn take_findings(&mut self, revision: u64, findings: Findings) {
         if self.linting == Some(revision) {
             self.linting = None;
         }
@@ -175,7 +175,9 @@ impl ExplorerApp {
 
     /// Findings on the loaded policies.
     pub fn findings(&self) -> &[Finding] {
-        self.findings.as_ref().map_or(&[], |(_, f)| f.as_slice())
+        self.findings
+            .as_ref()
+            .map_or(&[], |(_, f)| f.all.as_slice())
     }
 
     /// Starts the account matrix on a worker (cancels one running).

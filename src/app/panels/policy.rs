@@ -2,7 +2,7 @@
 //! decide the focused permission highlighted, parse errors and warnings, and an editor.
 
 use crate::app::commands::Command;
-use crate::app::model::{EXAMPLES, Item, Policies};
+use crate::app::model::{EXAMPLES, Findings, Item, Policies};
 use crate::app::theme;
 use crate::asg::requirements::Checked;
 use crate::engine::{StatementRef, Status};
@@ -46,7 +46,7 @@ impl PolicyPanel {
         policies: &Policies,
         set: Option<&PolicySet>,
         focused: Option<&Checked>,
-        findings: &[Finding],
+        findings: Option<&Findings>,
         dark: bool,
         commands: &mut Vec<Command>,
     ) {
@@ -90,17 +90,6 @@ impl PolicyPanel {
             })
             .unwrap_or_default();
 
-        // The findings by statement, once a frame (not a search per card).
-        let mut by_statement: std::collections::HashMap<(&str, usize), Vec<&Finding>> =
-            std::collections::HashMap::new();
-        for f in findings {
-            if let Some(i) = f.statement {
-                by_statement
-                    .entry((f.policy.as_str(), i))
-                    .or_default()
-                    .push(f);
-            }
-        }
         egui::ScrollArea::vertical()
             .auto_shrink([false, false])
             .show_viewport(ui, |ui, viewport| {
@@ -117,7 +106,7 @@ impl PolicyPanel {
                     origin,
                     set,
                     &highlighted,
-                    &by_statement,
+                    findings,
                     focused,
                     dark,
                 );
@@ -137,7 +126,7 @@ impl PolicyPanel {
         origin: f32,
         set: &PolicySet,
         highlighted: &[&StatementRef],
-        by_statement: &std::collections::HashMap<(&str, usize), Vec<&Finding>>,
+        findings: Option<&Findings>,
         focused: Option<&Checked>,
         dark: bool,
     ) -> bool {
@@ -161,23 +150,35 @@ impl PolicyPanel {
             .collect();
         let mut scrolled = false;
         let mut n = 0;
+        // The room owed to off-screen cards, given in one piece before the next thing drawn
+        // (a space per card was 20,000 allocations a frame for as many statements); each
+        // card's room counts the spacing that follows it, as it did when given apart.
+        let spacing = ui.spacing().item_spacing.y;
+        let mut owed = 0.0f32;
+        let pay = |ui: &mut egui::Ui, owed: &mut f32| {
+            if *owed > 0.0 {
+                ui.allocate_space(egui::vec2(ui.available_width(), *owed - spacing));
+                *owed = 0.0;
+            }
+        };
         for (layer, index, policy) in layers {
+            pay(ui, &mut owed);
             layer_header_ui(ui, layer, index, policy, focused, dark);
             for st in &policy.statements {
                 let hit = highlighted.iter().find(|h| {
                     h.layer == layer && h.policy_index == index && h.statement == st.index
                 });
                 let known = self.heights.2.get(n).copied();
-                let top = ui.cursor().top() - origin;
+                let top = ui.cursor().top() + owed - origin;
                 let height = known.unwrap_or(CARD_ESTIMATE);
                 let in_view = top + height >= viewport.top() - VIEW_MARGIN
                     && top <= viewport.bottom() + VIEW_MARGIN;
                 let wanted = hit.is_some() && self.scroll_pending && !scrolled;
                 if in_view || wanted || known.is_none() && n < 64 {
-                    let here = by_statement
-                        .get(&(policy.name.as_str(), st.index))
-                        .map_or(&[][..], Vec::as_slice);
-                    let r = statement_card_ui(ui, st, hit.copied(), here, dark);
+                    pay(ui, &mut owed);
+                    let here =
+                        findings.map_or_else(Vec::new, |f| f.of_statement(&policy.name, st.index));
+                    let r = statement_card_ui(ui, st, hit.copied(), &here, dark);
                     if self.heights.2.len() <= n {
                         self.heights.2.resize(n + 1, CARD_ESTIMATE);
                     }
@@ -188,11 +189,12 @@ impl PolicyPanel {
                     }
                 } else {
                     // Off screen: the room it takes, nothing laid out.
-                    ui.allocate_space(egui::vec2(ui.available_width(), height));
+                    owed += height + spacing;
                 }
                 n += 1;
             }
         }
+        pay(ui, &mut owed);
         scrolled
     }
 
