@@ -315,6 +315,18 @@ impl Report {
         serde_json::to_string_pretty(self).unwrap_or_default()
     }
 
+    /// The same pretty JSON as [`to_json`](Self::to_json), then a newline, written as it
+    /// is made: a report can be far larger than its policy (each answer lists every key it
+    /// depends on: 68 actions against a statement of 100,000 keys make 255 MB), and is never
+    /// held whole. Give it a buffered writer.
+    ///
+    /// # Errors
+    /// When writing fails.
+    pub fn write_json(&self, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+        serde_json::to_writer_pretty(&mut *out, self)?;
+        out.write_all(b"\n")
+    }
+
     /// Text for a terminal; `color` adds ANSI colors to the status words.
     pub fn to_text(&self, color: bool) -> String {
         let mut out = String::new();

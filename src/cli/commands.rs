@@ -122,13 +122,20 @@ fn check_command(
     let report = Report::new(&checks, opts)
         .with_facts(facts)
         .with_header(crate::report::ReportHeader::for_set(&set));
-    let text = match format {
-        Format::Json => report.to_json() + "\n",
-        Format::Markdown => report.to_markdown(),
-        Format::Text => report
-            .to_text(std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()),
-    };
-    out.write_all(text.as_bytes())?;
+    match format {
+        // Written as it is made: it can be a hundred times the policy.
+        Format::Json => {
+            let mut buffered = std::io::BufWriter::new(&mut *out);
+            report.write_json(&mut buffered)?;
+            buffered.flush()?;
+        }
+        Format::Markdown => out.write_all(report.to_markdown().as_bytes())?,
+        Format::Text => out.write_all(
+            report
+                .to_text(std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none())
+                .as_bytes(),
+        )?,
+    }
     Ok(match roll_up(checks.iter().map(|c| c.status)) {
         Status::Missing => ExitCode::Missing,
         Status::Conditional if strict => ExitCode::Missing,
