@@ -90,6 +90,7 @@ pub use review::diff::{
 pub use review::lint::{Finding, LintOptions, Severity, lint, write_text as write_lint_text};
 pub use simulate::{
     ContextEntry, SimulationResult, batch_line, context_for, parse_context_entries, simulate,
+    write_json as write_simulation_json,
 };
 pub use text::{Location, Span, SyntaxError, Template, Tri};
 

@@ -307,10 +307,23 @@ pub fn simulate(
     out
 }
 
-/// The results as pretty JSON: `{"results": [...]}`.
-pub fn to_json(results: &[SimulationResult]) -> String {
-    serde_json::to_string_pretty(&serde_json::json!({ "results": results })).unwrap_or_default()
-        + "\n"
+/// The results as pretty JSON (`{"results": [...]}`, then a newline), written as they are
+/// made, never held whole (nor as a tree of values): each result lists every key its
+/// answer depends on, so the results of many actions against a statement of 100,000 keys
+/// are a hundred times the policy. Give it a buffered writer.
+///
+/// # Errors
+/// When writing fails.
+pub fn write_json(
+    results: &[SimulationResult],
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
+    #[derive(Serialize)]
+    struct Results<'a> {
+        results: &'a [SimulationResult],
+    }
+    serde_json::to_writer_pretty(&mut *out, &Results { results })?;
+    out.write_all(b"\n")
 }
 
 /// The results as text for a terminal.

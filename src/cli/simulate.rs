@@ -8,8 +8,8 @@ use super::exit::ExitCode;
 use super::inputs::read_text;
 use crate::policy::PolicySet;
 use crate::simulate::{
-    SimulationResult, batch_line, context_for, parse_context_entries, simulate, to_json,
-    to_markdown, to_text,
+    SimulationResult, batch_line, context_for, parse_context_entries, simulate, to_markdown,
+    to_text, write_json,
 };
 
 /// The switches both modes share.
@@ -57,12 +57,16 @@ pub(super) fn single(
     }
     let ctx = context_for(&entries, set, opts.assume_absent);
     let results = simulate(set, actions, resources, &ctx);
-    let text = match format {
-        Format::Json => to_json(&results),
-        Format::Markdown => to_markdown(&results),
-        Format::Text => to_text(&results),
-    };
-    out.write_all(text.as_bytes())?;
+    match format {
+        // Written as it is made: it can be a hundred times the policy.
+        Format::Json => {
+            let mut buffered = std::io::BufWriter::new(&mut *out);
+            write_json(&results, &mut buffered)?;
+            buffered.flush()?;
+        }
+        Format::Markdown => out.write_all(to_markdown(&results).as_bytes())?,
+        Format::Text => out.write_all(to_text(&results).as_bytes())?,
+    }
     Ok(exit_for(&results, opts.strict))
 }
 
