@@ -531,26 +531,30 @@ impl Evaluation {
 pub struct Findings {
     /// Every finding, in the order lint gave them.
     pub all: Vec<crate::review::lint::Finding>,
-    /// Where each statement's findings are in `all`: by policy name, then statement.
-    by_statement: std::collections::HashMap<String, std::collections::HashMap<usize, Vec<usize>>>,
+    /// By policy name: (statement, where the finding is in `all`) for each finding about a
+    /// statement, sorted. Eight bytes a finding.
+    by_statement: std::collections::HashMap<String, Vec<(u32, u32)>>,
 }
 
 impl Findings {
     /// Groups the findings by statement.
     pub fn new(all: Vec<crate::review::lint::Finding>) -> Self {
-        let mut by_statement: std::collections::HashMap<
-            String,
-            std::collections::HashMap<usize, Vec<usize>>,
-        > = std::collections::HashMap::new();
+        let mut by_statement: std::collections::HashMap<String, Vec<(u32, u32)>> =
+            std::collections::HashMap::new();
         for (at, f) in all.iter().enumerate() {
-            if let Some(i) = f.statement {
-                if !by_statement.contains_key(&f.policy) {
-                    by_statement.insert(f.policy.clone(), std::collections::HashMap::new());
-                }
-                if let Some(of_policy) = by_statement.get_mut(&f.policy) {
-                    of_policy.entry(i).or_default().push(at);
-                }
+            let (Some(i), Ok(at)) = (f.statement, u32::try_from(at)) else {
+                continue;
+            };
+            let Ok(i) = u32::try_from(i) else { continue };
+            if let Some(list) = by_statement.get_mut(&f.policy) {
+                list.push((i, at));
+            } else {
+                by_statement.insert(f.policy.clone(), vec![(i, at)]);
             }
+        }
+        for list in by_statement.values_mut() {
+            list.sort_unstable();
+            list.shrink_to_fit();
         }
         Self { all, by_statement }
     }
@@ -561,11 +565,15 @@ impl Findings {
         policy: &str,
         statement: usize,
     ) -> Vec<&crate::review::lint::Finding> {
-        self.by_statement
-            .get(policy)
-            .and_then(|p| p.get(&statement))
-            .map(|at| at.iter().filter_map(|&i| self.all.get(i)).collect())
-            .unwrap_or_default()
+        let (Some(list), Ok(i)) = (self.by_statement.get(policy), u32::try_from(statement)) else {
+            return Vec::new();
+        };
+        let from = list.partition_point(|&(s, _)| s < i);
+        list[from..]
+            .iter()
+            .take_while(|&&(s, _)| s == i)
+            .filter_map(|&(_, at)| self.all.get(at as usize))
+            .collect()
     }
 }
 
