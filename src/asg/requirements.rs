@@ -633,9 +633,9 @@ pub fn check(
 /// `go_on` is asked before each action is begun; once it says no, no more are begun and
 /// the answer is `None` (the work was cancelled).
 ///
-/// The threads are the pool's, which live as long as the process: what the engine
-/// remembers per thread (refinements worked out, witnesses found) serves the next call,
-/// as it does for calls made one after the other on one thread.
+/// What the engine remembers (refinements worked out, witnesses found) is kept for the
+/// whole process: the threads share it, and it serves the next call as it does calls made
+/// one after the other on one thread.
 pub fn check_each(
     actions: &[(&str, &[String])],
     facts: &Facts,
