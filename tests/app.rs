@@ -616,7 +616,7 @@ fn a_large_policy_is_evaluated_off_the_ui_thread_with_progress() {
     // is still on screen, and progress is shown.
     assert!(h.state().evaluation_progress().is_some());
     wait_for_evaluation(&mut h);
-    h.run();
+    wait_for_jobs(&mut h);
     assert_eq!(h.state().evaluation().unwrap().statements, 600);
     // A change of inputs while it runs replaces the stale run.
     h.state_mut().push(Command::SetFeature {
@@ -670,7 +670,7 @@ fn few_statements_with_many_patterns_are_evaluated_off_the_ui_thread_too() {
         "evaluated inside the frame"
     );
     wait_for_evaluation(&mut h);
-    h.run();
+    wait_for_jobs(&mut h);
     assert_eq!(h.state().evaluation().unwrap().statements, 50);
 }
 
@@ -728,7 +728,7 @@ fn thousands_of_statements_lay_out_only_the_cards_in_view_and_scroll_to_the_deci
     });
     wait_for_jobs(&mut h);
     wait_for_evaluation(&mut h);
-    h.run();
+    wait_for_jobs(&mut h);
     // Only the cards near the view are laid out: far fewer than 3,000.
     let cards = h.query_all_by_label_contains(" Allow").count();
     assert!(cards > 0 && cards < 200, "{cards} cards laid out");
@@ -751,7 +751,9 @@ fn thousands_of_statements_lay_out_only_the_cards_in_view_and_scroll_to_the_deci
     assert!(h.query_by_label("#3000 Allow").is_some());
 }
 
-/// Steps the app until its background evaluation is done.
+/// Steps the app until its background evaluation is done (the lint it then starts may still
+/// run: settle with `wait_for_jobs`, which waits for it, not with `run`, which would race
+/// it).
 fn wait_for_evaluation(h: &mut Harness<'static, ExplorerApp>) {
     let start = std::time::Instant::now();
     while h.state().evaluation_progress().is_some() {
@@ -1509,7 +1511,7 @@ fn a_card_names_a_few_of_many_dependencies_and_counts_the_rest() {
     load(&mut h, path.clone());
     std::fs::remove_file(&path).ok();
     wait_for_evaluation(&mut h);
-    h.run();
+    wait_for_jobs(&mut h);
     // The card of the action's own permission (a button; the same text is a label too).
     let card = || egui::accesskit::Role::Button;
     h.get_by_role_and_label(card(), "autoscaling:CreateAutoScalingGroup")
@@ -1611,7 +1613,7 @@ fn picking_a_user_named_like_a_role_evaluates_the_user() {
         h.get_by_label(label).click();
         h.run();
         wait_for_evaluation(&mut h);
-        h.run();
+        wait_for_jobs(&mut h);
         h.state().evaluation().unwrap().checks["CreateAutoScalingGroup"].status
     };
     assert_eq!(as_principal("Deploy"), Status::Missing);
