@@ -323,8 +323,7 @@ impl Report {
     /// # Errors
     /// When writing fails.
     pub fn write_json(&self, out: &mut dyn std::io::Write) -> std::io::Result<()> {
-        serde_json::to_writer_pretty(&mut *out, self)?;
-        out.write_all(b"\n")
+        crate::text::json::write_pretty(self, out)
     }
 
     /// Text for a terminal; `color` adds ANSI colors to the status words.

@@ -322,8 +322,7 @@ pub fn write_json(
     struct Results<'a> {
         results: &'a [SimulationResult],
     }
-    serde_json::to_writer_pretty(&mut *out, &Results { results })?;
-    out.write_all(b"\n")
+    crate::text::json::write_pretty(&Results { results }, out)
 }
 
 /// The results as text for a terminal.

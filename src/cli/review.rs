@@ -114,8 +114,7 @@ pub(super) fn lint(args: &LintArgs, out: &mut dyn Write) -> Result<ExitCode, Cli
         LintFormat::Json => {
             // Written as it is made, like the text.
             let mut buffered = std::io::BufWriter::new(&mut *out);
-            serde_json::to_writer_pretty(&mut buffered, &all).map_err(std::io::Error::from)?;
-            writeln!(buffered)?;
+            crate::text::json::write_pretty(&all, &mut buffered)?;
             buffered.flush()?;
         }
     }

@@ -653,8 +653,7 @@ pub fn write_json<H: Serialize>(a: &Audit, header: &H, out: &mut dyn Write) -> s
         capabilities: &a.capabilities,
         rows: &a.rows,
     };
-    serde_json::to_writer_pretty(&mut *out, &report).map_err(std::io::Error::from)?;
-    writeln!(out)
+    crate::text::json::write_pretty(&report, out)
 }
 
 #[cfg(test)]

@@ -12,6 +12,20 @@ use compact_str::CompactString;
 /// The deepest nesting accepted. Real IAM documents nest 6 or 7 levels.
 pub const MAX_DEPTH: usize = 128;
 
+/// Writes `value` as pretty JSON, then a newline, as it is made: the reports whose JSON can
+/// be far larger than their input (a check, a simulation, lint, an account matrix) are
+/// never held whole. Give it a buffered writer.
+///
+/// # Errors
+/// When writing fails.
+pub fn write_pretty<T: serde::Serialize + ?Sized>(
+    value: &T,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, value)?;
+    out.write_all(b"\n")
+}
+
 /// A byte range `[start, end)` in the source text.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, serde::Serialize)]
 pub struct Span {
