@@ -23,6 +23,9 @@ pub fn load(h: &mut Harness<'static, ExplorerApp>, path: PathBuf) {
 pub fn wait_for_jobs(h: &mut Harness<'static, ExplorerApp>) {
     h.run_steps(2);
     let start = Instant::now();
+    // A job that ends while the app settles asks for one more frame to take its result in:
+    // once, not twice in a row without a job running.
+    let mut quiet_misses = 0;
     loop {
         while h.state().pending_jobs() > 0 {
             assert!(
@@ -34,10 +37,15 @@ pub fn wait_for_jobs(h: &mut Harness<'static, ExplorerApp>) {
         }
         match h.try_run() {
             Ok(_) => return,
-            Err(e) => assert!(
-                h.state().pending_jobs() > 0 && start.elapsed() < Duration::from_secs(30),
-                "the app did not settle with no job running: {e}"
-            ),
+            Err(e) => {
+                if h.state().pending_jobs() == 0 {
+                    quiet_misses += 1;
+                }
+                assert!(
+                    quiet_misses < 2 && start.elapsed() < Duration::from_secs(30),
+                    "the app did not settle with no job running: {e}"
+                );
+            }
         }
     }
 }
