@@ -280,8 +280,50 @@ fn a_statement_error_is_the_same_however_the_document_is_read() {
             r#"{"Version":"2099","Statement":[{"Effect":"Maybe","Action":"*","Resource":"*"}]}"#,
             true,
         ),
+        // An unknown element, named with the Sid that follows it.
+        (
+            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","X":{"a":[1,{"b":2}]},"Action":"*","Resource":"*","Sid":"Late"}]}"#,
+            true,
+        ),
+        // Its value is read for its syntax all the same: a duplicate member inside...
+        (
+            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","X":{"a":1,"a":2},"Action":"*","Resource":"*"}]}"#,
+            true,
+        ),
+        // ...a bad escape, an unclosed array...
+        (
+            r#"{"Version":"2012-10-17","Statement":[{"X":["\q"],"Effect":"Allow","Action":"*","Resource":"*"}]}"#,
+            true,
+        ),
+        (
+            r#"{"Version":"2012-10-17","Statement":[{"X":[1,{"b":2},"Effect":"Allow","Action":"*","Resource":"*"}]}"#,
+            true,
+        ),
+        // ...or a duplicate among many names, in a Principal that is otherwise ignored.
+        (
+            &format!(
+                r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Action":"*","Resource":"*","Principal":{{{}"k7":0}}}}]}}"#,
+                (0..40)
+                    .map(|i| format!(r#""k{i}":[{i}],"#))
+                    .collect::<Vec<_>>()
+                    .concat()
+            ),
+            true,
+        ),
+        // A Principal of many names, each once, is fine.
+        (
+            &format!(
+                r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Action":"*","Resource":"*","Principal":{{{}"end":0}}}}]}}"#,
+                (0..40)
+                    .map(|i| format!(r#""k{i}":{{"AWS":"{i}"}},"#))
+                    .collect::<Vec<_>>()
+                    .concat()
+            ),
+            false,
+        ),
     ];
     for (doc, fails) in cases {
+        let doc: &str = doc;
         let streamed = load_text("p.json", doc);
         let wrapped = format!(r#"{{"PolicyVersion":{{"Document":{doc}}}}}"#);
         let whole = load_text("p.json", &wrapped);
@@ -572,4 +614,86 @@ fn simulation_results_far_larger_than_the_policy_are_written_as_they_go() {
     asg_perms::write_simulation_json(&results, &mut written).unwrap();
     let tree = serde_json::to_string_pretty(&serde_json::json!({ "results": results })).unwrap();
     assert_eq!(String::from_utf8(written).unwrap(), tree + "\n");
+}
+
+/// A statement whose unknown element (or ignored `Principal`) holds `members` members.
+fn statement_with_a_large(element: &str, members: usize) -> String {
+    let mut text = format!(
+        r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Action":"autoscaling:*","Resource":"*","{element}":{{"#
+    );
+    for i in 0..members {
+        if i > 0 {
+            text.push(',');
+        }
+        text.push_str(&format!(r#""k{i}":1"#));
+    }
+    text.push_str("}}]}");
+    text
+}
+
+#[test]
+fn an_element_the_reader_refuses_or_ignores_builds_no_tree() {
+    let _one = one_at_a_time();
+    for (element, fails) in [("X", true), ("Principal", false)] {
+        let mut text = statement_with_a_large(element, 80_000);
+        text.shrink_to_fit();
+        let size = text.len();
+        let mut outcome = None;
+        let extra = peak_of(|| {
+            outcome = Some(
+                load_owned("big.json", text)
+                    .map(|_| ())
+                    .map_err(|e| e.to_string()),
+            );
+        });
+        let outcome = outcome.unwrap();
+        assert_eq!(outcome.is_err(), fails, "{outcome:?}");
+        if let Err(e) = outcome {
+            assert!(e.contains("unknown element \"X\""), "{e}");
+        }
+        let ratio = (extra + size) as f64 / size as f64;
+        // A tree of its 80,000 members took 18 times the file; the duplicate check's table
+        // of names, a few bytes each, is what it takes now.
+        assert!(ratio <= 2.5, "{element}: {ratio:.2} times the file");
+    }
+}
+
+/// One statement with `keys` condition keys, each as short as a tag key is.
+fn many_condition_keys(keys: usize) -> String {
+    let mut text = String::from(
+        r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "autoscaling:*", "Resource": "*", "Condition": {"StringEquals": {"#,
+    );
+    for i in 0..keys {
+        if i > 0 {
+            text.push_str(", ");
+        }
+        text.push_str(&format!(r#""aws:RequestTag/k{i}": "v""#));
+    }
+    text.push_str("}}}]}");
+    text
+}
+
+/// Files of the smallest condition keys or statements repeated by the ten thousand: each
+/// part is a few dozen bytes of text and more in memory, so these stay over 4 times (the
+/// bounds here hold what was reached; see the README).
+#[test]
+fn the_smallest_parts_repeated_by_the_ten_thousand_stay_within_their_bounds() {
+    let _one = one_at_a_time();
+    // Read whole, the block's tree and a table of its keys took 13.9 times the file.
+    let ratio = peak_ratio(many_condition_keys(100_000), false);
+    assert!(
+        ratio <= 8.5,
+        "100,000 condition keys: {ratio:.2} times the file"
+    );
+    // Warnings in a list that doubled, conditions of 112 bytes: 5.1 times.
+    let warned = r#"{"Effect":"Allow","Action":"autoscaling:*","Resource":"*","Condition":{"StringEquals":{"aws:TagKeys":"x"}}}"#;
+    let text = format!(
+        r#"{{"Version":"2012-10-17","Statement":[{}]}}"#,
+        vec![warned; 20_000].join(",")
+    );
+    let ratio = peak_ratio(text, false);
+    assert!(
+        ratio <= 4.6,
+        "20,000 warned statements: {ratio:.2} times the file"
+    );
 }

@@ -9,7 +9,9 @@ use std::sync::Arc;
 use super::account::{Account, Builder, LISTS};
 use super::document::{decode_embedded, document_value, percent_decode};
 use super::error::LoadError;
-use crate::policy::{Policy, PolicyError, StatementStream, parse_document_streamed};
+use crate::policy::{
+    Policy, PolicyError, StatementStream, parse_document_streamed, statement_reads,
+};
 use crate::text::Location;
 use crate::text::json::{self, Kind, Value};
 use crate::text::words::thousands;
@@ -285,7 +287,9 @@ fn read_root(
     let max_policy = usize::try_from(MAX_POLICY_BYTES).unwrap_or(usize::MAX);
     let mut keys: Vec<&str> = LISTS.to_vec();
     keys.push("Statement");
-    let parsed = json::parse_streaming(text, &keys, max_policy, &mut |list, item| {
+    // A statement's members that its reader ignores or refuses by name build no tree.
+    let keep = |list: &str, name: &str| list != "Statement" || statement_reads(name);
+    let parsed = json::parse_streaming(text, &keys, max_policy, &keep, &mut |list, item| {
         if list != "Statement" {
             return builder.item(list, &item);
         }

@@ -13,7 +13,7 @@ use crate::policy::keys::{MULTIVALUED_KEYS_PAGE, is_multivalued};
 use crate::policy::vars::{Resolved, VarText};
 use crate::policy::{Context, KeyState};
 use crate::text::intern::Interner;
-use crate::text::json::{Kind, Member, Span, Value};
+use crate::text::json::{Kind, Member, Reader, Span, SyntaxError, Value};
 use crate::text::pattern::{ArnGlob, ArnGlobRef, Glob, GlobRef, Template, Tri};
 use crate::text::words;
 
@@ -27,7 +27,7 @@ pub struct Condition {
     /// The key as written.
     pub key: Arc<str>,
     /// The values as written (numbers and booleans as their text).
-    pub values: Vec<VarText>,
+    pub values: Box<[VarText]>,
     /// Where the key is in the source.
     pub span: Span,
     /// The key lower-cased, for look-ups that allocate nothing.
@@ -131,103 +131,152 @@ pub struct ConditionOutcome {
     pub depends_on: Option<String>,
 }
 
-/// Parses a `Condition` block. `warn` receives (offset, message) for suspicious things.
+/// Parses the `Condition` block at `block` of `text` (the statement's source, read whole
+/// once before), straight from the text: a block of a hundred thousand keys builds no tree,
+/// each key's values a small one. `warn` receives (offset, message) for suspicious things.
 pub(crate) fn parse_condition_block(
-    value: &Value,
+    text: &str,
+    block: Span,
     variables: bool,
     interner: &mut Interner,
     warn: &mut dyn FnMut(usize, String),
 ) -> Result<Vec<Condition>, (usize, String)> {
-    let Some(ops) = value.as_object() else {
+    let mut r = Reader::at(text, block.start);
+    if !r.is_object() {
         return Err((
-            value.span.start,
-            format!("Condition must be an object, found {}", value.kind_name()),
+            block.start,
+            format!("Condition must be an object, found {}", r.kind_name()),
         ));
-    };
-    // As many as there are keys: a block may hold a hundred thousand, and a list that
-    // doubles would hold up to twice the room.
-    let keys: usize = ops
-        .iter()
-        .filter_map(|op| op.value.as_object())
-        .map(<[Member]>::len)
-        .sum();
-    let mut out = Vec::with_capacity(keys);
-    for op in ops {
-        let (operator, odd_case) = Operator::parse(&op.key);
-        match &operator {
-            Operator::Unknown(name) => warn(
-                op.key_span.start,
-                format!(
-                    "unknown condition operator \"{name}\": statements using it are not evaluated and show as conditional"
-                ),
-            ),
-            Operator::Known { .. } if odd_case => warn(
-                op.key_span.start,
-                format!(
-                    "condition operator \"{}\" is documented as \"{operator}\"",
-                    op.key
-                ),
-            ),
-            Operator::Known { .. } => {}
-        }
-        let Some(keys) = op.value.as_object() else {
+    }
+    // As many as there are keys, counted first when the block is large: it may hold a
+    // hundred thousand, and a list that doubles would hold up to twice the room.
+    let mut out = Vec::with_capacity(if block.end - block.start > 1024 {
+        count_keys(text, block).map_err(syntax)?
+    } else {
+        1
+    });
+    r.enter_object().map_err(syntax)?;
+    while let Some((name, name_span)) = r.next_name().map_err(syntax)? {
+        let operator = read_operator(&name, name_span, warn);
+        if !r.is_object() {
             return Err((
-                op.value.span.start,
+                r.pos(),
                 format!(
-                    "the value of condition operator \"{}\" must be an object of keys, found {}",
-                    op.key,
-                    op.value.kind_name()
+                    "the value of condition operator \"{name}\" must be an object of keys, found {}",
+                    r.kind_name()
                 ),
             ));
-        };
-        if keys.is_empty() {
-            return Err((
-                op.value.span.start,
-                format!("condition operator \"{}\" has no keys", op.key),
-            ));
         }
+        let keys_at = r.pos();
+        let before = out.len();
         let allow_vars = variables
             && match &operator {
                 Operator::Known { base, .. } => base.takes_variables(),
                 Operator::Unknown(_) => false,
             };
-        for k in keys {
-            let values = condition_values(k, allow_vars)?;
-            if let Operator::Known {
-                set: None, base, ..
-            } = &operator
-                && *base != BaseOp::Null
-                && is_multivalued(&k.key)
-            {
-                warn(
-                    k.key_span.start,
-                    format!(
-                        "multivalued key \"{}\" used without ForAnyValue/ForAllValues: AWS does not define the result when the request carries several values ({MULTIVALUED_KEYS_PAGE})",
-                        k.key
-                    ),
-                );
-            }
-            let compiled = match &operator {
-                Operator::Known { base, .. } => Compiled::all(*base, &values),
-                Operator::Unknown(_) => Box::default(),
+        r.enter_object().map_err(syntax)?;
+        while let Some((key, key_span)) = r.next_name().map_err(syntax)? {
+            let k = Member {
+                key,
+                key_span,
+                value: r.value().map_err(syntax)?,
             };
-            out.push(Condition {
-                operator: operator.clone(),
-                key: interner.get(&k.key),
-                values,
-                span: k.key_span,
-                key_lower: interner.get(&k.key.to_lowercase()),
-                compiled,
-            });
+            out.push(read_condition(&operator, &k, allow_vars, interner, warn)?);
+        }
+        if out.len() == before {
+            return Err((
+                keys_at,
+                format!("condition operator \"{name}\" has no keys"),
+            ));
         }
     }
     Ok(out)
 }
 
+/// A syntax error as a located message (the block was read whole before, so there is none).
+fn syntax(e: SyntaxError) -> (usize, String) {
+    (e.offset, e.message)
+}
+
+/// How many keys the operators of the block at `block` have, together.
+fn count_keys(text: &str, block: Span) -> Result<usize, SyntaxError> {
+    let mut r = Reader::at(text, block.start);
+    let mut keys = 0;
+    r.enter_object()?;
+    while r.next_name()?.is_some() {
+        if !r.is_object() {
+            r.skip()?;
+            continue;
+        }
+        r.enter_object()?;
+        while r.next_name()?.is_some() {
+            keys += 1;
+            r.skip()?;
+        }
+    }
+    Ok(keys)
+}
+
+/// The operator named `name`, with a warning when it is unknown or oddly cased.
+fn read_operator(name: &str, at: Span, warn: &mut dyn FnMut(usize, String)) -> Operator {
+    let (operator, odd_case) = Operator::parse(name);
+    match &operator {
+        Operator::Unknown(name) => warn(
+            at.start,
+            format!(
+                "unknown condition operator \"{name}\": statements using it are not evaluated and show as conditional"
+            ),
+        ),
+        Operator::Known { .. } if odd_case => warn(
+            at.start,
+            format!("condition operator \"{name}\" is documented as \"{operator}\""),
+        ),
+        Operator::Known { .. } => {}
+    }
+    operator
+}
+
+/// The condition of `operator` on the key and values of `k`.
+fn read_condition(
+    operator: &Operator,
+    k: &Member,
+    allow_vars: bool,
+    interner: &mut Interner,
+    warn: &mut dyn FnMut(usize, String),
+) -> Result<Condition, (usize, String)> {
+    let values = condition_values(k, allow_vars)?;
+    if let Operator::Known {
+        set: None, base, ..
+    } = operator
+        && *base != BaseOp::Null
+        && is_multivalued(&k.key)
+    {
+        warn(
+            k.key_span.start,
+            format!(
+                "multivalued key \"{}\" used without ForAnyValue/ForAllValues: AWS does not define the result when the request carries several values ({MULTIVALUED_KEYS_PAGE})",
+                k.key
+            ),
+        );
+    }
+    let compiled = match operator {
+        Operator::Known { base, .. } => Compiled::all(*base, &values),
+        Operator::Unknown(_) => Box::default(),
+    };
+    Ok(Condition {
+        operator: operator.clone(),
+        key: interner.get(&k.key),
+        values,
+        span: k.key_span,
+        key_lower: interner.get(&k.key.to_lowercase()),
+        compiled,
+    })
+}
+
 impl Condition {
     fn values_text(&self) -> String {
         let quoted = |text: &str| format!("\"{}\"", words::elide(text));
-        if let [one] = self.values.as_slice() {
+        if let [one] = &*self.values {
             return quoted(&one.text);
         }
         let texts = self.values.iter().map(|v| &*v.text);
@@ -543,7 +592,7 @@ impl Condition {
 
 /// The values of one condition key: a value or a non-empty list of strings, numbers or
 /// booleans.
-fn condition_values(k: &Member, allow_vars: bool) -> Result<Vec<VarText>, (usize, String)> {
+fn condition_values(k: &Member, allow_vars: bool) -> Result<Box<[VarText]>, (usize, String)> {
     let raw: Vec<&Value> = match &k.value.kind {
         Kind::Array(items) => {
             if items.is_empty() {
@@ -579,7 +628,7 @@ fn condition_values(k: &Member, allow_vars: bool) -> Result<Vec<VarText>, (usize
             VarText::plain(&text)
         });
     }
-    Ok(values)
+    Ok(values.into_boxed_slice())
 }
 
 /// Why a condition on a multivalued key without a set operator stays open, with the page.
@@ -812,7 +861,7 @@ mod tests {
 
     fn conds(text: &str) -> Vec<Condition> {
         let v = json::parse(text).unwrap();
-        parse_condition_block(&v, true, &mut Interner::default(), &mut |_, _| {}).unwrap()
+        parse_condition_block(text, v.span, true, &mut Interner::default(), &mut |_, _| {}).unwrap()
     }
 
     fn eval1(text: &str, ctx: &Context) -> Tri {

@@ -855,25 +855,14 @@ impl<'s> StatementStream<'s> {
         }
     }
 
-    /// Makes room for the statements still to come before the list is full, estimated
-    /// from the bytes left in the source and the size of the statements so far: a list
-    /// that doubles would hold up to twice the room it needs.
+    /// Makes room for the statements and warnings still to come before their lists are
+    /// full (see [`reserve_at_rate`]), before the item at `next` is read.
     fn reserve(&mut self, next: Span) {
-        let list = &mut self.statements;
-        if list.len() < list.capacity() {
-            return;
-        }
-        let len = list.len();
-        if len < 64 {
-            list.reserve(len.max(4));
-            return;
-        }
-        let so_far = next.end.saturating_sub(self.first_start);
-        let each = so_far / self.count.max(1);
-        let rest = self.source.len().saturating_sub(next.end) / each.max(1);
-        // Between a quarter more (so that a poor estimate still grows geometrically) and
-        // twice as many (as doubling would).
-        list.reserve_exact(rest.saturating_add(16).clamp(len / 4, len));
+        let read = next.end.saturating_sub(self.first_start);
+        let left = self.source.len().saturating_sub(next.end);
+        reserve_at_rate(&mut self.statements, 1, read, left);
+        // A statement says a few things at most, nearly always.
+        reserve_at_rate(&mut self.warnings, 4, read, left);
     }
 
     /// Takes in the next item of the `Statement` array.
@@ -950,6 +939,29 @@ impl<'s> StatementStream<'s> {
         }
         Ok(statements)
     }
+}
+
+/// Makes room in `list` for at least `need` more, when it has less, estimated from the
+/// bytes `left` in the source at the rate of the `read` ones so far: a list that doubles
+/// would hold up to twice the room it needs (statements and their warnings are most of a
+/// policy's memory).
+fn reserve_at_rate<T>(list: &mut Vec<T>, need: usize, read: usize, left: usize) {
+    let len = list.len();
+    if list.capacity() - len >= need {
+        return;
+    }
+    if len < 64 {
+        list.reserve(len.max(need).max(4));
+        return;
+    }
+    let rest = u128::from(left as u64) * len as u128 / read.max(1) as u128;
+    let rest = usize::try_from(rest).unwrap_or(usize::MAX);
+    // Between a quarter more (so that a poor estimate still grows geometrically) and twice
+    // as many (as doubling would).
+    list.reserve_exact(
+        rest.saturating_add(16)
+            .clamp((len / 4).max(need), len.max(need)),
+    );
 }
 
 /// Like [`parse_document`], for a document whose top-level `Statement` array was taken in
@@ -1117,6 +1129,17 @@ fn index_by_service(statements: &[Statement]) -> HashMap<Option<String>, Vec<usi
     by_service
 }
 
+/// True for the members of a statement whose values its reader reads as a tree. The others
+/// need no tree: a `Condition` block is read straight from the text, key by key, and
+/// `Principal` (which an identity policy ignores) and unknown names (refused) are not needed
+/// beyond their names and places.
+pub(crate) fn statement_reads(name: &str) -> bool {
+    matches!(
+        name,
+        "Sid" | "Effect" | "Action" | "NotAction" | "Resource" | "NotResource"
+    )
+}
+
 fn parse_statement(
     name: &str,
     source: &Arc<str>,
@@ -1177,8 +1200,9 @@ fn parse_statement(
                     Some(parse_resources(m, variables, &mut warn).map_err(|(o, msg)| err(o, msg))?);
             }
             "Condition" => {
-                conditions = parse_condition_block(&m.value, variables, interner, &mut warn)
-                    .map_err(|(o, msg)| err(o, msg))?;
+                conditions =
+                    parse_condition_block(source, m.value.span, variables, interner, &mut warn)
+                        .map_err(|(o, msg)| err(o, msg))?;
             }
             "Principal" | "NotPrincipal" => warn(
                 m.key_span.start,

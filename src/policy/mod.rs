@@ -15,7 +15,9 @@ pub use document::{
     Effect, Matches, Policy, ResourceMatches, ResourcePattern, Statement, Warning, WarningText,
     statement_label,
 };
-pub(crate) use document::{StatementStream, parse_document, parse_document_streamed};
+pub(crate) use document::{
+    StatementStream, parse_document, parse_document_streamed, statement_reads,
+};
 pub use error::PolicyError;
 pub use request::{Context, KeyState, Request};
 pub use set::{Layer, PolicySet};

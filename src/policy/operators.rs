@@ -128,7 +128,7 @@ pub enum Operator {
         if_exists: bool,
     },
     /// Not a documented operator: a statement using it is not evaluable.
-    Unknown(String),
+    Unknown(std::sync::Arc<str>),
 }
 
 impl Operator {
@@ -167,11 +167,11 @@ impl Operator {
             .copied()
             .find(|op| op.name().eq_ignore_ascii_case(rest))
         else {
-            return (Self::Unknown(text.to_owned()), false);
+            return (Self::Unknown(text.into()), false);
         };
         odd_case |= base.name() != rest;
         if base == BaseOp::Null && if_exists {
-            return (Self::Unknown(text.to_owned()), false);
+            return (Self::Unknown(text.into()), false);
         }
         (
             Self::Known {

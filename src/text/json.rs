@@ -6,6 +6,7 @@
 //! cannot overflow the stack.
 
 use std::fmt;
+use std::hash::BuildHasher;
 
 use compact_str::CompactString;
 
@@ -258,6 +259,97 @@ pub fn parse_range(text: &str, span: Span) -> Result<Value, SyntaxError> {
     Ok(value)
 }
 
+/// Reads a value read whole once before (so known to be well formed) straight from the
+/// text, a member at a time, so that a large object needs no tree: a `Condition` block of a
+/// hundred thousand keys is read key by key, each key's values as a small tree.
+pub struct Reader<'a> {
+    p: Parser<'a, 'static>,
+}
+
+impl<'a> Reader<'a> {
+    /// A reader at byte `pos` of `text`, where a value starts.
+    pub fn at(text: &'a str, pos: usize) -> Self {
+        let mut p = Parser::new(text);
+        p.pos = pos.min(text.len());
+        Self { p }
+    }
+
+    /// Where it is.
+    pub fn pos(&self) -> usize {
+        self.p.pos
+    }
+
+    /// What the value here is, in words ("an object", "a string"), as [`Value::kind_name`]
+    /// says it.
+    pub fn kind_name(&self) -> &'static str {
+        match self.p.bytes.get(self.p.pos) {
+            Some(b'{') => "an object",
+            Some(b'[') => "an array",
+            Some(b'"') => "a string",
+            Some(b't' | b'f') => "a boolean",
+            Some(b'n') => "null",
+            _ => "a number",
+        }
+    }
+
+    /// True when the value here is an object.
+    pub fn is_object(&self) -> bool {
+        self.p.bytes.get(self.p.pos) == Some(&b'{')
+    }
+
+    /// Enters the object here: [`next_name`](Self::next_name) then gives its members'
+    /// names, each followed by its value.
+    pub fn enter_object(&mut self) -> Result<(), SyntaxError> {
+        if !self.is_object() {
+            return Err(self.p.error_at(self.p.pos, "expected an object"));
+        }
+        self.p.pos += 1;
+        Ok(())
+    }
+
+    /// The next member's name and its place, the reader then at its value (which must be
+    /// read or skipped before the next call); `None` at the end of the object entered last
+    /// (and the reader past it).
+    pub fn next_name(&mut self) -> Result<Option<(CompactString, Span)>, SyntaxError> {
+        let p = &mut self.p;
+        p.skip_ws();
+        match p.bytes.get(p.pos) {
+            Some(b'}') => {
+                p.pos += 1;
+                return Ok(None);
+            }
+            Some(b',') => {
+                p.pos += 1;
+                p.skip_ws();
+            }
+            _ => {}
+        }
+        if p.bytes.get(p.pos) != Some(&b'"') {
+            return Err(p.error_at(p.pos, "expected a quoted member name"));
+        }
+        let start = p.pos;
+        let name = p.string()?;
+        let span = Span { start, end: p.pos };
+        p.skip_ws();
+        if p.bytes.get(p.pos) != Some(&b':') {
+            return Err(p.error_at(p.pos, "expected ':' after a member name"));
+        }
+        p.pos += 1;
+        p.skip_ws();
+        Ok(Some((name, span)))
+    }
+
+    /// The value here, as a tree.
+    pub fn value(&mut self) -> Result<Value, SyntaxError> {
+        self.p.value(0)
+    }
+
+    /// Goes past the value here.
+    pub fn skip(&mut self) -> Result<(), SyntaxError> {
+        self.p.skip_value(0)
+    }
+}
+
 /// What [`parse_streaming`] hands over: the name of a top-level array and one of its items.
 pub type StreamHook<'h> = dyn FnMut(&str, Value) -> Result<(), ()> + 'h;
 
@@ -267,21 +359,27 @@ pub type StreamHook<'h> = dyn FnMut(&str, Value) -> Result<(), ()> + 'h;
 /// returned value, with its span). `each` may stop the parse by returning `Err`; the parse
 /// then fails with an empty message, and the caller reports its own error. No one value
 /// outside those items, and no one item, may span more than `max_tree` bytes: a value that
-/// large is refused before its tree takes the memory.
+/// large is refused before its tree takes the memory. A member of an item (an object)
+/// for which `keep(list, name)` is false is read for its syntax only, with the same
+/// checks and errors, and left as `null` with its span: what its reader ignores or refuses
+/// by name builds no tree.
 pub fn parse_streaming(
     text: &str,
     keys: &[&str],
     max_tree: usize,
+    keep: &dyn Fn(&str, &str) -> bool,
     each: &mut StreamHook<'_>,
 ) -> Result<Value, SyntaxError> {
     let mut p = Parser::new(text);
     p.stream = Some(Stream {
         keys,
         each,
+        keep,
         max_tree,
         tree_start: 0,
         skipped: 0,
         in_item: false,
+        item: None,
     });
     parse_with(p)
 }
@@ -309,12 +407,16 @@ struct Parser<'a, 'h> {
     bytes: &'a [u8],
     pos: usize,
     stream: Option<Stream<'a, 'h>>,
+    /// Hashes member names for the duplicate check.
+    hasher: foldhash::fast::RandomState,
 }
 
 /// The streaming part of a parse: which top-level arrays are handed over item by item.
 struct Stream<'a, 'h> {
     keys: &'a [&'a str],
     each: &'a mut StreamHook<'h>,
+    /// Which members of an item are built (see [`parse_streaming`]).
+    keep: &'a dyn Fn(&str, &str) -> bool,
     max_tree: usize,
     /// Where the tree being built (the root, or the current item) starts.
     tree_start: usize,
@@ -322,6 +424,8 @@ struct Stream<'a, 'h> {
     skipped: usize,
     /// True while an item is read.
     in_item: bool,
+    /// While an item is read: its list's name and its depth.
+    item: Option<(&'a str, usize)>,
 }
 
 impl Stream<'_, '_> {
@@ -329,6 +433,12 @@ impl Stream<'_, '_> {
     fn tree_bytes(&self, pos: usize) -> usize {
         let skipped = if self.in_item { 0 } else { self.skipped };
         pos.saturating_sub(self.tree_start).saturating_sub(skipped)
+    }
+
+    /// True when the member `name` of the object at `depth` is read for its syntax only.
+    fn skips(&self, depth: usize, name: &str) -> bool {
+        self.item
+            .is_some_and(|(list, at)| at == depth && !(self.keep)(list, name))
     }
 }
 
@@ -339,6 +449,7 @@ impl<'a> Parser<'a, '_> {
             bytes: text.as_bytes(),
             pos: 0,
             stream: None,
+            hasher: foldhash::fast::RandomState::default(),
         }
     }
 
@@ -360,11 +471,13 @@ impl<'a> Parser<'a, '_> {
             if let Some(s) = self.stream.as_mut() {
                 s.tree_start = self.pos;
                 s.in_item = true;
+                s.item = s.keys.iter().find(|k| **k == key).map(|k| (*k, depth + 1));
             }
             let item = self.value(depth + 1)?;
             if let Some(s) = self.stream.as_mut() {
                 s.tree_start = root_start;
                 s.in_item = false;
+                s.item = None;
                 if (s.each)(key, item).is_err() {
                     return Err(SyntaxError {
                         message: String::new(),
@@ -426,16 +539,18 @@ impl<'a> Parser<'a, '_> {
         }
     }
 
-    fn value(&mut self, depth: usize) -> Result<Value, SyntaxError> {
+    /// The checks made where any value starts: its depth, and the size of the tree being
+    /// built.
+    #[inline]
+    fn enter(&self, depth: usize) -> Result<(), SyntaxError> {
         if depth >= MAX_DEPTH {
             return Err(self.error_at(
                 self.pos,
                 format!("nesting deeper than {MAX_DEPTH} levels; no IAM policy nests this deep"),
             ));
         }
-        let start = self.pos;
         if let Some(s) = &self.stream
-            && s.tree_bytes(start) > s.max_tree
+            && s.tree_bytes(self.pos) > s.max_tree
         {
             return Err(self.error_at(
                 s.tree_start,
@@ -445,9 +560,26 @@ impl<'a> Parser<'a, '_> {
                 ),
             ));
         }
+        Ok(())
+    }
+
+    /// Reads the value here for its syntax only: the checks and errors of [`Self::value`],
+    /// with no tree built (an object's or array's contents are dropped as they are read).
+    fn skip_value(&mut self, depth: usize) -> Result<(), SyntaxError> {
+        self.enter(depth)?;
+        match self.bytes.get(self.pos) {
+            Some(b'{') => self.object(depth, false).map(drop),
+            Some(b'[') => self.array(depth, false).map(drop),
+            _ => self.value(depth).map(drop),
+        }
+    }
+
+    fn value(&mut self, depth: usize) -> Result<Value, SyntaxError> {
+        self.enter(depth)?;
+        let start = self.pos;
         let kind = match self.bytes.get(self.pos) {
-            Some(b'{') => self.object(depth)?,
-            Some(b'[') => self.array(depth)?,
+            Some(b'{') => self.object(depth, true)?,
+            Some(b'[') => self.array(depth, true)?,
             Some(b'"') => Kind::String(self.string()?),
             Some(b't') => self.literal("true", Kind::Bool(true))?,
             Some(b'f') => self.literal("false", Kind::Bool(false))?,
@@ -514,6 +646,18 @@ impl<'a> Parser<'a, '_> {
         Ok(Kind::Number(CompactString::from(
             &self.text[start..self.pos],
         )))
+    }
+
+    /// The member name that starts at `start` (one read before), read again.
+    fn name_at(&self, start: usize) -> Option<CompactString> {
+        let mut again = Parser {
+            text: self.text,
+            bytes: self.bytes,
+            pos: start,
+            stream: None,
+            hasher: self.hasher.clone(),
+        };
+        again.string().ok()
     }
 
     fn string(&mut self) -> Result<CompactString, SyntaxError> {
@@ -601,7 +745,9 @@ impl<'a> Parser<'a, '_> {
             .ok_or_else(|| self.error_at(esc_at, "unpaired UTF-16 surrogate in \\u escape"))
     }
 
-    fn array(&mut self, depth: usize) -> Result<Kind, SyntaxError> {
+    /// An array; its items are kept when `build`, else only read.
+    #[inline]
+    fn array(&mut self, depth: usize, build: bool) -> Result<Kind, SyntaxError> {
         let open = self.pos;
         self.pos += 1;
         let mut items = Vec::new();
@@ -615,7 +761,11 @@ impl<'a> Parser<'a, '_> {
             if self.pos >= self.bytes.len() {
                 return Err(self.error_at(open, "this array is never closed"));
             }
-            items.push(self.value(depth + 1)?);
+            if build {
+                items.push(self.value(depth + 1)?);
+            } else {
+                self.skip_value(depth + 1)?;
+            }
             self.skip_ws();
             match self.bytes.get(self.pos) {
                 Some(b',') => self.pos += 1,
@@ -637,13 +787,39 @@ impl<'a> Parser<'a, '_> {
         }
     }
 
-    fn object(&mut self, depth: usize) -> Result<Kind, SyntaxError> {
+    /// The value of the member `key` of an object at `depth`: a streamed list (handed over
+    /// item by item, left empty), a value read for its syntax only (left as `null` with
+    /// its span: when the object is not built, or the stream skips the member), or a tree.
+    #[inline]
+    fn member_value(&mut self, depth: usize, key: &str, build: bool) -> Result<Value, SyntaxError> {
+        let start = self.pos;
+        let streamed = depth == 0
+            && self.bytes.get(self.pos) == Some(&b'[')
+            && self.stream.as_ref().is_some_and(|s| s.keys.contains(&key));
+        let kind = if streamed {
+            self.streamed_array(depth + 1, key)?
+        } else if !build || self.stream.as_ref().is_some_and(|s| s.skips(depth, key)) {
+            self.skip_value(depth + 1)?;
+            Kind::Null
+        } else {
+            return self.value(depth + 1);
+        };
+        Ok(Value {
+            kind,
+            span: Span {
+                start,
+                end: self.pos,
+            },
+        })
+    }
+
+    /// An object; its members are kept when `build`, else only read.
+    #[inline]
+    fn object(&mut self, depth: usize, build: bool) -> Result<Kind, SyntaxError> {
         let open = self.pos;
         self.pos += 1;
         let mut members: Vec<Member> = Vec::new();
-        // Names seen, for the duplicate check: a set once the object is large, so an object
-        // of many members stays linear.
-        let mut names: std::collections::HashSet<CompactString> = std::collections::HashSet::new();
+        let mut names: Option<Names> = None;
         self.skip_ws();
         if self.bytes.get(self.pos) == Some(&b'}') {
             self.pos += 1;
@@ -670,13 +846,15 @@ impl<'a> Parser<'a, '_> {
                 start: key_start,
                 end: self.pos,
             };
-            let duplicate = if members.len() < 16 {
+            let duplicate = if build && members.len() < LOOKED_THROUGH {
                 members.iter().any(|m| m.key == key)
             } else {
-                if names.is_empty() {
-                    names.extend(members.iter().map(|m| m.key.clone()));
-                }
-                !names.insert(key.clone())
+                let names = names.get_or_insert_with(|| {
+                    let mut names = Names::default();
+                    names.seed(self, &members);
+                    names
+                });
+                names.seen_before(self, &key, key_start)
             };
             if duplicate {
                 return Err(self.error_at(
@@ -696,30 +874,14 @@ impl<'a> Parser<'a, '_> {
             }
             self.pos += 1;
             self.skip_ws();
-            let streamed = depth == 0
-                && self.bytes.get(self.pos) == Some(&b'[')
-                && self
-                    .stream
-                    .as_ref()
-                    .is_some_and(|s| s.keys.contains(&key.as_str()));
-            let value = if streamed {
-                let start = self.pos;
-                let kind = self.streamed_array(depth + 1, &key)?;
-                Value {
-                    kind,
-                    span: Span {
-                        start,
-                        end: self.pos,
-                    },
-                }
-            } else {
-                self.value(depth + 1)?
-            };
-            members.push(Member {
-                key,
-                key_span,
-                value,
-            });
+            let value = self.member_value(depth, &key, build)?;
+            if build {
+                members.push(Member {
+                    key,
+                    key_span,
+                    value,
+                });
+            }
             self.skip_ws();
             match self.bytes.get(self.pos) {
                 Some(b',') => self.pos += 1,
@@ -742,6 +904,77 @@ impl<'a> Parser<'a, '_> {
     }
 }
 
+/// The names of one object read so far, for the duplicate check, when the object is not
+/// built or is large (a small object built looks through its members). Each is kept as its
+/// hash and where it starts in the text, read again to compare when two hashes meet; past
+/// [`FEW`] names, as its start alone in a table that hashes it again from the text when it
+/// grows. The check of an object of many members stays linear, takes a few bytes a name,
+/// and needs no tree of the object.
+#[derive(Default)]
+struct Names {
+    /// The first names' hashes and starts, looked through in turn (in place: most objects
+    /// read for their syntax only have a few members).
+    few: [(u64, usize); FEW],
+    /// How many of `few` are taken.
+    taken: usize,
+    /// From the [`FEW`]th name on, every name's start.
+    many: hashbrown::HashTable<u32>,
+    /// Names that start beyond what a `u32` holds (only in a text over 4 GiB), looked
+    /// through in turn.
+    far: Vec<(u64, usize)>,
+}
+
+/// How many names [`Names`] looks through in turn before it hashes them into a table.
+const FEW: usize = 8;
+
+/// How many members of an object built are looked through in turn for the duplicate check
+/// before [`Names`] takes over.
+const LOOKED_THROUGH: usize = 16;
+
+impl Names {
+    /// Takes in the names of `members`, all different, read before the check began.
+    fn seed(&mut self, p: &Parser<'_, '_>, members: &[Member]) {
+        for m in members {
+            self.add(p, p.hasher.hash_one(m.key.as_str()), m.key_span.start);
+        }
+    }
+
+    /// Records the name `key`, which starts at `start`, and says whether the object had it
+    /// already.
+    fn seen_before(&mut self, p: &Parser<'_, '_>, key: &str, start: usize) -> bool {
+        let hash = p.hasher.hash_one(key);
+        let same = |at: usize| p.name_at(at).is_some_and(|name| name == key);
+        let seen = self.few[..self.taken]
+            .iter()
+            .any(|&(h, at)| h == hash && same(at))
+            || self.far.iter().any(|&(h, at)| h == hash && same(at))
+            || self.many.find(hash, |&at| same(at as usize)).is_some();
+        if !seen {
+            self.add(p, hash, start);
+        }
+        seen
+    }
+
+    /// Adds a name known not to be there.
+    fn add(&mut self, p: &Parser<'_, '_>, hash: u64, start: usize) {
+        if self.taken < FEW {
+            self.few[self.taken] = (hash, start);
+            self.taken += 1;
+            return;
+        }
+        match u32::try_from(start) {
+            Ok(at) => {
+                let rehash = |&at: &u32| {
+                    p.name_at(at as usize)
+                        .map_or(0, |name| p.hasher.hash_one(name.as_str()))
+                };
+                self.many.insert_unique(hash, at, rehash);
+            }
+            Err(_) => self.far.push((hash, start)),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -750,7 +983,7 @@ mod tests {
     fn streamed_items_are_handed_over_and_not_kept() {
         let text = r#"{"Marker": "m", "Roles": [{"n": 1}, {"n": 2}], "Other": [3]}"#;
         let mut seen = Vec::new();
-        let root = parse_streaming(text, &["Roles"], 1_000, &mut |list, item| {
+        let root = parse_streaming(text, &["Roles"], 1_000, &|_, _| true, &mut |list, item| {
             seen.push((list.to_owned(), item.span));
             Ok(())
         })
@@ -769,21 +1002,22 @@ mod tests {
     #[test]
     fn a_tree_larger_than_the_bound_is_refused_and_streamed_arrays_do_not_count() {
         let big = format!(r#"{{"Statement": ["{}", "x"]}}"#, "a".repeat(200));
-        let e = parse_streaming(&big, &[], 100, &mut |_, _| Ok(())).unwrap_err();
+        let e = parse_streaming(&big, &[], 100, &|_, _| true, &mut |_, _| Ok(())).unwrap_err();
         assert!(e.message.contains("larger than 100 bytes"), "{e}");
         // Items of a streamed array each have the bound; the array as a whole does not.
         let items: Vec<String> = (0..50).map(|i| format!(r#"{{"n": {i}}}"#)).collect();
         let text = format!(r#"{{"Roles": [{}], "Marker": "after"}}"#, items.join(","));
         assert!(text.len() > 300);
         let mut n = 0;
-        parse_streaming(&text, &["Roles"], 100, &mut |_, _| {
+        parse_streaming(&text, &["Roles"], 100, &|_, _| true, &mut |_, _| {
             n += 1;
             Ok(())
         })
         .unwrap();
         assert_eq!(n, 50);
         // The hook may stop the read.
-        let e = parse_streaming(&text, &["Roles"], 100, &mut |_, _| Err(())).unwrap_err();
+        let e =
+            parse_streaming(&text, &["Roles"], 100, &|_, _| true, &mut |_, _| Err(())).unwrap_err();
         assert!(e.message.is_empty());
     }
 
@@ -834,6 +1068,75 @@ mod tests {
         assert_eq!(v.as_str(), Some("a\u{e9}\u{1F600}\n"));
         assert!(parse(r#""\ud83d""#).is_err());
         assert!(parse(r#""\x""#).is_err());
+    }
+
+    /// The error of reading `text` whole, and of reading it as a streamed list whose items'
+    /// members are all read for their syntax only.
+    fn both_errors(text: &str) -> (Option<SyntaxError>, Option<SyntaxError>) {
+        let whole = parse(text).err();
+        let listed = format!("{{\"L\": [{{\"m\": {text}}}]}}");
+        let skipped = parse_streaming(&listed, &["L"], usize::MAX, &|_, _| false, &mut |_, _| {
+            Ok(())
+        })
+        .err();
+        (whole, skipped)
+    }
+
+    #[test]
+    fn a_duplicate_is_found_wherever_it_is_whether_the_object_is_built_or_not() {
+        for n in [2_usize, 5, 16, 17, 40] {
+            for first in 0..n {
+                for second in first + 1..n {
+                    let names: Vec<String> = (0..n)
+                        .map(|i| {
+                            // The first written escaped: names compare as read.
+                            if i == first {
+                                format!("\"k\\u00{:02x}\": 1", u32::from(b'0') + i as u32)
+                            } else {
+                                let i = if i == second { first } else { i };
+                                format!("\"k{}\": 1", char::from(b'0' + i as u8))
+                            }
+                        })
+                        .collect();
+                    let text = format!("{{{}}}", names.join(", "));
+                    let (whole, skipped) = both_errors(&text);
+                    let whole = whole.expect("a duplicate");
+                    let skipped = skipped.expect("a duplicate, not built");
+                    assert!(whole.message.contains("duplicate member"), "{text}");
+                    assert_eq!(whole.message, skipped.message, "{text}");
+                    let at_second = 1 + names[..second].iter().map(|n| n.len() + 2).sum::<usize>();
+                    assert_eq!(whole.offset, at_second, "{text}");
+                    // The same name's place, in the longer text.
+                    let shift = "{\"L\": [{\"m\": ".len();
+                    assert_eq!(skipped.offset, whole.offset + shift, "{text}");
+                }
+            }
+            let text = format!(
+                "{{{}}}",
+                (0..n)
+                    .map(|i| format!("\"k{i}\": [{{\"k{i}\": {i}}}]"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
+            assert_eq!(both_errors(&text), (None, None), "{text}");
+        }
+    }
+
+    #[test]
+    fn a_value_read_for_its_syntax_only_has_the_errors_of_one_built() {
+        for text in [
+            "{\"a\": [1, {\"b\": tru}]}",
+            "{\"a\": \"\\q\"}",
+            "{\"a\" 1}",
+            "[1 2]",
+            "{\"a\": -}",
+            "{\"a\": \"\\ud800\"}",
+            &format!("{}1{}", "[".repeat(200), "]".repeat(200)),
+        ] {
+            let (whole, skipped) = both_errors(text);
+            let (whole, skipped) = (whole.expect(text), skipped.expect(text));
+            assert_eq!(whole.message, skipped.message, "{text}");
+        }
     }
 
     #[test]
