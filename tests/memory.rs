@@ -697,3 +697,101 @@ fn the_smallest_parts_repeated_by_the_ten_thousand_stay_within_their_bounds() {
         "20,000 warned statements: {ratio:.2} times the file"
     );
 }
+
+/// A JSON value, well formed or not in the ways a reader that builds no tree must still
+/// catch: a duplicate member (few names or many), a bad escape, a lone surrogate.
+fn any_value() -> impl proptest::strategy::Strategy<Value = String> {
+    use proptest::prelude::*;
+    let leaf = prop_oneof![
+        3 => Just("null".to_owned()),
+        3 => Just("true".to_owned()),
+        3 => Just("-1.5e3".to_owned()),
+        10 => Just(r#""s*""#.to_owned()),
+        5 => Just(r#""a\u00e9\n""#.to_owned()),
+        1 => Just(r#""\q""#.to_owned()),
+        1 => Just(r#""\ud800""#.to_owned()),
+        10 => Just(r#""aws:RequestTag/k""#.to_owned()),
+    ];
+    leaf.prop_recursive(4, 40, 20, |inner| {
+        prop_oneof![
+            proptest::collection::vec(inner.clone(), 0..4)
+                .prop_map(|v| format!("[{}]", v.join(","))),
+            // Names from a small set, so that some repeat; sometimes many of them.
+            (
+                proptest::collection::vec((0u8..40, inner), 0..20),
+                any::<bool>()
+            )
+                .prop_map(|(members, escaped)| {
+                    let body: Vec<String> = members
+                        .into_iter()
+                        .map(|(n, v)| {
+                            if escaped && n == 0 {
+                                format!(r#""k\u0030":{v}"#)
+                            } else {
+                                format!(r#""k{n}":{v}"#)
+                            }
+                        })
+                        .collect();
+                    format!("{{{}}}", body.join(","))
+                }),
+        ]
+    })
+}
+
+/// A statement of some of these members, in any order, some repeated: the known ones
+/// (built as trees), a Condition (read from the text), a Principal and an unknown one
+/// (read for their syntax only).
+fn any_statement() -> impl proptest::strategy::Strategy<Value = String> {
+    use proptest::prelude::*;
+    let optional = prop_oneof![
+        4 => Just(r#""Sid":"S1""#.to_owned()),
+        4 => any_value().prop_map(|v| format!(r#""Principal":{v}"#)),
+        1 => any_value().prop_map(|v| format!(r#""X":{v}"#)),
+        4 => any_value().prop_map(|v| format!(r#""Condition":{v}"#)),
+        8 => any_value().prop_map(|v| format!(r#""Condition":{{"StringLike":{v}}}"#)),
+        8 => any_value().prop_map(|v| format!(r#""Condition":{{"StringLike":{v},"ForAnyValue:StringEquals":{{"aws:TagKeys":["a","b"]}}}}"#)),
+    ];
+    (
+        proptest::collection::vec(optional, 0..3),
+        Just(vec![
+            r#""Effect":"Allow""#.to_owned(),
+            r#""Action":"autoscaling:*""#.to_owned(),
+            r#""Resource":["*"]"#.to_owned(),
+        ]),
+    )
+        .prop_flat_map(|(extra, base)| {
+            let all: Vec<String> = base.into_iter().chain(extra).collect();
+            Just(all).prop_shuffle()
+        })
+        .prop_map(|m| format!("{{{}}}", m.join(",")))
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig { cases: 400, ..Default::default() })]
+
+    /// Read statement by statement (the Condition from the text, what is not read skipped)
+    /// or as one tree, a document gives the same policy or the same error.
+    #[test]
+    fn statements_read_without_trees_read_as_a_whole_tree_does(
+        statements in proptest::collection::vec(any_statement(), 1..4),
+    ) {
+        let _one = one_at_a_time();
+        let doc = format!(r#"{{"Version":"2012-10-17","Statement":[{}]}}"#, statements.join(","));
+        let streamed = load_text("p.json", &doc);
+        let wrapped = format!(r#"{{"PolicyVersion":{{"Document":{doc}}}}}"#);
+        let whole = load_text("p.json", &wrapped);
+        match (streamed, whole) {
+            (Ok(a), Ok(b)) => {
+                proptest::prop_assert_eq!(described(&as_policy(a)), described(&as_policy(b)));
+            }
+            (Err(a), Err(b)) => {
+                // The same message; the place differs by the wrapper's length.
+                let msg = |e: &asg_perms::LoadError| {
+                    e.to_string().split(": ").skip(1).collect::<Vec<_>>().join(": ")
+                };
+                proptest::prop_assert_eq!(msg(&a), msg(&b), "{}", doc);
+            }
+            (a, b) => proptest::prop_assert!(false, "{doc}: {:?} against {:?}", a.map(|_| ()), b.map(|_| ())),
+        }
+    }
+}
