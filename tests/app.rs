@@ -1645,7 +1645,7 @@ fn findings_are_grouped_by_statement_once() {
     }
     let expected = |policy: &str, i: usize| -> Vec<String> {
         all.iter()
-            .filter(|f| f.policy == policy && f.statement == Some(i))
+            .filter(|f| &*f.policy == policy && f.statement == Some(i))
             .map(|f| format!("{} {}", f.code, f.message))
             .collect()
     };

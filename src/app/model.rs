@@ -546,10 +546,10 @@ impl Findings {
                 continue;
             };
             let Ok(i) = u32::try_from(i) else { continue };
-            if let Some(list) = by_statement.get_mut(&f.policy) {
+            if let Some(list) = by_statement.get_mut(&*f.policy) {
                 list.push((i, at));
             } else {
-                by_statement.insert(f.policy.clone(), vec![(i, at)]);
+                by_statement.insert(f.policy.to_string(), vec![(i, at)]);
             }
         }
         for list in by_statement.values_mut() {

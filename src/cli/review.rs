@@ -90,8 +90,9 @@ pub(super) fn lint(args: &LintArgs, out: &mut dyn Write) -> Result<ExitCode, Cli
     for f in &args.files {
         let p = single_policy(f, "policy to lint")?;
         // Named by the path given, so `file:line:col` opens in an editor.
+        let name: std::sync::Arc<str> = f.as_str().into();
         all.extend(run_lint(&p, options).into_iter().map(|mut x| {
-            x.policy.clone_from(f);
+            x.policy = std::sync::Arc::clone(&name);
             x
         }));
     }

@@ -15,6 +15,7 @@ use crate::policy::vars::{Resolved, VarText};
 use crate::text::intern::Interner;
 use crate::text::json::{self, Kind, Member, Span, Value};
 use crate::text::pattern::{ArnGlob, ArnGlobRef, Glob, GlobRef, Template, Tri, set_bits};
+use crate::text::room::reserve_at_rate;
 use std::sync::atomic::{AtomicU8, Ordering};
 
 /// Allow or Deny.
@@ -860,9 +861,10 @@ impl<'s> StatementStream<'s> {
     fn reserve(&mut self, next: Span) {
         let read = next.end.saturating_sub(self.first_start);
         let left = self.source.len().saturating_sub(next.end);
-        reserve_at_rate(&mut self.statements, 1, read, left);
+        let (statements, warnings) = (self.statements.len(), self.warnings.len());
+        reserve_at_rate(&mut self.statements, 1, statements, read, left);
         // A statement says a few things at most, nearly always.
-        reserve_at_rate(&mut self.warnings, 4, read, left);
+        reserve_at_rate(&mut self.warnings, 4, warnings, read, left);
     }
 
     /// Takes in the next item of the `Statement` array.
@@ -939,29 +941,6 @@ impl<'s> StatementStream<'s> {
         }
         Ok(statements)
     }
-}
-
-/// Makes room in `list` for at least `need` more, when it has less, estimated from the
-/// bytes `left` in the source at the rate of the `read` ones so far: a list that doubles
-/// would hold up to twice the room it needs (statements and their warnings are most of a
-/// policy's memory).
-fn reserve_at_rate<T>(list: &mut Vec<T>, need: usize, read: usize, left: usize) {
-    let len = list.len();
-    if list.capacity() - len >= need {
-        return;
-    }
-    if len < 64 {
-        list.reserve(len.max(need).max(4));
-        return;
-    }
-    let rest = u128::from(left as u64) * len as u128 / read.max(1) as u128;
-    let rest = usize::try_from(rest).unwrap_or(usize::MAX);
-    // Between a quarter more (so that a poor estimate still grows geometrically) and twice
-    // as many (as doubling would).
-    list.reserve_exact(
-        rest.saturating_add(16)
-            .clamp((len / 4).max(need), len.max(need)),
-    );
 }
 
 /// Like [`parse_document`], for a document whose top-level `Statement` array was taken in

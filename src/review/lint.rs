@@ -11,6 +11,7 @@ use crate::asg::catalog::{Catalog, catalog};
 use crate::policy::operators::{BaseOp, Operator, SetOp};
 use crate::policy::{Effect, Policy, Statement};
 use crate::text::json::LineIndex;
+use crate::text::room::reserve_at_rate;
 use crate::text::words::elide;
 
 /// How much a finding matters.
@@ -43,8 +44,8 @@ pub struct Finding {
     pub code: &'static str,
     /// How much it matters.
     pub severity: Severity,
-    /// The policy's name.
-    pub policy: String,
+    /// The policy's name (shared by its findings).
+    pub policy: Arc<str>,
     /// The statement, 0-based (none for the whole policy).
     pub statement: Option<usize>,
     /// "statement 2 (Sid \"X\")", counted from 1.
@@ -72,7 +73,11 @@ pub struct LintOptions {
 
 /// Every finding in a policy, in source order.
 pub fn lint(policy: &Policy, options: LintOptions) -> Vec<Finding> {
-    let mut out = Vec::new();
+    // Room for the parser's warnings, then for the statements' findings as they come (see
+    // `reserve_at_rate`): a policy may have a finding for each of tens of thousands of
+    // statements, and a list that doubles would hold up to twice their room.
+    let mut out = Vec::with_capacity(policy.warnings.len());
+    let name: Arc<str> = policy.name.as_str().into();
     // Lines and columns from one index of the source: findings come in statement order,
     // so a one-line policy is scanned once, not once per finding.
     let index = LineIndex::new(&policy.source);
@@ -84,7 +89,7 @@ pub fn lint(policy: &Policy, options: LintOptions) -> Vec<Finding> {
         out.push(Finding {
             code: "policy-warning",
             severity: Severity::Warning,
-            policy: policy.name.clone(),
+            policy: Arc::clone(&name),
             statement: w.message.statement(),
             label: w.message.label().unwrap_or_default(),
             line: w.line,
@@ -107,7 +112,7 @@ pub fn lint(policy: &Policy, options: LintOptions) -> Vec<Finding> {
         Finding {
             code,
             severity,
-            policy: policy.name.clone(),
+            policy: Arc::clone(&name),
             statement: Some(st.index),
             label: st.label(),
             line,
@@ -117,7 +122,11 @@ pub fn lint(policy: &Policy, options: LintOptions) -> Vec<Finding> {
             fix,
         }
     };
-    for st in &policy.statements {
+    let warned = out.len();
+    let statements = policy.statements.len();
+    for (done, st) in policy.statements.iter().enumerate() {
+        let made = out.len() - warned;
+        reserve_at_rate(&mut out, 4, made, done, statements - done);
         statement_findings(
             st,
             options,
@@ -557,6 +566,7 @@ const MAX_DEAD_ALLOW_WORK: usize = 20_000_000;
 
 /// An Allow that an unconditional Deny in the same policy always overrides.
 fn dead_allows(policy: &Policy, index: &LineIndex, out: &mut Vec<Finding>) {
+    let name: Arc<str> = policy.name.as_str().into();
     // The Denies that cover every resource with no condition. Of those with the same
     // actions only the first is kept: it is the first to override whatever the others do.
     let mut seen: std::collections::HashSet<Vec<String>> = std::collections::HashSet::new();
@@ -593,7 +603,7 @@ fn dead_allows(policy: &Policy, index: &LineIndex, out: &mut Vec<Finding>) {
         out.push(Finding {
             code: "dead-allow-not-checked",
             severity: Severity::Info,
-            policy: policy.name.clone(),
+            policy: Arc::clone(&name),
             statement: None,
             label: String::new(),
             line: 1,
@@ -627,7 +637,7 @@ fn dead_allows(policy: &Policy, index: &LineIndex, out: &mut Vec<Finding>) {
         out.push(Finding {
             code: "dead-allow",
             severity: Severity::Warning,
-            policy: policy.name.clone(),
+            policy: Arc::clone(&name),
             statement: Some(st.index),
             label: st.label(),
             line,
@@ -680,7 +690,7 @@ mod tests {
         Finding {
             code,
             severity,
-            policy: String::new(),
+            policy: "".into(),
             statement: None,
             label: String::new(),
             line,

@@ -5,6 +5,7 @@ pub(crate) mod intern;
 pub(crate) mod json;
 mod location;
 pub(crate) mod pattern;
+pub(crate) mod room;
 pub(crate) mod words;
 
 pub use json::{Span, SyntaxError};
