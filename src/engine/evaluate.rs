@@ -244,6 +244,9 @@ fn conditions<'a>(
         }
         cond = cond.and(tri);
     }
+    // Room for the marked keys at once: a list that doubles to a hundred thousand holds up
+    // to twice their room.
+    depends.reserve_exact(marked.iter().filter(|&&m| m).count());
     depends.extend(
         order
             .iter()
@@ -626,6 +629,12 @@ impl<'a> Evidence<'a> {
             (Effect::Deny, Tri::Always) => &mut self.deny_always,
             (Effect::Allow, Tri::Always) => &mut self.decided_allow,
             (_, Tri::Sometimes) => {
+                // Room for this statement's keys at once (as much again as there are, at
+                // least): one statement may name a hundred thousand.
+                let (len, adding) = (self.keys.len(), ev.depends.len());
+                if self.keys.capacity() - len < adding {
+                    self.keys.reserve_exact(adding.max(len));
+                }
                 for d in &ev.depends {
                     match *d {
                         Dep::Key(k) => self.keys.push(k),
@@ -652,12 +661,16 @@ impl<'a> Evidence<'a> {
     }
 
     /// What open answers depend on, sorted and without repeats: keys as written, unknown
-    /// parts as `{name}`.
-    fn depends(&mut self) -> Vec<Arc<str>> {
+    /// parts as `{name}`; shared with the last answer that listed the same (see
+    /// [`shared_list`]), or made in one piece.
+    fn depends(&mut self) -> Arc<[Arc<str>]> {
         let mut keys = std::mem::take(&mut self.keys);
         if keys.len() != self.keys_distinct {
             keys.sort();
             keys.dedup();
+        }
+        if self.holes.is_empty() {
+            return shared_list(&keys);
         }
         let mut holes: Vec<Arc<str>> = std::mem::take(&mut self.holes)
             .into_iter()
@@ -665,19 +678,19 @@ impl<'a> Evidence<'a> {
             .collect();
         holes.sort_unstable();
         // Two sorted lists merged, a text in both listed once.
-        let mut out = Vec::with_capacity(keys.len() + holes.len());
-        let mut holes = holes.into_iter().peekable();
+        let mut out: Vec<&Arc<str>> = Vec::with_capacity(keys.len() + holes.len());
+        let mut holes_in_order = holes.iter().peekable();
         for k in keys {
-            while let Some(h) = holes.next_if(|h| h < k) {
+            while let Some(h) = holes_in_order.next_if(|h| *h < k) {
                 out.push(h);
             }
-            if holes.peek() == Some(k) {
+            if holes_in_order.peek() == Some(&k) {
                 continue;
             }
-            out.push(Arc::clone(k));
+            out.push(k);
         }
-        out.extend(holes);
-        out
+        out.extend(holes_in_order);
+        shared_list(&out)
     }
 
     /// The statements shown for a status: (decided by, near misses).
@@ -966,9 +979,11 @@ thread_local! {
 /// listed the same keys, if that answer is still held: the answers of a refresh that rest on
 /// one statement of a hundred thousand keys each list them all, and each held its own copy
 /// (110 MB in the app for a 3 MB policy). Short lists are not shared.
-fn shared_list(keys: Vec<Arc<str>>) -> Arc<[Arc<str>]> {
+fn shared_list(keys: &[&Arc<str>]) -> Arc<[Arc<str>]> {
+    // Made from a list of known length: one allocation, no list of the keys before it.
+    let made = || keys.iter().map(|k| Arc::clone(k)).collect();
     if keys.len() < SHARED_FROM {
-        return keys.into();
+        return made();
     }
     LAST_DEPENDS.with(|last| {
         let mut last = last.borrow_mut();
@@ -976,12 +991,12 @@ fn shared_list(keys: Vec<Arc<str>>) -> Arc<[Arc<str>]> {
             && held.len() == keys.len()
             && held
                 .iter()
-                .zip(&keys)
-                .all(|(a, b)| Arc::ptr_eq(a, b) || a == b)
+                .zip(keys)
+                .all(|(a, b)| Arc::ptr_eq(a, b) || a == *b)
         {
             return held;
         }
-        let shared: Arc<[Arc<str>]> = keys.into();
+        let shared: Arc<[Arc<str>]> = made();
         *last = Some(Arc::downgrade(&shared));
         shared
     })
@@ -1007,7 +1022,7 @@ fn evaluate_once<'a>(matching: &Matching<'a>, req: &'a Request) -> Decision {
     };
     // Sorted and without repeats; only an open answer depends on anything.
     let depends: Arc<[Arc<str>]> = if status == Status::Conditional {
-        shared_list(evidence.depends())
+        evidence.depends()
     } else {
         Arc::default()
     };
