@@ -656,6 +656,22 @@ fn an_element_the_reader_refuses_or_ignores_builds_no_tree() {
         // of names, a few bytes each, is what it takes now.
         assert!(ratio <= 2.5, "{element}: {ratio:.2} times the file");
     }
+    // The app offers a file that is no policy to the request reader (a template, API
+    // JSON): a policy document is told by its names, with no tree of it (two trees of it
+    // were built: 17 times the file).
+    let mut text = statement_with_a_large("X", 80_000);
+    text.shrink_to_fit();
+    let size = text.len();
+    let mut said = String::new();
+    let extra = peak_of(|| {
+        said = asg_perms::infer_named(Some("big.json"), &text)
+            .map(|_| ())
+            .unwrap_err()
+            .to_string();
+    });
+    assert!(said.contains("policy document"), "{said}");
+    let ratio = (extra + size) as f64 / size as f64;
+    assert!(ratio <= 2.5, "as a request: {ratio:.2} times the file");
 }
 
 /// One statement with `keys` condition keys, each as short as a tag key is.

@@ -164,6 +164,16 @@ pub fn infer_named(name: Option<&str>, text: &str) -> Result<Vec<InferredRequest
             }
         }
         Kind::Json => {
+            // A policy document is no request: told by its top-level names, read without a
+            // tree (a policy that failed to load is offered here, and may be large).
+            if is_policy_document(text) {
+                return Err(InferError {
+                    at: "input".to_owned(),
+                    message: format!(
+                        "this JSON is an IAM policy document (it has a Statement), not a request. {SHAPES}"
+                    ),
+                });
+            }
             // A template, or one call's parameters: read once, then told apart.
             let root = cli::json_node(text)?;
             if cloudformation::is_template(&root) {
@@ -173,6 +183,28 @@ pub fn infer_named(name: Option<&str>, text: &str) -> Result<Vec<InferredRequest
             }
         }
     }
+}
+
+/// True for a JSON object with a top-level `Statement`: a policy document, whatever else is
+/// wrong with it. Its names are read and its values skipped, with no tree.
+fn is_policy_document(text: &str) -> bool {
+    let start = text.len()
+        - text
+            .trim_start_matches(['\u{feff}', ' ', '\t', '\r', '\n'])
+            .len();
+    let mut r = crate::text::json::Reader::at(text, start);
+    if r.enter_object().is_err() {
+        return false;
+    }
+    while let Ok(Some((name, _))) = r.next_name() {
+        if name == "Statement" {
+            return true;
+        }
+        if r.skip().is_err() {
+            return false;
+        }
+    }
+    false
 }
 
 impl InferredRequest {
