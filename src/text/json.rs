@@ -568,8 +568,8 @@ impl<'a> Parser<'a, '_> {
     fn skip_value(&mut self, depth: usize) -> Result<(), SyntaxError> {
         self.enter(depth)?;
         match self.bytes.get(self.pos) {
-            Some(b'{') => self.object(depth, false).map(drop),
-            Some(b'[') => self.array(depth, false).map(drop),
+            Some(b'{') => self.object::<false>(depth).map(drop),
+            Some(b'[') => self.array::<false>(depth).map(drop),
             _ => self.value(depth).map(drop),
         }
     }
@@ -578,8 +578,8 @@ impl<'a> Parser<'a, '_> {
         self.enter(depth)?;
         let start = self.pos;
         let kind = match self.bytes.get(self.pos) {
-            Some(b'{') => self.object(depth, true)?,
-            Some(b'[') => self.array(depth, true)?,
+            Some(b'{') => self.object::<true>(depth)?,
+            Some(b'[') => self.array::<true>(depth)?,
             Some(b'"') => Kind::String(self.string()?),
             Some(b't') => self.literal("true", Kind::Bool(true))?,
             Some(b'f') => self.literal("false", Kind::Bool(false))?,
@@ -745,9 +745,9 @@ impl<'a> Parser<'a, '_> {
             .ok_or_else(|| self.error_at(esc_at, "unpaired UTF-16 surrogate in \\u escape"))
     }
 
-    /// An array; its items are kept when `build`, else only read.
+    /// An array; its items are kept when `BUILD`, else only read.
     #[inline]
-    fn array(&mut self, depth: usize, build: bool) -> Result<Kind, SyntaxError> {
+    fn array<const BUILD: bool>(&mut self, depth: usize) -> Result<Kind, SyntaxError> {
         let open = self.pos;
         self.pos += 1;
         let mut items = Vec::new();
@@ -761,7 +761,7 @@ impl<'a> Parser<'a, '_> {
             if self.pos >= self.bytes.len() {
                 return Err(self.error_at(open, "this array is never closed"));
             }
-            if build {
+            if BUILD {
                 items.push(self.value(depth + 1)?);
             } else {
                 self.skip_value(depth + 1)?;
@@ -791,14 +791,18 @@ impl<'a> Parser<'a, '_> {
     /// item by item, left empty), a value read for its syntax only (left as `null` with
     /// its span: when the object is not built, or the stream skips the member), or a tree.
     #[inline]
-    fn member_value(&mut self, depth: usize, key: &str, build: bool) -> Result<Value, SyntaxError> {
+    fn member_value<const BUILD: bool>(
+        &mut self,
+        depth: usize,
+        key: &str,
+    ) -> Result<Value, SyntaxError> {
         let start = self.pos;
         let streamed = depth == 0
             && self.bytes.get(self.pos) == Some(&b'[')
             && self.stream.as_ref().is_some_and(|s| s.keys.contains(&key));
         let kind = if streamed {
             self.streamed_array(depth + 1, key)?
-        } else if !build || self.stream.as_ref().is_some_and(|s| s.skips(depth, key)) {
+        } else if !BUILD || self.stream.as_ref().is_some_and(|s| s.skips(depth, key)) {
             self.skip_value(depth + 1)?;
             Kind::Null
         } else {
@@ -813,9 +817,9 @@ impl<'a> Parser<'a, '_> {
         })
     }
 
-    /// An object; its members are kept when `build`, else only read.
+    /// An object; its members are kept when `BUILD`, else only read.
     #[inline]
-    fn object(&mut self, depth: usize, build: bool) -> Result<Kind, SyntaxError> {
+    fn object<const BUILD: bool>(&mut self, depth: usize) -> Result<Kind, SyntaxError> {
         let open = self.pos;
         self.pos += 1;
         let mut members: Vec<Member> = Vec::new();
@@ -846,7 +850,7 @@ impl<'a> Parser<'a, '_> {
                 start: key_start,
                 end: self.pos,
             };
-            let duplicate = if build && members.len() < LOOKED_THROUGH {
+            let duplicate = if BUILD && members.len() < LOOKED_THROUGH {
                 members.iter().any(|m| m.key == key)
             } else {
                 let names = names.get_or_insert_with(|| {
@@ -874,8 +878,8 @@ impl<'a> Parser<'a, '_> {
             }
             self.pos += 1;
             self.skip_ws();
-            let value = self.member_value(depth, &key, build)?;
-            if build {
+            let value = self.member_value::<BUILD>(depth, &key)?;
+            if BUILD {
                 members.push(Member {
                     key,
                     key_span,
