@@ -146,7 +146,7 @@ pub fn lint(policy: &Policy, options: LintOptions) -> Vec<Finding> {
             "Give each statement its own Sid.".into(),
         ));
     });
-    dead_allows(policy, &index, &mut out);
+    dead_allows(policy, &name, &index, &mut out);
     in_source_order(&mut out);
     out.shrink_to_fit();
     out
@@ -565,8 +565,7 @@ fn arn_case(text: &str, offset: usize, f: &mut Sink<'_>) {
 const MAX_DEAD_ALLOW_WORK: usize = 20_000_000;
 
 /// An Allow that an unconditional Deny in the same policy always overrides.
-fn dead_allows(policy: &Policy, index: &LineIndex, out: &mut Vec<Finding>) {
-    let name: Arc<str> = policy.name.as_str().into();
+fn dead_allows(policy: &Policy, name: &Arc<str>, index: &LineIndex, out: &mut Vec<Finding>) {
     // The Denies that cover every resource with no condition. Of those with the same
     // actions only the first is kept: it is the first to override whatever the others do.
     let mut seen: std::collections::HashSet<Vec<String>> = std::collections::HashSet::new();
@@ -603,7 +602,7 @@ fn dead_allows(policy: &Policy, index: &LineIndex, out: &mut Vec<Finding>) {
         out.push(Finding {
             code: "dead-allow-not-checked",
             severity: Severity::Info,
-            policy: Arc::clone(&name),
+            policy: Arc::clone(name),
             statement: None,
             label: String::new(),
             line: 1,
@@ -637,7 +636,7 @@ fn dead_allows(policy: &Policy, index: &LineIndex, out: &mut Vec<Finding>) {
         out.push(Finding {
             code: "dead-allow",
             severity: Severity::Warning,
-            policy: Arc::clone(&name),
+            policy: Arc::clone(name),
             statement: Some(st.index),
             label: st.label(),
             line,

@@ -325,17 +325,15 @@ impl<'a> Reader<'a> {
             _ => {}
         }
         if p.bytes.get(p.pos) != Some(&b'"') {
-            return Err(p.error_at(p.pos, "expected a quoted member name"));
+            return Err(p.error_at(
+                p.pos,
+                format!("expected a quoted member name, found {}", p.describe_here()),
+            ));
         }
         let start = p.pos;
         let name = p.string()?;
         let span = Span { start, end: p.pos };
-        p.skip_ws();
-        if p.bytes.get(p.pos) != Some(&b':') {
-            return Err(p.error_at(p.pos, "expected ':' after a member name"));
-        }
-        p.pos += 1;
-        p.skip_ws();
+        p.colon()?;
         Ok(Some((name, span)))
     }
 
@@ -378,7 +376,6 @@ pub fn parse_streaming(
         max_tree,
         tree_start: 0,
         skipped: 0,
-        in_item: false,
         item: None,
     });
     parse_with(p)
@@ -422,8 +419,6 @@ struct Stream<'a, 'h> {
     tree_start: usize,
     /// Bytes of the root taken by streamed arrays (not in its tree).
     skipped: usize,
-    /// True while an item is read.
-    in_item: bool,
     /// While an item is read: its list's name and its depth.
     item: Option<(&'a str, usize)>,
 }
@@ -431,7 +426,7 @@ struct Stream<'a, 'h> {
 impl Stream<'_, '_> {
     /// How many bytes the tree being built spans so far, at `pos`.
     fn tree_bytes(&self, pos: usize) -> usize {
-        let skipped = if self.in_item { 0 } else { self.skipped };
+        let skipped = if self.item.is_some() { 0 } else { self.skipped };
         pos.saturating_sub(self.tree_start).saturating_sub(skipped)
     }
 
@@ -470,13 +465,11 @@ impl<'a> Parser<'a, '_> {
             let root_start = self.stream.as_ref().map_or(0, |s| s.tree_start);
             if let Some(s) = self.stream.as_mut() {
                 s.tree_start = self.pos;
-                s.in_item = true;
                 s.item = s.keys.iter().find(|k| **k == key).map(|k| (*k, depth + 1));
             }
             let item = self.value(depth + 1)?;
             if let Some(s) = self.stream.as_mut() {
                 s.tree_start = root_start;
-                s.in_item = false;
                 s.item = None;
                 if (s.each)(key, item).is_err() {
                     return Err(SyntaxError {
@@ -646,6 +639,23 @@ impl<'a> Parser<'a, '_> {
         Ok(Kind::Number(CompactString::from(
             &self.text[start..self.pos],
         )))
+    }
+
+    /// Past the `:` after a member name, and the white space around it.
+    fn colon(&mut self) -> Result<(), SyntaxError> {
+        self.skip_ws();
+        if self.bytes.get(self.pos) != Some(&b':') {
+            return Err(self.error_at(
+                self.pos,
+                format!(
+                    "expected ':' after a member name, found {}",
+                    self.describe_here()
+                ),
+            ));
+        }
+        self.pos += 1;
+        self.skip_ws();
+        Ok(())
     }
 
     /// The member name that starts at `start` (one read before), read again.
@@ -866,18 +876,7 @@ impl<'a> Parser<'a, '_> {
                     format!("duplicate member \"{key}\" in one object (AWS rejects this)"),
                 ));
             }
-            self.skip_ws();
-            if self.bytes.get(self.pos) != Some(&b':') {
-                return Err(self.error_at(
-                    self.pos,
-                    format!(
-                        "expected ':' after a member name, found {}",
-                        self.describe_here()
-                    ),
-                ));
-            }
-            self.pos += 1;
-            self.skip_ws();
+            self.colon()?;
             let value = self.member_value::<BUILD>(depth, &key)?;
             if BUILD {
                 members.push(Member {
