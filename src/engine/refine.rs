@@ -18,7 +18,7 @@ use std::sync::{Arc, LazyLock, Mutex, OnceLock, PoisonError};
 use super::decision::MissingReason;
 use crate::policy::condition::{BaseOp, Condition, Operator};
 use crate::policy::keys::is_multivalued;
-use crate::policy::{Effect, Layer, Request, Statement, VarText};
+use crate::policy::{Effect, FoldedKey, Layer, Request, Statement, VarText};
 use crate::text::pattern::{Bits, GlobRef, Piece, Template, Tok, alphabet};
 
 /// At most this many automaton states are explored for one unknown.
@@ -207,11 +207,11 @@ fn cases_inner(req: &Request, statements: &[&Statement]) -> Option<Result<Cases,
     // before any witness is looked for.
     let per_case = statements.len().max(1) * req.resources.len().max(1);
     let unknown_keys = {
-        let mut keys: Vec<&str> = handled
+        let mut keys: Vec<FoldedKey<'_>> = handled
             .iter()
             .flat_map(|st| &st.conditions)
             .filter(|c| c.key_unknown(&req.context))
-            .map(Condition::key_lower)
+            .map(Condition::key_folded)
             .collect();
         keys.sort_unstable();
         keys.dedup();
@@ -273,14 +273,14 @@ fn handles(req: &Request, st: &Statement) -> bool {
 
 /// The keys that may hold several values: those known to be multivalued, and those any
 /// statement tests with `ForAnyValue` or `ForAllValues`. Lower-cased.
-fn multivalued_keys<'a>(statements: &[&'a Statement]) -> HashSet<&'a str> {
+fn multivalued_keys<'a>(statements: &[&'a Statement]) -> HashSet<FoldedKey<'a>> {
     statements
         .iter()
         .flat_map(|st| &st.conditions)
         .filter(|c| {
             is_multivalued(&c.key) || matches!(c.operator, Operator::Known { set: Some(_), .. })
         })
-        .map(Condition::key_lower)
+        .map(Condition::key_folded)
         .collect()
 }
 
@@ -293,11 +293,11 @@ type KeyCases = (String, Vec<Option<Vec<String>>>);
 fn key_values(
     req: &Request,
     statements: &[&Statement],
-    multivalued: &HashSet<&str>,
+    multivalued: &HashSet<FoldedKey<'_>>,
 ) -> Option<Vec<KeyCases>> {
     // The values as compiled for their operators at parse time (literal for the
     // `...Equals` ones, with `${*}`-style escapes already literal).
-    let mut keys: HashMap<&str, (&str, Vec<GlobRef<'_>>)> = HashMap::new();
+    let mut keys: HashMap<FoldedKey<'_>, (&str, Vec<GlobRef<'_>>)> = HashMap::new();
     for st in statements {
         for c in &st.conditions {
             if !c.key_unknown(&req.context) {
@@ -307,7 +307,7 @@ fn key_values(
                 return None;
             };
             let entry = keys
-                .entry(c.key_lower())
+                .entry(c.key_folded())
                 .or_insert_with(|| (&*c.key, Vec::new()));
             match base {
                 BaseOp::StringEquals
@@ -323,8 +323,8 @@ fn key_values(
             }
         }
     }
-    let mut key_list: Vec<(&str, (&str, Vec<GlobRef<'_>>))> = keys.into_iter().collect();
-    key_list.sort_by(|a, b| a.0.cmp(b.0));
+    let mut key_list: Vec<(FoldedKey<'_>, (&str, Vec<GlobRef<'_>>))> = keys.into_iter().collect();
+    key_list.sort_by(|a, b| a.0.cmp(&b.0));
     let any = Template {
         pieces: vec![Piece::Hole("v".to_owned())],
     };
@@ -335,7 +335,7 @@ fn key_values(
             let mut values: Vec<Option<Vec<String>>> =
                 singles.iter().map(|w| Some(vec![w.clone()])).collect();
             values.push(None); // the key is absent
-            if multivalued.contains(lower) {
+            if multivalued.contains(&lower) {
                 values.push(Some(Vec::new()));
                 // Several values: without a set operator the outcome does not depend on which.
                 let first = singles.first().cloned().unwrap_or_default();

@@ -10,6 +10,7 @@ use std::net::IpAddr;
 use std::sync::Arc;
 
 use crate::policy::keys::{MULTIVALUED_KEYS_PAGE, is_multivalued};
+use crate::policy::request::FoldedKey;
 use crate::policy::vars::{Resolved, VarText};
 use crate::policy::{Context, KeyState};
 use crate::text::intern::Interner;
@@ -26,16 +27,64 @@ pub struct Condition {
     pub operator: Operator,
     /// The key as written.
     pub key: Arc<str>,
-    /// The values as written (numbers and booleans as their text).
-    pub values: Box<[VarText]>,
+    /// The values as written (numbers and booleans as their text): one kept in place, as
+    /// nearly every condition has.
+    pub values: Values,
     /// Where the key is in the source.
     pub span: Span,
-    /// The key lower-cased, for look-ups that allocate nothing.
-    key_lower: Arc<str>,
+    /// What few conditions need: none for an ASCII key whose values are read in place.
+    extra: Option<Box<Extra>>,
+}
+
+/// What a condition stores besides its key and values, when it needs to.
+#[derive(Clone, Debug, Default)]
+struct Extra {
+    /// The key lower-cased, when it is not ASCII (an ASCII key is folded as it is compared,
+    /// see [`FoldedKey`]).
+    key_lower: Option<Box<str>>,
     /// How each value is compiled for the operator; empty when every value is read in place
-    /// from its text or is not compiled at all (nearly always: then nothing but the text is
-    /// stored).
+    /// from its text or is not compiled at all.
     compiled: Box<[Compiled]>,
+}
+
+/// A condition's values: one kept in place (nearly always), or several.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Values {
+    /// One value.
+    One(VarText),
+    /// Several.
+    Several(Box<[VarText]>),
+}
+
+impl std::ops::Deref for Values {
+    type Target = [VarText];
+
+    fn deref(&self) -> &[VarText] {
+        match self {
+            Self::One(v) => std::slice::from_ref(v),
+            Self::Several(v) => v,
+        }
+    }
+}
+
+impl<'a> IntoIterator for &'a Values {
+    type Item = &'a VarText;
+    type IntoIter = std::slice::Iter<'a, VarText>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.iter()
+    }
+}
+
+impl From<Vec<VarText>> for Values {
+    fn from(mut values: Vec<VarText>) -> Self {
+        if values.len() == 1
+            && let Some(one) = values.pop()
+        {
+            return Self::One(one);
+        }
+        Self::Several(values.into_boxed_slice())
+    }
 }
 
 /// How a condition value is compiled for its operator.
@@ -263,13 +312,19 @@ fn read_condition(
         Operator::Known { base, .. } => Compiled::all(*base, &values),
         Operator::Unknown(_) => Box::default(),
     };
+    let key_lower = (!k.key.is_ascii()).then(|| Box::from(k.key.to_lowercase().as_str()));
+    let extra = (key_lower.is_some() || !compiled.is_empty()).then(|| {
+        Box::new(Extra {
+            key_lower,
+            compiled,
+        })
+    });
     Ok(Condition {
         operator: operator.clone(),
         key: interner.get(&k.key),
-        values,
+        values: Values::from(values),
         span: k.key_span,
-        key_lower: interner.get(&k.key.to_lowercase()),
-        compiled,
+        extra,
     })
 }
 
@@ -311,7 +366,7 @@ impl Condition {
         else {
             return Tri::Sometimes;
         };
-        match ctx.get_lower(&self.key_lower) {
+        match ctx.get_folded(self.key_folded()) {
             None => Tri::Sometimes,
             Some(KeyState::Absent) => self.when_absent(None, *set, *base, *if_exists).tri,
             Some(KeyState::Values(values)) => {
@@ -335,7 +390,7 @@ impl Condition {
         let Operator::Known { base, .. } = &self.operator else {
             return None;
         };
-        match self.compiled.get(i) {
+        match self.compiled().get(i) {
             Some(Compiled::Glob(g)) => Some(Matcher::Glob(g.view())),
             Some(Compiled::Arn(a)) => Some(Matcher::Arn(a.view())),
             Some(Compiled::Not) => None,
@@ -345,14 +400,22 @@ impl Condition {
         }
     }
 
-    /// The key, lower-cased.
-    pub fn key_lower(&self) -> &str {
-        &self.key_lower
+    /// How each value is compiled (empty when none is stored).
+    fn compiled(&self) -> &[Compiled] {
+        self.extra.as_ref().map_or(&[], |e| &e.compiled)
+    }
+
+    /// The key as names compare, whatever the case (no allocation).
+    pub(crate) fn key_folded(&self) -> FoldedKey<'_> {
+        match self.extra.as_ref().and_then(|e| e.key_lower.as_deref()) {
+            Some(lower) => FoldedKey::lower(lower),
+            None => FoldedKey::ascii(&self.key),
+        }
     }
 
     /// True when the request does not say what the key holds (the answer then depends on it).
     pub fn key_unknown(&self, ctx: &Context) -> bool {
-        ctx.get_lower(&self.key_lower).is_none()
+        ctx.get_folded(self.key_folded()).is_none()
     }
 
     fn outcome(&self, ctx: &Context, words: bool) -> ConditionOutcome {
@@ -388,7 +451,7 @@ impl Condition {
         } else {
             String::new()
         };
-        match ctx.get_lower(&self.key_lower) {
+        match ctx.get_folded(self.key_folded()) {
             None => ConditionOutcome {
                 tri: Tri::Sometimes,
                 note: if words {
@@ -559,7 +622,7 @@ impl Condition {
 
     /// One request value against all policy values.
     fn one_value(&self, base: BaseOp, value: &str, ctx: &Context) -> Tri {
-        let templated = ctx.is_template(&self.key);
+        let templated = ctx.is_template_folded(self.key_folded());
         let folded;
         let value_folded = if matches!(
             base,
@@ -592,7 +655,7 @@ impl Condition {
 
 /// The values of one condition key: a value or a non-empty list of strings, numbers or
 /// booleans.
-fn condition_values(k: &Member, allow_vars: bool) -> Result<Box<[VarText]>, (usize, String)> {
+fn condition_values(k: &Member, allow_vars: bool) -> Result<Vec<VarText>, (usize, String)> {
     let raw: Vec<&Value> = match &k.value.kind {
         Kind::Array(items) => {
             if items.is_empty() {
@@ -628,7 +691,7 @@ fn condition_values(k: &Member, allow_vars: bool) -> Result<Box<[VarText]>, (usi
             VarText::plain(&text)
         });
     }
-    Ok(values.into_boxed_slice())
+    Ok(values)
 }
 
 /// Why a condition on a multivalued key without a set operator stays open, with the page.
@@ -876,6 +939,49 @@ mod tests {
             c.set(k, v.iter().copied());
         }
         c
+    }
+
+    /// A condition's key is found in the request whatever its case, with nothing stored
+    /// lower-cased for an ASCII key; a key that is not ASCII compares as its Unicode
+    /// lower-casing does (the Kelvin sign lower-cases to an ASCII `k`).
+    #[test]
+    fn keys_are_found_whatever_their_case() {
+        let c = ctx(&[
+            ("aws:RequestTag/Team", &["a"]),
+            ("aws:RequestTag/\u{c4}rea", &["b"]),
+            ("aws:RequestTag/k", &["c"]),
+        ]);
+        for (key, value) in [
+            ("aws:requesttag/TEAM", "a"),
+            ("AWS:REQUESTTAG/team", "a"),
+            ("aws:requesttag/\u{e4}REA", "b"),
+            ("aws:RequestTag/\u{c4}rea", "b"),
+            ("aws:RequestTag/\u{212a}", "c"),
+            ("aws:RequestTag/K", "c"),
+        ] {
+            let text = serde_json::json!({ "StringEquals": { key: value } }).to_string();
+            assert_eq!(eval1(&text, &c), Tri::Always, "{key}");
+            let other = serde_json::json!({ "StringEquals": { key: "z" } }).to_string();
+            assert_eq!(eval1(&other, &c), Tri::Never, "{key}");
+        }
+        let unknown = r#"{"StringEquals":{"aws:RequestTag/Teams":"a"}}"#;
+        assert_eq!(eval1(unknown, &c), Tri::Sometimes);
+        // Names compare as their lower-cased texts would, in order too.
+        let mut keys = ["b", "A", "a", "\u{e4}", "\u{c4}x", "[", "_", "Z"];
+        keys.sort_by(|a, b| {
+            let fold = |k: &'static str| {
+                if k.is_ascii() {
+                    FoldedKey::ascii(k)
+                } else {
+                    FoldedKey::lower(Box::leak(k.to_lowercase().into_boxed_str()))
+                }
+            };
+            fold(a).cmp(&fold(b))
+        });
+        let lowered: Vec<String> = keys.iter().map(|k| k.to_lowercase()).collect();
+        let mut sorted = lowered.clone();
+        sorted.sort();
+        assert_eq!(lowered, sorted);
     }
 
     #[test]
@@ -1254,7 +1360,8 @@ mod tests {
             let mut apart = read.clone();
             for c in &mut apart {
                 let Operator::Known { base, .. } = c.operator else { continue };
-                c.compiled = c.values.iter().map(|v| compiled_apart(base, v)).collect();
+                c.extra.get_or_insert_with(Box::default).compiled =
+                    c.values.iter().map(|v| compiled_apart(base, v)).collect();
             }
             let c = ctx(&[("aws:RequestTag/k", &[request.as_str()])]);
             proptest::prop_assert_eq!(read[0].evaluate(&c).tri, apart[0].evaluate(&c).tri, "{}", text);

@@ -19,6 +19,7 @@ pub(crate) use document::{
     StatementStream, parse_document, parse_document_streamed, statement_reads,
 };
 pub use error::PolicyError;
+pub(crate) use request::FoldedKey;
 pub use request::{Context, KeyState, Request};
 pub use set::{Layer, PolicySet};
 pub(crate) use vars::{Resolved, VarText};

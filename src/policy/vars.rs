@@ -10,8 +10,8 @@ use crate::text::pattern::{Glob, Tok};
 /// A piece of text that may hold policy variables.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct VarText {
-    /// As written.
-    pub text: Box<str>,
+    /// As written (kept in place when short, as nearly every value is: no allocation).
+    pub text: compact_str::CompactString,
     /// The segments; none when the whole text is plain (nearly always, and then nothing is
     /// stored twice).
     segs: Option<Box<Segments>>,
@@ -124,7 +124,7 @@ impl VarText {
             });
         }
         Ok(Self {
-            text: Box::from(text),
+            text: compact_str::CompactString::from(text),
             segs: Some(Box::new(Segments(segs.into_boxed_slice()))),
         })
     }
@@ -132,7 +132,7 @@ impl VarText {
     /// Plain text without variables.
     pub fn plain(text: &str) -> Self {
         Self {
-            text: Box::from(text),
+            text: compact_str::CompactString::from(text),
             segs: None,
         }
     }
