@@ -13,7 +13,7 @@ use crate::asg::generate::GenerateOptions;
 use crate::report::{Report, ReportHeader};
 use crate::review::audit::{Audit, AuditProgress};
 use crate::review::diff::{ActionChange, diff_checks, sort_lost_first};
-use crate::review::lint::{Finding, LintOptions, lint};
+use crate::review::lint::{Finding, LintOptions, gather, lint};
 
 /// The account matrix: running, or done.
 pub(super) struct AuditState {
@@ -145,11 +145,11 @@ impl ExplorerApp {
                 // broader than Auto Scaling (the command line's --for-auto-scaling asks for
                 // it).
                 for p in set.policies() {
-                    all.extend(lint(p, LintOptions::default()));
+                    gather(&mut all, lint(p, LintOptions::default()));
                 }
             }
             if let Some(c) = compare {
-                all.extend(lint(&c, LintOptions::default()));
+                gather(&mut all, lint(&c, LintOptions::default()));
             }
             Job::Linted {
                 revision,

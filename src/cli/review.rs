@@ -15,7 +15,7 @@ use crate::asg::catalog::catalog;
 use crate::report::ReportHeader;
 use crate::review::audit::{AuditProgress, audit as run_audit};
 use crate::review::diff::{Direction, diff as run_diff, to_markdown, to_text};
-use crate::review::lint::{LintOptions, Severity, lint as run_lint};
+use crate::review::lint::{LintOptions, Severity, gather, lint as run_lint};
 use crate::text::words::thousands;
 
 /// `asg-perms diff`.
@@ -95,13 +95,7 @@ pub(super) fn lint(args: &LintArgs, out: &mut dyn Write) -> Result<ExitCode, Cli
         for x in &mut found {
             x.policy = std::sync::Arc::clone(&name);
         }
-        // The first file's list is taken over whole: a second list as long would be held
-        // while it is copied (a finding for each of tens of thousands of statements).
-        if all.is_empty() {
-            all = found;
-        } else {
-            all.append(&mut found);
-        }
+        gather(&mut all, found);
     }
     let count = |s: Severity| all.iter().filter(|f| f.severity == s).count();
     match args.format {

@@ -30,8 +30,8 @@ pub struct Condition {
     /// The values as written (numbers and booleans as their text): one kept in place, as
     /// nearly every condition has.
     pub values: Values,
-    /// Where the key is in the source.
-    pub span: Span,
+    /// Where the key is in the source (the byte offset of its opening quote).
+    pub at: usize,
     /// What few conditions need: none for an ASCII key whose values are read in place.
     extra: Option<Box<Extra>>,
 }
@@ -323,7 +323,7 @@ fn read_condition(
         operator: operator.clone(),
         key: interner.get(&k.key),
         values: Values::from(values),
-        span: k.key_span,
+        at: k.key_span.start,
         extra,
     })
 }

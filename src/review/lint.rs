@@ -63,6 +63,17 @@ pub struct Finding {
     pub fix: Cow<'static, str>,
 }
 
+/// Adds `more` to `all`: taken over whole when `all` is empty (a second list as long would
+/// be held while the first is copied, and a policy may have a finding for each of tens of
+/// thousands of statements).
+pub fn gather(all: &mut Vec<Finding>, mut more: Vec<Finding>) {
+    if all.is_empty() {
+        *all = more;
+    } else {
+        all.append(&mut more);
+    }
+}
+
 /// What a lint is run for.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct LintOptions {
@@ -338,7 +349,7 @@ fn forallvalues_findings(st: &Statement, f: &mut Sink<'_>) {
                 f(
                     "forallvalues-absent-key",
                     Severity::Warning,
-                    c.span.start,
+                    c.at,
                     format!(
                         "ForAllValues on {} is true when the request has no {}",
                         c.key, c.key
@@ -520,7 +531,7 @@ fn unknown_keys(st: &Statement, f: &mut Sink<'_>) {
             f(
                 "unknown-condition-key",
                 Severity::Warning,
-                c.span.start,
+                c.at,
                 format!("no action of this statement has the condition key {}", c.key).into(),
                 "A key the request never carries is absent: the condition is decided by that, whatever its values.",
                 "Use a key listed for these actions (`asg-perms explain --action NAME` lists them), or a global aws: key.".into(),
