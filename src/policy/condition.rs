@@ -941,6 +941,14 @@ mod tests {
         c
     }
 
+    /// A statement may hold a hundred thousand conditions: each stays within 80 bytes, its
+    /// one value and a short text of it in place (it was 112, then 96).
+    #[test]
+    fn a_condition_is_small() {
+        assert!(std::mem::size_of::<Condition>() <= 80);
+        assert!(std::mem::size_of::<Values>() <= 32);
+    }
+
     /// A condition's key is found in the request whatever its case, with nothing stored
     /// lower-cased for an ASCII key; a key that is not ASCII compares as its Unicode
     /// lower-casing does (the Kelvin sign lower-cases to an ASCII `k`).
