@@ -12,7 +12,6 @@ use std::sync::Arc;
 use super::decision::{Decision, MissingReason, ResourceOutcome, StatementRef, Status};
 use super::explain::explain;
 use super::refine::{CaseOutcome, Unrefined};
-use crate::policy::condition::Operator;
 use crate::policy::{
     Context, Effect, Layer, Policy, PolicySet, Request, Resolved, ResourceMatches, ResourcePattern,
     Statement, VarText,
@@ -220,23 +219,20 @@ fn conditions<'a>(
         }
     ];
     for (i, c) in st.conditions.iter().enumerate() {
-        let tri = if words && said < words::LIST_ITEMS {
+        let (tri, unknown) = if words && said < words::LIST_ITEMS {
             let out = c.evaluate(ctx);
             if out.tri != Tri::Always {
                 notes.push(out.note);
                 said += 1;
             }
-            out.tri
+            (out.tri, false)
         } else {
-            let tri = c.tri(ctx);
+            // The key looked up once for the answer and for what it depends on.
+            let (tri, unknown) = c.tri_and_unknown(ctx);
             unsaid += usize::from(words && tri != Tri::Always);
-            tri
+            (tri, unknown)
         };
-        if !words
-            && tri != Tri::Always
-            && c.key_unknown(ctx)
-            && matches!(c.operator, Operator::Known { .. })
-        {
+        if !words && tri != Tri::Always && unknown {
             match marked.get_mut(i) {
                 Some(m) => *m = true,
                 None => depends.push(Dep::Key(&c.key)),

@@ -358,21 +358,29 @@ impl Condition {
     /// nothing is allocated (the hot path of evaluation). When the key is not known the
     /// answer is [`Tri::Sometimes`] and depends on [`key`](Self::key).
     pub fn tri(&self, ctx: &Context) -> Tri {
+        self.tri_and_unknown(ctx).0
+    }
+
+    /// [`tri`](Self::tri), and whether the request leaves the key unknown
+    /// ([`key_unknown`](Self::key_unknown), false for an unknown operator): the key is looked
+    /// up once for both.
+    pub fn tri_and_unknown(&self, ctx: &Context) -> (Tri, bool) {
         let Operator::Known {
             set,
             base,
             if_exists,
         } = &self.operator
         else {
-            return Tri::Sometimes;
+            return (Tri::Sometimes, false);
         };
-        match ctx.get_folded(self.key_folded()) {
-            None => Tri::Sometimes,
+        let tri = match ctx.get_folded(self.key_folded()) {
+            None => return (Tri::Sometimes, true),
             Some(KeyState::Absent) => self.when_absent(None, *set, *base, *if_exists).tri,
             Some(KeyState::Values(values)) => {
                 self.with_values(None, values, *set, *base, ctx, "").tri
             }
-        }
+        };
+        (tri, false)
     }
 
     /// Value `i` compiled as a string pattern for this operator (literal for the
