@@ -26,8 +26,8 @@ pub struct Context {
 }
 
 /// A condition key's name compared as AWS compares them, whatever the case: an ASCII name
-/// is folded byte by byte as it is read; any other is given lower-cased
-/// ([`str::to_lowercase`]), so both compare as their lower-cased texts would.
+/// is folded to lower case as it is compared, eight bytes at a time; any other is given
+/// lower-cased ([`str::to_lowercase`]), so both compare as their lower-cased texts would.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct FoldedKey<'a> {
     text: &'a str,
