@@ -55,72 +55,61 @@ impl<'a> FoldedKey<'a> {
         }
     }
 
-    /// Word `at..at + 8` of the lower-cased name (there are that many bytes).
-    fn word(self, at: usize) -> u64 {
-        let x = u64::from_le_bytes(chunk8(self.text.as_bytes(), at));
-        if self.lower { x } else { fold_ascii8(x) }
-    }
-
-    /// Byte `at` of the lower-cased name.
-    fn byte(self, at: usize) -> u8 {
-        let b = self.text.as_bytes()[at];
-        if self.lower {
-            b
-        } else {
-            b.to_ascii_lowercase()
-        }
-    }
-
-    /// How this name compares with `other`, as their lower-cased texts do (the hot path of
-    /// every condition's look-up: keys share long beginnings, `aws:requesttag/`, so eight
-    /// bytes are compared at once, folded together).
+    /// How this name compares with `other`, as their lower-cased texts do.
     fn compare(self, other: FoldedKey<'_>) -> std::cmp::Ordering {
-        let n = self.text.len().min(other.text.len());
-        let mut i = 0;
-        while i + 8 <= n {
-            let (x, y) = (self.word(i), other.word(i));
-            if x != y {
-                let at = ((x ^ y).trailing_zeros() / 8) as usize;
-                return x.to_le_bytes()[at].cmp(&y.to_le_bytes()[at]);
-            }
-            i += 8;
+        compare_folded(self.text, !self.lower, other.text, !other.lower)
+    }
+
+    /// [`compare`](Self::compare) with a name already lower-cased, made for the look-up
+    /// (the hot path of every condition): `memcmp` when this one is lower-cased too, else
+    /// only this side folded.
+    fn against_lower(self, lower: &str) -> std::cmp::Ordering {
+        if self.lower {
+            return self.text.as_bytes().cmp(lower.as_bytes());
         }
-        for j in i..n {
-            let (x, y) = (self.byte(j), other.byte(j));
-            if x != y {
-                return x.cmp(&y);
-            }
-        }
-        self.text.len().cmp(&other.text.len())
+        compare_folded(self.text, true, lower, false)
     }
 }
 
-impl FoldedKey<'_> {
-    /// [`compare`](Self::compare) with a name already lower-cased, made for the look-up:
-    /// `memcmp` when this one is lower-cased too, else only this side folded.
-    fn against_lower(self, lower: &str) -> std::cmp::Ordering {
-        let (a, b) = (self.text.as_bytes(), lower.as_bytes());
-        if self.lower {
-            return a.cmp(b);
+/// How `a` and `b` compare once lower-cased, each folded as it is read when its flag says
+/// so (it is then ASCII). Keys share long beginnings (`aws:requesttag/`), so eight bytes are
+/// compared at once; inlined, so a caller's constant flags leave no test in the loop.
+#[inline]
+fn compare_folded(a: &str, fold_a: bool, b: &str, fold_b: bool) -> std::cmp::Ordering {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    let n = a.len().min(b.len());
+    let mut i = 0;
+    while i + 8 <= n {
+        let (x, y) = (word(a, fold_a, i), word(b, fold_b, i));
+        if x != y {
+            let at = ((x ^ y).trailing_zeros() / 8) as usize;
+            return x.to_le_bytes()[at].cmp(&y.to_le_bytes()[at]);
         }
-        let n = a.len().min(b.len());
-        let mut i = 0;
-        while i + 8 <= n {
-            let x = fold_ascii8(u64::from_le_bytes(chunk8(a, i)));
-            let y = u64::from_le_bytes(chunk8(b, i));
-            if x != y {
-                let at = ((x ^ y).trailing_zeros() / 8) as usize;
-                return x.to_le_bytes()[at].cmp(&y.to_le_bytes()[at]);
-            }
-            i += 8;
+        i += 8;
+    }
+    for j in i..n {
+        let (x, y) = (byte(a, fold_a, j), byte(b, fold_b, j));
+        if x != y {
+            return x.cmp(&y);
         }
-        for j in i..n {
-            let x = a[j].to_ascii_lowercase();
-            if x != b[j] {
-                return x.cmp(&b[j]);
-            }
-        }
-        a.len().cmp(&b.len())
+    }
+    a.len().cmp(&b.len())
+}
+
+/// Word `at..at + 8` of `bytes` (there are that many), lower-cased when `fold`.
+#[inline]
+fn word(bytes: &[u8], fold: bool, at: usize) -> u64 {
+    let x = u64::from_le_bytes(chunk8(bytes, at));
+    if fold { fold_ascii8(x) } else { x }
+}
+
+/// Byte `at` of `bytes`, lower-cased when `fold`.
+#[inline]
+fn byte(bytes: &[u8], fold: bool, at: usize) -> u8 {
+    if fold {
+        bytes[at].to_ascii_lowercase()
+    } else {
+        bytes[at]
     }
 }
 
@@ -168,11 +157,11 @@ impl std::hash::Hash for FoldedKey<'_> {
         let n = self.text.len();
         let mut i = 0;
         while i + 8 <= n {
-            state.write_u64(self.word(i));
+            state.write_u64(word(self.text.as_bytes(), !self.lower, i));
             i += 8;
         }
         for j in i..n {
-            state.write_u8(self.byte(j));
+            state.write_u8(byte(self.text.as_bytes(), !self.lower, j));
         }
         state.write_u8(0xff);
     }
@@ -185,16 +174,17 @@ impl Context {
         I: IntoIterator<Item = S>,
         S: Into<String>,
     {
-        self.templates.remove(&key.to_lowercase());
         self.put(
             key,
             KeyState::Values(values.into_iter().map(Into::into).collect()),
         );
     }
 
-    /// Sets what is known of `key` (replacing what was, and the name as first given).
+    /// Sets what is known of `key` (replacing what was, the name as first given, and
+    /// whether its values were templates).
     fn put(&mut self, key: &str, state: KeyState) {
         let lower = key.to_lowercase();
+        self.templates.remove(&lower);
         let entry = (lower, key.to_owned(), state);
         match self.keys.binary_search_by(|k| k.0.cmp(&entry.0)) {
             Ok(i) => self.keys[i] = entry,
@@ -225,7 +215,6 @@ impl Context {
 
     /// Marks a key as absent from the request.
     pub fn set_absent(&mut self, key: &str) {
-        self.templates.remove(&key.to_lowercase());
         self.put(key, KeyState::Absent);
     }
 
