@@ -184,7 +184,7 @@ fn for_all_values_with_an_absent_key_holds() {
         &req("autoscaling:CreateOrUpdateTags", &["*"], &[]),
     );
     assert_eq!(d.status, Status::Conditional);
-    assert_eq!(*d.depends_on, [std::sync::Arc::from("aws:TagKeys")]);
+    assert_eq!(*d.depends_on, ["aws:TagKeys"]);
 }
 
 #[test]
@@ -511,10 +511,7 @@ fn allows_after_enough_allowing_ones_still_count_when_the_answer_is_not_satisfie
     assert_eq!(d.status, Status::Conditional, "{}", d.explanation);
     assert_eq!(
         *d.depends_on,
-        [
-            std::sync::Arc::from("aws:RequestTag/team"),
-            std::sync::Arc::from("aws:ResourceTag/env")
-        ]
+        ["aws:RequestTag/team", "aws:ResourceTag/env"]
     );
     let shown: Vec<usize> = d.decided_by.iter().map(|s| s.statement).collect();
     assert!(

@@ -120,7 +120,7 @@ pub struct Decision {
     /// failed on resource or condition.
     pub near_misses: Vec<StatementRef>,
     /// For conditional: the condition keys and resource parts the result depends on.
-    pub depends_on: std::sync::Arc<[std::sync::Arc<str>]>,
+    pub depends_on: std::sync::Arc<[smol_str::SmolStr]>,
     /// For a missing permission without an explicit deny: every layer with no statement that
     /// allows it (where a fix must go), in evaluation order.
     pub missing_layers: Vec<Layer>,

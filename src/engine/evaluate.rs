@@ -7,6 +7,7 @@
 //! resource name the user did not give) is kept open, and the answer is *conditional* when it
 //! matters.
 
+use smol_str::SmolStr;
 use std::sync::Arc;
 
 use super::decision::{Decision, MissingReason, ResourceOutcome, StatementRef, Status};
@@ -32,7 +33,7 @@ enum Dep<'a> {
     /// A condition key (or a policy variable's key), as written: the statement's own text,
     /// which the answer then shares (a statement may test a hundred thousand keys, and a
     /// variable's key may be long).
-    Key(&'a Arc<str>),
+    Key(&'a SmolStr),
     /// An unknown part of the resource, by name (shown as `{name}`).
     Hole(&'a str),
 }
@@ -577,7 +578,7 @@ struct Evidence<'a> {
     /// The condition keys open answers depend on, borrowed from the statements: gathered
     /// as they come and made a set now and then (thousands of statements may name the same
     /// key, and one statement may name a hundred thousand).
-    keys: Vec<&'a Arc<str>>,
+    keys: Vec<&'a SmolStr>,
     /// How many keys there were after they were last made a set.
     keys_distinct: usize,
     /// The unknown parts of resources open answers depend on, by name.
@@ -659,7 +660,7 @@ impl<'a> Evidence<'a> {
     /// What open answers depend on, sorted and without repeats: keys as written, unknown
     /// parts as `{name}`; shared with the last answer that listed the same (see
     /// [`shared_list`]), or made in one piece.
-    fn depends(&mut self) -> Arc<[Arc<str>]> {
+    fn depends(&mut self) -> Arc<[SmolStr]> {
         let mut keys = std::mem::take(&mut self.keys);
         if keys.len() != self.keys_distinct {
             keys.sort();
@@ -668,13 +669,13 @@ impl<'a> Evidence<'a> {
         if self.holes.is_empty() {
             return shared_list(&keys);
         }
-        let mut holes: Vec<Arc<str>> = std::mem::take(&mut self.holes)
+        let mut holes: Vec<SmolStr> = std::mem::take(&mut self.holes)
             .into_iter()
-            .map(|h| Arc::from(format!("{{{h}}}")))
+            .map(|h| SmolStr::from(format!("{{{h}}}")))
             .collect();
         holes.sort_unstable();
         // Two sorted lists merged, a text in both listed once.
-        let mut out: Vec<&Arc<str>> = Vec::with_capacity(keys.len() + holes.len());
+        let mut out: Vec<&SmolStr> = Vec::with_capacity(keys.len() + holes.len());
         let mut holes_in_order = holes.iter().peekable();
         for k in keys {
             while let Some(h) = holes_in_order.next_if(|h| *h < k) {
@@ -967,7 +968,7 @@ const SHARED_FROM: usize = 64;
 thread_local! {
     /// The last long list of keys an answer depended on in this thread, while an answer
     /// still holds it (nothing is kept alive for it).
-    static LAST_DEPENDS: std::cell::RefCell<Option<std::sync::Weak<[Arc<str>]>>> =
+    static LAST_DEPENDS: std::cell::RefCell<Option<std::sync::Weak<[SmolStr]>>> =
         const { std::cell::RefCell::new(None) };
 }
 
@@ -975,9 +976,9 @@ thread_local! {
 /// listed the same keys, if that answer is still held: the answers of a refresh that rest on
 /// one statement of a hundred thousand keys each list them all, and each held its own copy
 /// (110 MB in the app for a 3 MB policy). Short lists are not shared.
-fn shared_list(keys: &[&Arc<str>]) -> Arc<[Arc<str>]> {
+fn shared_list(keys: &[&SmolStr]) -> Arc<[SmolStr]> {
     // Made from a list of known length: one allocation, no list of the keys before it.
-    let made = || keys.iter().map(|k| Arc::clone(k)).collect();
+    let made = || keys.iter().map(|&k| k.clone()).collect();
     if keys.len() < SHARED_FROM {
         return made();
     }
@@ -985,14 +986,11 @@ fn shared_list(keys: &[&Arc<str>]) -> Arc<[Arc<str>]> {
         let mut last = last.borrow_mut();
         if let Some(held) = last.as_ref().and_then(std::sync::Weak::upgrade)
             && held.len() == keys.len()
-            && held
-                .iter()
-                .zip(keys)
-                .all(|(a, b)| Arc::ptr_eq(a, b) || a == *b)
+            && held.iter().zip(keys).all(|(a, b)| a == *b)
         {
             return held;
         }
-        let shared: Arc<[Arc<str>]> = made();
+        let shared: Arc<[SmolStr]> = made();
         *last = Some(Arc::downgrade(&shared));
         shared
     })
@@ -1017,7 +1015,7 @@ fn evaluate_once<'a>(matching: &Matching<'a>, req: &'a Request) -> Decision {
         _ => None,
     };
     // Sorted and without repeats; only an open answer depends on anything.
-    let depends: Arc<[Arc<str>]> = if status == Status::Conditional {
+    let depends: Arc<[SmolStr]> = if status == Status::Conditional {
         evidence.depends()
     } else {
         Arc::default()

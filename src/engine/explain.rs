@@ -11,7 +11,7 @@ pub(super) fn explain(
     outcomes: &[ResourceOutcome],
     decided_by: &[StatementRef],
     near: &[StatementRef],
-    depends: &[std::sync::Arc<str>],
+    depends: &[smol_str::SmolStr],
 ) -> String {
     let labels = |v: &[StatementRef]| {
         v.iter()

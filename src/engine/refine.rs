@@ -250,7 +250,7 @@ fn handles(req: &Request, st: &Statement) -> bool {
             return true;
         }
         matches!(
-            c.operator,
+            c.operator(),
             Operator::Known {
                 set: None,
                 base: BaseOp::StringEquals
@@ -278,7 +278,7 @@ fn multivalued_keys<'a>(statements: &[&'a Statement]) -> HashSet<FoldedKey<'a>> 
         .iter()
         .flat_map(|st| &st.conditions)
         .filter(|c| {
-            is_multivalued(&c.key) || matches!(c.operator, Operator::Known { set: Some(_), .. })
+            is_multivalued(&c.key) || matches!(c.operator(), Operator::Known { set: Some(_), .. })
         })
         .map(Condition::key_folded)
         .collect()
@@ -303,7 +303,7 @@ fn key_values(
             if !c.key_unknown(&req.context) {
                 continue;
             }
-            let Operator::Known { base, .. } = &c.operator else {
+            let Operator::Known { base, .. } = c.operator() else {
                 return None;
             };
             let entry = keys

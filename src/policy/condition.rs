@@ -6,6 +6,7 @@
 //! miss; a missing key makes a condition false except for negated operators, `...IfExists`,
 //! `Null` and `ForAllValues`.
 
+use smol_str::SmolStr;
 use std::net::IpAddr;
 use std::sync::Arc;
 
@@ -23,22 +24,39 @@ pub use super::operators::{BaseOp, Operator, SetOp};
 /// One operator + key + values test.
 #[derive(Clone, Debug)]
 pub struct Condition {
-    /// The operator.
-    pub operator: Operator,
-    /// The key as written.
-    pub key: Arc<str>,
+    /// The key as written: in place when short (23 bytes or fewer, as nearly every key
+    /// is), else shared (a clone is a count, whatever its length).
+    pub key: SmolStr,
     /// The values as written (numbers and booleans as their text): one kept in place, as
     /// nearly every condition has.
     pub values: Values,
-    /// Where the key is in the source (the byte offset of its opening quote).
-    pub at: usize,
-    /// What few conditions need: none for an ASCII key whose values are read in place.
+    /// What few conditions need: none for an ASCII key whose values are read in place
+    /// under a documented operator.
     extra: Option<Box<Extra>>,
+    /// Where the key is in the source (the byte offset of its opening quote; see
+    /// [`at`](Self::at)).
+    at: u32,
+    /// The operator (see [`operator`](Self::operator)).
+    op: Op,
+}
+
+/// A condition's operator in three bytes: a documented one whole; an unknown one's name is
+/// kept in [`Extra`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Op {
+    Known {
+        set: Option<SetOp>,
+        base: BaseOp,
+        if_exists: bool,
+    },
+    Unknown,
 }
 
 /// What a condition stores besides its key and values, when it needs to.
 #[derive(Clone, Debug, Default)]
 struct Extra {
+    /// The name of an operator that is not documented, as written.
+    unknown_operator: Option<Arc<str>>,
     /// The key lower-cased, when it is not ASCII (an ASCII key is folded as it is compared,
     /// see [`FoldedKey`]).
     key_lower: Option<Box<str>>,
@@ -313,22 +331,77 @@ fn read_condition(
         Operator::Unknown(_) => Box::default(),
     };
     let key_lower = (!k.key.is_ascii()).then(|| Box::from(k.key.to_lowercase().as_str()));
-    let extra = (key_lower.is_some() || !compiled.is_empty()).then(|| {
-        Box::new(Extra {
-            key_lower,
-            compiled,
-        })
-    });
+    let (op, unknown_operator) = match operator {
+        Operator::Known {
+            set,
+            base,
+            if_exists,
+        } => (
+            Op::Known {
+                set: *set,
+                base: *base,
+                if_exists: *if_exists,
+            },
+            None,
+        ),
+        Operator::Unknown(name) => (Op::Unknown, Some(Arc::clone(name))),
+    };
+    let extra =
+        (key_lower.is_some() || !compiled.is_empty() || unknown_operator.is_some()).then(|| {
+            Box::new(Extra {
+                unknown_operator,
+                key_lower,
+                compiled,
+            })
+        });
+    // A short key is kept in place; a long one is shared with the policy's other
+    // conditions on it.
+    let key = if k.key.len() <= INLINE_KEY {
+        SmolStr::new(&k.key)
+    } else {
+        SmolStr::from(interner.get(&k.key))
+    };
     Ok(Condition {
-        operator: operator.clone(),
-        key: interner.get(&k.key),
+        key,
         values: Values::from(values),
-        at: k.key_span.start,
         extra,
+        // An offset past 4 GiB (beyond every limit on input) is kept as the last one.
+        at: u32::try_from(k.key_span.start).unwrap_or(u32::MAX),
+        op,
     })
 }
 
+/// The longest key a condition keeps in place (what [`SmolStr`] holds without an
+/// allocation).
+const INLINE_KEY: usize = 23;
+
 impl Condition {
+    /// The operator.
+    pub fn operator(&self) -> Operator {
+        match self.op {
+            Op::Known {
+                set,
+                base,
+                if_exists,
+            } => Operator::Known {
+                set,
+                base,
+                if_exists,
+            },
+            Op::Unknown => Operator::Unknown(
+                self.extra
+                    .as_ref()
+                    .and_then(|e| e.unknown_operator.clone())
+                    .unwrap_or_else(|| Arc::from("")),
+            ),
+        }
+    }
+
+    /// Where the key is in the source: the byte offset of its opening quote.
+    pub fn at(&self) -> usize {
+        self.at as usize
+    }
+
     fn values_text(&self) -> String {
         let quoted = |text: &str| format!("\"{}\"", words::elide(text));
         if let [one] = &*self.values {
@@ -365,11 +438,11 @@ impl Condition {
     /// ([`key_unknown`](Self::key_unknown), false for an unknown operator): the key is looked
     /// up once for both.
     pub fn tri_and_unknown(&self, ctx: &Context) -> (Tri, bool) {
-        let Operator::Known {
+        let Op::Known {
             set,
             base,
             if_exists,
-        } = &self.operator
+        } = &self.op
         else {
             return (Tri::Sometimes, false);
         };
@@ -395,7 +468,7 @@ impl Condition {
     /// Value `i`'s matcher for this operator: compiled, or read in place from its text.
     /// `None` when it holds a policy variable or the operator does not compare strings.
     fn matcher(&self, i: usize) -> Option<Matcher<'_>> {
-        let Operator::Known { base, .. } = &self.operator else {
+        let Op::Known { base, .. } = &self.op else {
             return None;
         };
         match self.compiled().get(i) {
@@ -430,18 +503,18 @@ impl Condition {
         let head = if words {
             format!(
                 "{} {} {}",
-                self.operator,
+                self.operator(),
                 self.key_words(),
                 self.values_text()
             )
         } else {
             String::new()
         };
-        let Operator::Known {
+        let Op::Known {
             set,
             base,
             if_exists,
-        } = &self.operator
+        } = &self.op
         else {
             return ConditionOutcome {
                 tri: Tri::Sometimes,
@@ -953,8 +1026,40 @@ mod tests {
     /// one value and a short text of it in place (it was 112, then 96).
     #[test]
     fn a_condition_is_small() {
-        assert!(std::mem::size_of::<Condition>() <= 80);
+        assert!(std::mem::size_of::<Condition>() <= 72);
         assert!(std::mem::size_of::<Values>() <= 32);
+        assert!(std::mem::size_of::<Op>() <= 4);
+    }
+
+    /// A short key is kept in place (no allocation); a long one is shared by the policy's
+    /// conditions on it. An unknown operator keeps its name.
+    #[test]
+    fn short_keys_are_in_place_and_long_ones_shared() {
+        let long = "aws:RequestTag/a-tag-name-longer-than-23";
+        let text = format!(
+            r#"{{"StringEquals":{{"aws:RequestTag/team":"a","{long}":"b"}},"StringLike":{{"{long}":"c*"}},"NoSuchOperator":{{"k":"v"}}}}"#
+        );
+        let conditions = conds(&text);
+        let [short, a, b, unknown] = &conditions[..] else {
+            panic!("four conditions: {conditions:?}")
+        };
+        assert!(!short.key.is_heap_allocated());
+        assert_eq!((&*a.key, &*b.key), (long, long));
+        assert!(a.key.is_heap_allocated() && a.key.as_ptr() == b.key.as_ptr());
+        assert_eq!(
+            unknown.operator(),
+            Operator::Unknown("NoSuchOperator".into())
+        );
+        assert_eq!(unknown.operator().to_string(), "NoSuchOperator");
+        assert_eq!(&text[unknown.at()..unknown.at() + 3], "\"k\"");
+        assert!(matches!(
+            b.operator(),
+            Operator::Known {
+                set: None,
+                base: BaseOp::StringLike,
+                if_exists: false
+            }
+        ));
     }
 
     /// A condition's key is found in the request whatever its case, with nothing stored
@@ -1375,7 +1480,7 @@ mod tests {
             let read = conds(&text);
             let mut apart = read.clone();
             for c in &mut apart {
-                let Operator::Known { base, .. } = c.operator else { continue };
+                let Operator::Known { base, .. } = c.operator() else { continue };
                 c.extra.get_or_insert_with(Box::default).compiled =
                     c.values.iter().map(|v| compiled_apart(base, v)).collect();
             }

@@ -2,7 +2,7 @@
 //! `${*}`, `${?}`, `${$}`. Variables are only live in `"Version": "2012-10-17"` policies; in
 //! older ones the text is literal, as in AWS.
 
-use std::sync::Arc;
+use smol_str::SmolStr;
 
 use crate::policy::{Context, KeyState};
 use crate::text::pattern::{Glob, Tok};
@@ -31,8 +31,9 @@ enum Seg {
     Escaped(char),
     /// A variable.
     Var {
-        /// Shared with the answers that depend on it (a key may be long).
-        key: Arc<str>,
+        /// Shared with the answers that depend on it (a long key is shared, a short one kept
+        /// in place).
+        key: SmolStr,
         default: Option<Box<str>>,
     },
 }
@@ -109,7 +110,7 @@ impl VarText {
                         return Err(format!("empty policy variable in \"{text}\""));
                     }
                     segs.push(Seg::Var {
-                        key: Arc::from(key),
+                        key: SmolStr::new(key),
                         default,
                     });
                 }
@@ -160,7 +161,7 @@ impl VarText {
     }
 
     /// The condition keys its variables name (`aws:username` for `${aws:username}`).
-    pub fn variable_keys(&self) -> impl Iterator<Item = &Arc<str>> {
+    pub fn variable_keys(&self) -> impl Iterator<Item = &SmolStr> {
         self.seg_list().iter().filter_map(|s| match s {
             Seg::Var { key, .. } => Some(key),
             _ => None,

@@ -329,13 +329,13 @@ fn forallvalues_findings(st: &Statement, f: &mut Sink<'_>) {
             set: Some(SetOp::ForAllValues),
             base,
             ..
-        } = c.operator
+        } = c.operator()
             && base != BaseOp::Null
         {
             let guarded = st.conditions.iter().any(|g| {
                 g.key.eq_ignore_ascii_case(&c.key)
                     && matches!(
-                        g.operator,
+                        g.operator(),
                         Operator::Known {
                             base: BaseOp::Null,
                             ..
@@ -349,7 +349,7 @@ fn forallvalues_findings(st: &Statement, f: &mut Sink<'_>) {
                 f(
                     "forallvalues-absent-key",
                     Severity::Warning,
-                    c.at,
+                    c.at(),
                     format!(
                         "ForAllValues on {} is true when the request has no {}",
                         c.key, c.key
@@ -531,7 +531,7 @@ fn unknown_keys(st: &Statement, f: &mut Sink<'_>) {
             f(
                 "unknown-condition-key",
                 Severity::Warning,
-                c.at,
+                c.at(),
                 format!("no action of this statement has the condition key {}", c.key).into(),
                 "A key the request never carries is absent: the condition is decided by that, whatever its values.",
                 "Use a key listed for these actions (`asg-perms explain --action NAME` lists them), or a global aws: key.".into(),

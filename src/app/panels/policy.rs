@@ -398,9 +398,13 @@ fn statement_card_ui(
                 let vals = words::list(c.values.iter().map(|v| v.text.as_ref()), ", ");
                 wrapped(
                     ui,
-                    &format!("Condition: {} {} {vals}", c.operator, words::elide(&c.key)),
+                    &format!(
+                        "Condition: {} {} {vals}",
+                        c.operator(),
+                        words::elide(&c.key)
+                    ),
                 )
-                .on_hover_text(c.operator.help());
+                .on_hover_text(c.operator().help());
             }
             more_ui(
                 ui,
