@@ -534,7 +534,7 @@ impl Pending<'_> {
             layer: self.layer,
             policy_index: self.policy_index,
             policy: self.policy.name.clone(),
-            statement: self.st.index,
+            statement: self.st.index(),
             sid: self.st.sid.as_deref().map(str::to_owned),
             effect: self.st.effect,
             span: self.st.span,
@@ -560,7 +560,7 @@ trait Names {
 
 impl Names for Pending<'_> {
     fn names(&self) -> (Layer, usize, usize) {
-        (self.layer, self.policy_index, self.st.index)
+        (self.layer, self.policy_index, self.st.index())
     }
 }
 

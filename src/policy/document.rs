@@ -257,8 +257,8 @@ impl ResourceSpec {
 /// One statement of a policy.
 #[derive(Clone, Debug)]
 pub struct Statement {
-    /// Position in the policy's `Statement` list (0-based).
-    pub index: usize,
+    /// Position in the policy's `Statement` list (0-based; see [`index`](Self::index)).
+    index: u32,
     /// The `Sid`, if any (stored in place when short, as nearly every Sid is: no allocation).
     pub sid: Option<compact_str::CompactString>,
     /// Allow or Deny.
@@ -273,9 +273,9 @@ pub struct Statement {
     pub span: Span,
     /// For a statement of many conditions ([`KEY_ORDER_FROM`] or more), their indexes in
     /// the order of their keys (as written, byte by byte): what an open answer depends on is
-    /// listed sorted, and a hundred thousand keys are sorted once, not per request. Empty
-    /// for fewer conditions.
-    key_order: Box<[u32]>,
+    /// listed sorted, and a hundred thousand keys are sorted once, not per request. None
+    /// for fewer conditions; behind one thin pointer, as nearly every statement has none.
+    key_order: Option<Box<Box<[u32]>>>,
 }
 
 /// How many conditions a statement has before their keys' order is worked out when it is
@@ -286,7 +286,12 @@ impl Statement {
     /// The indexes of the conditions in the order of their keys (as written, byte by byte),
     /// ties in the order written; empty when there are fewer than `KEY_ORDER_FROM` (64).
     pub fn key_order(&self) -> &[u32] {
-        &self.key_order
+        self.key_order.as_deref().map_or(&[], |order| order)
+    }
+
+    /// Position in the policy's `Statement` list (0-based).
+    pub fn index(&self) -> usize {
+        self.index as usize
     }
 
     /// How `Resource`/`NotResource` matches a resource template, when no pattern holds a
@@ -295,8 +300,8 @@ impl Statement {
     /// pattern holds a variable.
     pub fn resource_match(&self, resource: &Template, memo: &ResourceMatches) -> Option<Tri> {
         // Four statements a byte, two bits each: 0 not yet known, then the answer.
-        let slot = memo.tri.get(self.index / 4)?;
-        let shift = (self.index % 4) * 2;
+        let slot = memo.tri.get(self.index() / 4)?;
+        let shift = (self.index() % 4) * 2;
         match (slot.load(Ordering::Relaxed) >> shift) & 3 {
             1 => return Some(Tri::Never),
             2 => return Some(Tri::Sometimes),
@@ -337,7 +342,7 @@ impl Statement {
             };
             (0..n).map(|_| AtomicU8::new(0)).collect()
         });
-        let slot = slots.get(self.index)?;
+        let slot = slots.get(self.index())?;
         let known = slot.load(Ordering::Relaxed);
         if known & KNOWN_HOLES != 0 {
             return Some(known & !KNOWN_HOLES);
@@ -377,7 +382,7 @@ impl Statement {
 
     /// "statement 2 (Sid \"`AllowPassRole`\")" or "statement 2".
     pub fn label(&self) -> String {
-        statement_label(self.index, self.sid.as_deref())
+        statement_label(self.index(), self.sid.as_deref())
     }
 }
 
@@ -736,7 +741,7 @@ impl Policy {
             .candidates(service)
             .into_iter()
             .filter(|st| st.covers_action_by(&mut matches))
-            .filter_map(|st| u32::try_from(st.index).ok())
+            .map(|st| st.index)
             .collect();
         let Ok(mut cache) = self.caches.action_cache.0.lock() else {
             return Matches::new(&indexes, self.statements.len());
@@ -1102,7 +1107,7 @@ fn index_by_service(statements: &[Statement]) -> HashMap<Option<String>, Vec<usi
             }
         }
         for k in keys {
-            by_service.entry(k).or_default().push(st.index);
+            by_service.entry(k).or_default().push(st.index());
         }
     }
     by_service
@@ -1208,6 +1213,13 @@ fn parse_statement(
         column: 0,
         offset,
     }));
+    // Never over 4 billion under the limits on input (a statement is dozens of bytes).
+    let index = u32::try_from(index).map_err(|_| {
+        err(
+            item.span.start,
+            "more statements than 4,294,967,295".to_owned(),
+        )
+    })?;
     Ok(Statement {
         index,
         sid,
@@ -1222,12 +1234,12 @@ fn parse_statement(
 
 /// The conditions' indexes in the order of their keys, for a statement of many (see
 /// [`Statement::key_order`]).
-fn key_order(conditions: &[Condition]) -> Box<[u32]> {
+fn key_order(conditions: &[Condition]) -> Option<Box<Box<[u32]>>> {
     if conditions.len() < KEY_ORDER_FROM {
-        return Box::default();
+        return None;
     }
     let Ok(n) = u32::try_from(conditions.len()) else {
-        return Box::default();
+        return None;
     };
     let mut order: Vec<u32> = (0..n).collect();
     // Stable: equal keys stay in the order written.
@@ -1236,7 +1248,7 @@ fn key_order(conditions: &[Condition]) -> Box<[u32]> {
             .key
             .cmp(&conditions[*b as usize].key)
     });
-    order.into_boxed_slice()
+    Some(Box::new(order.into_boxed_slice()))
 }
 
 /// The `Sid`, which must be a string when present.
@@ -1386,6 +1398,14 @@ pub(crate) fn string_list<'v>(
 #[cfg(test)]
 mod tests {
     use super::Matches;
+
+    /// A statement is read by the ten thousand: its index shares a word with its effect, and
+    /// the order of its conditions' keys (which nearly every statement lacks) takes a thin
+    /// pointer.
+    #[test]
+    fn a_statement_is_small() {
+        assert!(std::mem::size_of::<super::Statement>() <= 136);
+    }
 
     /// Both forms (a list of indexes, one bit per statement) give the same indexes and the
     /// same count, walked by `for_each` or by `next`.

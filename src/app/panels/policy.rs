@@ -166,7 +166,7 @@ impl PolicyPanel {
             layer_header_ui(ui, layer, index, policy, focused, dark);
             for st in &policy.statements {
                 let hit = highlighted.iter().find(|h| {
-                    h.layer == layer && h.policy_index == index && h.statement == st.index
+                    h.layer == layer && h.policy_index == index && h.statement == st.index()
                 });
                 let known = self.heights.2.get(n).copied();
                 let top = ui.cursor().top() + owed - origin;
@@ -176,8 +176,8 @@ impl PolicyPanel {
                 let wanted = hit.is_some() && self.scroll_pending && !scrolled;
                 if in_view || wanted || known.is_none() && n < 64 {
                     pay(ui, &mut owed);
-                    let here =
-                        findings.map_or_else(Vec::new, |f| f.of_statement(&policy.name, st.index));
+                    let here = findings
+                        .map_or_else(Vec::new, |f| f.of_statement(&policy.name, st.index()));
                     let r = statement_card_ui(ui, st, hit.copied(), &here, dark);
                     if self.heights.2.len() <= n {
                         self.heights.2.resize(n + 1, CARD_ESTIMATE);
@@ -364,7 +364,7 @@ fn statement_card_ui(
                     Effect::Deny => theme::color(Status::Missing, dark),
                 };
                 ui.label(
-                    egui::RichText::new(format!("#{} {}", st.index + 1, st.effect))
+                    egui::RichText::new(format!("#{} {}", st.index() + 1, st.effect))
                         .strong()
                         .color(effect_color),
                 );
