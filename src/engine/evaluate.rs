@@ -24,18 +24,19 @@ use crate::text::words;
 struct StatementEval<'a> {
     applies: Tri,
     notes: Vec<String>,
-    depends: Vec<Dep<'a>>,
+    depends: Deps<'a>,
 }
 
-/// What an open answer depends on: a condition key, or an unknown part of the resource.
-#[derive(Clone, Copy)]
-enum Dep<'a> {
-    /// A condition key (or a policy variable's key), as written: the statement's own text,
-    /// which the answer then shares (a statement may test a hundred thousand keys, and a
-    /// variable's key may be long).
-    Key(&'a SmolStr),
-    /// An unknown part of the resource, by name (shown as `{name}`).
-    Hole(&'a str),
+/// What an open answer depends on, as one statement found it: condition keys, and unknown
+/// parts of the resource. Kept apart, so that a key costs a word: a statement may test a
+/// hundred thousand.
+#[derive(Default)]
+struct Deps<'a> {
+    /// Condition keys (and policy variables' keys), as written: the statement's own text,
+    /// which the answer then shares (a long key is not copied).
+    keys: Vec<&'a SmolStr>,
+    /// Unknown parts of the resource, by name (shown as `{name}`).
+    holes: Vec<&'a str>,
 }
 
 /// Matches a resource pattern that holds policy variables: unknown variables leave it open.
@@ -44,7 +45,7 @@ fn resolve_resource<'a>(
     resource: &Template,
     ctx: &Context,
     notes: &mut Vec<String>,
-    depends: &mut Vec<Dep<'a>>,
+    depends: &mut Deps<'a>,
 ) -> Tri {
     match p.resolve(ctx, true, false) {
         Resolved::Known(g) => ArnGlob::from_glob(g).match_template(resource),
@@ -57,11 +58,9 @@ fn resolve_resource<'a>(
                     words::elide(&p.text),
                     words::list(keys.iter().map(String::as_str), ", ")
                 ));
-                depends.extend(
-                    p.variable_keys()
-                        .filter(|k| ctx.get(k).is_none())
-                        .map(Dep::Key),
-                );
+                depends
+                    .keys
+                    .extend(p.variable_keys().filter(|k| ctx.get(k).is_none()));
                 Tri::Sometimes
             }
         }
@@ -84,7 +83,7 @@ fn pattern_match<'a>(
     resource: &Template,
     ctx: &Context,
     notes: &mut Vec<String>,
-    depends: &mut Vec<Dep<'a>>,
+    depends: &mut Deps<'a>,
 ) -> Tri {
     match (p.compiled, p.variables()) {
         (Some(g), _) => g.match_template(resource),
@@ -108,7 +107,7 @@ fn eval_statement<'a>(
     memo: Option<&ResourceMatches>,
 ) -> StatementEval<'a> {
     let mut notes = Vec::new();
-    let mut depends = Vec::new();
+    let mut depends = Deps::default();
 
     // Resource: remembered, unless the words are asked (or the unknown parts it depends on,
     // when those are not remembered).
@@ -130,12 +129,12 @@ fn eval_statement<'a>(
             // below applies once more: start from its inverse.
             res = if st.resources.negated { t.negate() } else { t };
             if let Some(mask) = remembered_holes {
-                depends.extend(
+                depends.holes.extend(
                     holes
                         .iter()
                         .enumerate()
                         .filter(|(i, _)| mask & (1 << i) != 0)
-                        .map(|(_, h)| Dep::Hole(h)),
+                        .map(|(_, h)| *h),
                 );
             }
             0
@@ -156,7 +155,7 @@ fn eval_statement<'a>(
                         open.join("}, {")
                     ));
                 }
-                depends.extend(open.into_iter().map(Dep::Hole));
+                depends.holes.extend(open);
             }
         }
         res = res.or(t);
@@ -202,7 +201,7 @@ fn conditions<'a>(
     ctx: &Context,
     words: bool,
     notes: &mut Vec<String>,
-    depends: &mut Vec<Dep<'a>>,
+    depends: &mut Deps<'a>,
 ) -> Tri {
     let mut cond = Tri::Always;
     // Conditions put in words: the first few that do not always hold; the rest are counted.
@@ -236,20 +235,22 @@ fn conditions<'a>(
         if !words && tri != Tri::Always && unknown {
             match marked.get_mut(i) {
                 Some(m) => *m = true,
-                None => depends.push(Dep::Key(&c.key)),
+                None => depends.keys.push(&c.key),
             }
         }
         cond = cond.and(tri);
     }
     // Room for the marked keys at once: a list that doubles to a hundred thousand holds up
     // to twice their room.
-    depends.reserve_exact(marked.iter().filter(|&&m| m).count());
-    depends.extend(
+    depends
+        .keys
+        .reserve_exact(marked.iter().filter(|&&m| m).count());
+    depends.keys.extend(
         order
             .iter()
             .map(|&i| i as usize)
             .filter(|&i| marked[i])
-            .map(|i| Dep::Key(&st.conditions[i].key)),
+            .map(|i| &st.conditions[i].key),
     );
     if unsaid > 0 {
         notes.push(format!(
@@ -282,7 +283,7 @@ fn applies(
     }
     let mut res = Tri::Never;
     for p in st.resources.patterns() {
-        let t = pattern_match(p, resource, ctx, &mut Vec::new(), &mut Vec::new());
+        let t = pattern_match(p, resource, ctx, &mut Vec::new(), &mut Deps::default());
         res = res.or(t);
         if res == Tri::Always {
             break;
@@ -628,18 +629,12 @@ impl<'a> Evidence<'a> {
             (_, Tri::Sometimes) => {
                 // Room for this statement's keys at once (as much again as there are, at
                 // least): one statement may name a hundred thousand.
-                let (len, adding) = (self.keys.len(), ev.depends.len());
+                let (len, adding) = (self.keys.len(), ev.depends.keys.len());
                 if self.keys.capacity() - len < adding {
                     self.keys.reserve_exact(adding.max(len));
                 }
-                for d in &ev.depends {
-                    match *d {
-                        Dep::Key(k) => self.keys.push(k),
-                        Dep::Hole(h) => {
-                            self.holes.insert(h);
-                        }
-                    }
-                }
+                self.keys.extend_from_slice(&ev.depends.keys);
+                self.holes.extend(ev.depends.holes.iter().copied());
                 // A set again once it has doubled: at most twice the distinct keys are held,
                 // each sorted a few times at most.
                 if self.keys.len() > 2 * self.keys_distinct + 64 {
@@ -965,14 +960,13 @@ fn gather<'a>(
 /// answer that listed the same (see [`shared_list`]).
 const SHARED_FROM: usize = 64;
 
-thread_local! {
-    /// The last long list of keys an answer depended on in this thread, while an answer
-    /// still holds it (nothing is kept alive for it).
-    static LAST_DEPENDS: std::cell::RefCell<Option<std::sync::Weak<[SmolStr]>>> =
-        const { std::cell::RefCell::new(None) };
-}
+/// The last long list of keys an answer depended on, while an answer still holds it
+/// (nothing is kept alive for it). One for the process: the actions of a refresh are spread
+/// over threads, and each thread held a copy of its own.
+static LAST_DEPENDS: std::sync::Mutex<Option<std::sync::Weak<[SmolStr]>>> =
+    std::sync::Mutex::new(None);
 
-/// The keys an answer depends on, as a list shared with the last answer of this thread that
+/// The keys an answer depends on, as a list shared with the last answer (of any thread) that
 /// listed the same keys, if that answer is still held: the answers of a refresh that rest on
 /// one statement of a hundred thousand keys each list them all, and each held its own copy
 /// (110 MB in the app for a 3 MB policy). Short lists are not shared.
@@ -982,18 +976,23 @@ fn shared_list(keys: &[&SmolStr]) -> Arc<[SmolStr]> {
     if keys.len() < SHARED_FROM {
         return made();
     }
-    LAST_DEPENDS.with(|last| {
-        let mut last = last.borrow_mut();
-        if let Some(held) = last.as_ref().and_then(std::sync::Weak::upgrade)
-            && held.len() == keys.len()
-            && held.iter().zip(keys).all(|(a, b)| a == *b)
-        {
-            return held;
-        }
-        let shared: Arc<[SmolStr]> = made();
-        *last = Some(Arc::downgrade(&shared));
-        shared
-    })
+    // Locked only to look and to store, not while the keys are compared or copied. A lock
+    // poisoned elsewhere still holds a list that is compared whole before it is shared.
+    let last = || {
+        LAST_DEPENDS
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    };
+    let held = last().as_ref().and_then(std::sync::Weak::upgrade);
+    if let Some(held) = held
+        && held.len() == keys.len()
+        && held.iter().zip(keys).all(|(a, b)| a == *b)
+    {
+        return held;
+    }
+    let shared: Arc<[SmolStr]> = made();
+    *last() = Some(Arc::downgrade(&shared));
+    shared
 }
 
 /// One pass of three-valued evaluation over the statements whose action matches: gather the

@@ -206,22 +206,30 @@ fn cases_inner(req: &Request, statements: &[&Statement]) -> Option<Result<Cases,
     // absent) per unknown key the cases try: when even that is over the budget, say so
     // before any witness is looked for.
     let per_case = statements.len().max(1) * req.resources.len().max(1);
-    let unknown_keys = {
-        let mut keys: Vec<FoldedKey<'_>> = handled
-            .iter()
-            .flat_map(|st| &st.conditions)
-            .filter(|c| c.key_unknown(&req.context))
-            .map(Condition::key_folded)
-            .collect();
-        keys.sort_unstable();
-        keys.dedup();
-        keys.len()
+    let over_budget = |distinct: usize| {
+        u32::try_from(distinct)
+            .ok()
+            .and_then(|k| 2usize.checked_pow(k))
+            .and_then(|n| n.checked_mul(per_case))
+            .is_none_or(|w| w > MAX_REFINE_WORK)
     };
-    let least = u32::try_from(unknown_keys)
-        .ok()
-        .and_then(|k| 2usize.checked_pow(k))
-        .and_then(|n| n.checked_mul(per_case));
-    if least.is_none_or(|w| w > MAX_REFINE_WORK) {
+    // The distinct unknown keys, counted only as far as the budget allows (a few dozen at
+    // most): a statement of a hundred thousand keys is over it by its first ones, with no
+    // list of them all.
+    let mut distinct: Vec<FoldedKey<'_>> = Vec::new();
+    for c in handled.iter().flat_map(|st| &st.conditions) {
+        if !c.key_unknown(&req.context) {
+            continue;
+        }
+        let key = c.key_folded();
+        if !distinct.contains(&key) {
+            distinct.push(key);
+            if over_budget(distinct.len()) {
+                return Some(Err(Unrefined::TooManyCases));
+            }
+        }
+    }
+    if over_budget(distinct.len()) {
         return Some(Err(Unrefined::TooManyCases));
     }
     let multivalued = multivalued_keys(statements);
