@@ -976,22 +976,20 @@ fn shared_list(keys: &[&SmolStr]) -> Arc<[SmolStr]> {
     if keys.len() < SHARED_FROM {
         return made();
     }
-    // Locked only to look and to store, not while the keys are compared or copied. A lock
-    // poisoned elsewhere still holds a list that is compared whole before it is shared.
-    let last = || {
-        LAST_DEPENDS
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-    };
-    let held = last().as_ref().and_then(std::sync::Weak::upgrade);
-    if let Some(held) = held
+    // Locked while the keys are compared and copied: two threads that reach the same keys
+    // at once would each make a list, and their answers would keep both. A lock poisoned
+    // elsewhere still holds a list that is compared whole before it is shared.
+    let mut last = LAST_DEPENDS
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    if let Some(held) = last.as_ref().and_then(std::sync::Weak::upgrade)
         && held.len() == keys.len()
         && held.iter().zip(keys).all(|(a, b)| a == *b)
     {
         return held;
     }
     let shared: Arc<[SmolStr]> = made();
-    *last() = Some(Arc::downgrade(&shared));
+    *last = Some(Arc::downgrade(&shared));
     shared
 }
 
