@@ -113,6 +113,9 @@ fn evaluate_all(set: &PolicySet) -> usize {
 /// peak heap as a multiple of the text's size. The text counts: it is held as the policy's
 /// source.
 fn peak_ratio(mut text: String, evaluate: bool) -> f64 {
+    // Nothing an earlier test left remembered is let go of while this one counts (that
+    // would lower its peak).
+    asg_perms::forget_remembered();
     text.shrink_to_fit();
     let size = text.len();
     let mut requirements = 0;
@@ -727,10 +730,11 @@ fn the_smallest_parts_repeated_by_the_ten_thousand_stay_within_their_bounds() {
     let _one = one_at_a_time();
     // Evaluated for every action: each answer's list of the keys it depends on was made
     // in lists that doubled, then copied (10.1 times with the reading of before; 9.5, then
-    // 6.8 with the conditions of before).
+    // 6.8 with the conditions of before; 5.5 while a list no answer held kept its room
+    // until the next was made).
     let evaluated = peak_ratio(many_condition_keys(100_000), true);
     assert!(
-        evaluated <= 5.5,
+        evaluated <= 5.0,
         "100,000 condition keys, evaluated: {evaluated:.2} times the file"
     );
     // 20,000 warned statements read, linted (a finding each, in a list that doubled: 8.0

@@ -622,19 +622,26 @@ impl<'a> Evidence<'a> {
     }
 
     /// Records how one statement fared.
-    fn record(&mut self, pending: Pending<'a>, effect: Effect, ev: &StatementEval<'a>) {
+    fn record(&mut self, pending: Pending<'a>, effect: Effect, ev: StatementEval<'a>) {
         let list = match (effect, ev.applies) {
             (Effect::Deny, Tri::Always) => &mut self.deny_always,
             (Effect::Allow, Tri::Always) => &mut self.decided_allow,
             (_, Tri::Sometimes) => {
                 // Room for this statement's keys at once (as much again as there are, at
                 // least): one statement may name a hundred thousand.
-                let (len, adding) = (self.keys.len(), ev.depends.keys.len());
-                if self.keys.capacity() - len < adding {
-                    self.keys.reserve_exact(adding.max(len));
+                let Deps { keys, holes } = ev.depends;
+                if self.keys.is_empty() {
+                    // The first statement's keys are taken as they are, not copied (there
+                    // may be a hundred thousand).
+                    self.keys = keys;
+                } else {
+                    let (len, adding) = (self.keys.len(), keys.len());
+                    if self.keys.capacity() - len < adding {
+                        self.keys.reserve_exact(adding.max(len));
+                    }
+                    self.keys.extend_from_slice(&keys);
                 }
-                self.keys.extend_from_slice(&ev.depends.keys);
-                self.holes.extend(ev.depends.holes.iter().copied());
+                self.holes.extend(holes);
                 // A set again once it has doubled: at most twice the distinct keys are held,
                 // each sorted a few times at most.
                 if self.keys.len() > 2 * self.keys_distinct + 64 {
@@ -832,7 +839,7 @@ fn evaluate_resource<'a>(
                 applies: ev.applies,
                 resource,
             };
-            evidence.record(pending, st.effect, &ev);
+            evidence.record(pending, st.effect, ev);
         }
         if allow != Tri::Always && evidence.not_satisfiable() {
             return (Status::Conditional, None);
@@ -982,15 +989,26 @@ fn shared_list(keys: &[&SmolStr]) -> Arc<[SmolStr]> {
     let mut last = LAST_DEPENDS
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner);
-    if let Some(held) = last.as_ref().and_then(std::sync::Weak::upgrade)
-        && held.len() == keys.len()
-        && held.iter().zip(keys).all(|(a, b)| a == *b)
-    {
-        return held;
+    match last.as_ref().and_then(std::sync::Weak::upgrade) {
+        Some(held) if held.len() == keys.len() && held.iter().zip(keys).all(|(a, b)| a == *b) => {
+            return held;
+        }
+        // A list no answer holds any more is let go of at once: the weak reference alone
+        // kept its room taken until another list took its place.
+        None => *last = None,
+        Some(_) => {}
     }
     let shared: Arc<[SmolStr]> = made();
     *last = Some(Arc::downgrade(&shared));
     shared
+}
+
+/// Lets go of the last long list of keys shared (see [`shared_list`]): a list no answer
+/// holds still keeps its room while its weak reference is kept.
+pub(super) fn forget_shared_list() {
+    *LAST_DEPENDS
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner) = None;
 }
 
 /// One pass of three-valued evaluation over the statements whose action matches: gather the

@@ -9,5 +9,12 @@ mod refine;
 
 pub use decision::{Decision, MissingReason, ResourceOutcome, StatementRef, Status, Summary};
 pub use evaluate::{evaluate, evaluate_status};
+
+/// Forgets every refinement and witness remembered, and the last long list of keys an
+/// answer shared, as if the process had just started: for benchmarks and tests of the work
+/// (and the memory) of an evaluation with nothing remembered. Answers never depend on it.
 #[doc(hidden)]
-pub use refine::forget_remembered;
+pub fn forget_remembered() {
+    refine::forget_memos();
+    evaluate::forget_shared_list();
+}

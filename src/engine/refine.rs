@@ -474,11 +474,8 @@ fn remembered<V: Clone>(memo: &Memo<V>, key: MemoKey, work: impl FnOnce() -> V) 
     found
 }
 
-/// Forgets every refinement and witness remembered, as if the process had just started:
-/// for benchmarks and tests of the work done with nothing remembered. Answers never
-/// depend on it.
-#[doc(hidden)]
-pub fn forget_remembered() {
+/// Forgets every refinement and witness remembered (see [`super::forget_remembered`]).
+pub(super) fn forget_memos() {
     CASES_MEMO
         .lock()
         .unwrap_or_else(PoisonError::into_inner)
