@@ -388,6 +388,8 @@ impl Condition {
                 base,
                 if_exists,
             },
+            // The name is stored with every unknown operator (`read_condition`); an empty
+            // one would still be an unknown operator, never a documented one.
             Op::Unknown => Operator::Unknown(
                 self.extra
                     .as_ref()
