@@ -48,8 +48,9 @@ pub struct Finding {
     pub policy: Arc<str>,
     /// The statement, 0-based (none for the whole policy).
     pub statement: Option<usize>,
-    /// "statement 2 (Sid \"X\")", counted from 1.
-    pub label: String,
+    /// "statement 2 (Sid \"X\")", counted from 1 (in place when short, as it is without a
+    /// Sid: no allocation for each of thousands of findings).
+    pub label: compact_str::CompactString,
     /// 1-based line of what is found.
     pub line: usize,
     /// 1-based column.
@@ -102,7 +103,7 @@ pub fn lint(policy: &Policy, options: LintOptions) -> Vec<Finding> {
             severity: Severity::Warning,
             policy: Arc::clone(&name),
             statement: w.message.statement(),
-            label: w.message.label().unwrap_or_default(),
+            label: w.message.label().map(compact_str::CompactString::new).unwrap_or_default(),
             line: w.line,
             column: w.column,
             message: Arc::clone(w.message.text()),
@@ -125,7 +126,7 @@ pub fn lint(policy: &Policy, options: LintOptions) -> Vec<Finding> {
             severity,
             policy: Arc::clone(&name),
             statement: Some(st.index()),
-            label: st.label(),
+            label: compact_str::CompactString::new(st.label()),
             line,
             column,
             message: message.into(),
@@ -615,7 +616,7 @@ fn dead_allows(policy: &Policy, name: &Arc<str>, index: &LineIndex, out: &mut Ve
             severity: Severity::Info,
             policy: Arc::clone(name),
             statement: None,
-            label: String::new(),
+            label: compact_str::CompactString::default(),
             line: 1,
             column: 1,
             message: format!(
@@ -649,7 +650,7 @@ fn dead_allows(policy: &Policy, name: &Arc<str>, index: &LineIndex, out: &mut Ve
             severity: Severity::Warning,
             policy: Arc::clone(name),
             statement: Some(st.index()),
-            label: st.label(),
+            label: compact_str::CompactString::new(st.label()),
             line,
             column,
             message: format!(
@@ -702,7 +703,7 @@ mod tests {
             severity,
             policy: "".into(),
             statement: None,
-            label: String::new(),
+            label: compact_str::CompactString::default(),
             line,
             column,
             message: Arc::from(""),
