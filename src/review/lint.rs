@@ -103,7 +103,11 @@ pub fn lint(policy: &Policy, options: LintOptions) -> Vec<Finding> {
             severity: Severity::Warning,
             policy: Arc::clone(&name),
             statement: w.message.statement(),
-            label: w.message.label().map(compact_str::CompactString::new).unwrap_or_default(),
+            label: w
+                .message
+                .label()
+                .map(compact_str::CompactString::new)
+                .unwrap_or_default(),
             line: w.line,
             column: w.column,
             message: Arc::clone(w.message.text()),
