@@ -702,23 +702,13 @@ fn a_hundred_thousand_condition_keys_are_read_in_at_most_four_times_their_size()
     at_most_four_times(|| many_condition_keys(100_000), 2_900_000, false);
 }
 
-/// `n` statements of 108 bytes, each with a warning (a multivalued key tested without a
-/// set operator).
-fn warned_statements(n: usize) -> String {
-    let warned = r#"{"Effect":"Allow","Action":"autoscaling:*","Resource":"*","Condition":{"StringEquals":{"aws:TagKeys":"x"}}}"#;
-    format!(
-        r#"{{"Version":"2012-10-17","Statement":[{}]}}"#,
-        vec![warned; n].join(",")
-    )
-}
-
 /// 20,000 statements of 108 bytes, each with a warning: read, they take at most 4 times
 /// the file.
 #[test]
 fn twenty_thousand_warned_statements_are_read_in_at_most_four_times_their_size() {
     // Warnings in a list that doubled, conditions of 112 bytes: 5.1 times; of 96 bytes with
     // their value in a list of its own: 4.6 times; of 80 bytes in statements of 152: 4.2.
-    at_most_four_times(|| warned_statements(20_000), 2_100_000, false);
+    at_most_four_times(|| policies::warned_policy(20_000), 2_100_000, false);
 }
 
 /// Files of the smallest condition keys or statements repeated by the ten thousand,
@@ -740,7 +730,7 @@ fn the_smallest_parts_repeated_by_the_ten_thousand_stay_within_their_bounds() {
     // 20,000 warned statements read, linted (a finding each, in a list that doubled: 8.0
     // times; 6.3, then 5.9 times with the conditions and statements of before, 5.7 with
     // each finding's label an allocation of its own) and evaluated.
-    let ratio = peak_ratio(warned_statements(20_000), true);
+    let ratio = peak_ratio(policies::warned_policy(20_000), true);
     assert!(
         ratio <= 5.6,
         "20,000 warned statements, linted: {ratio:.2} times the file"

@@ -213,6 +213,9 @@ fn cases_inner(req: &Request, statements: &[&Statement]) -> Option<Result<Cases,
             .and_then(|n| n.checked_mul(per_case))
             .is_none_or(|w| w > MAX_REFINE_WORK)
     };
+    if over_budget(0) {
+        return Some(Err(Unrefined::TooManyCases));
+    }
     // The distinct unknown keys, counted only as far as the budget allows (a few dozen at
     // most): a statement of a hundred thousand keys is over it by its first ones, with no
     // list of them all.
@@ -228,9 +231,6 @@ fn cases_inner(req: &Request, statements: &[&Statement]) -> Option<Result<Cases,
                 return Some(Err(Unrefined::TooManyCases));
             }
         }
-    }
-    if over_budget(distinct.len()) {
-        return Some(Err(Unrefined::TooManyCases));
     }
     let multivalued = multivalued_keys(statements);
     let keys = key_values(req, &handled, &multivalued)?;
