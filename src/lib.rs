@@ -87,7 +87,9 @@ pub use review::diff::{
     ActionChange, Decider, DiffSummary, Direction, PermissionChange, PolicyDiff, diff, diff_checks,
     sort_lost_first,
 };
-pub use review::lint::{Finding, LintOptions, Severity, lint, write_text as write_lint_text};
+pub use review::lint::{
+    Finding, FindingKind, LintOptions, Severity, lint, write_text as write_lint_text,
+};
 pub use simulate::{
     ContextEntry, SimulationResult, batch_line, context_for, parse_context_entries, simulate,
     write_json as write_simulation_json,

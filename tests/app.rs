@@ -696,7 +696,7 @@ fn a_heavy_policy_is_linted_after_its_background_evaluation() {
         h.state()
             .findings()
             .iter()
-            .any(|f| f.code == "passrole-any-role" && f.statement == Some(50)),
+            .any(|f| f.code() == "passrole-any-role" && f.statement == Some(50)),
         "the findings arrive once the evaluation is done"
     );
 }
@@ -1645,8 +1645,8 @@ fn findings_are_grouped_by_statement_once() {
     }
     let expected = |policy: &str, i: usize| -> Vec<String> {
         all.iter()
-            .filter(|f| &*f.policy == policy && f.statement == Some(i))
-            .map(|f| format!("{} {}", f.code, f.message))
+            .filter(|f| &*f.policy == policy && f.statement.map(|s| s as usize) == Some(i))
+            .map(|f| format!("{} {}", f.code(), f.message))
             .collect()
     };
     let cases: Vec<(&str, usize, Vec<String>)> = ["a.json", "b.json"]
@@ -1660,7 +1660,7 @@ fn findings_are_grouped_by_statement_once() {
         let got: Vec<String> = findings
             .of_statement(policy, i)
             .iter()
-            .map(|f| format!("{} {}", f.code, f.message))
+            .map(|f| format!("{} {}", f.code(), f.message))
             .collect();
         assert_eq!(got, want, "{policy} statement {i}");
         seen += got.len();

@@ -729,10 +729,11 @@ fn the_smallest_parts_repeated_by_the_ten_thousand_stay_within_their_bounds() {
     );
     // 20,000 warned statements read, linted (a finding each, in a list that doubled: 8.0
     // times; 6.3, then 5.9 times with the conditions and statements of before, 5.7 with
-    // each finding's label an allocation of its own) and evaluated.
+    // each finding's label an allocation of its own, 5.5 with its code, why and fix its own
+    // texts) and evaluated.
     let ratio = peak_ratio(policies::warned_policy(20_000), true);
     assert!(
-        ratio <= 5.6,
+        ratio <= 5.15,
         "20,000 warned statements, linted: {ratio:.2} times the file"
     );
 }

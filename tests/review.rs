@@ -244,7 +244,7 @@ fn diff_of_account_files_with_a_principal_has_a_header() {
 fn codes(json: &str, options: LintOptions) -> Vec<&'static str> {
     lint(&text_policy(json), options)
         .iter()
-        .map(|f| f.code)
+        .map(asg_perms::Finding::code)
         .collect()
 }
 
@@ -369,17 +369,17 @@ fn each_finding_has_a_positive_and_a_negative_case() {
 fn findings_say_where_why_and_how_to_fix() {
     let text = "{\n  \"Statement\": [\n    {\"Effect\": \"Allow\", \"Action\": \"ec2:RunInstances\", \"Resource\": \"*\"},\n    {\"Effect\": \"Allow\", \"Action\": \"autoscaling:CreateAutoScallingGroup\", \"Resource\": \"*\"}\n  ]\n}\n";
     let f = lint(&text_policy(text), LintOptions::default());
-    let f = f.iter().find(|f| f.code == "unknown-action").unwrap();
+    let f = f.iter().find(|f| f.code() == "unknown-action").unwrap();
     assert_eq!(f.severity, Severity::Error);
     assert_eq!((f.line, f.column), (4, 5));
     assert_eq!(f.statement, Some(1));
     assert_eq!(f.label, "statement 2");
     assert!(
-        f.fix.contains("autoscaling:CreateAutoScalingGroup"),
+        f.fix().contains("autoscaling:CreateAutoScalingGroup"),
         "{}",
-        f.fix
+        f.fix()
     );
-    assert!(!f.why.is_empty());
+    assert!(!f.why().is_empty());
 }
 
 #[test]
@@ -395,9 +395,9 @@ fn no_false_positives_on_the_aws_managed_policies_the_project_ships() {
         for f in lint(&p, LintOptions::default()) {
             let name = path.file_name().unwrap().to_string_lossy().into_owned();
             assert!(
-                expected.contains(&(name.as_str(), f.code)),
+                expected.contains(&(name.as_str(), f.code())),
                 "{name}: {} {}: {}",
-                f.code,
+                f.code(),
                 f.label,
                 f.message
             );

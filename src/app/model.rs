@@ -545,7 +545,6 @@ impl Findings {
             let (Some(i), Ok(at)) = (f.statement, u32::try_from(at)) else {
                 continue;
             };
-            let Ok(i) = u32::try_from(i) else { continue };
             if let Some(list) = by_statement.get_mut(&*f.policy) {
                 list.push((i, at));
             } else {

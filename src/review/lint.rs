@@ -37,31 +37,190 @@ impl Severity {
     }
 }
 
-/// One finding.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct Finding {
+/// A kind of finding: its stable code, why it matters and what to do, the same words for
+/// every finding of the kind. A policy may have a finding for each of tens of thousands of
+/// statements: each points at its kind, not at three texts of its own.
+#[derive(Debug, PartialEq, Eq)]
+pub struct FindingKind {
     /// Stable code (`passrole-any-role`).
     pub code: &'static str,
+    /// Why it matters.
+    pub why: &'static str,
+    /// What to do, unless the finding says more (see [`Finding::fix`]).
+    pub fix: &'static str,
+}
+
+/// `policy-warning`.
+pub const POLICY_WARNING: FindingKind = FindingKind {
+    code: "policy-warning",
+    why: "AWS accepts this, but it probably does not mean what it seems to.",
+    fix: "See the message; the README's \"How it decides\" section explains each case.",
+};
+
+/// `slr-no-service-name`.
+pub const SLR_NO_SERVICE_NAME: FindingKind = FindingKind {
+    code: "slr-no-service-name",
+    why: "It lets the principal create the service-linked role of any service, not just Auto Scaling's.",
+    fix: "Add \"Condition\": {\"StringEquals\": {\"iam:AWSServiceName\": \"autoscaling.amazonaws.com\"}}.",
+};
+
+/// `allow-not-action`.
+pub const ALLOW_NOT_ACTION: FindingKind = FindingKind {
+    code: "allow-not-action",
+    why: "It allows every action of every service except those listed, including actions AWS adds later.",
+    fix: "List the actions to allow with Action instead.",
+};
+
+/// `allow-not-resource`.
+pub const ALLOW_NOT_RESOURCE: FindingKind = FindingKind {
+    code: "allow-not-resource",
+    why: "It allows the actions on every resource except those listed, including resources created later.",
+    fix: "List the resources to allow with Resource instead.",
+};
+
+/// `not-used-by-auto-scaling`.
+pub const NOT_USED_BY_AUTO_SCALING: FindingKind = FindingKind {
+    code: "not-used-by-auto-scaling",
+    why: "In a policy meant for Auto Scaling, this statement grants something else.",
+    fix: "Keep it if the principal needs it for other work; otherwise remove it.",
+};
+
+/// `forallvalues-absent-key`.
+pub const FORALLVALUES_ABSENT_KEY: FindingKind = FindingKind {
+    code: "forallvalues-absent-key",
+    why: "ForAllValues checks every value the request has; with none it is true, so this Allow also applies to requests without the key.",
+    fix: "Require the key with a Null condition set to false, or use ForAnyValue.",
+};
+
+/// `passrole-any-role`.
+pub const PASSROLE_ANY_ROLE: FindingKind = FindingKind {
+    code: "passrole-any-role",
+    why: "Whoever has this can hand any role, including administrator roles, to a service; through Auto Scaling, to every instance it launches.",
+    fix: "List the roles (arn:aws:iam::ACCOUNT:role/app-*) that this principal should pass.",
+};
+
+/// `passrole-no-service`.
+pub const PASSROLE_NO_SERVICE: FindingKind = FindingKind {
+    code: "passrole-no-service",
+    why: "Without it the roles can be passed to any service, not just the one they are for.",
+    fix: "Add \"Condition\": {\"StringEquals\": {\"iam:PassedToService\": \"ec2.amazonaws.com\"}} (or the service the role is for).",
+};
+
+/// `passrole-autoscaling-outside-service-roles`.
+pub const PASSROLE_AUTOSCALING_OUTSIDE_SERVICE_ROLES: FindingKind = FindingKind {
+    code: "passrole-autoscaling-outside-service-roles",
+    why: "Auto Scaling takes only service-linked roles (under role/aws-service-role/autoscaling.amazonaws.com/); other roles granted here are never used by it and widen the grant.",
+    fix: "Use arn:aws:iam::ACCOUNT:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling* as the resource.",
+};
+
+/// `unknown-action`.
+pub const UNKNOWN_ACTION: FindingKind = FindingKind {
+    code: "unknown-action",
+    why: "An action that does not exist matches nothing: the statement grants less than it seems to.",
+    fix: "Check the name in `asg-perms list`.",
+};
+
+/// `unknown-condition-key`.
+pub const UNKNOWN_CONDITION_KEY: FindingKind = FindingKind {
+    code: "unknown-condition-key",
+    why: "A key the request never carries is absent: the condition is decided by that, whatever its values.",
+    fix: "Use a key listed for these actions (`asg-perms explain --action NAME` lists them), or a global aws: key.",
+};
+
+/// `arn-case`.
+pub const ARN_CASE: FindingKind = FindingKind {
+    code: "arn-case",
+    why: "Resource ARNs are compared case-sensitively, so this pattern matches no real resource.",
+    fix: "Write the \"arn\" prefix, the partition and the service in lower case.",
+};
+
+/// `duplicate-sid`.
+pub const DUPLICATE_SID: FindingKind = FindingKind {
+    code: "duplicate-sid",
+    why: "Sids must be unique within an IAM policy; IAM refuses the policy otherwise.",
+    fix: "Give each statement its own Sid.",
+};
+
+/// `dead-allow`.
+pub const DEAD_ALLOW: FindingKind = FindingKind {
+    code: "dead-allow",
+    why: "An explicit Deny wins over any Allow; this Allow never takes effect.",
+    fix: "Remove the Allow, or narrow the Deny (a condition, or fewer actions or resources).",
+};
+
+/// `dead-allow-not-checked`.
+pub const DEAD_ALLOW_NOT_CHECKED: FindingKind = FindingKind {
+    code: "dead-allow-not-checked",
+    why: "The other findings stand; only this one check was left out.",
+    fix: "Lint the policy in parts, or look for overriding Denies by hand.",
+};
+
+/// One finding.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Finding {
+    /// What kind of finding it is: its code, why it matters and the usual fix.
+    pub kind: &'static FindingKind,
     /// How much it matters.
     pub severity: Severity,
     /// The policy's name (shared by its findings).
     pub policy: Arc<str>,
     /// The statement, 0-based (none for the whole policy).
-    pub statement: Option<usize>,
+    pub statement: Option<u32>,
     /// "statement 2 (Sid \"X\")", counted from 1 (in place when short, as it is without a
     /// Sid: no allocation for each of thousands of findings).
     pub label: compact_str::CompactString,
     /// 1-based line of what is found.
-    pub line: usize,
+    pub line: u32,
     /// 1-based column.
-    pub column: usize,
+    pub column: u32,
     /// What is wrong, in one line (shared: a policy's parser warnings that say the same
     /// are one text).
     pub message: Arc<str>,
+    /// What to do, when it is more than the kind's usual fix (the name meant, the key to
+    /// add).
+    pub fix_here: Option<Box<str>>,
+}
+
+impl Finding {
+    /// Stable code (`passrole-any-role`).
+    pub fn code(&self) -> &'static str {
+        self.kind.code
+    }
+
     /// Why it matters.
-    pub why: &'static str,
-    /// What to do (most fixes are the same words for every finding of their kind).
-    pub fix: Cow<'static, str>,
+    pub fn why(&self) -> &'static str {
+        self.kind.why
+    }
+
+    /// What to do.
+    pub fn fix(&self) -> &str {
+        self.fix_here.as_deref().unwrap_or(self.kind.fix)
+    }
+}
+
+/// Written as it was when each finding held its code, words and fix: `code`, `severity`,
+/// `policy`, `statement`, `label`, `line`, `column`, `message`, `why`, `fix`.
+impl Serialize for Finding {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut s = serializer.serialize_struct("Finding", 10)?;
+        s.serialize_field("code", self.code())?;
+        s.serialize_field("severity", &self.severity)?;
+        s.serialize_field("policy", &self.policy)?;
+        s.serialize_field("statement", &self.statement)?;
+        s.serialize_field("label", &self.label)?;
+        s.serialize_field("line", &self.line)?;
+        s.serialize_field("column", &self.column)?;
+        s.serialize_field("message", &self.message)?;
+        s.serialize_field("why", self.why())?;
+        s.serialize_field("fix", self.fix())?;
+        s.end()
+    }
+}
+
+/// A line or column as a finding holds it (a policy is far under 4 GiB: see the limits).
+fn place(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
 }
 
 /// Adds `more` to `all`: taken over whole when `all` is empty (a second list as long would
@@ -99,43 +258,39 @@ pub fn lint(policy: &Policy, options: LintOptions) -> Vec<Finding> {
     // shows on the statement's card; its words are the parser's own, shared.
     for w in &policy.warnings {
         out.push(Finding {
-            code: "policy-warning",
+            kind: &POLICY_WARNING,
             severity: Severity::Warning,
             policy: Arc::clone(&name),
-            statement: w.message.statement(),
+            statement: w.message.statement().map(place),
             label: w
                 .message
                 .label()
                 .map(compact_str::CompactString::new)
                 .unwrap_or_default(),
-            line: w.line,
-            column: w.column,
+            line: place(w.line),
+            column: place(w.column),
             message: Arc::clone(w.message.text()),
-            why: "AWS accepts this, but it probably does not mean what it seems to.",
-            fix: "See the message; the README's \"How it decides\" section explains each case."
-                .into(),
+            fix_here: None,
         });
     }
     // A finding about a statement (its place, label and policy filled in).
     let finding = |st: &Statement,
-                   code: &'static str,
+                   kind: &'static FindingKind,
                    severity: Severity,
                    offset: usize,
                    message: Cow<'static, str>,
-                   why: &'static str,
-                   fix: Cow<'static, str>| {
+                   fix_here: Option<String>| {
         let (line, column) = at(offset);
         Finding {
-            code,
+            kind,
             severity,
             policy: Arc::clone(&name),
-            statement: Some(st.index()),
+            statement: Some(place(st.index())),
             label: compact_str::CompactString::new(st.label()),
-            line,
-            column,
+            line: place(line),
+            column: place(column),
             message: message.into(),
-            why,
-            fix,
+            fix_here: fix_here.map(String::into_boxed_str),
         }
     };
     let warned = out.len();
@@ -146,20 +301,19 @@ pub fn lint(policy: &Policy, options: LintOptions) -> Vec<Finding> {
         statement_findings(
             st,
             options,
-            &mut |code, severity, offset, message, why, fix| {
-                out.push(finding(st, code, severity, offset, message, why, fix));
+            &mut |kind, severity, offset, message, fix_here| {
+                out.push(finding(st, kind, severity, offset, message, fix_here));
             },
         );
     }
     duplicate_sids(policy, &mut |st, message| {
         out.push(finding(
             st,
-            "duplicate-sid",
+            &DUPLICATE_SID,
             Severity::Error,
             st.span.start,
             message.into(),
-            "Sids must be unique within an IAM policy; IAM refuses the policy otherwise.",
-            "Give each statement its own Sid.".into(),
+            None,
         ));
     });
     dead_allows(policy, &name, &index, &mut out);
@@ -229,8 +383,10 @@ fn in_source_order(out: &mut [Finding]) {
     }
 }
 
-type Sink<'a> = dyn FnMut(&'static str, Severity, usize, Cow<'static, str>, &'static str, Cow<'static, str>)
-    + 'a;
+/// Where a check puts what it finds: the kind, severity, byte offset, message and the fix
+/// when it is more than the kind's.
+type Sink<'a> =
+    dyn FnMut(&'static FindingKind, Severity, usize, Cow<'static, str>, Option<String>) + 'a;
 
 /// An action written in the statement names this exact action (no wildcard reaching it).
 fn names(st: &Statement, action: &str) -> bool {
@@ -257,7 +413,6 @@ fn condition_values<'a>(st: &'a Statement, key: &str) -> Vec<&'a str> {
 }
 
 fn statement_findings(st: &Statement, options: LintOptions, f: &mut Sink<'_>) {
-    let cat = catalog();
     let allow = st.effect == Effect::Allow;
     let start = st.span.start;
     if allow && names(st, "iam:PassRole") {
@@ -265,12 +420,11 @@ fn statement_findings(st: &Statement, options: LintOptions, f: &mut Sink<'_>) {
     }
     if allow && names(st, "iam:CreateServiceLinkedRole") && !has_key(st, "iam:AWSServiceName") {
         f(
-            "slr-no-service-name",
+            &SLR_NO_SERVICE_NAME,
             Severity::Warning,
             start,
             "iam:CreateServiceLinkedRole without an iam:AWSServiceName condition".into(),
-            "It lets the principal create the service-linked role of any service, not just Auto Scaling's.",
-            "Add \"Condition\": {\"StringEquals\": {\"iam:AWSServiceName\": \"autoscaling.amazonaws.com\"}}.".into(),
+            None,
         );
     }
     if allow {
@@ -278,22 +432,20 @@ fn statement_findings(st: &Statement, options: LintOptions, f: &mut Sink<'_>) {
     }
     if allow && st.actions.negated {
         f(
-            "allow-not-action",
+            &ALLOW_NOT_ACTION,
             Severity::Warning,
             start,
             "Allow with NotAction".into(),
-            "It allows every action of every service except those listed, including actions AWS adds later.",
-            "List the actions to allow with Action instead.".into(),
+            None,
         );
     }
     if allow && st.resources.negated {
         f(
-            "allow-not-resource",
+            &ALLOW_NOT_RESOURCE,
             Severity::Warning,
             start,
             "Allow with NotResource".into(),
-            "It allows the actions on every resource except those listed, including resources created later.",
-            "List the resources to allow with Resource instead.".into(),
+            None,
         );
     }
     for p in &st.actions.patterns {
@@ -304,23 +456,20 @@ fn statement_findings(st: &Statement, options: LintOptions, f: &mut Sink<'_>) {
         arn_case(r, start, f);
     }
     if options.auto_scaling_policy && allow && !st.actions.negated {
-        let used = cat
+        let lowered = lowered();
+        let used = lowered
             .actions
             .iter()
-            .map(crate::asg::catalog::Action::full_name)
-            .chain(cat.dependencies.iter().map(|d| d.permission.clone()))
-            .any(|k| {
-                let k = k.to_lowercase();
-                st.actions.patterns.iter().any(|p| p.glob().matches(&k))
-            });
+            .map(|(name, _)| name)
+            .chain(&lowered.permissions)
+            .any(|k| st.actions.patterns.iter().any(|p| p.glob().matches(k)));
         if !used {
             f(
-                "not-used-by-auto-scaling",
+                &NOT_USED_BY_AUTO_SCALING,
                 Severity::Info,
                 start,
                 "no Auto Scaling action, nor any permission one needs, is in this statement".into(),
-                "In a policy meant for Auto Scaling, this statement grants something else.",
-                "Keep it if the principal needs it for other work; otherwise remove it.".into(),
+                None,
             );
         }
     }
@@ -352,19 +501,18 @@ fn forallvalues_findings(st: &Statement, f: &mut Sink<'_>) {
             });
             if !guarded {
                 f(
-                    "forallvalues-absent-key",
+                    &FORALLVALUES_ABSENT_KEY,
                     Severity::Warning,
                     c.at(),
                     format!(
                         "ForAllValues on {} is true when the request has no {}",
                         c.key, c.key
-                    ).into(),
-                    "ForAllValues checks every value the request has; with none it is true, so this Allow also applies to requests without the key.",
-                    format!(
-                        "Add \"Null\": {{\"{}\": \"false\"}} to require the key, or use ForAnyValue.",
-                        c.key
                     )
                     .into(),
+                    Some(format!(
+                        "Add \"Null\": {{\"{}\": \"false\"}} to require the key, or use ForAnyValue.",
+                        c.key
+                    )),
                 );
             }
         }
@@ -377,23 +525,20 @@ fn passrole_findings(st: &Statement, f: &mut Sink<'_>) {
     let start = st.span.start;
     if st.resources.texts().any(|r| r == "*") && !st.resources.negated {
         f(
-            "passrole-any-role",
+            &PASSROLE_ANY_ROLE,
             Severity::Warning,
             start,
             "iam:PassRole on every role (\"Resource\": \"*\")".into(),
-            "Whoever has this can hand any role, including administrator roles, to a service; through Auto Scaling, to every instance it launches.",
-            "List the roles (arn:aws:iam::ACCOUNT:role/app-*) that this principal should pass."
-                .into(),
+            None,
         );
     }
     if !has_key(st, "iam:PassedToService") {
         f(
-            "passrole-no-service",
+            &PASSROLE_NO_SERVICE,
             Severity::Warning,
             start,
             "iam:PassRole without an iam:PassedToService condition".into(),
-            "Without it the roles can be passed to any service, not just the one they are for.",
-            "Add \"Condition\": {\"StringEquals\": {\"iam:PassedToService\": \"ec2.amazonaws.com\"}} (or the service the role is for).".into(),
+            None,
         );
     }
     let to_autoscaling = condition_values(st, "iam:PassedToService")
@@ -406,15 +551,15 @@ fn passrole_findings(st: &Statement, f: &mut Sink<'_>) {
         .collect();
     if to_autoscaling && !outside.is_empty() && !st.resources.negated {
         f(
-            "passrole-autoscaling-outside-service-roles",
+            &PASSROLE_AUTOSCALING_OUTSIDE_SERVICE_ROLES,
             Severity::Warning,
             start,
             format!(
                 "roles passed to autoscaling.amazonaws.com outside role/aws-service-role/: {}",
                 outside.join(", ")
-            ).into(),
-            "Auto Scaling takes only service-linked roles (under role/aws-service-role/autoscaling.amazonaws.com/); other roles granted here are never used by it and widen the grant.",
-            "Use arn:aws:iam::ACCOUNT:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling* as the resource.".into(),
+            )
+            .into(),
+            None,
         );
     }
 }
@@ -432,16 +577,12 @@ fn unknown_action(text: &str, offset: usize, f: &mut Sink<'_>) {
         if cat.action(name).is_none() {
             let near = Catalog::suggest(name, cat.actions.iter().map(|a| a.name.as_str()));
             f(
-                "unknown-action",
+                &UNKNOWN_ACTION,
                 Severity::Error,
                 offset,
                 format!("{} is not an Auto Scaling action", elide(text)).into(),
-                "An action that does not exist matches nothing: the statement grants less than it seems to.",
-                if near.is_empty() {
-                    "Check the name in `asg-perms list`.".into()
-                } else {
-                    format!("Did you mean autoscaling:{}?", near.join(", autoscaling:")).into()
-                },
+                (!near.is_empty())
+                    .then(|| format!("Did you mean autoscaling:{}?", near.join(", autoscaling:"))),
             );
         }
         return;
@@ -458,19 +599,19 @@ fn unknown_action(text: &str, offset: usize, f: &mut Sink<'_>) {
     let mut close: Vec<&str> = cat
         .dependencies
         .iter()
-        .map(|d| d.permission.as_str())
-        .filter(|k| {
-            let k = k.to_lowercase();
+        .zip(&lowered().permissions)
+        .filter(|(_, k)| {
             k.starts_with(&service_prefix)
                 && k.len().abs_diff(lower.len()) <= 1
-                && crate::asg::catalog::edit_distance(&lower, &k) == 1
+                && crate::asg::catalog::edit_distance(&lower, k) == 1
         })
+        .map(|(d, _)| d.permission.as_str())
         .collect();
     close.sort_unstable();
     close.dedup();
     if !close.is_empty() {
         f(
-            "unknown-action",
+            &UNKNOWN_ACTION,
             Severity::Warning,
             offset,
             format!(
@@ -479,8 +620,7 @@ fn unknown_action(text: &str, offset: usize, f: &mut Sink<'_>) {
                 close.join(" or ")
             )
             .into(),
-            "An action that does not exist matches nothing: the statement grants less than it seems to.",
-            format!("Did you mean {}?", close.join(" or ")).into(),
+            Some(format!("Did you mean {}?", close.join(" or "))),
         );
     }
 }
@@ -507,42 +647,89 @@ fn known_actions() -> &'static std::collections::HashSet<String> {
 
 /// A condition key that no action of an Auto Scaling-only statement has.
 fn unknown_keys(st: &Statement, f: &mut Sink<'_>) {
-    let cat = catalog();
-    if st.actions.negated || st.actions.patterns.is_empty() {
+    if st.actions.negated
+        || st.actions.patterns.is_empty()
+        || !st
+            .actions
+            .patterns
+            .iter()
+            .all(|p| starts_lowered(&p.text, "autoscaling:"))
+        // Global keys are every action's: only a statement with a key of its own is asked.
+        || st.conditions.iter().all(|c| starts_lowered(&c.key, "aws:"))
+    {
         return;
     }
-    let mut keys: Vec<String> = Vec::new();
+    let mut keys: Vec<&str> = Vec::new();
     for p in &st.actions.patterns {
-        let lower = p.text.to_lowercase();
-        if !lower.starts_with("autoscaling:") {
-            return;
-        }
-        for a in &cat.actions {
-            if p.glob().matches(&a.full_name().to_lowercase()) {
-                keys.extend(a.condition_keys.iter().map(|k| k.to_lowercase()));
+        for (name, of_action) in &lowered().actions {
+            if p.glob().matches(name) {
+                keys.extend(of_action.iter().map(String::as_str));
             }
         }
     }
     for c in &st.conditions {
-        let k = c.key.to_lowercase();
-        if k.starts_with("aws:") {
+        if starts_lowered(&c.key, "aws:") {
             continue;
         }
+        let k = c.key.to_lowercase();
         let known = keys.iter().any(|x| match x.find("${") {
             Some(i) => k.starts_with(&x[..i]),
             None => *x == k,
         });
         if !known {
             f(
-                "unknown-condition-key",
+                &UNKNOWN_CONDITION_KEY,
                 Severity::Warning,
                 c.at(),
-                format!("no action of this statement has the condition key {}", c.key).into(),
-                "A key the request never carries is absent: the condition is decided by that, whatever its values.",
-                "Use a key listed for these actions (`asg-perms explain --action NAME` lists them), or a global aws: key.".into(),
+                format!(
+                    "no action of this statement has the condition key {}",
+                    c.key
+                )
+                .into(),
+                None,
             );
         }
     }
+}
+
+/// Whether `text` written in lower case (as `str::to_lowercase` writes it) starts with
+/// `prefix`, without writing it.
+fn starts_lowered(text: &str, prefix: &str) -> bool {
+    let mut lowered = text.chars().flat_map(char::to_lowercase);
+    prefix.chars().all(|c| lowered.next() == Some(c))
+}
+
+/// The catalog's names in lower case, worked out once: a policy of tens of thousands of
+/// statements asked for each of them, for each statement.
+struct Lowered {
+    /// Each action's full name (`autoscaling:createautoscalinggroup`) and its condition keys.
+    actions: Vec<(String, Vec<String>)>,
+    /// Each dependency's permission, in the catalog's order.
+    permissions: Vec<String>,
+}
+
+fn lowered() -> &'static Lowered {
+    static LOWERED: std::sync::OnceLock<Lowered> = std::sync::OnceLock::new();
+    LOWERED.get_or_init(|| {
+        let cat = catalog();
+        Lowered {
+            actions: cat
+                .actions
+                .iter()
+                .map(|a| {
+                    (
+                        a.full_name().to_lowercase(),
+                        a.condition_keys.iter().map(|k| k.to_lowercase()).collect(),
+                    )
+                })
+                .collect(),
+            permissions: cat
+                .dependencies
+                .iter()
+                .map(|d| d.permission.to_lowercase())
+                .collect(),
+        }
+    })
 }
 
 /// An ARN whose partition or service is not lower case: ARNs match case-sensitively, so it
@@ -557,7 +744,7 @@ fn arn_case(text: &str, offset: usize, f: &mut Sink<'_>) {
     let lower = |s: &str| s.chars().all(|c| !c.is_ascii_uppercase());
     if !text.starts_with("arn:") || !lower(partition) || !lower(service) {
         f(
-            "arn-case",
+            &ARN_CASE,
             Severity::Error,
             offset,
             format!(
@@ -565,13 +752,11 @@ fn arn_case(text: &str, offset: usize, f: &mut Sink<'_>) {
                 elide(text)
             )
             .into(),
-            "Resource ARNs are compared case-sensitively, so this pattern matches no real resource.",
-            format!(
+            Some(format!(
                 "Write arn:{}:{}:…",
                 partition.to_lowercase(),
                 service.to_lowercase()
-            )
-            .into(),
+            )),
         );
     }
 }
@@ -616,7 +801,7 @@ fn dead_allows(policy: &Policy, name: &Arc<str>, index: &LineIndex, out: &mut Ve
     let allow_patterns: usize = allows.iter().map(|a| a.actions.patterns.len()).sum();
     if allow_patterns.saturating_mul(deny_patterns) > MAX_DEAD_ALLOW_WORK {
         out.push(Finding {
-            code: "dead-allow-not-checked",
+            kind: &DEAD_ALLOW_NOT_CHECKED,
             severity: Severity::Info,
             policy: Arc::clone(name),
             statement: None,
@@ -628,8 +813,7 @@ fn dead_allows(policy: &Policy, name: &Arc<str>, index: &LineIndex, out: &mut Ve
                 allows.len(),
                 denies.len()
             ).into(),
-            why: "The other findings stand; only this one check was left out.",
-            fix: "Lint the policy in parts, or look for overriding Denies by hand.".into(),
+            fix_here: None,
         });
         return;
     }
@@ -650,23 +834,20 @@ fn dead_allows(policy: &Policy, name: &Arc<str>, index: &LineIndex, out: &mut Ve
         };
         let (line, column) = index.line_col(&policy.source, st.span.start);
         out.push(Finding {
-            code: "dead-allow",
+            kind: &DEAD_ALLOW,
             severity: Severity::Warning,
             policy: Arc::clone(name),
-            statement: Some(st.index()),
+            statement: Some(place(st.index())),
             label: compact_str::CompactString::new(st.label()),
-            line,
-            column,
+            line: place(line),
+            column: place(column),
             message: format!(
                 "{} is always overridden by the Deny in {}",
                 st.label(),
                 deny.label()
             )
             .into(),
-            why: "An explicit Deny wins over any Allow; this Allow never takes effect.",
-            fix:
-                "Remove the Allow, or narrow the Deny (a condition, or fewer actions or resources)."
-                    .into(),
+            fix_here: None,
         });
     }
 }
@@ -688,10 +869,10 @@ pub fn write_text(findings: &[Finding], out: &mut dyn std::io::Write) -> std::io
             f.line,
             f.column,
             f.severity.word(),
-            f.code,
+            f.code(),
             f.message,
-            f.why,
-            f.fix
+            f.why(),
+            f.fix()
         )?;
     }
     Ok(())
@@ -701,18 +882,17 @@ pub fn write_text(findings: &[Finding], out: &mut dyn std::io::Write) -> std::io
 mod tests {
     use super::*;
 
-    fn finding(line: usize, column: usize, severity: Severity, code: &'static str) -> Finding {
+    fn finding(line: u32, column: u32, severity: Severity, message: &str) -> Finding {
         Finding {
-            code,
+            kind: &POLICY_WARNING,
             severity,
             policy: "".into(),
             statement: None,
             label: compact_str::CompactString::default(),
             line,
             column,
-            message: Arc::from(""),
-            why: "",
-            fix: Cow::Borrowed(""),
+            message: Arc::from(message),
+            fix_here: None,
         }
     }
 
@@ -738,7 +918,78 @@ mod tests {
         expected.sort_by_key(|f| (f.line, f.column, f.severity));
         in_source_order(&mut out);
         assert_eq!(out, expected);
-        let order: Vec<&str> = out.iter().map(|f| f.code).collect();
+        let order: Vec<&str> = out.iter().map(|f| &*f.message).collect();
         assert_eq!(order, ["g", "b", "e", "d", "h", "a", "c", "f"]);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn a_prefix_of_the_lowered_text_is_found_without_lowering_it(
+            text in "(?s)[aAwWsS:İΣσςẞßKkK ]{0,8}.{0,3}",
+            prefix in "aws:|autoscaling:|a|aw|i̇|σ|ss|k|",
+        ) {
+            proptest::prop_assert_eq!(
+                starts_lowered(&text, &prefix),
+                text.to_lowercase().starts_with(&prefix)
+            );
+        }
+    }
+
+    #[test]
+    fn a_finding_is_small() {
+        // Before: 152 bytes, its code, why and fix each its own text.
+        assert!(std::mem::size_of::<Finding>() <= 104);
+    }
+
+    /// Every kind of finding.
+    const KINDS: [&FindingKind; 15] = [
+        &POLICY_WARNING,
+        &SLR_NO_SERVICE_NAME,
+        &ALLOW_NOT_ACTION,
+        &ALLOW_NOT_RESOURCE,
+        &NOT_USED_BY_AUTO_SCALING,
+        &FORALLVALUES_ABSENT_KEY,
+        &PASSROLE_ANY_ROLE,
+        &PASSROLE_NO_SERVICE,
+        &PASSROLE_AUTOSCALING_OUTSIDE_SERVICE_ROLES,
+        &UNKNOWN_ACTION,
+        &UNKNOWN_CONDITION_KEY,
+        &ARN_CASE,
+        &DUPLICATE_SID,
+        &DEAD_ALLOW,
+        &DEAD_ALLOW_NOT_CHECKED,
+    ];
+
+    #[test]
+    fn kinds_have_distinct_codes_and_words() {
+        let mut codes: Vec<&str> = KINDS.iter().map(|k| k.code).collect();
+        codes.sort_unstable();
+        codes.dedup();
+        assert_eq!(codes.len(), KINDS.len());
+        assert!(KINDS.iter().all(|k| !k.why.is_empty() && !k.fix.is_empty()));
+    }
+
+    #[test]
+    fn a_statement_of_global_keys_only_is_not_asked_about_its_actions_keys() {
+        let policy = |key: &str| {
+            crate::io::load_text(
+                "p.json",
+                &format!(
+                    r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Action":"autoscaling:*","Resource":"*","Condition":{{"StringEquals":{{"{key}":"x"}}}}}}]}}"#
+                ),
+            )
+            .unwrap()
+        };
+        let codes = |key: &str| match policy(key) {
+            crate::io::Loaded::Policy(p, _) => lint(&p, LintOptions::default())
+                .iter()
+                .map(Finding::code)
+                .collect::<Vec<_>>(),
+            crate::io::Loaded::Account(_) => unreachable!(),
+        };
+        assert!(!codes("AWS:RequestedRegion").contains(&"unknown-condition-key"));
+        assert!(!codes("autoscaling:ResourceTag/team").contains(&"unknown-condition-key"));
+        assert!(codes("autoscaling:NoSuchKey").contains(&"unknown-condition-key"));
+        assert!(codes("AutoScaling:NOSUCHKEY").contains(&"unknown-condition-key"));
     }
 }

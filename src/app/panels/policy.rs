@@ -433,7 +433,7 @@ fn statement_card_ui(
                         egui::RichText::new(format!(
                             "{icon} {}[{}] line {}: {}",
                             f.severity.word(),
-                            f.code,
+                            f.code(),
                             f.line,
                             f.message
                         ))
@@ -442,7 +442,7 @@ fn statement_card_ui(
                     )
                     .wrap(),
                 )
-                .on_hover_text(format!("Why: {}\n\nFix: {}", f.why, f.fix));
+                .on_hover_text(format!("Why: {}\n\nFix: {}", f.why(), f.fix()));
             }
             more_ui(
                 ui,
