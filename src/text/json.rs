@@ -183,16 +183,22 @@ pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
 }
 
 /// Line starts of a text, for many [`line_col`] look-ups in one text without counting from
-/// the start each time. Columns are counted on from the last look-up when it is on the
-/// same line and not past this one (look-ups in source order, the usual case, then scan
-/// each line once in all, even a JSON file that is one long line).
+/// the start each time. On a line longer than [`COLUMN_STEP`] bytes the column is also
+/// known every `COLUMN_STEP` bytes, so a look-up scans at most that much whatever order the
+/// look-ups come in (a minified JSON file is one long line, and its findings' offsets go
+/// back within each statement). Look-ups in source order count on from the last one.
 pub struct LineIndex {
     starts: Vec<usize>,
+    /// On long lines: (byte offset, column there), in order.
+    steps: Vec<(usize, usize)>,
     /// The last look-up: its byte offset, line and column.
     last: std::cell::Cell<(usize, usize, usize)>,
     /// Bytes scanned to count columns, for tests that bound the work.
     scanned: std::cell::Cell<usize>,
 }
+
+/// How far apart the columns of a long line are known (see [`LineIndex`]).
+pub const COLUMN_STEP: usize = 1024;
 
 impl LineIndex {
     /// Indexes `text`.
@@ -204,8 +210,23 @@ impl LineIndex {
                 starts.push(i + 1);
             }
         }
+        let mut steps = Vec::new();
+        let ends = starts.iter().skip(1).copied().chain([text.len()]);
+        for (&start, end) in starts.iter().zip(ends) {
+            let (mut at, mut column) = (start, 1);
+            while end - at > COLUMN_STEP {
+                let mut next = at + COLUMN_STEP;
+                while !text.is_char_boundary(next) {
+                    next += 1;
+                }
+                column += text[at..next].chars().count();
+                at = next;
+                steps.push((at, column));
+            }
+        }
         Self {
             starts,
+            steps,
             last: std::cell::Cell::new((0, 1, 1)),
             scanned: std::cell::Cell::new(0),
         }
@@ -219,12 +240,16 @@ impl LineIndex {
         }
         let line = self.starts.partition_point(|&s| s <= cut);
         let start = self.starts[line - 1];
-        let (last_at, last_line, last_column) = self.last.get();
-        let (from, column) = if last_line == line && (start..=cut).contains(&last_at) {
-            (last_at, last_column)
-        } else {
-            (start, 1)
+        // The nearest known column at or before `cut` on this line.
+        let step = self.steps.partition_point(|&(at, _)| at <= cut);
+        let (mut from, mut column) = match step.checked_sub(1).map(|k| self.steps[k]) {
+            Some((at, column)) if at >= start => (at, column),
+            _ => (start, 1),
         };
+        let (last_at, last_line, last_column) = self.last.get();
+        if last_line == line && (from..=cut).contains(&last_at) {
+            (from, column) = (last_at, last_column);
+        }
         let column = column + text[from..cut].chars().count();
         self.scanned.set(self.scanned.get() + (cut - from));
         self.last.set((cut, line, column));
@@ -1159,6 +1184,18 @@ mod tests {
         // Windows and old Mac line endings.
         assert_eq!(line_col("a\r\nbc", 4), (2, 2));
         assert_eq!(line_col("a\rbc", 3), (2, 2));
+        // Long lines of characters of one to three bytes, whose columns are known every
+        // `COLUMN_STEP` bytes: every offset, in an order that jumps back and forth.
+        let long = "é".repeat(3_000) + "\n" + &"ab€".repeat(2_000) + "\r" + &"x".repeat(5_000);
+        let index = LineIndex::new(&long);
+        for k in 0..=long.len() + 1 {
+            let offset = (k * 7_919) % (long.len() + 2);
+            assert_eq!(
+                index.line_col(&long, offset),
+                line_col(&long, offset),
+                "{offset}"
+            );
+        }
         for text in ["é\nab", "a\r\nb\rc\n\nd", "", "x"] {
             let index = LineIndex::new(text);
             for offset in 0..=text.len() + 1 {
@@ -1172,7 +1209,7 @@ mod tests {
     }
 
     #[test]
-    fn in_order_look_ups_on_one_long_line_scan_it_once() {
+    fn look_ups_on_one_long_line_scan_it_once_in_order_and_a_step_each_out_of_order() {
         // A minified policy is one line: counting each column from the line's start would
         // scan it once per look-up.
         let text = "é".repeat(10) + &"x".repeat(1_000_000);
@@ -1182,9 +1219,20 @@ mod tests {
             assert_eq!(index.line_col(&text, o), line_col(&text, o));
         }
         assert!(index.scanned() <= text.len(), "{}", index.scanned());
-        // Out of order still answers right (counting from the line's start).
+        // Out of order still answers right, from the nearest known column.
         assert_eq!(index.line_col(&text, 25), line_col(&text, 25));
         assert_eq!(index.line_col(&text, 3), (1, 2));
+        let backwards = LineIndex::new(&text);
+        for &o in offsets.iter().rev() {
+            // Ten two-byte characters, then one byte each.
+            assert_eq!(backwards.line_col(&text, o), (1, 11 + o - 20), "{o}");
+        }
+        // Before: each look-up counted from the line's start, 500 KB on average.
+        assert!(
+            backwards.scanned() <= offsets.len() * COLUMN_STEP,
+            "{}",
+            backwards.scanned()
+        );
         let two = "ab\ncd\ref";
         let index = LineIndex::new(two);
         for o in [5, 1, 4, 8, 7, 0, 9] {
