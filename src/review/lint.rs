@@ -295,12 +295,14 @@ pub fn lint(policy: &Policy, options: LintOptions) -> Vec<Finding> {
     };
     let warned = out.len();
     let statements = policy.statements.len();
+    let mut suggestions = Suggestions::new();
     for (done, st) in policy.statements.iter().enumerate() {
         let made = out.len() - warned;
         reserve_at_rate(&mut out, 4, made, done, statements - done);
         statement_findings(
             st,
             options,
+            &mut suggestions,
             &mut |kind, severity, offset, message, fix_here| {
                 out.push(finding(st, kind, severity, offset, message, fix_here));
             },
@@ -412,7 +414,12 @@ fn condition_values<'a>(st: &'a Statement, key: &str) -> Vec<&'a str> {
         .collect()
 }
 
-fn statement_findings(st: &Statement, options: LintOptions, f: &mut Sink<'_>) {
+fn statement_findings(
+    st: &Statement,
+    options: LintOptions,
+    memo: &mut Suggestions,
+    f: &mut Sink<'_>,
+) {
     let allow = st.effect == Effect::Allow;
     let start = st.span.start;
     if allow && names(st, "iam:PassRole") {
@@ -449,7 +456,7 @@ fn statement_findings(st: &Statement, options: LintOptions, f: &mut Sink<'_>) {
         );
     }
     for p in &st.actions.patterns {
-        unknown_action(&p.text, start, f);
+        unknown_action(&p.text, start, memo, f);
     }
     unknown_keys(st, f);
     for r in st.resources.texts() {
@@ -564,28 +571,71 @@ fn passrole_findings(st: &Statement, f: &mut Sink<'_>) {
     }
 }
 
+/// What [`unknown_action_names`] said of each action text met so far in one lint: a policy
+/// may name the same misspelt action in thousands of statements, and each suggestion
+/// compares it with every name the catalog knows.
+type Suggestions = std::collections::HashMap<Box<str>, Option<Vec<&'static str>>>;
+
+/// How many action texts one lint remembers what it found of.
+const MAX_SUGGESTIONS_KEPT: usize = 4_096;
+
 /// An action name without wildcards that does not exist in a service this tool knows.
-fn unknown_action(text: &str, offset: usize, f: &mut Sink<'_>) {
-    if text.contains(['*', '?']) {
-        return;
-    }
-    let Some((service, name)) = text.split_once(':') else {
+fn unknown_action(text: &str, offset: usize, memo: &mut Suggestions, f: &mut Sink<'_>) {
+    let found = if let Some(found) = memo.get(text) {
+        found.clone()
+    } else {
+        let found = unknown_action_names(text);
+        // Bounded: a policy of a million different names keeps the first few thousand.
+        if memo.len() < MAX_SUGGESTIONS_KEPT {
+            memo.insert(text.into(), found.clone());
+        }
+        found
+    };
+    let Some(names) = found else {
         return;
     };
+    if text
+        .split_once(':')
+        .is_some_and(|(service, _)| service.eq_ignore_ascii_case("autoscaling"))
+    {
+        f(
+            &UNKNOWN_ACTION,
+            Severity::Error,
+            offset,
+            format!("{} is not an Auto Scaling action", elide(text)).into(),
+            (!names.is_empty())
+                .then(|| format!("Did you mean autoscaling:{}?", names.join(", autoscaling:"))),
+        );
+    } else {
+        f(
+            &UNKNOWN_ACTION,
+            Severity::Warning,
+            offset,
+            format!(
+                "{} looks like a misspelling of {}",
+                elide(text),
+                names.join(" or ")
+            )
+            .into(),
+            Some(format!("Did you mean {}?", names.join(" or "))),
+        );
+    }
+}
+
+/// None when `text` is no unknown action; otherwise the names it may have meant: for an
+/// Auto Scaling action that does not exist, the nearest actions (maybe none); for another
+/// service, the permissions Auto Scaling needs one letter away (at least one).
+fn unknown_action_names(text: &str) -> Option<Vec<&'static str>> {
+    if text.contains(['*', '?']) {
+        return None;
+    }
+    let (service, name) = text.split_once(':')?;
     let cat = catalog();
     if service.eq_ignore_ascii_case("autoscaling") {
-        if cat.action(name).is_none() {
-            let near = Catalog::suggest(name, cat.actions.iter().map(|a| a.name.as_str()));
-            f(
-                &UNKNOWN_ACTION,
-                Severity::Error,
-                offset,
-                format!("{} is not an Auto Scaling action", elide(text)).into(),
-                (!near.is_empty())
-                    .then(|| format!("Did you mean autoscaling:{}?", near.join(", autoscaling:"))),
-            );
-        }
-        return;
+        return cat
+            .action(name)
+            .is_none()
+            .then(|| Catalog::suggest(name, cat.actions.iter().map(|a| a.name.as_str())));
     }
     // Other services: this tool knows the permissions Auto Scaling needs and the names AWS's
     // own managed policies use (assets/known-actions.txt), not every action there is. So a
@@ -593,7 +643,7 @@ fn unknown_action(text: &str, offset: usize, f: &mut Sink<'_>) {
     // and is not a name known to exist.
     let lower = text.to_lowercase();
     if known_actions().contains(&lower) {
-        return;
+        return None;
     }
     let service_prefix = format!("{}:", service.to_lowercase());
     let mut close: Vec<&str> = cat
@@ -609,20 +659,7 @@ fn unknown_action(text: &str, offset: usize, f: &mut Sink<'_>) {
         .collect();
     close.sort_unstable();
     close.dedup();
-    if !close.is_empty() {
-        f(
-            &UNKNOWN_ACTION,
-            Severity::Warning,
-            offset,
-            format!(
-                "{} looks like a misspelling of {}",
-                elide(text),
-                close.join(" or ")
-            )
-            .into(),
-            Some(format!("Did you mean {}?", close.join(" or "))),
-        );
-    }
+    (!close.is_empty()).then_some(close)
 }
 
 /// Action names of other services known to exist (from AWS managed policies) and the
