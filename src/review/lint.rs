@@ -295,14 +295,14 @@ pub fn lint(policy: &Policy, options: LintOptions) -> Vec<Finding> {
     };
     let warned = out.len();
     let statements = policy.statements.len();
-    let mut suggestions = Suggestions::new();
+    let mut memo = Memo::default();
     for (done, st) in policy.statements.iter().enumerate() {
         let made = out.len() - warned;
         reserve_at_rate(&mut out, 4, made, done, statements - done);
         statement_findings(
             st,
             options,
-            &mut suggestions,
+            &mut memo,
             &mut |kind, severity, offset, message, fix_here| {
                 out.push(finding(st, kind, severity, offset, message, fix_here));
             },
@@ -414,12 +414,7 @@ fn condition_values<'a>(st: &'a Statement, key: &str) -> Vec<&'a str> {
         .collect()
 }
 
-fn statement_findings(
-    st: &Statement,
-    options: LintOptions,
-    memo: &mut Suggestions,
-    f: &mut Sink<'_>,
-) {
+fn statement_findings(st: &Statement, options: LintOptions, memo: &mut Memo, f: &mut Sink<'_>) {
     let allow = st.effect == Effect::Allow;
     let start = st.span.start;
     if allow && names(st, "iam:PassRole") {
@@ -463,13 +458,18 @@ fn statement_findings(
         arn_case(r, start, f);
     }
     if options.auto_scaling_policy && allow && !st.actions.negated {
-        let lowered = lowered();
-        let used = lowered
-            .actions
-            .iter()
-            .map(|(name, _)| name)
-            .chain(&lowered.permissions)
-            .any(|k| st.actions.patterns.iter().any(|p| p.glob().matches(k)));
+        let used = st.actions.patterns.iter().any(|p| {
+            remembered(&mut memo.used, &p.text, || {
+                let lowered = lowered();
+                let glob = p.glob();
+                lowered
+                    .actions
+                    .iter()
+                    .map(|(name, _)| name)
+                    .chain(&lowered.permissions)
+                    .any(|k| glob.matches(k))
+            })
+        });
         if !used {
             f(
                 &NOT_USED_BY_AUTO_SCALING,
@@ -571,27 +571,39 @@ fn passrole_findings(st: &Statement, f: &mut Sink<'_>) {
     }
 }
 
-/// What [`unknown_action_names`] said of each action text met so far in one lint: a policy
-/// may name the same misspelt action in thousands of statements, and each suggestion
-/// compares it with every name the catalog knows.
-type Suggestions = std::collections::HashMap<Box<str>, Option<Vec<&'static str>>>;
+/// What one lint worked out of action texts, for the next statement that writes the same: a
+/// policy may name the same action in thousands of statements, and each answer compares it
+/// with every name the catalog knows. Each map keeps at most [`MAX_KEPT`] texts.
+#[derive(Default)]
+struct Memo {
+    /// What [`unknown_action_names`] said of each action text.
+    suggestions: std::collections::HashMap<Box<str>, Option<Vec<&'static str>>>,
+    /// Whether each action pattern matches an Auto Scaling action or a permission one needs.
+    used: std::collections::HashMap<Box<str>, bool>,
+}
 
-/// How many action texts one lint remembers what it found of.
-const MAX_SUGGESTIONS_KEPT: usize = 4_096;
+/// How many action texts each of a lint's memos keeps.
+const MAX_KEPT: usize = 4_096;
+
+/// `map[text]`, worked out by `work` when it is not there yet (and kept while there is room).
+fn remembered<T: Clone>(
+    map: &mut std::collections::HashMap<Box<str>, T>,
+    text: &str,
+    work: impl FnOnce() -> T,
+) -> T {
+    if let Some(found) = map.get(text) {
+        return found.clone();
+    }
+    let found = work();
+    if map.len() < MAX_KEPT {
+        map.insert(text.into(), found.clone());
+    }
+    found
+}
 
 /// An action name without wildcards that does not exist in a service this tool knows.
-fn unknown_action(text: &str, offset: usize, memo: &mut Suggestions, f: &mut Sink<'_>) {
-    let found = if let Some(found) = memo.get(text) {
-        found.clone()
-    } else {
-        let found = unknown_action_names(text);
-        // Bounded: a policy of a million different names keeps the first few thousand.
-        if memo.len() < MAX_SUGGESTIONS_KEPT {
-            memo.insert(text.into(), found.clone());
-        }
-        found
-    };
-    let Some(names) = found else {
+fn unknown_action(text: &str, offset: usize, memo: &mut Memo, f: &mut Sink<'_>) {
+    let Some(names) = remembered(&mut memo.suggestions, text, || unknown_action_names(text)) else {
         return;
     };
     if text
@@ -970,6 +982,25 @@ mod tests {
                 text.to_lowercase().starts_with(&prefix)
             );
         }
+    }
+
+    #[test]
+    fn what_is_remembered_is_not_worked_out_again_and_the_memo_stays_bounded() {
+        let mut map = std::collections::HashMap::new();
+        let mut worked = 0;
+        for round in 0..2 {
+            for i in 0..MAX_KEPT + 100 {
+                let text = format!("ec2:Action{i}");
+                let got = remembered(&mut map, &text, || {
+                    worked += 1;
+                    i
+                });
+                assert_eq!(got, i, "round {round}");
+            }
+        }
+        assert_eq!(map.len(), MAX_KEPT);
+        // The texts past the bound are worked out each time, the others once.
+        assert_eq!(worked, MAX_KEPT + 2 * 100);
     }
 
     #[test]
