@@ -373,7 +373,7 @@ fn findings_say_where_why_and_how_to_fix() {
     assert_eq!(f.severity, Severity::Error);
     assert_eq!((f.line, f.column), (4, 5));
     assert_eq!(f.statement, Some(1));
-    assert_eq!(f.label, "statement 2");
+    assert_eq!(f.label(), "statement 2");
     assert!(
         f.fix().contains("autoscaling:CreateAutoScalingGroup"),
         "{}",
@@ -398,7 +398,7 @@ fn no_false_positives_on_the_aws_managed_policies_the_project_ships() {
                 expected.contains(&(name.as_str(), f.code())),
                 "{name}: {} {}: {}",
                 f.code(),
-                f.label,
+                f.label(),
                 f.message
             );
         }

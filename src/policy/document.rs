@@ -448,6 +448,11 @@ impl WarningText {
         self.statement.as_ref().map(|(index, _)| *index)
     }
 
+    /// The statement's Sid, if it is about one that has a Sid.
+    pub fn sid(&self) -> Option<&str> {
+        self.statement.as_ref()?.1.as_deref()
+    }
+
     /// The statement's label ("statement 2 (Sid \"X\")"), if it is about one.
     pub fn label(&self) -> Option<String> {
         let (index, sid) = self.statement.as_ref()?;

@@ -166,9 +166,10 @@ pub struct Finding {
     pub policy: Arc<str>,
     /// The statement, 0-based (none for the whole policy).
     pub statement: Option<u32>,
-    /// "statement 2 (Sid \"X\")", counted from 1 (in place when short, as it is without a
-    /// Sid: no allocation for each of thousands of findings).
-    pub label: compact_str::CompactString,
+    /// The statement's Sid, empty when it has none or the finding is about the whole policy
+    /// (in place up to 24 bytes, as nearly every Sid is: the finding's label is made from it
+    /// when shown, not kept; see [`Finding::label`]).
+    pub sid: compact_str::CompactString,
     /// 1-based line of what is found.
     pub line: u32,
     /// 1-based column.
@@ -192,6 +193,14 @@ impl Finding {
         self.kind.why
     }
 
+    /// "statement 2 (Sid \"X\")", counted from 1; empty for a finding about the whole
+    /// policy.
+    pub fn label(&self) -> String {
+        self.statement.map_or_else(String::new, |i| {
+            crate::policy::statement_label(i as usize, Some(&self.sid))
+        })
+    }
+
     /// What to do.
     pub fn fix(&self) -> &str {
         self.fix_here.as_deref().unwrap_or(self.kind.fix)
@@ -208,7 +217,7 @@ impl Serialize for Finding {
         s.serialize_field("severity", &self.severity)?;
         s.serialize_field("policy", &self.policy)?;
         s.serialize_field("statement", &self.statement)?;
-        s.serialize_field("label", &self.label)?;
+        s.serialize_field("label", &self.label())?;
         s.serialize_field("line", &self.line)?;
         s.serialize_field("column", &self.column)?;
         s.serialize_field("message", &self.message)?;
@@ -262,11 +271,7 @@ pub fn lint(policy: &Policy, options: LintOptions) -> Vec<Finding> {
             severity: Severity::Warning,
             policy: Arc::clone(&name),
             statement: w.message.statement().map(place),
-            label: w
-                .message
-                .label()
-                .map(compact_str::CompactString::new)
-                .unwrap_or_default(),
+            sid: w.message.sid().map(Into::into).unwrap_or_default(),
             line: place(w.line),
             column: place(w.column),
             message: Arc::clone(w.message.text()),
@@ -286,7 +291,7 @@ pub fn lint(policy: &Policy, options: LintOptions) -> Vec<Finding> {
             severity,
             policy: Arc::clone(&name),
             statement: Some(place(st.index())),
-            label: compact_str::CompactString::new(st.label()),
+            sid: st.sid.as_deref().map(Into::into).unwrap_or_default(),
             line: place(line),
             column: place(column),
             message: message.into(),
@@ -854,7 +859,7 @@ fn dead_allows(policy: &Policy, name: &Arc<str>, index: &LineIndex, out: &mut Ve
             severity: Severity::Info,
             policy: Arc::clone(name),
             statement: None,
-            label: compact_str::CompactString::default(),
+            sid: compact_str::CompactString::default(),
             line: 1,
             column: 1,
             message: format!(
@@ -887,7 +892,7 @@ fn dead_allows(policy: &Policy, name: &Arc<str>, index: &LineIndex, out: &mut Ve
             severity: Severity::Warning,
             policy: Arc::clone(name),
             statement: Some(place(st.index())),
-            label: compact_str::CompactString::new(st.label()),
+            sid: st.sid.as_deref().map(Into::into).unwrap_or_default(),
             line: place(line),
             column: place(column),
             message: format!(
@@ -906,10 +911,11 @@ fn dead_allows(policy: &Policy, name: &Arc<str>, index: &LineIndex, out: &mut Ve
 /// whose text would be several times the policy.
 pub fn write_text(findings: &[Finding], out: &mut dyn std::io::Write) -> std::io::Result<()> {
     for f in findings {
-        let label = if f.label.is_empty() {
-            String::new()
+        let label = f.label();
+        let label = if label.is_empty() {
+            label
         } else {
-            format!("{}: ", f.label)
+            format!("{label}: ")
         };
         writeln!(
             out,
@@ -937,7 +943,7 @@ mod tests {
             severity,
             policy: "".into(),
             statement: None,
-            label: compact_str::CompactString::default(),
+            sid: compact_str::CompactString::default(),
             line,
             column,
             message: Arc::from(message),
