@@ -120,6 +120,14 @@ pub const UNKNOWN_ACTION: FindingKind = FindingKind {
     fix: "Check the name in `asg-perms list`.",
 };
 
+/// `unknown-action` past the lint's budget of comparisons with the actions' names (see
+/// [`MAX_SUGGESTED`]): the same finding, with a fix that says why no name is suggested.
+pub const UNKNOWN_ACTION_NOT_COMPARED: FindingKind = FindingKind {
+    code: UNKNOWN_ACTION.code,
+    why: UNKNOWN_ACTION.why,
+    fix: "Check the name in `asg-perms list` (not compared with the actions' names: this policy names more than 1,024 different actions that Auto Scaling does not have).",
+};
+
 /// `unknown-condition-key`.
 pub const UNKNOWN_CONDITION_KEY: FindingKind = FindingKind {
     code: "unknown-condition-key",
@@ -579,12 +587,23 @@ fn passrole_findings(st: &Statement, f: &mut Sink<'_>) {
 /// What one lint worked out of action texts, for the next statement that writes the same: a
 /// policy may name the same action in thousands of statements, and each answer compares it
 /// with every name the catalog knows. Each map keeps at most [`MAX_KEPT`] texts.
-#[derive(Default)]
 struct Memo {
     /// What [`unknown_action_names`] said of each action text.
-    suggestions: std::collections::HashMap<Box<str>, Option<Vec<&'static str>>>,
+    suggestions: std::collections::HashMap<Box<str>, Unknown>,
+    /// How many unknown Auto Scaling actions may still be compared with the actions' names.
+    suggestions_left: usize,
     /// Whether each action pattern matches an Auto Scaling action or a permission one needs.
     used: std::collections::HashMap<Box<str>, bool>,
+}
+
+impl Default for Memo {
+    fn default() -> Self {
+        Self {
+            suggestions: std::collections::HashMap::new(),
+            used: std::collections::HashMap::new(),
+            suggestions_left: MAX_SUGGESTED,
+        }
+    }
 }
 
 /// How many action texts each of a lint's memos keeps.
@@ -608,8 +627,22 @@ fn remembered<T: Clone>(
 
 /// An action name without wildcards that does not exist in a service this tool knows.
 fn unknown_action(text: &str, offset: usize, memo: &mut Memo, f: &mut Sink<'_>) {
-    let Some(names) = remembered(&mut memo.suggestions, text, || unknown_action_names(text)) else {
-        return;
+    let left = &mut memo.suggestions_left;
+    let names = match remembered(&mut memo.suggestions, text, || {
+        unknown_action_names(text, left)
+    }) {
+        Unknown::No => return,
+        Unknown::Meant(names) => names,
+        Unknown::NotCompared => {
+            f(
+                &UNKNOWN_ACTION_NOT_COMPARED,
+                Severity::Error,
+                offset,
+                format!("{} is not an Auto Scaling action", elide(text)).into(),
+                None,
+            );
+            return;
+        }
     };
     if text
         .split_once(':')
@@ -639,20 +672,47 @@ fn unknown_action(text: &str, offset: usize, memo: &mut Memo, f: &mut Sink<'_>) 
     }
 }
 
-/// None when `text` is no unknown action; otherwise the names it may have meant: for an
-/// Auto Scaling action that does not exist, the nearest actions (maybe none); for another
-/// service, the permissions Auto Scaling needs one letter away (at least one).
-fn unknown_action_names(text: &str) -> Option<Vec<&'static str>> {
+/// What an action text is, for `unknown-action`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Unknown {
+    /// No unknown action (or one this tool cannot tell).
+    No,
+    /// An unknown action, and the names it may have meant: for Auto Scaling the nearest
+    /// actions (maybe none), for another service the permissions Auto Scaling needs one
+    /// letter away (at least one).
+    Meant(Vec<&'static str>),
+    /// An Auto Scaling action that does not exist, not compared with the actions' names: the
+    /// lint had compared [`MAX_SUGGESTED`] already.
+    NotCompared,
+}
+
+/// How many different unknown Auto Scaling actions one lint compares with every action
+/// name (each comparison is an edit distance with each of the 68: a policy of 100,000
+/// different made-up names took 15 s).
+const MAX_SUGGESTED: usize = 1_024;
+
+/// What `text` is (see [`Unknown`]); `suggestions_left` counts down the comparisons with
+/// the Auto Scaling actions' names this lint may still make.
+fn unknown_action_names(text: &str, suggestions_left: &mut usize) -> Unknown {
     if text.contains(['*', '?']) {
-        return None;
+        return Unknown::No;
     }
-    let (service, name) = text.split_once(':')?;
+    let Some((service, name)) = text.split_once(':') else {
+        return Unknown::No;
+    };
     let cat = catalog();
     if service.eq_ignore_ascii_case("autoscaling") {
-        return cat
-            .action(name)
-            .is_none()
-            .then(|| Catalog::suggest(name, cat.actions.iter().map(|a| a.name.as_str())));
+        if cat.action(name).is_some() {
+            return Unknown::No;
+        }
+        if *suggestions_left == 0 {
+            return Unknown::NotCompared;
+        }
+        *suggestions_left -= 1;
+        return Unknown::Meant(Catalog::suggest(
+            name,
+            cat.actions.iter().map(|a| a.name.as_str()),
+        ));
     }
     // Other services: this tool knows the permissions Auto Scaling needs and the names AWS's
     // own managed policies use (assets/known-actions.txt), not every action there is. So a
@@ -660,7 +720,7 @@ fn unknown_action_names(text: &str) -> Option<Vec<&'static str>> {
     // and is not a name known to exist.
     let lower = text.to_lowercase();
     if known_actions().contains(&lower) {
-        return None;
+        return Unknown::No;
     }
     let service_prefix = format!("{}:", service.to_lowercase());
     let mut close: Vec<&str> = cat
@@ -676,7 +736,11 @@ fn unknown_action_names(text: &str) -> Option<Vec<&'static str>> {
         .collect();
     close.sort_unstable();
     close.dedup();
-    (!close.is_empty()).then_some(close)
+    if close.is_empty() {
+        Unknown::No
+    } else {
+        Unknown::Meant(close)
+    }
 }
 
 /// Action names of other services known to exist (from AWS managed policies) and the
@@ -1010,13 +1074,45 @@ mod tests {
     }
 
     #[test]
+    fn made_up_actions_past_the_budget_are_found_without_suggestions() {
+        // Before: each of 100,000 different made-up names was compared with every action
+        // name (15 s).
+        let n = MAX_SUGGESTED + 50;
+        let actions: Vec<String> = (0..n)
+            .map(|i| format!("\"autoscaling:CreateAutoScalingGroupX{i}\""))
+            .collect();
+        let text = format!(
+            r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Action":[{}],"Resource":"*"}}]}}"#,
+            actions.join(",")
+        );
+        let crate::io::Loaded::Policy(p, _) = crate::io::load_text("p.json", &text).unwrap() else {
+            unreachable!()
+        };
+        let found: Vec<Finding> = lint(&p, LintOptions::default())
+            .into_iter()
+            .filter(|f| f.code() == "unknown-action")
+            .collect();
+        assert_eq!(found.len(), n);
+        let not_compared = |f: &Finding| f.fix().contains("not compared");
+        assert!(found[..MAX_SUGGESTED].iter().all(|f| !not_compared(f)));
+        assert!(found[MAX_SUGGESTED..].iter().all(not_compared));
+        assert!(
+            found[0]
+                .fix()
+                .contains("autoscaling:CreateAutoScalingGroup"),
+            "{}",
+            found[0].fix()
+        );
+    }
+
+    #[test]
     fn a_finding_is_small() {
         // Before: 152 bytes, its code, why and fix each its own text.
         assert!(std::mem::size_of::<Finding>() <= 104);
     }
 
     /// Every kind of finding.
-    const KINDS: [&FindingKind; 15] = [
+    const KINDS: [&FindingKind; 16] = [
         &POLICY_WARNING,
         &SLR_NO_SERVICE_NAME,
         &ALLOW_NOT_ACTION,
@@ -1027,6 +1123,7 @@ mod tests {
         &PASSROLE_NO_SERVICE,
         &PASSROLE_AUTOSCALING_OUTSIDE_SERVICE_ROLES,
         &UNKNOWN_ACTION,
+        &UNKNOWN_ACTION_NOT_COMPARED,
         &UNKNOWN_CONDITION_KEY,
         &ARN_CASE,
         &DUPLICATE_SID,
@@ -1035,12 +1132,20 @@ mod tests {
     ];
 
     #[test]
-    fn kinds_have_distinct_codes_and_words() {
-        let mut codes: Vec<&str> = KINDS.iter().map(|k| k.code).collect();
+    fn kinds_of_one_code_say_why_in_the_same_words() {
+        let mut codes: Vec<(&str, &str)> = KINDS.iter().map(|k| (k.code, k.why)).collect();
         codes.sort_unstable();
         codes.dedup();
-        assert_eq!(codes.len(), KINDS.len());
+        // One code a kind, but `unknown-action` past the budget of suggestions.
+        assert_eq!(codes.len(), KINDS.len() - 1);
+        assert!(codes.windows(2).all(|w| w[0].0 != w[1].0));
         assert!(KINDS.iter().all(|k| !k.why.is_empty() && !k.fix.is_empty()));
+        // The budget its fix names.
+        assert!(UNKNOWN_ACTION_NOT_COMPARED.fix.contains(&format!(
+            "more than {},{:03} different",
+            MAX_SUGGESTED / 1000,
+            MAX_SUGGESTED % 1000
+        )));
     }
 
     #[test]
