@@ -141,8 +141,12 @@ fn eval_statement<'a>(
         }
         _ => st.resources.len(),
     };
+    // Notes on the first few resource patterns; the rest are counted (a statement may list
+    // a hundred thousand roles, each of which covers only some values of the request's).
+    let mut unsaid = 0usize;
     for p in st.resources.patterns().take(patterns) {
         let compiled = p.compiled;
+        let before = notes.len();
         let t = pattern_match(p, resource, ctx, &mut notes, &mut depends);
         if t == Tri::Sometimes && need_holes {
             let open = compiled.map_or_else(|| resource.holes(), |g| g.open_holes(resource));
@@ -158,10 +162,20 @@ fn eval_statement<'a>(
                 depends.holes.extend(open);
             }
         }
+        if notes.len() > words::LIST_ITEMS {
+            unsaid += notes.len() - before;
+            notes.truncate(before);
+        }
         res = res.or(t);
         if res == Tri::Always {
             break;
         }
+    }
+    if unsaid > 0 && words {
+        notes.push(format!(
+            "and {} more notes on resource patterns",
+            words::thousands(unsaid as u64)
+        ));
     }
     if st.resources.negated {
         res = res.negate();
