@@ -93,7 +93,9 @@ fn pattern_match<'a>(
 }
 
 /// Evaluates a statement whose action matches, against one resource. The notes (in words)
-/// are written only when `words` is set, and with `holes_known` (every unknown part of the
+/// are written only when `words` is set, to the statement's answer worked out before (the
+/// notes on its resource patterns then stop at their first few, and past them its answer
+/// is that one, not worked out again), and with `holes_known` (every unknown part of the
 /// resource is already among the evidence's dependencies) the unknown parts this statement
 /// depends on are not worked out again: the answer is the same either way. `holes` are the
 /// resource's unknown parts ([`Template::holes`]): none when it is known.
@@ -102,10 +104,15 @@ fn eval_statement<'a>(
     resource: &'a Template,
     holes: &[&'a str],
     ctx: &Context,
-    words: bool,
+    words: Option<Tri>,
     holes_known: bool,
     memo: Option<&ResourceMatches>,
 ) -> StatementEval<'a> {
+    // A statement that applies to some requests covers some values of the resource: once
+    // its notes are full, the rest of its patterns need not be matched (a statement may
+    // list a hundred thousand ARNs, and words are asked for each requirement).
+    let may_stop = words.is_some_and(|applies| applies != Tri::Never);
+    let words = words.is_some();
     let mut notes = Vec::new();
     let mut depends = Deps::default();
 
@@ -144,7 +151,12 @@ fn eval_statement<'a>(
     // Notes on the first few resource patterns; the rest are counted (a statement may list
     // a hundred thousand roles, each of which covers only some values of the request's).
     let mut unsaid = 0usize;
-    for p in st.resources.patterns().take(patterns) {
+    let mut not_matched = 0usize;
+    for (i, p) in st.resources.patterns().take(patterns).enumerate() {
+        if may_stop && notes.len() >= words::LIST_ITEMS {
+            not_matched = patterns - i;
+            break;
+        }
         let compiled = p.compiled;
         let before = notes.len();
         let t = pattern_match(p, resource, ctx, &mut notes, &mut depends);
@@ -177,10 +189,17 @@ fn eval_statement<'a>(
             words::thousands(unsaid as u64)
         ));
     }
+    if not_matched > 0 {
+        notes.push(format!(
+            "and {} more resource patterns, not put in words",
+            words::thousands(not_matched as u64)
+        ));
+    }
     if st.resources.negated {
         res = res.negate();
     }
-    if res == Tri::Never {
+    // Stopped early, the statement is known to cover some values (see `may_stop`).
+    if res == Tri::Never && not_matched == 0 {
         if !words {
             // It cannot apply, whatever its conditions say, and what an answer depends on
             // is gathered only from statements that may apply: nothing more to work out.
@@ -559,7 +578,7 @@ impl Pending<'_> {
                 self.resource,
                 &self.resource.holes(),
                 ctx,
-                true,
+                Some(self.applies),
                 false,
                 None,
             )
@@ -835,7 +854,7 @@ fn evaluate_resource<'a>(
             }
             holes_known = holes_known || holes.iter().all(|h| evidence.holes.contains(*h));
             let memo = memos.get(policy, resource);
-            let ev = eval_statement(st, resource, &holes, ctx, false, holes_known, Some(memo));
+            let ev = eval_statement(st, resource, &holes, ctx, None, holes_known, Some(memo));
             match st.effect {
                 Effect::Deny => {
                     deny_any = deny_any.or(ev.applies);
