@@ -17,7 +17,7 @@ use crate::policy::{
     Context, Effect, Layer, Policy, PolicySet, Request, Resolved, ResourceMatches, ResourcePattern,
     Statement, VarText,
 };
-use crate::text::pattern::{ArnGlob, Template, Tri};
+use crate::text::pattern::{ArnGlob, ArnHeads, Glob, Template, Tri, count_work};
 use crate::text::words;
 
 /// How one statement fares against one request resource.
@@ -44,58 +44,235 @@ fn resolve_resource<'a>(
     p: &'a VarText,
     resource: &Template,
     ctx: &Context,
-    notes: &mut Vec<String>,
+    seen: &mut Resolving<'_, 'a>,
+    notes: NoteTo<'_>,
     depends: &mut Deps<'a>,
-) -> Tri {
+) -> (Tri, bool) {
+    // The text before the first variable is the same in every resolution: when its five
+    // colons are there, the parts they close cannot depend on the variables.
+    if seen.heads.never(p.head()) {
+        if matches!(notes, NoteTo::Nowhere) {
+            return (Tri::Never, false);
+        }
+        let Some(key) = p.unresolvable(ctx) else {
+            return (Tri::Never, false);
+        };
+        notes.push(|| unresolvable_note(p, key));
+        return (Tri::Never, true);
+    }
     match p.resolve(ctx, true, false) {
-        Resolved::Known(g) => ArnGlob::from_glob(g).match_template(resource),
-        Resolved::Unknown(g, keys) => {
-            if ArnGlob::from_glob(g).match_template(resource) == Tri::Never {
-                Tri::Never
-            } else {
-                notes.push(format!(
+        Resolved::Known(g) => (seen.match_template(g, resource), false),
+        Resolved::Unknown(g) => {
+            if seen.match_template(g, resource) == Tri::Never {
+                return (Tri::Never, false);
+            }
+            let unknown = || p.variable_keys().filter(|k| ctx.get(k).is_none());
+            notes.push(|| {
+                format!(
                     "Resource \"{}\" uses {} whose value is not known",
                     words::elide(&p.text),
-                    words::list(keys.iter().map(String::as_str), ", ")
-                ));
-                depends
-                    .keys
-                    .extend(p.variable_keys().filter(|k| ctx.get(k).is_none()));
-                Tri::Sometimes
-            }
+                    words::list(unknown().map(SmolStr::as_str), ", ")
+                )
+            });
+            depends.keys.extend(unknown());
+            (Tri::Sometimes, true)
         }
         Resolved::Unresolvable(key) => {
-            notes.push(format!(
-                "Resource \"{}\" uses {}, which the request does not carry, so it matches nothing",
-                words::elide(&p.text),
-                words::elide(&key)
-            ));
-            Tri::Never
+            notes.push(|| unresolvable_note(p, &key));
+            (Tri::Never, true)
         }
     }
 }
 
+/// What the resource patterns of one statement matched against one resource have in
+/// common: their starts ([`ArnHeads`]), and often their resolutions (a hundred roles
+/// `.../role/${aws:PrincipalTag/team-N}` each resolve to `.../role/*` when the tags are
+/// unknown): the last one is remembered with its answer.
+struct Resolving<'v, 'h> {
+    heads: ArnHeads<'v, 'h>,
+    last: Option<(Glob, Tri)>,
+}
+
+impl<'v> Resolving<'v, '_> {
+    fn new(resource: &'v Template) -> Self {
+        Self {
+            heads: ArnHeads::new(resource),
+            last: None,
+        }
+    }
+
+    /// How the resolved pattern `g` matches `resource` (the one this was made for).
+    fn match_template(&mut self, g: Glob, resource: &Template) -> Tri {
+        if let Some((last, t)) = &self.last
+            && *last == g
+        {
+            return *t;
+        }
+        // A resolved pattern is matched afresh: its length counts as work.
+        count_work(g.len() as u64);
+        let g = ArnGlob::from_glob(g);
+        let t = g.match_template(resource);
+        self.last = Some((g.into_glob(), t));
+        t
+    }
+}
+
+/// Where the note on a resource pattern goes.
+enum NoteTo<'n> {
+    /// No words are asked: nowhere.
+    Nowhere,
+    /// The notes are full: it is only counted (by the flag the matching returns).
+    Counted,
+    /// Written.
+    List(&'n mut Vec<String>),
+}
+
+impl NoteTo<'_> {
+    /// Writes the note when it is to be written.
+    fn push(self, note: impl FnOnce() -> String) {
+        if let Self::List(notes) = self {
+            notes.push(note());
+        }
+    }
+}
+
+/// The note on a resource pattern whose variable's key the request does not carry.
+fn unresolvable_note(p: &VarText, key: &str) -> String {
+    format!(
+        "Resource \"{}\" uses {}, which the request does not carry, so it matches nothing",
+        words::elide(&p.text),
+        words::elide(key)
+    )
+}
+
 /// How one resource pattern matches `resource`: compiled, or resolved with the request's
 /// keys when it holds policy variables. A pattern with neither (which the parser never
-/// makes) answers "sometimes", never a guess.
+/// makes) answers "sometimes", never a guess. The flag says whether a pattern with
+/// variables had a note (see [`NoteTo`]).
 fn pattern_match<'a>(
     p: ResourcePattern<'a>,
     resource: &Template,
     ctx: &Context,
+    seen: &mut Resolving<'_, 'a>,
+    notes: NoteTo<'_>,
+    depends: &mut Deps<'a>,
+) -> (Tri, bool) {
+    match (p.compiled, p.variables()) {
+        (Some(g), _) => (g.match_template(resource), false),
+        (None, Some(v)) => resolve_resource(v, resource, ctx, seen, notes, depends),
+        (None, None) => (Tri::Sometimes, false),
+    }
+}
+
+/// What an evaluation of a statement asks of its resource patterns.
+#[derive(Clone, Copy)]
+struct Asked {
+    /// The notes, in words.
+    words: bool,
+    /// Stop matching once the notes are full (the statement is known to apply to some
+    /// requests).
+    may_stop: bool,
+    /// The unknown parts of the resource that the match depends on.
+    need_holes: bool,
+    /// How many of the patterns to match: all, or none when the answer was remembered.
+    patterns: usize,
+}
+
+/// Matches a statement's resource patterns against `resource`, on from `res`: the answer
+/// before `NotResource`'s negation, and how many patterns were left unmatched once the
+/// notes were full. The notes on the first few patterns are written, the rest counted.
+fn match_patterns<'a>(
+    st: &'a Statement,
+    resource: &'a Template,
+    ctx: &Context,
+    asked: Asked,
+    (mut res, seen): (Tri, &mut Resolving<'a, 'a>),
     notes: &mut Vec<String>,
     depends: &mut Deps<'a>,
-) -> Tri {
-    match (p.compiled, p.variables()) {
-        (Some(g), _) => g.match_template(resource),
-        (None, Some(v)) => resolve_resource(v, resource, ctx, notes, depends),
-        (None, None) => Tri::Sometimes,
+) -> (Tri, usize) {
+    // Notes on the first few resource patterns; the rest are counted (a statement may list
+    // a hundred thousand roles, each of which covers only some values of the request's).
+    let Asked {
+        words,
+        may_stop,
+        need_holes,
+        patterns,
+    } = asked;
+    let mut unsaid = 0usize;
+    let mut not_matched = 0usize;
+    for (i, p) in st.resources.patterns().take(patterns).enumerate() {
+        if may_stop && notes.len() >= words::LIST_ITEMS {
+            not_matched = patterns - i;
+            break;
+        }
+        let compiled = p.compiled;
+        let before = notes.len();
+        // Past the first few notes, the notes due are counted, not written.
+        let say = words && notes.len() < words::LIST_ITEMS;
+        let note_to = match (words, say) {
+            (false, _) => NoteTo::Nowhere,
+            (true, false) => NoteTo::Counted,
+            (true, true) => NoteTo::List(notes),
+        };
+        let (t, has_note) = pattern_match(p, resource, ctx, seen, note_to, depends);
+        let mut due = usize::from(has_note && words && !say);
+        if t == Tri::Sometimes && need_holes {
+            let open = compiled.map_or_else(|| resource.holes(), |g| g.open_holes(resource));
+            if !open.is_empty() {
+                if words && !say {
+                    due += 1;
+                } else if words {
+                    notes.push(format!(
+                        "{}Resource \"{}\" covers only some values of {{{}}} in {resource}",
+                        if st.resources.negated { "Not" } else { "" },
+                        words::elide(p.text),
+                        open.join("}, {")
+                    ));
+                }
+                depends.holes.extend(open);
+            }
+        }
+        if notes.len() > words::LIST_ITEMS {
+            unsaid += notes.len() - before;
+            notes.truncate(before);
+        }
+        unsaid += due;
+        res = res.or(t);
+        if res == Tri::Always {
+            break;
+        }
     }
+    if unsaid > 0 && words {
+        notes.push(format!(
+            "and {} more notes on resource patterns",
+            words::thousands(unsaid as u64)
+        ));
+    }
+    if not_matched > 0 {
+        notes.push(format!(
+            "and {} more resource patterns, not put in words",
+            words::thousands(not_matched as u64)
+        ));
+    }
+    (res, not_matched)
+}
+
+/// What an evaluation of a statement takes from those before it against the same resource
+/// (the statements of a requirement, in turn).
+struct Earlier<'e, 'a> {
+    /// Every unknown part of the resource is already among the evidence's dependencies.
+    holes_known: bool,
+    /// The remembered resource matches of the statement's policy.
+    memo: Option<&'e ResourceMatches>,
+    /// The resolutions of patterns with policy variables (many statements resolve to the
+    /// same pattern); `None` for one of its own.
+    seen: Option<&'e mut Resolving<'a, 'a>>,
 }
 
 /// Evaluates a statement whose action matches, against one resource. The notes (in words)
 /// are written only when `words` is set, to the statement's answer worked out before (the
 /// notes on its resource patterns then stop at their first few, and past them its answer
-/// is that one, not worked out again), and with `holes_known` (every unknown part of the
+/// is that one, not worked out again), and with [`Earlier::holes_known`] (every unknown part of the
 /// resource is already among the evidence's dependencies) the unknown parts this statement
 /// depends on are not worked out again: the answer is the same either way. `holes` are the
 /// resource's unknown parts ([`Template::holes`]): none when it is known.
@@ -105,9 +282,18 @@ fn eval_statement<'a>(
     holes: &[&'a str],
     ctx: &Context,
     words: Option<Tri>,
-    holes_known: bool,
-    memo: Option<&ResourceMatches>,
+    earlier: Earlier<'_, 'a>,
 ) -> StatementEval<'a> {
+    let Earlier {
+        holes_known,
+        memo,
+        seen,
+    } = earlier;
+    let mut own = None;
+    let seen = match seen {
+        Some(seen) => seen,
+        None => own.insert(Resolving::new(resource)),
+    };
     // A statement that applies to some requests covers some values of the resource: once
     // its notes are full, the rest of its patterns need not be matched (a statement may
     // list a hundred thousand ARNs, and words are asked for each requirement).
@@ -123,7 +309,7 @@ fn eval_statement<'a>(
     let remembered = if words {
         None
     } else {
-        memo.and_then(|m| st.resource_match(resource, m))
+        memo.and_then(|m| st.resource_match(resource, m, &mut seen.heads))
     };
     let mut res = Tri::Never;
     let remembered_holes = match (remembered, memo) {
@@ -148,53 +334,21 @@ fn eval_statement<'a>(
         }
         _ => st.resources.len(),
     };
-    // Notes on the first few resource patterns; the rest are counted (a statement may list
-    // a hundred thousand roles, each of which covers only some values of the request's).
-    let mut unsaid = 0usize;
-    let mut not_matched = 0usize;
-    for (i, p) in st.resources.patterns().take(patterns).enumerate() {
-        if may_stop && notes.len() >= words::LIST_ITEMS {
-            not_matched = patterns - i;
-            break;
-        }
-        let compiled = p.compiled;
-        let before = notes.len();
-        let t = pattern_match(p, resource, ctx, &mut notes, &mut depends);
-        if t == Tri::Sometimes && need_holes {
-            let open = compiled.map_or_else(|| resource.holes(), |g| g.open_holes(resource));
-            if !open.is_empty() {
-                if words {
-                    notes.push(format!(
-                        "{}Resource \"{}\" covers only some values of {{{}}} in {resource}",
-                        if st.resources.negated { "Not" } else { "" },
-                        words::elide(p.text),
-                        open.join("}, {")
-                    ));
-                }
-                depends.holes.extend(open);
-            }
-        }
-        if notes.len() > words::LIST_ITEMS {
-            unsaid += notes.len() - before;
-            notes.truncate(before);
-        }
-        res = res.or(t);
-        if res == Tri::Always {
-            break;
-        }
-    }
-    if unsaid > 0 && words {
-        notes.push(format!(
-            "and {} more notes on resource patterns",
-            words::thousands(unsaid as u64)
-        ));
-    }
-    if not_matched > 0 {
-        notes.push(format!(
-            "and {} more resource patterns, not put in words",
-            words::thousands(not_matched as u64)
-        ));
-    }
+    let asked = Asked {
+        words,
+        may_stop,
+        need_holes,
+        patterns,
+    };
+    let (mut res, not_matched) = match_patterns(
+        st,
+        resource,
+        ctx,
+        asked,
+        (res, seen),
+        &mut notes,
+        &mut depends,
+    );
     if st.resources.negated {
         res = res.negate();
     }
@@ -297,11 +451,12 @@ fn conditions<'a>(
 /// Whether a statement applies to a resource, and nothing else: no words, no
 /// dependencies, no allocation on the common paths (a known resource, conditions whose
 /// values were compiled at parse time). The same answer as [`eval_statement`].
-fn applies(
-    st: &Statement,
-    resource: &Template,
+fn applies<'a>(
+    st: &'a Statement,
+    resource: &'a Template,
     ctx: &Context,
     memo: Option<&ResourceMatches>,
+    seen: &mut Resolving<'a, 'a>,
 ) -> Tri {
     // Conditions first: they are cheaper than resources and often decide alone.
     let mut cond = Tri::Always;
@@ -311,12 +466,19 @@ fn applies(
             return Tri::Never;
         }
     }
-    if let Some(res) = memo.and_then(|m| st.resource_match(resource, m)) {
+    if let Some(res) = memo.and_then(|m| st.resource_match(resource, m, &mut seen.heads)) {
         return res.and(cond);
     }
     let mut res = Tri::Never;
     for p in st.resources.patterns() {
-        let t = pattern_match(p, resource, ctx, &mut Vec::new(), &mut Deps::default());
+        let (t, _) = pattern_match(
+            p,
+            resource,
+            ctx,
+            seen,
+            NoteTo::Nowhere,
+            &mut Deps::default(),
+        );
         res = res.or(t);
         if res == Tri::Always {
             break;
@@ -579,8 +741,11 @@ impl Pending<'_> {
                 &self.resource.holes(),
                 ctx,
                 Some(self.applies),
-                false,
-                None,
+                Earlier {
+                    holes_known: false,
+                    memo: None,
+                    seen: None,
+                },
             )
             .notes,
         }
@@ -840,6 +1005,7 @@ fn evaluate_resource<'a>(
     let holes = resource.holes();
     // Once every unknown part is among the dependencies it stays there.
     let mut holes_known = false;
+    let mut seen = Resolving::new(resource);
     for (layer, statements) in matching {
         let mut allow = Tri::Never;
         for &(pi, policy, st) in statements {
@@ -854,7 +1020,12 @@ fn evaluate_resource<'a>(
             }
             holes_known = holes_known || holes.iter().all(|h| evidence.holes.contains(*h));
             let memo = memos.get(policy, resource);
-            let ev = eval_statement(st, resource, &holes, ctx, None, holes_known, Some(memo));
+            let earlier = Earlier {
+                holes_known,
+                memo: Some(memo),
+                seen: Some(&mut seen),
+            };
+            let ev = eval_statement(st, resource, &holes, ctx, None, earlier);
             match st.effect {
                 Effect::Deny => {
                     deny_any = deny_any.or(ev.applies);
@@ -907,6 +1078,7 @@ fn status_once(matching: &Matching<'_>, req: &Request, remember: bool) -> Bare {
     let mut worst: Option<Status> = None;
     for resource in &req.resources {
         let mut memos = Memos::default();
+        let mut seen = Resolving::new(resource);
         let mut deny_any = Tri::Never;
         let mut allow_all = Tri::Always;
         let mut first_empty_layer = None;
@@ -920,11 +1092,12 @@ fn status_once(matching: &Matching<'_>, req: &Request, remember: bool) -> Bare {
                 match st.effect {
                     Effect::Deny if deny_any != Tri::Always => {
                         let memo = remember.then(|| memos.get(policy, resource));
-                        deny_any = deny_any.or(applies(st, resource, &req.context, memo));
+                        deny_any =
+                            deny_any.or(applies(st, resource, &req.context, memo, &mut seen));
                     }
                     Effect::Allow if allow != Tri::Always => {
                         let memo = remember.then(|| memos.get(policy, resource));
-                        allow = allow.or(applies(st, resource, &req.context, memo));
+                        allow = allow.or(applies(st, resource, &req.context, memo, &mut seen));
                     }
                     Effect::Deny | Effect::Allow => {}
                 }

@@ -816,7 +816,7 @@ fn positive_match(base: BaseOp, p: &VarText, v: &str, ctx: &Context) -> Tri {
         B::ArnEquals | B::ArnLike | B::ArnNotEquals | B::ArnNotLike => {
             match p.resolve(ctx, true, false) {
                 Resolved::Known(g) => ArnGlob::from_glob(g).match_template(&Template::literal(v)),
-                Resolved::Unknown(g, _) => {
+                Resolved::Unknown(g) => {
                     match ArnGlob::from_glob(g).match_template(&Template::literal(v)) {
                         Tri::Never => Tri::Never,
                         _ => Tri::Sometimes,
@@ -893,7 +893,7 @@ fn glob_match(p: &VarText, v: &str, ctx: &Context, wildcards: bool, fold_case: b
     match p.resolve(ctx, wildcards, fold_case) {
         Resolved::Known(g) => Tri::from_bool(g.matches(&value)),
         // The pattern stands in for every value the unknown variable may take.
-        Resolved::Unknown(g, _) if g.matches(&value) => Tri::Sometimes,
+        Resolved::Unknown(g) if g.matches(&value) => Tri::Sometimes,
         Resolved::Unknown(..) | Resolved::Unresolvable(_) => Tri::Never,
     }
 }

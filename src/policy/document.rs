@@ -14,7 +14,7 @@ use crate::policy::condition::{Condition, parse_condition_block};
 use crate::policy::vars::{Resolved, VarText};
 use crate::text::intern::Interner;
 use crate::text::json::{self, Kind, Member, Span, Value};
-use crate::text::pattern::{ArnGlob, ArnGlobRef, Glob, GlobRef, Template, Tri, set_bits};
+use crate::text::pattern::{ArnGlob, ArnGlobRef, ArnHeads, Glob, GlobRef, Template, Tri, set_bits};
 use crate::text::room::reserve_at_rate;
 use std::sync::atomic::{AtomicU8, Ordering};
 
@@ -165,6 +165,18 @@ impl<'a> ResourcePattern<'a> {
     pub fn variables(&self) -> Option<&'a VarText> {
         self.variables
     }
+
+    /// How it matches `resource` when that does not depend on the request's keys: always
+    /// for a compiled pattern, and for one with a policy variable when its start (up to
+    /// its fifth colon, before the first variable) cannot match, whatever the variables
+    /// hold ([`ArnHeads`]). `None` otherwise.
+    pub fn fixed_match(&self, resource: &Template, heads: &mut ArnHeads<'_, 'a>) -> Option<Tri> {
+        match (self.compiled, self.variables) {
+            (Some(g), _) => Some(g.match_template(resource)),
+            (None, Some(v)) if heads.never(v.head()) => Some(Tri::Never),
+            _ => None,
+        }
+    }
 }
 
 impl ResourceSpec {
@@ -294,11 +306,16 @@ impl Statement {
         self.index as usize
     }
 
-    /// How `Resource`/`NotResource` matches a resource template, when no pattern holds a
-    /// policy variable (then the answer does not depend on the request's keys), remembered
-    /// in `memo` (from [`Policy::resource_memo`] of this statement's policy). `None` when a
-    /// pattern holds a variable.
-    pub fn resource_match(&self, resource: &Template, memo: &ResourceMatches) -> Option<Tri> {
+    /// How `Resource`/`NotResource` matches a resource template, when the answer does not
+    /// depend on the request's keys (see `ResourcePattern::fixed_match`), remembered in
+    /// `memo` (from [`Policy::resource_memo`] of this statement's policy). `None` when it
+    /// may (a pattern's policy variable may decide). `heads` is made for `resource`.
+    pub fn resource_match<'s>(
+        &'s self,
+        resource: &Template,
+        memo: &ResourceMatches,
+        heads: &mut ArnHeads<'_, 's>,
+    ) -> Option<Tri> {
         // Four statements a byte, two bits each: 0 not yet known, then the answer.
         let slot = memo.tri.get(self.index() / 4)?;
         let shift = (self.index() % 4) * 2;
@@ -309,8 +326,8 @@ impl Statement {
             _ => {}
         }
         let mut res = Tri::Never;
-        for compiled in self.resources.compiled() {
-            res = res.or(compiled?.match_template(resource));
+        for p in self.resources.patterns() {
+            res = res.or(p.fixed_match(resource, heads)?);
             if res == Tri::Always {
                 break;
             }
@@ -332,7 +349,9 @@ impl Statement {
     /// the places of [`Template::holes`]: the holes of each pattern that matches only
     /// sometimes, up to the first pattern that always matches (the order evaluation reads
     /// them in). Remembered in `memo`; `None` when a pattern holds a variable or the
-    /// template has more than `MAX_MEMO_HOLES` unknown parts.
+    /// template has more than `MAX_MEMO_HOLES` unknown parts (a pattern with a variable
+    /// whose start cannot match counts as not matching, as in
+    /// `ResourcePattern::fixed_match`).
     pub fn open_holes(&self, resource: &Template, memo: &ResourceMatches) -> Option<u8> {
         let slots = memo.holes.get_or_init(|| {
             let n = if resource.holes().len() <= MAX_MEMO_HOLES {
@@ -350,10 +369,12 @@ impl Statement {
         let names = resource.holes();
         let mut mask = 0u8;
         let mut res = Tri::Never;
-        for compiled in self.resources.compiled() {
-            let g = compiled?;
-            let t = g.match_template(resource);
-            if t == Tri::Sometimes {
+        let mut heads = ArnHeads::new(resource);
+        for p in self.resources.patterns() {
+            let t = p.fixed_match(resource, &mut heads)?;
+            if let Some(g) = p.compiled
+                && t == Tri::Sometimes
+            {
                 for h in g.open_holes(resource) {
                     if let Some(i) = names.iter().position(|n| *n == h) {
                         mask |= 1 << i;

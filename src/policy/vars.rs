@@ -54,8 +54,9 @@ pub enum Resolved {
     /// Every variable is known: the pattern.
     Known(Glob),
     /// Some variable's value is not known: a pattern that covers every value it may take
-    /// (each unknown variable replaced by `*`), and the keys it depends on.
-    Unknown(Glob, Vec<String>),
+    /// (each unknown variable replaced by `*`). The keys it depends on are its
+    /// [`variable_keys`](VarText::variable_keys) that the context does not know.
+    Unknown(Glob),
     /// A variable's key is absent from the request and has no default: AWS then matches
     /// nothing with this value.
     Unresolvable(String),
@@ -173,6 +174,32 @@ impl VarText {
         self.segs.is_none()
     }
 
+    /// The plain pattern text before the first variable: the start of every resolution.
+    /// Empty when an escape or a variable comes first.
+    pub fn head(&self) -> &str {
+        match self.seg_list() {
+            [] => &self.text,
+            [Seg::Text { start: 0, end }, Seg::Var { .. }, ..] => {
+                self.text.get(..*end as usize).unwrap_or("")
+            }
+            _ => "",
+        }
+    }
+
+    /// The key of the first variable that does not resolve in `ctx` (absent with no
+    /// default, or with several values): what makes [`resolve`](Self::resolve) answer
+    /// [`Resolved::Unresolvable`], found without resolving.
+    pub fn unresolvable(&self, ctx: &Context) -> Option<&str> {
+        self.seg_list().iter().find_map(|s| match s {
+            Seg::Var { key, default } => match ctx.get(key) {
+                Some(KeyState::Values(v)) if v.len() != 1 => Some(key.as_str()),
+                Some(KeyState::Absent) if default.is_none() => Some(key.as_str()),
+                _ => None,
+            },
+            _ => None,
+        })
+    }
+
     /// True when the text holds a variable.
     pub fn has_variables(&self) -> bool {
         self.seg_list().iter().any(|s| matches!(s, Seg::Var { .. }))
@@ -181,8 +208,14 @@ impl VarText {
     /// Resolves variables in `ctx` and compiles the result as a pattern. With `wildcards`
     /// off, `*` and `?` in the text are literal (for `StringEquals` and friends).
     pub fn resolve(&self, ctx: &Context, wildcards: bool, fold_case: bool) -> Resolved {
-        let mut toks = Vec::new();
-        let mut unknown = Vec::new();
+        self.resolve_ascii(ctx, wildcards, fold_case)
+            .unwrap_or_else(|| self.resolve_tokens(ctx, wildcards, fold_case))
+    }
+
+    /// [`resolve`](Self::resolve) token by token: any text.
+    fn resolve_tokens(&self, ctx: &Context, wildcards: bool, fold_case: bool) -> Resolved {
+        let mut toks = Vec::with_capacity(self.text.len());
+        let mut unknown = false;
         let push = |toks: &mut Vec<Tok>, c: char| {
             if fold_case {
                 toks.extend(c.to_lowercase().map(Tok::Lit));
@@ -216,17 +249,71 @@ impl VarText {
                     },
                     None => {
                         toks.push(Tok::Star);
-                        unknown.push(key.to_owned());
+                        unknown = true;
                     }
                 },
             }
         }
         let glob = Glob::from_toks(toks);
-        if unknown.is_empty() {
-            Resolved::Known(glob)
+        if unknown {
+            Resolved::Unknown(glob)
         } else {
-            Resolved::Unknown(glob, unknown)
+            Resolved::Known(glob)
         }
+    }
+
+    /// [`resolve`](Self::resolve) when every character is ASCII and none is a literal `*`
+    /// or `?` (nearly always): the pattern's bytes are written straight into its narrow
+    /// form. `None` when that cannot hold it.
+    fn resolve_ascii(&self, ctx: &Context, wildcards: bool, fold_case: bool) -> Option<Resolved> {
+        let mut bytes = Vec::with_capacity(self.text.len());
+        let mut unknown = false;
+        // Literal text: a `*` or `?` in it cannot be written in the narrow form.
+        let literal = |bytes: &mut Vec<u8>, t: &str| {
+            if !t.is_ascii() || t.contains(['*', '?']) {
+                return None;
+            }
+            bytes.extend(
+                t.bytes()
+                    .map(|b| if fold_case { b.to_ascii_lowercase() } else { b }),
+            );
+            Some(())
+        };
+        for seg in self.segments() {
+            match seg {
+                SegRef::Text(t) if wildcards => {
+                    if !t.is_ascii() {
+                        return None;
+                    }
+                    bytes.extend(
+                        t.bytes()
+                            .map(|b| if fold_case { b.to_ascii_lowercase() } else { b }),
+                    );
+                }
+                SegRef::Text(t) => literal(&mut bytes, t)?,
+                SegRef::Escaped(c) => literal(&mut bytes, c.encode_utf8(&mut [0; 4]))?,
+                SegRef::Var { key, default } => match ctx.get(key) {
+                    Some(KeyState::Values(v)) if v.len() == 1 => literal(&mut bytes, &v[0])?,
+                    Some(KeyState::Values(_)) => {
+                        return Some(Resolved::Unresolvable(key.to_owned()));
+                    }
+                    Some(KeyState::Absent) => match default {
+                        Some(d) => literal(&mut bytes, d)?,
+                        None => return Some(Resolved::Unresolvable(key.to_owned())),
+                    },
+                    None => {
+                        bytes.push(b'*');
+                        unknown = true;
+                    }
+                },
+            }
+        }
+        let glob = Glob::from_ascii(bytes);
+        Some(if unknown {
+            Resolved::Unknown(glob)
+        } else {
+            Resolved::Known(glob)
+        })
     }
 
     /// The text with known variables filled in, for values that are compared, not matched.
@@ -272,10 +359,7 @@ mod tests {
     fn unknown_and_escapes() {
         let ctx = Context::default();
         let v = VarText::parse("a${aws:username}b", true).unwrap();
-        assert!(matches!(
-            v.resolve(&ctx, true, false),
-            Resolved::Unknown(_, _)
-        ));
+        assert!(matches!(v.resolve(&ctx, true, false), Resolved::Unknown(_)));
         let e = VarText::parse("a${*}b", true).unwrap();
         let Resolved::Known(g) = e.resolve(&ctx, true, false) else {
             panic!()
@@ -303,5 +387,60 @@ mod tests {
             v.resolve(&ctx, true, false),
             Resolved::Unresolvable(_)
         ));
+    }
+
+    #[test]
+    fn a_plain_ascii_pattern_resolves_narrow() {
+        let mut ctx = Context::default();
+        ctx.set("aws:username", ["Alice"]);
+        let v = VarText::parse(
+            "arn:aws:iam::*:role/${aws:username}-${aws:PrincipalTag/t}",
+            true,
+        )
+        .unwrap();
+        let Some(Resolved::Unknown(g)) = v.resolve_ascii(&ctx, true, false) else {
+            panic!("not resolved narrow")
+        };
+        assert_eq!(g.to_string(), "arn:aws:iam::*:role/Alice-*");
+    }
+
+    proptest::proptest! {
+        /// The narrow resolution, where it applies, is the token-by-token one: the same
+        /// pattern, the same unknowns, the same unresolvable key, folded or not, with
+        /// wildcards or literal; over texts with escapes, defaults, stars and non-ASCII,
+        /// and keys known (one value or several), absent or unknown.
+        #[test]
+        fn ascii_resolution_is_the_token_one(
+            parts in proptest::collection::vec(
+                "([aB*?:/é]{0,3}|\\$\\{[*?$]\\}|\\$\\{k[0-3]\\}|\\$\\{k[0-3], '[aB*é]{0,2}'\\})",
+                0..6,
+            ),
+            states in proptest::collection::vec(0u8..5, 4),
+            values in proptest::collection::vec("[aB*?é]{0,3}", 4),
+        ) {
+            let text = parts.concat();
+            let Ok(v) = VarText::parse(&text, true) else {
+                return Ok(());
+            };
+            let mut ctx = Context::default();
+            for (i, (state, value)) in states.iter().zip(&values).enumerate() {
+                let key = format!("k{i}");
+                match state {
+                    0 => ctx.set(&key, [value.as_str()]),
+                    1 => ctx.set(&key, [value.as_str(), "x"]),
+                    2 => ctx.set_absent(&key),
+                    _ => {}
+                }
+            }
+            for wildcards in [false, true] {
+                for fold in [false, true] {
+                    let slow = v.resolve_tokens(&ctx, wildcards, fold);
+                    if let Some(quick) = v.resolve_ascii(&ctx, wildcards, fold) {
+                        proptest::prop_assert_eq!(&quick, &slow, "{}", text);
+                    }
+                    proptest::prop_assert_eq!(v.resolve(&ctx, wildcards, fold), slow);
+                }
+            }
+        }
     }
 }

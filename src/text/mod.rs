@@ -10,4 +10,4 @@ pub(crate) mod words;
 
 pub use json::{Span, SyntaxError};
 pub use location::Location;
-pub use pattern::{Template, Tri};
+pub use pattern::{ArnHeads, Template, Tri};

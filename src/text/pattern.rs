@@ -304,6 +304,17 @@ impl Glob {
         }))
     }
 
+    /// From the bytes of an ASCII pattern, where `*` and `?` are wildcards (runs of stars
+    /// are merged): the narrow form, in the same allocation. Bytes that are not ASCII are
+    /// read as the text they make (never the case for callers, who build ASCII).
+    pub fn from_ascii(mut bytes: Vec<u8>) -> Self {
+        if !bytes.is_ascii() {
+            return Self::new(&String::from_utf8_lossy(&bytes), false);
+        }
+        bytes.dedup_by(|b, a| *a == b'*' && *b == b'*');
+        Self(Toks::Narrow(bytes.into_boxed_slice()))
+    }
+
     /// A pattern that matches `text` literally.
     pub fn literal(text: &str, fold_case: bool) -> Self {
         Self::from_tokens(text.chars().map(|c| Tok::Lit(fold(c, fold_case))))
@@ -316,10 +327,17 @@ impl Glob {
 
     /// From tokens (consecutive stars are merged), in the narrow form when it can hold them.
     pub fn from_tokens(toks: impl Iterator<Item = Tok> + Clone) -> Self {
-        let narrow = toks.clone().all(|t| match t {
-            Tok::Lit(c) => c.is_ascii() && c != '*' && c != '?',
-            Tok::Star | Tok::One => true,
-        });
+        // One pass for the form and the length, so the tokens go in one allocation.
+        let (mut narrow, mut len, mut last_star) = (true, 0usize, false);
+        for t in toks.clone() {
+            narrow &= match t {
+                Tok::Lit(c) => c.is_ascii() && c != '*' && c != '?',
+                Tok::Star | Tok::One => true,
+            };
+            let star = t == Tok::Star;
+            len += usize::from(!(star && last_star));
+            last_star = star;
+        }
         let mut last_star = false;
         let toks = toks.filter(move |t| {
             let star = *t == Tok::Star;
@@ -328,17 +346,18 @@ impl Glob {
             keep
         });
         if narrow {
-            Self(Toks::Narrow(
-                toks.map(|t| match t {
-                    Tok::Star => b'*',
-                    Tok::One => b'?',
-                    // ASCII, checked above.
-                    Tok::Lit(c) => u8::try_from(c).unwrap_or(b'?'),
-                })
-                .collect(),
-            ))
+            let mut bytes = Vec::with_capacity(len);
+            bytes.extend(toks.map(|t| match t {
+                Tok::Star => b'*',
+                Tok::One => b'?',
+                // ASCII, checked above.
+                Tok::Lit(c) => u8::try_from(c).unwrap_or(b'?'),
+            }));
+            Self(Toks::Narrow(bytes.into_boxed_slice()))
         } else {
-            Self(Toks::Wide(toks.map(wide_code).collect()))
+            let mut wide = Vec::with_capacity(len);
+            wide.extend(toks.map(wide_code));
+            Self(Toks::Wide(wide.into_boxed_slice()))
         }
     }
 
@@ -896,7 +915,8 @@ thread_local! {
     static WORK: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
 }
 
-fn count_work(n: u64) {
+/// Adds `n` to this thread's [`pattern_work`].
+pub(crate) fn count_work(n: u64) {
     WORK.with(|w| w.set(w.get().saturating_add(n)));
 }
 
@@ -1201,6 +1221,11 @@ impl ArnGlob {
         Self { whole, colons }
     }
 
+    /// The pattern as a whole, given back.
+    pub fn into_glob(self) -> Glob {
+        self.whole
+    }
+
     /// The pattern, borrowed.
     pub fn view(&self) -> ArnGlobRef<'_> {
         ArnGlobRef {
@@ -1308,6 +1333,62 @@ impl<'a> ArnGlobRef<'a> {
             }
         }
         out
+    }
+}
+
+/// Tells which ARN patterns can never match one value from how they start, whatever
+/// follows: a pattern's text up to its fifth colon (before anything that may vary, such as
+/// a policy variable) fixes its first five parts. Remembers the value's parts and the last
+/// start asked (the patterns of a statement nearly always share it).
+pub struct ArnHeads<'v, 'h> {
+    value: &'v Template,
+    /// The value's ARN parts, once asked (`None` inside: fewer than five colons).
+    cuts: std::cell::OnceCell<Option<[usize; 7]>>,
+    last: Option<(&'h str, bool)>,
+}
+
+impl<'v, 'h> ArnHeads<'v, 'h> {
+    /// For patterns matched against `value`.
+    pub fn new(value: &'v Template) -> Self {
+        Self {
+            value,
+            cuts: std::cell::OnceCell::new(),
+            last: None,
+        }
+    }
+
+    /// True when no ARN pattern that starts with `head` can match the value: `head` holds
+    /// five colons (which then cut the pattern's parts, whatever follows) and one of the
+    /// five parts they close cannot match the value's, or the value has no five colons.
+    /// False whenever that is not known (fewer than five colons in `head`).
+    pub fn never(&mut self, head: &'h str) -> bool {
+        // Where the fifth colon is (a byte loop: the starts are short, and a search per
+        // colon cost more than the rest of this together).
+        let mut colons = 0;
+        let Some(fifth) = head.bytes().position(|b| {
+            colons += usize::from(b == b':');
+            colons == 5
+        }) else {
+            return false;
+        };
+        let key = &head[..fifth];
+        if let Some((last, answer)) = self.last
+            && last == key
+        {
+            return answer;
+        }
+        let value = self.value;
+        let answer = match *self.cuts.get_or_init(|| arn_cuts(value)) {
+            None => true,
+            Some(cuts) => key.split(':').enumerate().any(|(k, text)| {
+                let piece = &value.pieces[cuts[k]..cuts[k + 1] - 1];
+                let never = |g: GlobRef<'_>| g.match_pieces(piece) == Tri::Never;
+                GlobRef::of_text(text, false)
+                    .map_or_else(|| never(Glob::new(text, false).view()), never)
+            }),
+        };
+        self.last = Some((key, answer));
+        answer
     }
 }
 
@@ -1656,6 +1737,33 @@ mod tests {
                 if yes && no {
                     proptest::prop_assert_eq!(got, Tri::Sometimes, "{} vs {}", pattern, template);
                 }
+            }
+        }
+
+        /// A start that [`ArnHeads`] calls hopeless leaves every pattern that begins with it
+        /// unable to match, whatever follows (colons too, which a policy variable's value
+        /// may hold), and asking again (the remembered start) or another start in between
+        /// gives the same answer.
+        #[test]
+        fn a_hopeless_start_never_matches_whatever_follows(
+            head in "([ab*?]{0,2}:){3,6}[ab*?]{0,2}",
+            tails in proptest::collection::vec("[ab:*?]{0,4}", 1..4),
+            other in "([ab*?]{0,2}:){4,5}[ab*?]{0,2}",
+            template in "(([ab]|\\{h\\}){0,2}:){4,6}([ab]|\\{h\\}){0,2}",
+        ) {
+            let t = Template::parse(&template);
+            let mut heads = ArnHeads::new(&t);
+            let never = heads.never(&head);
+            proptest::prop_assert_eq!(never, ArnHeads::new(&t).never(&head));
+            proptest::prop_assert!(!never || head.matches(':').count() >= 5);
+            for tail in &tails {
+                let whole = format!("{head}{tail}");
+                if never {
+                    proptest::prop_assert_eq!(ArnGlob::new(&whole).match_template(&t), Tri::Never, "{}", whole);
+                }
+                let other_never = heads.never(&other);
+                proptest::prop_assert_eq!(other_never, ArnHeads::new(&t).never(&other));
+                proptest::prop_assert_eq!(heads.never(&head), never);
             }
         }
 
