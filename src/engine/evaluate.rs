@@ -60,12 +60,10 @@ fn resolve_resource<'a>(
         notes.push(|| unresolvable_note(p, key));
         return (Tri::Never, true);
     }
-    match p.resolve(ctx, true, false) {
-        Resolved::Known(g) => (seen.match_template(g, resource), false),
-        Resolved::Unknown(g) => {
-            if seen.match_template(g, resource) == Tri::Never {
-                return (Tri::Never, false);
-            }
+    match seen.resolved(p, ctx, resource) {
+        (Resolution::Known, t) => (t, false),
+        (Resolution::Unknown, Tri::Never) => (Tri::Never, false),
+        (Resolution::Unknown, _) => {
             let unknown = || p.variable_keys().filter(|k| ctx.get(k).is_none());
             notes.push(|| {
                 format!(
@@ -77,11 +75,21 @@ fn resolve_resource<'a>(
             depends.keys.extend(unknown());
             (Tri::Sometimes, true)
         }
-        Resolved::Unresolvable(key) => {
+        (Resolution::Unresolvable(key), _) => {
             notes.push(|| unresolvable_note(p, &key));
             (Tri::Never, true)
         }
     }
+}
+
+/// How a pattern with policy variables resolved in a request.
+enum Resolution {
+    /// Every variable is known.
+    Known,
+    /// A variable is unknown (it stands for any text).
+    Unknown,
+    /// This variable's key is absent, with no default, or has several values.
+    Unresolvable(String),
 }
 
 /// What the resource patterns of one statement matched against one resource have in
@@ -91,6 +99,8 @@ fn resolve_resource<'a>(
 struct Resolving<'v, 'h> {
     heads: ArnHeads<'v, 'h>,
     last: Option<(Glob, Tri)>,
+    /// Where a resolution is written before it is compared with the last one.
+    buf: Vec<u8>,
 }
 
 impl<'v> Resolving<'v, '_> {
@@ -98,7 +108,38 @@ impl<'v> Resolving<'v, '_> {
         Self {
             heads: ArnHeads::new(resource),
             last: None,
+            buf: Vec::new(),
         }
+    }
+
+    /// How `p` resolves in `ctx`, and how that matches `resource` (the one this was made
+    /// for; never for a key that does not resolve). A resolution the same as the last one
+    /// (nearly always written in the narrow form, into a buffer used again) takes its
+    /// answer and allocates nothing.
+    fn resolved(&mut self, p: &VarText, ctx: &Context, resource: &Template) -> (Resolution, Tri) {
+        let mut buf = std::mem::take(&mut self.buf);
+        let out = match p.resolve_ascii_into(ctx, true, false, &mut buf) {
+            Some(Err(key)) => (Resolution::Unresolvable(key), Tri::Never),
+            Some(Ok(unknown)) => {
+                let t = match &self.last {
+                    Some((g, t)) if g.narrow_bytes() == Some(&buf[..]) => *t,
+                    _ => self.match_template(Glob::from_ascii(buf.clone()), resource),
+                };
+                let r = if unknown {
+                    Resolution::Unknown
+                } else {
+                    Resolution::Known
+                };
+                (r, t)
+            }
+            None => match p.resolve(ctx, true, false) {
+                Resolved::Known(g) => (Resolution::Known, self.match_template(g, resource)),
+                Resolved::Unknown(g) => (Resolution::Unknown, self.match_template(g, resource)),
+                Resolved::Unresolvable(key) => (Resolution::Unresolvable(key), Tri::Never),
+            },
+        };
+        self.buf = buf;
+        out
     }
 
     /// How the resolved pattern `g` matches `resource` (the one this was made for).
@@ -157,6 +198,8 @@ fn pattern_match<'a>(
     notes: NoteTo<'_>,
     depends: &mut Deps<'a>,
 ) -> (Tri, bool) {
+    // Each pattern matched counts as a step of work (see `pattern_work`).
+    count_work(1);
     match (p.compiled, p.variables()) {
         (Some(g), _) => (g.match_template(resource), false),
         (None, Some(v)) => resolve_resource(v, resource, ctx, seen, notes, depends),
@@ -1066,8 +1109,13 @@ struct Bare {
     missing_layers: Vec<Layer>,
 }
 
-/// Policies of fewer statements than this are not remembered by [`status_once`].
+/// Policies of fewer statements than this are not remembered by [`status_once`], unless
+/// the statement's resource patterns take [`REMEMBER_RESOURCES_FROM`] bytes or more.
 const REMEMBER_FROM: usize = 16;
+
+/// A statement whose resource patterns take this many bytes is remembered by
+/// [`status_once`] in a policy of any size (one statement may list a hundred thousand).
+const REMEMBER_RESOURCES_FROM: usize = 1024;
 
 /// The same status, reason and missing layers as [`evaluate_once`], without gathering
 /// evidence or writing anything: for the many cases of a refinement, which only count
@@ -1087,8 +1135,11 @@ fn status_once(matching: &Matching<'_>, req: &Request, remember: bool) -> Bare {
             for &(_, policy, st) in statements {
                 // A result already at its top cannot change: skip what cannot move it. A
                 // policy of a few statements matches them again sooner than it finds them
-                // remembered (an account's inline policies, asked once each).
-                let remember = remember && policy.statements.len() >= REMEMBER_FROM;
+                // remembered (an account's inline policies, asked once each), unless one of
+                // them lists many resources.
+                let remember = remember
+                    && (policy.statements.len() >= REMEMBER_FROM
+                        || st.resources.text_len() >= REMEMBER_RESOURCES_FROM);
                 match st.effect {
                     Effect::Deny if deny_any != Tri::Always => {
                         let memo = remember.then(|| memos.get(policy, resource));

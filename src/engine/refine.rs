@@ -27,7 +27,12 @@ const MAX_STATES: usize = 4_000;
 /// witnesses of one unknown.
 const MAX_WITNESS_WORK: usize = 200_000;
 /// At most this many statement evaluations (cases times statements) to refine one answer.
+/// A statement of many resource patterns counts once more for each [`PATTERNS_PER_WORK`]
+/// of them.
 pub const MAX_REFINE_WORK: usize = 40_000;
+/// A statement's evaluation in a case counts once, and once more for each this many of its
+/// resource patterns (each case matches them all: a statement may list a hundred thousand).
+const PATTERNS_PER_WORK: usize = 16;
 /// At most this many concrete requests are evaluated.
 const MAX_CASES: usize = 2_048;
 
@@ -129,7 +134,8 @@ pub enum Unrefined {
     /// Something the cases cannot capture (a Deny that cannot be enumerated, several
     /// resources with unknown parts, patterns too complex for witnesses).
     NotEnumerable,
-    /// The cases times the statements to evaluate in each exceed the budget.
+    /// The cases times the statements to evaluate in each (weighed by their resource
+    /// patterns) exceed the budget.
     TooManyCases,
 }
 
@@ -205,7 +211,12 @@ fn cases_inner(req: &Request, statements: &[&Statement]) -> Option<Result<Cases,
     // Every case evaluates every statement, and there are at least two cases (a value and
     // absent) per unknown key the cases try: when even that is over the budget, say so
     // before any witness is looked for.
-    let per_case = statements.len().max(1) * req.resources.len().max(1);
+    let per_case = statements
+        .iter()
+        .map(|st| 1 + st.resources.len() / PATTERNS_PER_WORK)
+        .sum::<usize>()
+        .max(1)
+        * req.resources.len().max(1);
     let over_budget = |distinct: usize| {
         u32::try_from(distinct)
             .ok()

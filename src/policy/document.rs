@@ -219,6 +219,12 @@ impl ResourceSpec {
         self.texts().count()
     }
 
+    /// How many bytes the patterns' texts take (with a few for each one's length when
+    /// there are several): a measure of the work of matching them, found at once.
+    pub fn text_len(&self) -> usize {
+        self.texts.len()
+    }
+
     /// True when there is no pattern (IAM refuses an empty list; the parser does too).
     pub fn is_empty(&self) -> bool {
         self.several && self.texts.is_empty()

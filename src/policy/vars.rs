@@ -267,17 +267,42 @@ impl VarText {
     /// form. `None` when that cannot hold it.
     fn resolve_ascii(&self, ctx: &Context, wildcards: bool, fold_case: bool) -> Option<Resolved> {
         let mut bytes = Vec::with_capacity(self.text.len());
+        Some(
+            match self.resolve_ascii_into(ctx, wildcards, fold_case, &mut bytes)? {
+                Err(key) => Resolved::Unresolvable(key),
+                Ok(true) => Resolved::Unknown(Glob::from_ascii(bytes)),
+                Ok(false) => Resolved::Known(Glob::from_ascii(bytes)),
+            },
+        )
+    }
+
+    /// [`resolve`](Self::resolve) written into `bytes` (cleared first) as the pattern's
+    /// narrow form (see [`Glob::from_ascii`]; runs of stars already merged), when every
+    /// character is ASCII and none is a literal `*` or `?` (nearly always): `Ok` with
+    /// whether a variable is unknown, `Err` with the key that does not resolve. `None` when
+    /// the narrow form cannot hold it. A buffer used again allocates nothing.
+    pub fn resolve_ascii_into(
+        &self,
+        ctx: &Context,
+        wildcards: bool,
+        fold_case: bool,
+        bytes: &mut Vec<u8>,
+    ) -> Option<Result<bool, String>> {
+        bytes.clear();
         let mut unknown = false;
+        let fold = |b: u8| if fold_case { b.to_ascii_lowercase() } else { b };
         // Literal text: a `*` or `?` in it cannot be written in the narrow form.
         let literal = |bytes: &mut Vec<u8>, t: &str| {
             if !t.is_ascii() || t.contains(['*', '?']) {
                 return None;
             }
-            bytes.extend(
-                t.bytes()
-                    .map(|b| if fold_case { b.to_ascii_lowercase() } else { b }),
-            );
+            bytes.extend(t.bytes().map(fold));
             Some(())
+        };
+        let star = |bytes: &mut Vec<u8>| {
+            if bytes.last() != Some(&b'*') {
+                bytes.push(b'*');
+            }
         };
         for seg in self.segments() {
             match seg {
@@ -285,35 +310,34 @@ impl VarText {
                     if !t.is_ascii() {
                         return None;
                     }
-                    bytes.extend(
-                        t.bytes()
-                            .map(|b| if fold_case { b.to_ascii_lowercase() } else { b }),
-                    );
-                }
-                SegRef::Text(t) => literal(&mut bytes, t)?,
-                SegRef::Escaped(c) => literal(&mut bytes, c.encode_utf8(&mut [0; 4]))?,
-                SegRef::Var { key, default } => match ctx.get(key) {
-                    Some(KeyState::Values(v)) if v.len() == 1 => literal(&mut bytes, &v[0])?,
-                    Some(KeyState::Values(_)) => {
-                        return Some(Resolved::Unresolvable(key.to_owned()));
+                    for (i, run) in t.split('*').enumerate() {
+                        if i > 0 {
+                            star(bytes);
+                        }
+                        if fold_case {
+                            bytes.extend(run.bytes().map(fold));
+                        } else {
+                            bytes.extend_from_slice(run.as_bytes());
+                        }
                     }
+                }
+                SegRef::Text(t) => literal(bytes, t)?,
+                SegRef::Escaped(c) => literal(bytes, c.encode_utf8(&mut [0; 4]))?,
+                SegRef::Var { key, default } => match ctx.get(key) {
+                    Some(KeyState::Values(v)) if v.len() == 1 => literal(bytes, &v[0])?,
+                    Some(KeyState::Values(_)) => return Some(Err(key.to_owned())),
                     Some(KeyState::Absent) => match default {
-                        Some(d) => literal(&mut bytes, d)?,
-                        None => return Some(Resolved::Unresolvable(key.to_owned())),
+                        Some(d) => literal(bytes, d)?,
+                        None => return Some(Err(key.to_owned())),
                     },
                     None => {
-                        bytes.push(b'*');
+                        star(bytes);
                         unknown = true;
                     }
                 },
             }
         }
-        let glob = Glob::from_ascii(bytes);
-        Some(if unknown {
-            Resolved::Unknown(glob)
-        } else {
-            Resolved::Known(glob)
-        })
+        Some(Ok(unknown))
     }
 
     /// The text with known variables filled in, for values that are compared, not matched.

@@ -315,6 +315,15 @@ impl Glob {
         Self(Toks::Narrow(bytes.into_boxed_slice()))
     }
 
+    /// The narrow form's bytes (see [`from_ascii`](Self::from_ascii)); `None` for a wide
+    /// pattern.
+    pub fn narrow_bytes(&self) -> Option<&[u8]> {
+        match &self.0 {
+            Toks::Narrow(b) => Some(b),
+            Toks::Wide(_) => None,
+        }
+    }
+
     /// A pattern that matches `text` literally.
     pub fn literal(text: &str, fold_case: bool) -> Self {
         Self::from_tokens(text.chars().map(|c| Tok::Lit(fold(c, fold_case))))
@@ -921,7 +930,9 @@ pub(crate) fn count_work(n: u64) {
 }
 
 /// Work done by template matching on this thread so far (automaton state steps, weighted
-/// by size): a deterministic measure for tests that bound the cost of hostile patterns.
+/// by size; a step for each resource pattern a statement's evaluation matches, and the
+/// length of each pattern resolved from policy variables): a deterministic measure for
+/// tests that bound the cost of hostile patterns.
 #[doc(hidden)]
 pub fn pattern_work() -> u64 {
     WORK.with(std::cell::Cell::get)
