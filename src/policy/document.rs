@@ -331,9 +331,32 @@ impl Statement {
             3 => return Some(Tri::Always),
             _ => {}
         }
+        // A bit a statement, made when a policy has a statement whose match depends on the
+        // request: set once that is known, so the patterns are not looked at again.
+        let open = memo
+            .open
+            .get()
+            .and_then(|bits| bits.get(self.index() / 8))
+            .map(|b| (b, 1u8 << (self.index() % 8)));
+        if let Some((b, bit)) = open
+            && b.load(Ordering::Relaxed) & bit != 0
+        {
+            return None;
+        }
         let mut res = Tri::Never;
         for p in self.resources.patterns() {
-            res = res.or(p.fixed_match(resource, heads)?);
+            let Some(t) = p.fixed_match(resource, heads) else {
+                let bits = memo.open.get_or_init(|| {
+                    (0..memo.statements.div_ceil(8))
+                        .map(|_| AtomicU8::new(0))
+                        .collect()
+                });
+                if let Some(b) = bits.get(self.index() / 8) {
+                    b.fetch_or(1 << (self.index() % 8), Ordering::Relaxed);
+                }
+                return None;
+            };
+            res = res.or(t);
             if res == Tri::Always {
                 break;
             }
@@ -584,6 +607,9 @@ pub struct ResourceMatches {
     /// A byte per statement, made the first time it is asked: which unknown parts an open
     /// match depends on (see [`Statement::open_holes`]), with [`KNOWN_HOLES`] once known.
     holes: std::sync::OnceLock<Box<[AtomicU8]>>,
+    /// A bit per statement, made when first set: its match depends on the request (a
+    /// policy variable may decide it), so it is not remembered.
+    open: std::sync::OnceLock<Box<[AtomicU8]>>,
     statements: usize,
 }
 
@@ -594,6 +620,7 @@ impl ResourceMatches {
                 .map(|_| AtomicU8::new(0))
                 .collect(),
             holes: std::sync::OnceLock::new(),
+            open: std::sync::OnceLock::new(),
             statements,
         }
     }

@@ -205,77 +205,44 @@ pub fn diff(
     actions: &[(String, Vec<String>)],
     facts: &Facts,
 ) -> Result<PolicyDiff, ResolveError> {
-    use rayon::prelude::*;
-    // The actions side by side on the pool's threads; summed up in their order (the first
-    // error in that order is the one returned, as one by one).
-    let outcomes: Vec<Result<ActionOutcome, ResolveError>> = actions
-        .par_iter()
-        .map(|(action, features)| diff_action(before, after, action, features, facts))
-        .collect();
     let mut changes = Vec::new();
     let mut summary = DiffSummary {
         actions: actions.len(),
         ..DiffSummary::default()
     };
-    for outcome in outcomes {
-        match outcome? {
-            ActionOutcome::Same(n) => summary.unchanged += n,
-            ActionOutcome::Checked { needed, change } => match change {
-                Some(change) => {
-                    let lost = change
-                        .permissions
-                        .iter()
-                        .filter(|p| p.direction == Direction::Lost)
-                        .count();
-                    let gained = change.permissions.len() - lost;
-                    summary.lost += lost;
-                    summary.gained += gained;
-                    summary.unchanged += needed - change.permissions.len();
-                    changes.push(change);
-                }
-                None => summary.unchanged += needed,
-            },
+    for (action, features) in actions {
+        // Statuses first: an action whose every needed permission has the same status on
+        // both sides has nothing to show, and most actions of a diff are such. Only the
+        // others are checked in full, for the words and the statements that decided.
+        let requests = needed_requests(action, features, facts)?;
+        let same = requests
+            .iter()
+            .all(|r| evaluate_status(before, r) == evaluate_status(after, r));
+        if same {
+            summary.unchanged += requests.len();
+            continue;
+        }
+        let b = check(action, features, facts, before)?;
+        let a = check(action, features, facts, after)?;
+        let needed = b.needed().count();
+        match diff_checks(&b, &a) {
+            Some(change) => {
+                let lost = change
+                    .permissions
+                    .iter()
+                    .filter(|p| p.direction == Direction::Lost)
+                    .count();
+                let gained = change.permissions.len() - lost;
+                summary.lost += lost;
+                summary.gained += gained;
+                summary.unchanged += needed - change.permissions.len();
+                changes.push(change);
+            }
+            None => summary.unchanged += needed,
         }
     }
     sort_lost_first(&mut changes);
     Ok(PolicyDiff { changes, summary })
-}
-
-/// What one action of a diff came to.
-enum ActionOutcome {
-    /// Every needed permission has the same status on both sides: this many requests.
-    Same(usize),
-    /// Checked in full on both sides: how many permissions it needs, and what changed.
-    Checked {
-        needed: usize,
-        change: Option<ActionChange>,
-    },
-}
-
-/// One action of [`diff`].
-fn diff_action(
-    before: &PolicySet,
-    after: &PolicySet,
-    action: &str,
-    features: &[String],
-    facts: &Facts,
-) -> Result<ActionOutcome, ResolveError> {
-    // Statuses first: an action whose every needed permission has the same status on
-    // both sides has nothing to show, and most actions of a diff are such. Only the
-    // others are checked in full, for the words and the statements that decided.
-    let requests = needed_requests(action, features, facts)?;
-    let same = requests
-        .iter()
-        .all(|r| evaluate_status(before, r) == evaluate_status(after, r));
-    if same {
-        return Ok(ActionOutcome::Same(requests.len()));
-    }
-    let b = check(action, features, facts, before)?;
-    let a = check(action, features, facts, after)?;
-    Ok(ActionOutcome::Checked {
-        needed: b.needed().count(),
-        change: diff_checks(&b, &a),
-    })
 }
 
 /// The diff as text for a terminal.
