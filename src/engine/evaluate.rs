@@ -123,7 +123,7 @@ impl<'v> Resolving<'v, '_> {
             Some(Ok(unknown)) => {
                 let t = match &self.last {
                     Some((g, t)) if g.narrow_bytes() == Some(&buf[..]) => *t,
-                    _ => self.match_template(Glob::from_ascii(buf.clone()), resource),
+                    _ => self.match_afresh(Glob::from_ascii(buf.clone()), resource),
                 };
                 let r = if unknown {
                     Resolution::Unknown
@@ -149,6 +149,11 @@ impl<'v> Resolving<'v, '_> {
         {
             return *t;
         }
+        self.match_afresh(g, resource)
+    }
+
+    /// How `g` (not the last resolution) matches `resource`, remembered as the last.
+    fn match_afresh(&mut self, g: Glob, resource: &Template) -> Tri {
         // A resolved pattern is matched afresh: its length counts as work.
         count_work(g.len() as u64);
         let g = ArnGlob::from_glob(g);

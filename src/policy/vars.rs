@@ -458,6 +458,13 @@ mod tests {
             for wildcards in [false, true] {
                 for fold in [false, true] {
                     let slow = v.resolve_tokens(&ctx, wildcards, fold);
+                    // The key `unresolvable` finds without resolving is the one resolving
+                    // stops at.
+                    let stopped_at = match &slow {
+                        Resolved::Unresolvable(key) => Some(key.as_str()),
+                        _ => None,
+                    };
+                    proptest::prop_assert_eq!(v.unresolvable(&ctx), stopped_at);
                     if let Some(quick) = v.resolve_ascii(&ctx, wildcards, fold) {
                         proptest::prop_assert_eq!(&quick, &slow, "{}", text);
                     }
