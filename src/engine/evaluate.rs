@@ -1229,16 +1229,22 @@ fn gather<'a>(
 /// answer that listed the same (see [`shared_list`]).
 const SHARED_FROM: usize = 64;
 
-/// The last long list of keys an answer depended on, while an answer still holds it
-/// (nothing is kept alive for it). One for the process: the actions of a refresh are spread
-/// over threads, and each thread held a copy of its own.
-static LAST_DEPENDS: std::sync::Mutex<Option<std::sync::Weak<[SmolStr]>>> =
-    std::sync::Mutex::new(None);
+/// How many long lists of keys are remembered for sharing (see [`shared_list`]): the
+/// requirements of a refresh that rest on one statement of many keys list them with one
+/// unknown part or another (`{account}` and `{instance_role}`, `{account}` and
+/// `{hook_role}`, ...), a few lists in turn.
+const SHARED_LISTS: usize = 4;
 
-/// The keys an answer depends on, as a list shared with the last answer (of any thread) that
-/// listed the same keys, if that answer is still held: the answers of a refresh that rest on
-/// one statement of a hundred thousand keys each list them all, and each held its own copy
-/// (110 MB in the app for a 3 MB policy). Short lists are not shared.
+/// The last long lists of keys answers depended on, newest first, while an answer still
+/// holds them (nothing is kept alive for them). One for the process: the actions of a
+/// refresh are spread over threads, and each thread held a copy of its own.
+static LAST_DEPENDS: std::sync::Mutex<[Option<std::sync::Weak<[SmolStr]>>; SHARED_LISTS]> =
+    std::sync::Mutex::new([const { None }; SHARED_LISTS]);
+
+/// The keys an answer depends on, as a list shared with a recent answer (of any thread)
+/// that listed the same keys, if that answer is still held: the answers of a refresh that
+/// rest on one statement of a hundred thousand keys each list them all, and each held its
+/// own copy (110 MB in the app for a 3 MB policy). Short lists are not shared.
 fn shared_list(keys: &[&SmolStr]) -> Arc<[SmolStr]> {
     // Made from a list of known length: one allocation, no list of the keys before it.
     let made = || keys.iter().map(|&k| k.clone()).collect();
@@ -1247,30 +1253,45 @@ fn shared_list(keys: &[&SmolStr]) -> Arc<[SmolStr]> {
     }
     // Locked while the keys are compared and copied: two threads that reach the same keys
     // at once would each make a list, and their answers would keep both. A lock poisoned
-    // elsewhere still holds a list that is compared whole before it is shared.
-    let mut last = LAST_DEPENDS
+    // elsewhere still holds lists that are compared whole before they are shared.
+    let mut recent = LAST_DEPENDS
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner);
-    match last.as_ref().and_then(std::sync::Weak::upgrade) {
-        Some(held) if held.len() == keys.len() && held.iter().zip(keys).all(|(a, b)| a == *b) => {
-            return held;
+    for at in 0..SHARED_LISTS {
+        match recent[at].as_ref().map(std::sync::Weak::upgrade) {
+            Some(Some(held))
+                // From the end: lists of the same keys differ in their unknown parts,
+                // which sort last.
+                if held.len() == keys.len()
+                    && held.iter().rev().zip(keys.iter().rev()).all(|(a, b)| a == *b) =>
+            {
+                // The newest first again.
+                recent[..=at].rotate_right(1);
+                return held;
+            }
+            // A list no answer holds any more is let go of at once: the weak reference
+            // alone kept its room taken until another list took its place.
+            Some(None) => recent[at] = None,
+            _ => {}
         }
-        // A list no answer holds any more is let go of at once: the weak reference alone
-        // kept its room taken until another list took its place.
-        None => *last = None,
-        Some(_) => {}
     }
     let shared: Arc<[SmolStr]> = made();
-    *last = Some(Arc::downgrade(&shared));
+    // In an empty place, or in the oldest one's.
+    let at = recent
+        .iter()
+        .position(Option::is_none)
+        .unwrap_or(SHARED_LISTS - 1);
+    recent[..=at].rotate_right(1);
+    recent[0] = Some(Arc::downgrade(&shared));
     shared
 }
 
-/// Lets go of the last long list of keys shared (see [`shared_list`]): a list no answer
-/// holds still keeps its room while its weak reference is kept.
+/// Lets go of the long lists of keys remembered for sharing (see [`shared_list`]): a list
+/// no answer holds still keeps its room while its weak reference is kept.
 pub(super) fn forget_shared_list() {
     *LAST_DEPENDS
         .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner) = None;
+        .unwrap_or_else(std::sync::PoisonError::into_inner) = [const { None }; SHARED_LISTS];
 }
 
 /// One pass of three-valued evaluation over the statements whose action matches: gather the
