@@ -427,6 +427,49 @@ mod tests {
         assert_eq!(g.to_string(), "arn:aws:iam::*:role/Alice-*");
     }
 
+    #[test]
+    fn texts_split_into_variables_escapes_and_defaults() {
+        let mut ctx = Context::default();
+        ctx.set("k1", ["X"]);
+        ctx.set_absent("k2");
+        let cases = [
+            (
+                "a${k1}b${k2, 'd'}c${*}${?}${$}",
+                Some("aXbdc*?$"),
+                vec!["k1", "k2"],
+            ),
+            ("${ k1 }", Some("X"), vec!["k1"]),
+            ("${k2,'d'}", Some("d"), vec!["k2"]),
+            ("${k2, 'a,b'}", Some("a,b"), vec!["k2"]),
+            ("${k2, ''}x", Some("x"), vec!["k2"]),
+            ("${k1}}", Some("X}"), vec!["k1"]),
+            ("$${k1}", Some("$X"), vec!["k1"]),
+            ("${${k1}}", None, vec!["${k1"]),
+            ("${*}", Some("*"), vec![]),
+            ("plain", Some("plain"), vec![]),
+        ];
+        for (text, plain, keys) in cases {
+            let v = VarText::parse(text, true).unwrap();
+            assert_eq!(v.resolve_plain(&ctx).as_deref(), plain, "{text}");
+            let listed: Vec<&str> = v.variable_keys().map(SmolStr::as_str).collect();
+            assert_eq!(listed, keys, "{text}");
+            assert_eq!(v.has_variables(), !keys.is_empty(), "{text}");
+            assert_eq!(v.is_plain(), text == "plain", "{text}");
+        }
+        assert_eq!(VarText::parse("ab${k1}c${k2}", true).unwrap().head(), "ab");
+        assert_eq!(VarText::parse("${*}${k1}", true).unwrap().head(), "");
+        for (text, error) in [
+            ("${}", "empty policy variable"),
+            ("${ }", "empty policy variable"),
+            ("${ , 'x'}", "empty policy variable"),
+            ("a${k1", "is not closed"),
+            ("${k1, d}", "must be in single quotes"),
+        ] {
+            let e = VarText::parse(text, true).unwrap_err();
+            assert!(e.contains(error), "{text}: {e}");
+        }
+    }
+
     proptest::proptest! {
         /// The narrow resolution, where it applies, is the token-by-token one: the same
         /// pattern, the same unknowns, the same unresolvable key, folded or not, with
