@@ -15,7 +15,7 @@ use super::explain::explain;
 use super::refine::{CaseOutcome, Unrefined};
 use crate::policy::{
     Context, Effect, Layer, Policy, PolicySet, Request, Resolved, ResourceMatches, ResourcePattern,
-    Statement, VarText,
+    Statement, VarRef,
 };
 use crate::text::pattern::{ArnGlob, ArnHeads, Glob, Template, Tri, count_work};
 use crate::text::words;
@@ -41,7 +41,7 @@ struct Deps<'a> {
 
 /// Matches a resource pattern that holds policy variables: unknown variables leave it open.
 fn resolve_resource<'a>(
-    p: &'a VarText,
+    p: VarRef<'a>,
     resource: &Template,
     ctx: &Context,
     seen: &mut Resolving<'_, 'a>,
@@ -68,7 +68,7 @@ fn resolve_resource<'a>(
             notes.push(|| {
                 format!(
                     "Resource \"{}\" uses {} whose value is not known",
-                    words::elide(&p.text),
+                    words::elide(p.text),
                     words::list(unknown().map(SmolStr::as_str), ", ")
                 )
             });
@@ -116,7 +116,7 @@ impl<'v> Resolving<'v, '_> {
     /// for; never for a key that does not resolve). A resolution the same as the last one
     /// (nearly always written in the narrow form, into a buffer used again) takes its
     /// answer and allocates nothing.
-    fn resolved(&mut self, p: &VarText, ctx: &Context, resource: &Template) -> (Resolution, Tri) {
+    fn resolved(&mut self, p: VarRef<'_>, ctx: &Context, resource: &Template) -> (Resolution, Tri) {
         let mut buf = std::mem::take(&mut self.buf);
         let out = match p.resolve_ascii_into(ctx, true, false, &mut buf) {
             Some(Err(key)) => (Resolution::Unresolvable(key), Tri::Never),
@@ -183,10 +183,10 @@ impl NoteTo<'_> {
 }
 
 /// The note on a resource pattern whose variable's key the request does not carry.
-fn unresolvable_note(p: &VarText, key: &str) -> String {
+fn unresolvable_note(p: VarRef<'_>, key: &str) -> String {
     format!(
         "Resource \"{}\" uses {}, which the request does not carry, so it matches nothing",
-        words::elide(&p.text),
+        words::elide(p.text),
         words::elide(key)
     )
 }

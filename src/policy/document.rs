@@ -8,10 +8,12 @@ use std::fmt;
 use std::fmt::Write as _;
 use std::sync::Arc;
 
+use smol_str::SmolStr;
+
 use super::PolicyError;
 use crate::policy::Context;
 use crate::policy::condition::{Condition, parse_condition_block};
-use crate::policy::vars::{Resolved, VarText};
+use crate::policy::vars::{Resolved, VarRef, parse_keys};
 use crate::text::intern::Interner;
 use crate::text::json::{self, Kind, Member, Span, Value};
 use crate::text::pattern::{ArnGlob, ArnGlobRef, ArnHeads, Glob, GlobRef, Template, Tri, set_bits};
@@ -116,8 +118,13 @@ enum CompiledResource {
     View,
     /// Compiled apart from its text (escapes, non-ASCII, runs of stars).
     Owned(Box<ArnGlob>),
-    /// It holds a policy variable: compiled per request.
-    Variables(Box<VarText>),
+    /// It holds a policy variable: compiled per request. The keys of its variables (its
+    /// text holds the rest).
+    Variables {
+        /// How long the text before its first variable is (see [`VarRef::head`]).
+        head: Option<u32>,
+        keys: Box<[SmolStr]>,
+    },
 }
 
 impl CompiledResource {
@@ -129,14 +136,31 @@ impl CompiledResource {
         if plain && ArnGlobRef::of_text(text).is_some() {
             return Ok(Self::View);
         }
-        let p = VarText::parse(text, variables)?;
-        if p.has_variables() {
-            return Ok(Self::Variables(Box::new(p)));
+        if plain {
+            return Ok(Self::compiled(VarRef::plain(text), Box::default()));
         }
-        Ok(match p.resolve(&Context::default(), true, false) {
+        let keys = parse_keys(text)?;
+        if keys.is_empty() {
+            // Escapes alone.
+            return Ok(Self::compiled(
+                VarRef::new(text, &keys, None),
+                Box::default(),
+            ));
+        }
+        let head = VarRef::new(text, &keys, None).head_len();
+        Ok(Self::Variables { head, keys })
+    }
+
+    /// `p`, which holds no variable, compiled (`keys` are its keys, kept if it does not
+    /// resolve, which it always does).
+    fn compiled(p: VarRef<'_>, keys: Box<[SmolStr]>) -> Self {
+        match p.resolve(&Context::default(), true, false) {
             Resolved::Known(g) => Self::Owned(Box::new(ArnGlob::from_glob(g))),
-            Resolved::Unknown(..) | Resolved::Unresolvable(_) => Self::Variables(Box::new(p)),
-        })
+            Resolved::Unknown(..) | Resolved::Unresolvable(_) => Self::Variables {
+                head: p.head_len(),
+                keys,
+            },
+        }
     }
 
     /// None stored when each pattern is read in place.
@@ -156,13 +180,13 @@ pub struct ResourcePattern<'a> {
     /// Compiled; `None` when it holds a policy variable (then it is compiled per request
     /// from [`variables`](Self::variables)).
     pub compiled: Option<ArnGlobRef<'a>>,
-    variables: Option<&'a VarText>,
+    variables: Option<VarRef<'a>>,
 }
 
 impl<'a> ResourcePattern<'a> {
     /// The pattern with its policy variables, when it holds any (`None` when
     /// [`compiled`](Self::compiled) is there).
-    pub fn variables(&self) -> Option<&'a VarText> {
+    pub fn variables(&self) -> Option<VarRef<'a>> {
         self.variables
     }
 
@@ -253,7 +277,9 @@ impl ResourceSpec {
         self.texts().enumerate().map(move |(i, text)| {
             let (compiled, variables) = match self.compiled.get(i) {
                 Some(CompiledResource::Owned(g)) => (Some(g.view()), None),
-                Some(CompiledResource::Variables(v)) => (None, Some(&**v)),
+                Some(CompiledResource::Variables { head, keys }) => {
+                    (None, Some(VarRef::new(text, keys, *head)))
+                }
                 // Read in place (every pattern is, when nothing is stored).
                 Some(CompiledResource::View) | None => (ArnGlobRef::of_text(text), None),
             };

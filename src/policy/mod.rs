@@ -22,4 +22,4 @@ pub use error::PolicyError;
 pub(crate) use request::FoldedKey;
 pub use request::{Context, KeyState, Request};
 pub use set::{Layer, PolicySet};
-pub(crate) use vars::{Resolved, VarText};
+pub(crate) use vars::{Resolved, VarRef, VarText};

@@ -12,40 +12,183 @@ use crate::text::pattern::{Glob, Tok};
 pub struct VarText {
     /// As written (kept in place when short, as nearly every value is: no allocation).
     pub text: compact_str::CompactString,
-    /// The segments; none when the whole text is plain (nearly always, and then nothing is
-    /// stored twice).
-    segs: Option<Box<Segments>>,
+    /// The keys of its variables, in order; none when the text is taken as it is written
+    /// (no variable, no escape: nearly always). The rest of what the text holds is read
+    /// from it again when it is used (see [`VarRef`]).
+    keys: Option<Box<Keys>>,
 }
 
-/// The segments of a text with variables or escapes, behind one thin pointer (a plain
-/// text, nearly every one, pays a word for them).
+/// The keys of a text's variables, behind one thin pointer (a plain text, nearly every one,
+/// pays a word for them).
 #[derive(Clone, Debug, PartialEq, Eq)]
-struct Segments(Box<[Seg]>);
+struct Keys(Box<[SmolStr]>);
 
-#[derive(Clone, Debug, PartialEq, Eq)]
-enum Seg {
-    /// Plain text, where `*` and `?` are wildcards in a pattern: bytes `start..end` of the
-    /// text.
-    Text { start: u32, end: u32 },
+/// A text that may hold policy variables, borrowed: from a [`VarText`], or a resource
+/// pattern's text and the keys its statement keeps for it. Its variables, escapes and
+/// defaults are found in the text as they are used: a pattern with a variable costs its
+/// keys beside its text, not a second copy of it in pieces (100,000 such patterns took
+/// 26 MB for 6 MB of text).
+#[derive(Clone, Copy, Debug)]
+pub struct VarRef<'a> {
+    /// As written.
+    pub text: &'a str,
+    /// The keys of its variables, in order, as parsed by [`VarText::parse`]; `None` when
+    /// the text is taken as it is written.
+    keys: Option<&'a [SmolStr]>,
+    /// How long its [`head`](Self::head) is, when that was found before ([`NO_HEAD`]
+    /// otherwise): a resource pattern's start is asked for in every request.
+    head: u32,
+}
+
+/// [`VarRef::head`] not found before.
+const NO_HEAD: u32 = u32::MAX;
+
+/// A segment of a text, borrowed.
+enum SegRef<'a, K> {
+    /// Plain text, where `*` and `?` are wildcards in a pattern.
+    Text(&'a str),
     /// A character escaped with `${*}`, `${?}` or `${$}`: always literal.
     Escaped(char),
     /// A variable.
-    Var {
-        /// Shared with the answers that depend on it (a long key is shared, a short one kept
-        /// in place).
-        key: SmolStr,
-        default: Option<Box<str>>,
-    },
+    Var { key: K, default: Option<&'a str> },
 }
 
-/// A segment, borrowed.
-enum SegRef<'a> {
-    Text(&'a str),
-    Escaped(char),
-    Var {
-        key: &'a str,
-        default: Option<&'a str>,
-    },
+/// The segments of a text with variables or escapes, in order, found as they are read; an
+/// error for a variable written wrong.
+struct Segments<'a> {
+    text: &'a str,
+    rest: &'a str,
+}
+
+/// Where `byte` first is in `text` (a plain loop: the texts are short, and a search set up
+/// for each cost more).
+fn find_byte(text: &str, byte: u8) -> Option<usize> {
+    text.bytes().position(|b| b == byte)
+}
+
+impl<'a> Iterator for Segments<'a> {
+    type Item = Result<SegRef<'a, &'a str>, String>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let rest = self.rest;
+        if rest.is_empty() {
+            return None;
+        }
+        let Some(open) = find_open(rest) else {
+            self.rest = "";
+            return Some(Ok(SegRef::Text(rest)));
+        };
+        if open > 0 {
+            self.rest = &rest[open..];
+            return Some(Ok(SegRef::Text(&rest[..open])));
+        }
+        let inner_start = &rest[2..];
+        let Some(close) = find_byte(inner_start, b'}') else {
+            self.rest = "";
+            return Some(Err(format!(
+                "policy variable in \"{}\" is not closed with '}}'",
+                self.text
+            )));
+        };
+        self.rest = &inner_start[close + 1..];
+        Some(variable(&inner_start[..close], self.text))
+    }
+}
+
+/// The segments of a text [`Segments`] read whole before without an error, each variable
+/// with its key as stored then.
+struct ReadBefore<'a> {
+    /// Its head, when known: it is not searched again.
+    first: Option<&'a str>,
+    rest: &'a str,
+    keys: std::slice::Iter<'a, SmolStr>,
+}
+
+impl<'a> Iterator for ReadBefore<'a> {
+    type Item = SegRef<'a, &'a SmolStr>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if let Some(first) = self.first.take() {
+            return Some(SegRef::Text(first));
+        }
+        let rest = self.rest;
+        if rest.is_empty() {
+            return None;
+        }
+        let Some(open) = find_open(rest) else {
+            self.rest = "";
+            return Some(SegRef::Text(rest));
+        };
+        if open > 0 {
+            self.rest = &rest[open..];
+            return Some(SegRef::Text(&rest[..open]));
+        }
+        let inner_start = &rest[2..];
+        if let [c @ (b'*' | b'?' | b'$'), b'}', ..] = inner_start.as_bytes() {
+            self.rest = &inner_start[2..];
+            return Some(SegRef::Escaped(char::from(*c)));
+        }
+        let key = self.keys.next()?;
+        // Nearly always the key as it is, closed: no default, nothing to search for.
+        if inner_start.starts_with(key.as_str())
+            && inner_start.as_bytes().get(key.len()) == Some(&b'}')
+        {
+            self.rest = &inner_start[key.len() + 1..];
+            return Some(SegRef::Var { key, default: None });
+        }
+        let close = find_byte(inner_start, b'}')?;
+        let inner = &inner_start[..close];
+        self.rest = &inner_start[close + 1..];
+        // Read before: a default is in single quotes.
+        let default = find_byte(inner, b',').map(|comma| {
+            let d = inner[comma + 1..].trim();
+            d.get(1..d.len().saturating_sub(1)).unwrap_or("")
+        });
+        Some(SegRef::Var { key, default })
+    }
+}
+
+/// Where the first `${` of `text` is (a search for the `$`, then a look at what follows:
+/// a search for the pair set up a searcher of its own each time, which cost more than
+/// the short texts it searched).
+fn find_open(text: &str) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let mut from = 0;
+    while let Some(at) = bytes.get(from..)?.iter().position(|&b| b == b'$') {
+        let at = from + at;
+        if bytes.get(at + 1) == Some(&b'{') {
+            return Some(at);
+        }
+        from = at + 1;
+    }
+    None
+}
+
+/// What `${inner}` stands for in `text`: an escape, or a variable with its default.
+fn variable<'a>(inner: &'a str, text: &str) -> Result<SegRef<'a, &'a str>, String> {
+    Ok(match inner {
+        "*" => SegRef::Escaped('*'),
+        "?" => SegRef::Escaped('?'),
+        "$" => SegRef::Escaped('$'),
+        _ => {
+            let (key, default) = match inner.split_once(',') {
+                Some((k, d)) => {
+                    let d = d.trim();
+                    let Some(d) = d.strip_prefix('\'').and_then(|d| d.strip_suffix('\'')) else {
+                        return Err(format!(
+                            "the default value in \"${{{inner}}}\" must be in single quotes"
+                        ));
+                    };
+                    (k.trim(), Some(d))
+                }
+                None => (inner.trim(), None),
+            };
+            if key.is_empty() {
+                return Err(format!("empty policy variable in \"{text}\""));
+            }
+            SegRef::Var { key, default }
+        }
+    })
 }
 
 /// How a [`VarText`] resolves in a context.
@@ -55,7 +198,7 @@ pub enum Resolved {
     Known(Glob),
     /// Some variable's value is not known: a pattern that covers every value it may take
     /// (each unknown variable replaced by `*`). The keys it depends on are its
-    /// [`variable_keys`](VarText::variable_keys) that the context does not know.
+    /// [`variable_keys`](VarRef::variable_keys) that the context does not know.
     Unknown(Glob),
     /// A variable's key is absent from the request and has no default: AWS then matches
     /// nothing with this value.
@@ -68,66 +211,9 @@ impl VarText {
         if !variables || !text.contains("${") {
             return Ok(Self::plain(text));
         }
-        let mut segs = Vec::new();
-        // Offsets of a text within the input limit fit in 32 bits.
-        let offset = |part: &str| {
-            u32::try_from(part.as_ptr() as usize - text.as_ptr() as usize).unwrap_or(u32::MAX)
-        };
-        let mut rest = text;
-        while let Some(open) = rest.find("${") {
-            if open > 0 {
-                let start = offset(rest);
-                segs.push(Seg::Text {
-                    start,
-                    end: start.saturating_add(u32::try_from(open).unwrap_or(u32::MAX)),
-                });
-            }
-            let inner_start = &rest[open + 2..];
-            let Some(close) = inner_start.find('}') else {
-                return Err(format!(
-                    "policy variable in \"{text}\" is not closed with '}}'"
-                ));
-            };
-            let inner = &inner_start[..close];
-            match inner {
-                "*" => segs.push(Seg::Escaped('*')),
-                "?" => segs.push(Seg::Escaped('?')),
-                "$" => segs.push(Seg::Escaped('$')),
-                _ => {
-                    let (key, default) = match inner.split_once(',') {
-                        Some((k, d)) => {
-                            let d = d.trim();
-                            let Some(d) = d.strip_prefix('\'').and_then(|d| d.strip_suffix('\''))
-                            else {
-                                return Err(format!(
-                                    "the default value in \"${{{inner}}}\" must be in single quotes"
-                                ));
-                            };
-                            (k.trim(), Some(Box::from(d)))
-                        }
-                        None => (inner.trim(), None),
-                    };
-                    if key.is_empty() {
-                        return Err(format!("empty policy variable in \"{text}\""));
-                    }
-                    segs.push(Seg::Var {
-                        key: SmolStr::new(key),
-                        default,
-                    });
-                }
-            }
-            rest = &inner_start[close + 1..];
-        }
-        if !rest.is_empty() {
-            let start = offset(rest);
-            segs.push(Seg::Text {
-                start,
-                end: u32::try_from(text.len()).unwrap_or(u32::MAX),
-            });
-        }
         Ok(Self {
             text: compact_str::CompactString::from(text),
-            segs: Some(Box::new(Segments(segs.into_boxed_slice()))),
+            keys: Some(Box::new(Keys(parse_keys(text)?))),
         })
     }
 
@@ -135,53 +221,127 @@ impl VarText {
     pub fn plain(text: &str) -> Self {
         Self {
             text: compact_str::CompactString::from(text),
-            segs: None,
+            keys: None,
         }
     }
 
-    /// The stored segments (none for a plain text).
-    fn seg_list(&self) -> &[Seg] {
-        self.segs.as_deref().map_or(&[], |s| &s.0)
-    }
-
-    /// The segments in order.
-    fn segments(&self) -> impl Iterator<Item = SegRef<'_>> {
-        let whole = self.segs.is_none().then_some(SegRef::Text(&self.text));
-        whole
-            .into_iter()
-            .chain(self.seg_list().iter().map(|s| match s {
-                Seg::Text { start, end } => {
-                    SegRef::Text(self.text.get(*start as usize..*end as usize).unwrap_or(""))
-                }
-                Seg::Escaped(c) => SegRef::Escaped(*c),
-                Seg::Var { key, default } => SegRef::Var {
-                    key,
-                    default: default.as_deref(),
-                },
-            }))
+    /// The text, borrowed.
+    pub fn view(&self) -> VarRef<'_> {
+        VarRef {
+            text: &self.text,
+            keys: self.keys.as_deref().map(|k| &*k.0),
+            head: NO_HEAD,
+        }
     }
 
     /// The condition keys its variables name (`aws:username` for `${aws:username}`).
     pub fn variable_keys(&self) -> impl Iterator<Item = &SmolStr> {
-        self.seg_list().iter().filter_map(|s| match s {
-            Seg::Var { key, .. } => Some(key),
-            _ => None,
-        })
+        self.view().variable_keys()
     }
 
     /// True when the text is the pattern as written: no variable and no escape.
     pub fn is_plain(&self) -> bool {
-        self.segs.is_none()
+        self.keys.is_none()
+    }
+
+    /// True when the text holds a variable.
+    pub fn has_variables(&self) -> bool {
+        self.view().has_variables()
+    }
+
+    /// See [`VarRef::resolve`].
+    pub fn resolve(&self, ctx: &Context, wildcards: bool, fold_case: bool) -> Resolved {
+        self.view().resolve(ctx, wildcards, fold_case)
+    }
+
+    /// See [`VarRef::resolve_plain`].
+    pub fn resolve_plain(&self, ctx: &Context) -> Option<String> {
+        self.view().resolve_plain(ctx)
+    }
+}
+
+/// The keys of the variables of `text` (read for variables), in order: none for a text
+/// of escapes alone; an error for a variable written wrong.
+pub(crate) fn parse_keys(text: &str) -> Result<Box<[SmolStr]>, String> {
+    let mut keys = Vec::new();
+    for seg in (Segments { text, rest: text }) {
+        if let SegRef::Var { key, .. } = seg? {
+            keys.push(SmolStr::new(key));
+        }
+    }
+    Ok(keys.into_boxed_slice())
+}
+
+impl<'a> VarRef<'a> {
+    /// A text read for variables by [`parse_keys`], with the keys it found, and how long
+    /// its [`head`](Self::head) is when that is known (see [`head_len`](Self::head_len)).
+    pub(crate) fn new(text: &'a str, keys: &'a [SmolStr], head: Option<u32>) -> Self {
+        Self {
+            text,
+            keys: Some(keys),
+            head: head.unwrap_or(NO_HEAD),
+        }
+    }
+
+    /// A text taken as it is written.
+    pub(crate) fn plain(text: &'a str) -> Self {
+        Self {
+            text,
+            keys: None,
+            head: NO_HEAD,
+        }
+    }
+
+    /// How long its [`head`](Self::head) is, to be kept and given to [`new`](Self::new);
+    /// `None` when that does not fit in 32 bits.
+    pub(crate) fn head_len(self) -> Option<u32> {
+        u32::try_from(self.head().len())
+            .ok()
+            .filter(|&len| len != NO_HEAD)
+    }
+
+    /// The segments in order, each variable with its key as stored. The text was read
+    /// whole when its keys were stored, so a variable written wrong is not met here.
+    fn segments(self) -> ReadBefore<'a> {
+        // The whole text when it is taken as written; else its head when that is known
+        // (it need not be searched again).
+        let (first, rest) = match (self.keys, self.head) {
+            (None, _) => (self.text, ""),
+            (Some(_), NO_HEAD) => ("", self.text),
+            (Some(_), head) => self
+                .text
+                .split_at_checked(head as usize)
+                .unwrap_or(("", self.text)),
+        };
+        ReadBefore {
+            first: (!first.is_empty()).then_some(first),
+            rest,
+            keys: self.keys.unwrap_or_default().iter(),
+        }
+    }
+
+    /// The condition keys its variables name (`aws:username` for `${aws:username}`).
+    pub fn variable_keys(self) -> impl Iterator<Item = &'a SmolStr> {
+        self.keys.unwrap_or_default().iter()
+    }
+
+    /// True when the text holds a variable.
+    pub fn has_variables(self) -> bool {
+        !self.keys.unwrap_or_default().is_empty()
     }
 
     /// The plain pattern text before the first variable: the start of every resolution.
     /// Empty when an escape or a variable comes first.
-    pub fn head(&self) -> &str {
-        match self.seg_list() {
-            [] => &self.text,
-            [Seg::Text { start: 0, end }, Seg::Var { .. }, ..] => {
-                self.text.get(..*end as usize).unwrap_or("")
-            }
+    pub fn head(self) -> &'a str {
+        if self.keys.is_none() {
+            return self.text;
+        }
+        if self.head != NO_HEAD {
+            return self.text.get(..self.head as usize).unwrap_or("");
+        }
+        let mut segs = self.segments();
+        match (segs.next(), segs.next()) {
+            (Some(SegRef::Text(t)), Some(SegRef::Var { .. })) => t,
             _ => "",
         }
     }
@@ -189,9 +349,9 @@ impl VarText {
     /// The key of the first variable that does not resolve in `ctx` (absent with no
     /// default, or with several values): what makes [`resolve`](Self::resolve) answer
     /// [`Resolved::Unresolvable`], found without resolving.
-    pub fn unresolvable(&self, ctx: &Context) -> Option<&str> {
-        self.seg_list().iter().find_map(|s| match s {
-            Seg::Var { key, default } => match ctx.get(key) {
+    pub fn unresolvable(self, ctx: &Context) -> Option<&'a str> {
+        self.segments().find_map(|s| match s {
+            SegRef::Var { key, default } => match ctx.get(key) {
                 Some(KeyState::Values(v)) if v.len() != 1 => Some(key.as_str()),
                 Some(KeyState::Absent) if default.is_none() => Some(key.as_str()),
                 _ => None,
@@ -200,20 +360,15 @@ impl VarText {
         })
     }
 
-    /// True when the text holds a variable.
-    pub fn has_variables(&self) -> bool {
-        self.seg_list().iter().any(|s| matches!(s, Seg::Var { .. }))
-    }
-
     /// Resolves variables in `ctx` and compiles the result as a pattern. With `wildcards`
     /// off, `*` and `?` in the text are literal (for `StringEquals` and friends).
-    pub fn resolve(&self, ctx: &Context, wildcards: bool, fold_case: bool) -> Resolved {
+    pub fn resolve(self, ctx: &Context, wildcards: bool, fold_case: bool) -> Resolved {
         self.resolve_ascii(ctx, wildcards, fold_case)
             .unwrap_or_else(|| self.resolve_tokens(ctx, wildcards, fold_case))
     }
 
     /// [`resolve`](Self::resolve) token by token: any text.
-    fn resolve_tokens(&self, ctx: &Context, wildcards: bool, fold_case: bool) -> Resolved {
+    fn resolve_tokens(self, ctx: &Context, wildcards: bool, fold_case: bool) -> Resolved {
         let mut toks = Vec::with_capacity(self.text.len());
         let mut unknown = false;
         let push = |toks: &mut Vec<Tok>, c: char| {
@@ -241,11 +396,11 @@ impl VarText {
                     }
                     Some(KeyState::Values(_)) => {
                         // Multivalued keys cannot be used as variables.
-                        return Resolved::Unresolvable(key.to_owned());
+                        return Resolved::Unresolvable(key.to_string());
                     }
                     Some(KeyState::Absent) => match default {
                         Some(d) => d.chars().for_each(|c| push(&mut toks, c)),
-                        None => return Resolved::Unresolvable(key.to_owned()),
+                        None => return Resolved::Unresolvable(key.to_string()),
                     },
                     None => {
                         toks.push(Tok::Star);
@@ -265,7 +420,7 @@ impl VarText {
     /// [`resolve`](Self::resolve) when every character is ASCII and none is a literal `*`
     /// or `?` (nearly always): the pattern's bytes are written straight into its narrow
     /// form. `None` when that cannot hold it.
-    fn resolve_ascii(&self, ctx: &Context, wildcards: bool, fold_case: bool) -> Option<Resolved> {
+    fn resolve_ascii(self, ctx: &Context, wildcards: bool, fold_case: bool) -> Option<Resolved> {
         let mut bytes = Vec::with_capacity(self.text.len());
         Some(
             match self.resolve_ascii_into(ctx, wildcards, fold_case, &mut bytes)? {
@@ -282,7 +437,7 @@ impl VarText {
     /// whether a variable is unknown, `Err` with the key that does not resolve. `None` when
     /// the narrow form cannot hold it. A buffer used again allocates nothing.
     pub fn resolve_ascii_into(
-        &self,
+        self,
         ctx: &Context,
         wildcards: bool,
         fold_case: bool,
@@ -324,10 +479,10 @@ impl VarText {
                 SegRef::Escaped(c) => literal(bytes, c.encode_utf8(&mut [0; 4]))?,
                 SegRef::Var { key, default } => match ctx.get(key) {
                     Some(KeyState::Values(v)) if v.len() == 1 => literal(bytes, &v[0])?,
-                    Some(KeyState::Values(_)) => return Some(Err(key.to_owned())),
+                    Some(KeyState::Values(_)) => return Some(Err(key.to_string())),
                     Some(KeyState::Absent) => match default {
                         Some(d) => literal(bytes, d)?,
-                        None => return Some(Err(key.to_owned())),
+                        None => return Some(Err(key.to_string())),
                     },
                     None => {
                         star(bytes);
@@ -341,7 +496,7 @@ impl VarText {
 
     /// The text with known variables filled in, for values that are compared, not matched.
     /// `None` when a variable is unknown or unresolvable.
-    pub fn resolve_plain(&self, ctx: &Context) -> Option<String> {
+    pub fn resolve_plain(self, ctx: &Context) -> Option<String> {
         let mut out = String::new();
         for seg in self.segments() {
             match seg {
@@ -421,7 +576,7 @@ mod tests {
             true,
         )
         .unwrap();
-        let Some(Resolved::Unknown(g)) = v.resolve_ascii(&ctx, true, false) else {
+        let Some(Resolved::Unknown(g)) = v.view().resolve_ascii(&ctx, true, false) else {
             panic!("not resolved narrow")
         };
         assert_eq!(g.to_string(), "arn:aws:iam::*:role/Alice-*");
@@ -456,8 +611,11 @@ mod tests {
             assert_eq!(v.has_variables(), !keys.is_empty(), "{text}");
             assert_eq!(v.is_plain(), text == "plain", "{text}");
         }
-        assert_eq!(VarText::parse("ab${k1}c${k2}", true).unwrap().head(), "ab");
-        assert_eq!(VarText::parse("${*}${k1}", true).unwrap().head(), "");
+        assert_eq!(
+            VarText::parse("ab${k1}c${k2}", true).unwrap().view().head(),
+            "ab"
+        );
+        assert_eq!(VarText::parse("${*}${k1}", true).unwrap().view().head(), "");
         for (text, error) in [
             ("${}", "empty policy variable"),
             ("${ }", "empty policy variable"),
@@ -470,7 +628,50 @@ mod tests {
         }
     }
 
+    /// A segment as words, to compare.
+    fn shown<K: AsRef<str>>(seg: SegRef<'_, K>) -> String {
+        match seg {
+            SegRef::Text(t) => format!("text {t}"),
+            SegRef::Escaped(c) => format!("escaped {c}"),
+            SegRef::Var { key, default } => format!("var {} {default:?}", key.as_ref()),
+        }
+    }
+
     proptest::proptest! {
+        /// A text read again from its stored keys (with its head known or not) splits as
+        /// it did when it was read whole and checked: texts of variables with and without
+        /// defaults, spaces, commas, escapes, stray `$`, `{` and `}`.
+        #[test]
+        fn a_text_read_again_splits_as_when_it_was_checked(
+            parts in proptest::collection::vec(
+                "([a$ {}é,]{0,3}|\\$\\{[*?$]\\}|\\$\\{ ?k[0-3]?[ }]?\\}|\\$\\{k[0-3] ?, ?'[a,}é]{0,2}'\\})",
+                0..6,
+            ),
+        ) {
+            let text = parts.concat();
+            let Ok(keys) = parse_keys(&text) else {
+                return Ok(());
+            };
+            let checked: Vec<String> = Segments { text: &text, rest: &text }
+                .map(|s| shown(s.unwrap()))
+                .collect();
+            let v = VarRef::new(&text, &keys, None);
+            let again: Vec<String> = v.segments().map(shown).collect();
+            proptest::prop_assert_eq!(&again, &checked);
+            let with_head = VarRef::new(&text, &keys, v.head_len());
+            proptest::prop_assert_eq!(with_head.head(), v.head());
+            let again: Vec<String> = with_head.segments().map(shown).collect();
+            // A head known splits off as one text, as it is read whole.
+            let mut merged: Vec<String> = Vec::new();
+            for seg in again {
+                match (merged.last_mut(), seg.strip_prefix("text ")) {
+                    (Some(last), Some(t)) if last.starts_with("text ") => last.push_str(t),
+                    _ => merged.push(seg),
+                }
+            }
+            proptest::prop_assert_eq!(merged, checked);
+        }
+
         /// The narrow resolution, where it applies, is the token-by-token one: the same
         /// pattern, the same unknowns, the same unresolvable key, folded or not, with
         /// wildcards or literal; over texts with escapes, defaults, stars and non-ASCII,
@@ -500,15 +701,15 @@ mod tests {
             }
             for wildcards in [false, true] {
                 for fold in [false, true] {
-                    let slow = v.resolve_tokens(&ctx, wildcards, fold);
+                    let slow = v.view().resolve_tokens(&ctx, wildcards, fold);
                     // The key `unresolvable` finds without resolving is the one resolving
                     // stops at.
                     let stopped_at = match &slow {
                         Resolved::Unresolvable(key) => Some(key.as_str()),
                         _ => None,
                     };
-                    proptest::prop_assert_eq!(v.unresolvable(&ctx), stopped_at);
-                    if let Some(quick) = v.resolve_ascii(&ctx, wildcards, fold) {
+                    proptest::prop_assert_eq!(v.view().unresolvable(&ctx), stopped_at);
+                    if let Some(quick) = v.view().resolve_ascii(&ctx, wildcards, fold) {
                         proptest::prop_assert_eq!(&quick, &slow, "{}", text);
                     }
                     proptest::prop_assert_eq!(v.resolve(&ctx, wildcards, fold), slow);
