@@ -99,15 +99,20 @@ enum Resolution {
 struct Resolving<'v, 'h> {
     heads: ArnHeads<'v, 'h>,
     last: Option<(Glob, Tri)>,
+    /// The start of the last pattern resolved, when the rest of it was one variable whose
+    /// value is not known (see [`VarRef::unknown_tail`]): a pattern of the same start and
+    /// shape resolves the same, and is not resolved again.
+    last_head: Option<&'h str>,
     /// Where a resolution is written before it is compared with the last one.
     buf: Vec<u8>,
 }
 
-impl<'v> Resolving<'v, '_> {
+impl<'v, 'h> Resolving<'v, 'h> {
     fn new(resource: &'v Template) -> Self {
         Self {
             heads: ArnHeads::new(resource),
             last: None,
+            last_head: None,
             buf: Vec::new(),
         }
     }
@@ -116,7 +121,31 @@ impl<'v> Resolving<'v, '_> {
     /// for; never for a key that does not resolve). A resolution the same as the last one
     /// (nearly always written in the narrow form, into a buffer used again) takes its
     /// answer and allocates nothing.
-    fn resolved(&mut self, p: VarRef<'_>, ctx: &Context, resource: &Template) -> (Resolution, Tri) {
+    fn resolved(&mut self, p: VarRef<'h>, ctx: &Context, resource: &Template) -> (Resolution, Tri) {
+        let head = p.unknown_tail(ctx);
+        if let (Some(head), Some(last), Some((_, t))) = (head, self.last_head, &self.last)
+            && head == last
+        {
+            return (Resolution::Unknown, *t);
+        }
+        let out = self.resolved_afresh(p, ctx, resource);
+        // The last resolution is this one's, unless it did not resolve.
+        self.last_head = match out.0 {
+            Resolution::Unresolvable(_) => None,
+            Resolution::Known | Resolution::Unknown => head,
+        };
+        out
+    }
+
+    /// [`resolved`](Self::resolved), the pattern written out.
+    fn resolved_afresh(
+        &mut self,
+        p: VarRef<'h>,
+        ctx: &Context,
+        resource: &Template,
+    ) -> (Resolution, Tri) {
+        // Writing the pattern out counts as work, by its length.
+        count_work(p.text.len() as u64);
         let mut buf = std::mem::take(&mut self.buf);
         let out = match p.resolve_ascii_into(ctx, true, false, &mut buf) {
             Some(Err(key)) => (Resolution::Unresolvable(key), Tri::Never),

@@ -346,6 +346,19 @@ impl<'a> VarRef<'a> {
         }
     }
 
+    /// Its [`head`](Self::head), when the rest of it is one variable written as its key
+    /// (`${key}`, no default) whose value `ctx` does not know: then it resolves to the
+    /// head and a `*`, as every text of the same head and shape does.
+    pub fn unknown_tail(self, ctx: &Context) -> Option<&'a str> {
+        let [key] = self.keys? else {
+            return None;
+        };
+        let head = self.head();
+        let var = self.text.get(head.len()..)?;
+        let written = var.strip_prefix("${")?.strip_suffix('}')?;
+        (written == key.as_str() && ctx.get(key).is_none()).then_some(head)
+    }
+
     /// The key of the first variable that does not resolve in `ctx` (absent with no
     /// default, or with several values): what makes [`resolve`](Self::resolve) answer
     /// [`Resolved::Unresolvable`], found without resolving.
