@@ -64,7 +64,7 @@ fn resolve_resource<'a>(
         (Resolution::Known, t) => (t, false),
         (Resolution::Unknown, Tri::Never) => (Tri::Never, false),
         (Resolution::Unknown, _) => {
-            let unknown = || p.variable_keys().filter(|k| ctx.get(k).is_none());
+            let unknown = || p.stored_keys().iter().filter(|k| ctx.get(k).is_none());
             notes.push(|| {
                 format!(
                     "Resource \"{}\" uses {} whose value is not known",

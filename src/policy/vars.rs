@@ -12,16 +12,22 @@ use crate::text::pattern::{Glob, Tok};
 pub struct VarText {
     /// As written (kept in place when short, as nearly every value is: no allocation).
     pub text: compact_str::CompactString,
-    /// The keys of its variables, in order; none when the text is taken as it is written
-    /// (no variable, no escape: nearly always). The rest of what the text holds is read
-    /// from it again when it is used (see [`VarRef`]).
-    keys: Option<Box<Keys>>,
+    /// What the text holds: nothing but itself (nearly always), escapes, or variables. Which
+    /// they are, their keys and defaults, are read from the text again when it is used (see
+    /// [`VarRef`]): a value such as `${aws:PrincipalTag/team}` costs its text alone.
+    holds: Holds,
 }
 
-/// The keys of a text's variables, behind one thin pointer (a plain text, nearly every one,
-/// pays a word for them).
-#[derive(Clone, Debug, PartialEq, Eq)]
-struct Keys(Box<[SmolStr]>);
+/// What a [`VarText`] holds beside plain text.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Holds {
+    /// Nothing: it is taken as it is written.
+    Plain,
+    /// Escapes (`${*}`, `${?}`, `${$}`), no variable.
+    Escapes,
+    /// A variable at least.
+    Variables,
+}
 
 /// A text that may hold policy variables, borrowed: from a [`VarText`], or a resource
 /// pattern's text and the keys its statement keeps for it. Its variables, escapes and
@@ -32,12 +38,23 @@ struct Keys(Box<[SmolStr]>);
 pub struct VarRef<'a> {
     /// As written.
     pub text: &'a str,
-    /// The keys of its variables, in order, as parsed by [`VarText::parse`]; `None` when
-    /// the text is taken as it is written.
-    keys: Option<&'a [SmolStr]>,
+    /// Where the keys of its variables are.
+    keys: KeysIn<'a>,
     /// How long its [`head`](Self::head) is, when that was found before ([`NO_HEAD`]
     /// otherwise): a resource pattern's start is asked for in every request.
     head: u32,
+}
+
+/// Where the keys of a [`VarRef`]'s variables are.
+#[derive(Clone, Copy, Debug)]
+enum KeysIn<'a> {
+    /// There are none: the text is taken as it is written.
+    Plain,
+    /// Kept beside the text, in order (a resource pattern's: an answer that depends on
+    /// them shares them).
+    Stored(&'a [SmolStr]),
+    /// In the text (checked when it was parsed), read as they are used.
+    Text,
 }
 
 /// [`VarRef::head`] not found before.
@@ -96,16 +113,17 @@ impl<'a> Iterator for Segments<'a> {
 }
 
 /// The segments of a text [`Segments`] read whole before without an error, each variable
-/// with its key as stored then.
+/// with its key as stored then, or read from the text.
 struct ReadBefore<'a> {
     /// Its head, when known: it is not searched again.
     first: Option<&'a str>,
     rest: &'a str,
-    keys: std::slice::Iter<'a, SmolStr>,
+    /// The keys stored, when they are.
+    keys: Option<std::slice::Iter<'a, SmolStr>>,
 }
 
 impl<'a> Iterator for ReadBefore<'a> {
-    type Item = SegRef<'a, &'a SmolStr>;
+    type Item = SegRef<'a, &'a str>;
 
     fn next(&mut self) -> Option<Self::Item> {
         if let Some(first) = self.first.take() {
@@ -128,9 +146,13 @@ impl<'a> Iterator for ReadBefore<'a> {
             self.rest = &inner_start[2..];
             return Some(SegRef::Escaped(char::from(*c)));
         }
-        let key = self.keys.next()?;
+        let stored = match &mut self.keys {
+            Some(keys) => Some(keys.next()?.as_str()),
+            None => None,
+        };
         // Nearly always the key as it is, closed: no default, nothing to search for.
-        if inner_start.starts_with(key.as_str())
+        if let Some(key) = stored
+            && inner_start.starts_with(key)
             && inner_start.as_bytes().get(key.len()) == Some(&b'}')
         {
             self.rest = &inner_start[key.len() + 1..];
@@ -140,10 +162,17 @@ impl<'a> Iterator for ReadBefore<'a> {
         let inner = &inner_start[..close];
         self.rest = &inner_start[close + 1..];
         // Read before: a default is in single quotes.
-        let default = find_byte(inner, b',').map(|comma| {
-            let d = inner[comma + 1..].trim();
-            d.get(1..d.len().saturating_sub(1)).unwrap_or("")
-        });
+        let (written, default) = match find_byte(inner, b',') {
+            Some(comma) => {
+                let d = inner[comma + 1..].trim();
+                (
+                    &inner[..comma],
+                    Some(d.get(1..d.len().saturating_sub(1)).unwrap_or("")),
+                )
+            }
+            None => (inner, None),
+        };
+        let key = stored.unwrap_or_else(|| written.trim());
         Some(SegRef::Var { key, default })
     }
 }
@@ -211,9 +240,14 @@ impl VarText {
         if !variables || !text.contains("${") {
             return Ok(Self::plain(text));
         }
+        let holds = if parse_keys(text)?.is_empty() {
+            Holds::Escapes
+        } else {
+            Holds::Variables
+        };
         Ok(Self {
             text: compact_str::CompactString::from(text),
-            keys: Some(Box::new(Keys(parse_keys(text)?))),
+            holds,
         })
     }
 
@@ -221,7 +255,7 @@ impl VarText {
     pub fn plain(text: &str) -> Self {
         Self {
             text: compact_str::CompactString::from(text),
-            keys: None,
+            holds: Holds::Plain,
         }
     }
 
@@ -229,24 +263,27 @@ impl VarText {
     pub fn view(&self) -> VarRef<'_> {
         VarRef {
             text: &self.text,
-            keys: self.keys.as_deref().map(|k| &*k.0),
+            keys: match self.holds {
+                Holds::Plain => KeysIn::Plain,
+                Holds::Escapes | Holds::Variables => KeysIn::Text,
+            },
             head: NO_HEAD,
         }
     }
 
     /// The condition keys its variables name (`aws:username` for `${aws:username}`).
-    pub fn variable_keys(&self) -> impl Iterator<Item = &SmolStr> {
+    pub fn variable_keys(&self) -> impl Iterator<Item = &str> {
         self.view().variable_keys()
     }
 
     /// True when the text is the pattern as written: no variable and no escape.
     pub fn is_plain(&self) -> bool {
-        self.keys.is_none()
+        self.holds == Holds::Plain
     }
 
     /// True when the text holds a variable.
     pub fn has_variables(&self) -> bool {
-        self.view().has_variables()
+        self.holds == Holds::Variables
     }
 
     /// See [`VarRef::resolve`].
@@ -278,7 +315,7 @@ impl<'a> VarRef<'a> {
     pub(crate) fn new(text: &'a str, keys: &'a [SmolStr], head: Option<u32>) -> Self {
         Self {
             text,
-            keys: Some(keys),
+            keys: KeysIn::Stored(keys),
             head: head.unwrap_or(NO_HEAD),
         }
     }
@@ -287,7 +324,7 @@ impl<'a> VarRef<'a> {
     pub(crate) fn plain(text: &'a str) -> Self {
         Self {
             text,
-            keys: None,
+            keys: KeysIn::Plain,
             head: NO_HEAD,
         }
     }
@@ -300,15 +337,16 @@ impl<'a> VarRef<'a> {
             .filter(|&len| len != NO_HEAD)
     }
 
-    /// The segments in order, each variable with its key as stored. The text was read
-    /// whole when its keys were stored, so a variable written wrong is not met here.
+    /// The segments in order, each variable with its key as stored or read from the text.
+    /// The text was read whole when it was parsed, so a variable written wrong is not met
+    /// here.
     fn segments(self) -> ReadBefore<'a> {
         // The whole text when it is taken as written; else its head when that is known
         // (it need not be searched again).
         let (first, rest) = match (self.keys, self.head) {
-            (None, _) => (self.text, ""),
-            (Some(_), NO_HEAD) => ("", self.text),
-            (Some(_), head) => self
+            (KeysIn::Plain, _) => (self.text, ""),
+            (_, NO_HEAD) => ("", self.text),
+            (_, head) => self
                 .text
                 .split_at_checked(head as usize)
                 .unwrap_or(("", self.text)),
@@ -316,24 +354,42 @@ impl<'a> VarRef<'a> {
         ReadBefore {
             first: (!first.is_empty()).then_some(first),
             rest,
-            keys: self.keys.unwrap_or_default().iter(),
+            keys: match self.keys {
+                KeysIn::Stored(keys) => Some(keys.iter()),
+                KeysIn::Plain | KeysIn::Text => None,
+            },
         }
     }
 
     /// The condition keys its variables name (`aws:username` for `${aws:username}`).
-    pub fn variable_keys(self) -> impl Iterator<Item = &'a SmolStr> {
-        self.keys.unwrap_or_default().iter()
+    pub fn variable_keys(self) -> impl Iterator<Item = &'a str> {
+        self.segments().filter_map(|s| match s {
+            SegRef::Var { key, .. } => Some(key),
+            _ => None,
+        })
+    }
+
+    /// The keys kept beside a resource pattern's text, in order (none for another text).
+    pub fn stored_keys(self) -> &'a [SmolStr] {
+        match self.keys {
+            KeysIn::Stored(keys) => keys,
+            KeysIn::Plain | KeysIn::Text => &[],
+        }
     }
 
     /// True when the text holds a variable.
     pub fn has_variables(self) -> bool {
-        !self.keys.unwrap_or_default().is_empty()
+        match self.keys {
+            KeysIn::Plain => false,
+            KeysIn::Stored(keys) => !keys.is_empty(),
+            KeysIn::Text => self.variable_keys().next().is_some(),
+        }
     }
 
     /// The plain pattern text before the first variable: the start of every resolution.
     /// Empty when an escape or a variable comes first.
     pub fn head(self) -> &'a str {
-        if self.keys.is_none() {
+        if let KeysIn::Plain = self.keys {
             return self.text;
         }
         if self.head != NO_HEAD {
@@ -350,7 +406,7 @@ impl<'a> VarRef<'a> {
     /// (`${key}`, no default) whose value `ctx` does not know: then it resolves to the
     /// head and a `*`, as every text of the same head and shape does.
     pub fn unknown_tail(self, ctx: &Context) -> Option<&'a str> {
-        let [key] = self.keys? else {
+        let [key] = self.stored_keys() else {
             return None;
         };
         let head = self.head();
@@ -365,8 +421,8 @@ impl<'a> VarRef<'a> {
     pub fn unresolvable(self, ctx: &Context) -> Option<&'a str> {
         self.segments().find_map(|s| match s {
             SegRef::Var { key, default } => match ctx.get(key) {
-                Some(KeyState::Values(v)) if v.len() != 1 => Some(key.as_str()),
-                Some(KeyState::Absent) if default.is_none() => Some(key.as_str()),
+                Some(KeyState::Values(v)) if v.len() != 1 => Some(key),
+                Some(KeyState::Absent) if default.is_none() => Some(key),
                 _ => None,
             },
             _ => None,
@@ -619,7 +675,7 @@ mod tests {
         for (text, plain, keys) in cases {
             let v = VarText::parse(text, true).unwrap();
             assert_eq!(v.resolve_plain(&ctx).as_deref(), plain, "{text}");
-            let listed: Vec<&str> = v.variable_keys().map(SmolStr::as_str).collect();
+            let listed: Vec<&str> = v.variable_keys().collect();
             assert_eq!(listed, keys, "{text}");
             assert_eq!(v.has_variables(), !keys.is_empty(), "{text}");
             assert_eq!(v.is_plain(), text == "plain", "{text}");
@@ -671,6 +727,17 @@ mod tests {
             let v = VarRef::new(&text, &keys, None);
             let again: Vec<String> = v.segments().map(shown).collect();
             proptest::prop_assert_eq!(&again, &checked);
+            // A value keeps no keys: they are read from its text.
+            let value = VarText::parse(&text, true).unwrap();
+            let again: Vec<String> = value.view().segments().map(shown).collect();
+            proptest::prop_assert_eq!(&again, &checked);
+            let listed: Vec<&str> = value.variable_keys().collect();
+            let stored: Vec<&str> = keys.iter().map(SmolStr::as_str).collect();
+            proptest::prop_assert_eq!(&listed, &stored);
+            proptest::prop_assert_eq!(value.has_variables(), !keys.is_empty());
+            // (Its head: the whole of a text it takes as written.)
+            let head = if value.is_plain() { text.as_str() } else { v.head() };
+            proptest::prop_assert_eq!(value.view().head(), head);
             let with_head = VarRef::new(&text, &keys, v.head_len());
             proptest::prop_assert_eq!(with_head.head(), v.head());
             let again: Vec<String> = with_head.segments().map(shown).collect();
