@@ -88,7 +88,8 @@ pub use review::diff::{
     sort_lost_first,
 };
 pub use review::lint::{
-    Finding, FindingKind, LintOptions, Severity, lint, write_text as write_lint_text,
+    FINDINGS_OF_A_KIND, Finding, FindingKind, LintOptions, Severity, lint,
+    write_text as write_lint_text,
 };
 pub use simulate::{
     ContextEntry, SimulationResult, batch_line, context_for, parse_context_entries, simulate,

@@ -5,8 +5,9 @@
 use std::sync::Arc;
 
 use asg_perms::{
-    Direction, Facts, LintOptions, Loaded, Policy, PolicySet, Severity, Status, catalog, check,
-    diff, diff_checks, lint, load_file, load_text, sort_lost_first,
+    Direction, FINDINGS_OF_A_KIND, Facts, Finding, LintOptions, Loaded, Policy, PolicySet,
+    Severity, Status, catalog, check, diff, diff_checks, lint, load_file, load_text,
+    sort_lost_first,
 };
 
 #[path = "support/policies.rs"]
@@ -388,16 +389,67 @@ fn forallvalues_on_many_keys_is_flagged_where_no_null_guard_requires_the_key() {
         .filter(|f| f.code() == "forallvalues-absent-key")
         .map(|f| &*f.message)
         .collect();
-    assert_eq!(flagged.len(), 1_000);
-    assert!(flagged.iter().all(|m| {
-        let n: usize = m
-            .split("aws:TagKeys/k")
-            .nth(1)
-            .and_then(|rest| rest.split(' ').next())
-            .and_then(|n| n.parse().ok())
-            .unwrap();
-        n % 2 == 1
-    }));
+    // The first 20 of the statement are listed, the rest counted in one more: 1,000 in all,
+    // the unguarded half.
+    assert_eq!(flagged.len(), FINDINGS_OF_A_KIND + 1);
+    let listed: Vec<usize> = flagged[..FINDINGS_OF_A_KIND]
+        .iter()
+        .map(|m| {
+            m.split("aws:TagKeys/k")
+                .nth(1)
+                .and_then(|rest| rest.split(' ').next())
+                .and_then(|n| n.parse().ok())
+                .unwrap()
+        })
+        .collect();
+    assert_eq!(listed, (1..40).step_by(2).collect::<Vec<usize>>());
+    assert_eq!(
+        flagged[FINDINGS_OF_A_KIND],
+        "and 980 more forallvalues-absent-key findings in this statement, counted, not listed"
+    );
+}
+
+#[test]
+fn a_statement_lists_twenty_findings_of_a_kind_and_counts_the_rest() {
+    // Before: a finding for each of 100,000 made-up actions or ForAllValues keys of one
+    // statement, 20 times the policy's size in memory.
+    let actions: Vec<String> = (0..5_000)
+        .map(|i| format!(r#""autoscaling:MadeUp{i}""#))
+        .collect();
+    let json = format!(
+        r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Action":[{a}],"Resource":"*"}},{{"Effect":"Deny","Action":[{b}],"Resource":"*"}}]}}"#,
+        a = actions.join(","),
+        b = actions[..21].join(",")
+    );
+    let found = lint(&text_policy(&json), LintOptions::default());
+    let unknown: Vec<&Finding> = found
+        .iter()
+        .filter(|f| f.code() == "unknown-action")
+        .collect();
+    // Each statement lists its first 20; the first counts its other 4,980, the second its
+    // one more, each in a finding of the kind, after the listed ones and as severe.
+    assert_eq!(unknown.len(), 2 * (FINDINGS_OF_A_KIND + 1));
+    for (statement, more) in [(0, "4,980"), (1, "1")] {
+        let of: Vec<&&Finding> = unknown
+            .iter()
+            .filter(|f| f.statement == Some(statement))
+            .collect();
+        assert_eq!(of.len(), FINDINGS_OF_A_KIND + 1);
+        let last = of[FINDINGS_OF_A_KIND];
+        assert!(
+            last.message.starts_with(&format!("and {more} more ")),
+            "{}",
+            last.message
+        );
+        assert_eq!(last.severity, of[0].severity);
+        // After the listed ones (here all at the statement's start).
+        assert!((last.line, last.column) >= (of[19].line, of[19].column));
+        assert!(
+            of[..FINDINGS_OF_A_KIND]
+                .iter()
+                .all(|f| f.message.contains("MadeUp"))
+        );
+    }
 }
 
 #[test]

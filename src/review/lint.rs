@@ -12,7 +12,7 @@ use crate::policy::operators::{BaseOp, Operator, SetOp};
 use crate::policy::{Effect, Policy, Statement};
 use crate::text::json::LineIndex;
 use crate::text::room::reserve_at_rate;
-use crate::text::words::elide;
+use crate::text::words::{elide, thousands};
 
 /// How much a finding matters.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -309,6 +309,8 @@ pub fn lint(policy: &Policy, options: LintOptions) -> Vec<Finding> {
     let warned = out.len();
     let statements = policy.statements.len();
     let mut memo = Memo::default();
+    // The findings of a kind past the first few of a statement, counted.
+    let mut counted = Counted::default();
     for (done, st) in policy.statements.iter().enumerate() {
         let made = out.len() - warned;
         reserve_at_rate(&mut out, 4, made, done, statements - done);
@@ -317,9 +319,20 @@ pub fn lint(policy: &Policy, options: LintOptions) -> Vec<Finding> {
             options,
             &mut memo,
             &mut |kind, severity, offset, message, fix_here| {
-                out.push(finding(st, kind, severity, offset, message, fix_here));
+                if counted.listed(kind, severity, offset) {
+                    out.push(finding(st, kind, severity, offset, message, fix_here));
+                }
             },
         );
+        for (kind, more, severity, offset) in counted.rest() {
+            let message = format!(
+                "and {} more {} finding{} in this statement, counted, not listed",
+                thousands(more as u64),
+                kind.code,
+                if more == 1 { "" } else { "s" }
+            );
+            out.push(finding(st, kind, severity, offset, message.into(), None));
+        }
     }
     duplicate_sids(policy, &mut |st, message| {
         out.push(finding(
@@ -335,6 +348,55 @@ pub fn lint(policy: &Policy, options: LintOptions) -> Vec<Finding> {
     in_source_order(&mut out);
     out.shrink_to_fit();
     out
+}
+
+/// How many findings of one kind a statement lists before it counts the rest in one (a
+/// statement of 100,000 `ForAllValues` keys, or of 100,000 made-up actions, had a finding
+/// for each: 20 times the policy's size in memory, and a list nobody reads).
+pub const FINDINGS_OF_A_KIND: usize = 20;
+
+/// The findings of one statement, by kind: which are listed, and how many of each kind
+/// are counted past the first [`FINDINGS_OF_A_KIND`].
+#[derive(Default)]
+struct Counted {
+    /// Per kind met in the statement: how many, the most severe past the listed ones,
+    /// and where the first of those is.
+    kinds: Vec<(&'static FindingKind, usize, Severity, usize)>,
+}
+
+impl Counted {
+    /// Counts a finding; true when it is to be listed.
+    fn listed(&mut self, kind: &'static FindingKind, severity: Severity, offset: usize) -> bool {
+        // By code: a kind is a constant, which need not have one address.
+        let at = if let Some(at) = self.kinds.iter().position(|k| k.0.code == kind.code) {
+            at
+        } else {
+            self.kinds.push((kind, 0, severity, offset));
+            self.kinds.len() - 1
+        };
+        let entry = &mut self.kinds[at];
+        entry.1 += 1;
+        match entry.1 {
+            n if n <= FINDINGS_OF_A_KIND => true,
+            n => {
+                if n == FINDINGS_OF_A_KIND + 1 {
+                    (entry.2, entry.3) = (severity, offset);
+                }
+                entry.2 = entry.2.min(severity);
+                false
+            }
+        }
+    }
+
+    /// The kinds the statement had more of than are listed: how many more, the most
+    /// severe of them and where the first is. Ready for the next statement after.
+    fn rest(&mut self) -> Vec<(&'static FindingKind, usize, Severity, usize)> {
+        self.kinds
+            .drain(..)
+            .filter(|k| k.1 > FINDINGS_OF_A_KIND)
+            .map(|(kind, n, severity, offset)| (kind, n - FINDINGS_OF_A_KIND, severity, offset))
+            .collect()
+    }
 }
 
 /// Each statement whose Sid an earlier statement has, with the message that names the
@@ -789,23 +851,32 @@ fn unknown_keys(st: &Statement, f: &mut Sink<'_>) {
     {
         return;
     }
-    let mut keys: Vec<&str> = Vec::new();
+    // The actions' keys, each once, as a text before a `${...}` part (which any text
+    // fills) or whole: worked out once for the statement, not for each of its keys (a
+    // statement of 100,000 keys searched each action's keys again for each).
+    let mut keys: Vec<(&str, bool)> = Vec::new();
     for p in &st.actions.patterns {
         for (name, of_action) in &lowered().actions {
             if p.glob().matches(name) {
-                keys.extend(of_action.iter().map(String::as_str));
+                keys.extend(of_action.iter().map(|x| match x.find("${") {
+                    Some(i) => (&x[..i], true),
+                    None => (x.as_str(), false),
+                }));
             }
         }
     }
+    keys.sort_unstable();
+    keys.dedup();
     for c in &st.conditions {
         if starts_lowered(&c.key, "aws:") {
             continue;
         }
         let k = c.key.to_lowercase();
-        let known = keys.iter().any(|x| match x.find("${") {
-            Some(i) => k.starts_with(&x[..i]),
-            None => *x == k,
-        });
+        let known = keys.iter().any(
+            |&(x, filled)| {
+                if filled { k.starts_with(x) } else { x == k }
+            },
+        );
         if !known {
             f(
                 &UNKNOWN_CONDITION_KEY,
@@ -1089,13 +1160,19 @@ mod tests {
     fn made_up_actions_past_the_budget_are_found_without_suggestions() {
         // Before: each of 100,000 different made-up names was compared with every action
         // name (15 s).
+        // A statement for each (a statement lists 20 findings of a kind, and counts the
+        // rest).
         let n = MAX_SUGGESTED + 50;
-        let actions: Vec<String> = (0..n)
-            .map(|i| format!("\"autoscaling:CreateAutoScalingGroupX{i}\""))
+        let statements: Vec<String> = (0..n)
+            .map(|i| {
+                format!(
+                    r#"{{"Effect":"Allow","Action":"autoscaling:CreateAutoScalingGroupX{i}","Resource":"*"}}"#
+                )
+            })
             .collect();
         let text = format!(
-            r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Action":[{}],"Resource":"*"}}]}}"#,
-            actions.join(",")
+            r#"{{"Version":"2012-10-17","Statement":[{}]}}"#,
+            statements.join(",")
         );
         let crate::io::Loaded::Policy(p, _) = crate::io::load_text("p.json", &text).unwrap() else {
             unreachable!()
