@@ -15,7 +15,7 @@ use crate::policy::Context;
 use crate::policy::condition::{Condition, parse_condition_block};
 use crate::policy::vars::{Resolved, VarRef, parse_keys};
 use crate::text::intern::Interner;
-use crate::text::json::{self, Kind, Member, Span, Value};
+use crate::text::json::{self, Kind, Member, Reader, Span, Value};
 use crate::text::pattern::{ArnGlob, ArnGlobRef, ArnHeads, Glob, GlobRef, Template, Tri, set_bits};
 use crate::text::room::reserve_at_rate;
 use std::sync::atomic::{AtomicU8, Ordering};
@@ -204,31 +204,6 @@ impl<'a> ResourcePattern<'a> {
 }
 
 impl ResourceSpec {
-    /// The element from its patterns' texts (each parsed for variables when `variables`).
-    fn new(negated: bool, texts: &[&str], variables: bool) -> Result<Self, (usize, String)> {
-        let mut compiled = Vec::with_capacity(texts.len());
-        for (i, text) in texts.iter().enumerate() {
-            compiled.push(CompiledResource::of(text, variables).map_err(|msg| (i, msg))?);
-        }
-        let several = texts.len() != 1;
-        let joined = if several {
-            let mut joined = String::with_capacity(texts.iter().map(|t| t.len() + 4).sum());
-            for text in texts {
-                write!(joined, "{}:", text.len()).ok();
-                joined.push_str(text);
-            }
-            joined
-        } else {
-            texts.concat()
-        };
-        Ok(Self {
-            negated,
-            several,
-            texts: joined.into_boxed_str(),
-            compiled: CompiledResource::all(compiled),
-        })
-    }
-
     /// `Resource` or `NotResource`.
     pub fn element(&self) -> &'static str {
         if self.negated {
@@ -1199,14 +1174,12 @@ fn index_by_service(statements: &[Statement]) -> HashMap<Option<String>, Vec<usi
 }
 
 /// True for the members of a statement whose values its reader reads as a tree. The others
-/// need no tree: a `Condition` block is read straight from the text, key by key, and
-/// `Principal` (which an identity policy ignores) and unknown names (refused) are not needed
-/// beyond their names and places.
+/// need no tree: a `Condition` block is read straight from the text, key by key, and so
+/// are the patterns of `Action`, `Resource` and their `Not` forms, one by one; `Principal`
+/// (which an identity policy ignores) and unknown names (refused) are not needed beyond
+/// their names and places.
 pub(crate) fn statement_reads(name: &str) -> bool {
-    matches!(
-        name,
-        "Sid" | "Effect" | "Action" | "NotAction" | "Resource" | "NotResource"
-    )
+    matches!(name, "Sid" | "Effect")
 }
 
 fn parse_statement(
@@ -1255,8 +1228,10 @@ fn parse_statement(
                         "has both Action and NotAction; use one".to_owned(),
                     ));
                 }
-                actions =
-                    Some(parse_actions(m, interner, &mut warn).map_err(|(o, msg)| err(o, msg))?);
+                actions = Some(
+                    parse_actions(source, m, interner, &mut warn)
+                        .map_err(|(o, msg)| err(o, msg))?,
+                );
             }
             "Resource" | "NotResource" => {
                 if resources.is_some() {
@@ -1265,8 +1240,10 @@ fn parse_statement(
                         "has both Resource and NotResource; use one".to_owned(),
                     ));
                 }
-                resources =
-                    Some(parse_resources(m, variables, &mut warn).map_err(|(o, msg)| err(o, msg))?);
+                resources = Some(
+                    parse_resources(source, m, variables, &mut warn)
+                        .map_err(|(o, msg)| err(o, msg))?,
+                );
             }
             "Condition" => {
                 conditions =
@@ -1385,18 +1362,20 @@ fn parse_effect(value: &Value) -> Located<Effect> {
 
 /// An `Action` or `NotAction` element.
 fn parse_actions(
+    source: &str,
     m: &Member,
     interner: &mut Interner,
     warn: &mut impl FnMut(usize, String),
 ) -> Located<ActionSpec> {
-    let list = string_list(&m.value, &m.key)?;
-    let mut patterns = Vec::with_capacity(list.len());
-    for (text, span) in list {
+    let count = strings_in(source, m.value.span, &m.key)?;
+    let mut patterns = Vec::with_capacity(count);
+    each_string(source, m.value.span, |text, start| {
+        let text = &*text;
         if text != "*" {
             match text.split_once(':') {
                 None => {
                     return Err((
-                        span.start,
+                        start,
                         format!(
                             "action \"{}\" has no service prefix (write it as service:Action)",
                             crate::text::words::elide(text)
@@ -1404,7 +1383,7 @@ fn parse_actions(
                     ));
                 }
                 Some((service, _)) if service.contains(['*', '?']) => warn(
-                    span.start,
+                    start,
                     format!(
                         "action \"{}\" has a wildcard in the service prefix; it matches actions of many services",
                         crate::text::words::elide(text)
@@ -1414,7 +1393,8 @@ fn parse_actions(
             }
         }
         patterns.push(ActionPattern::new(interner.get(text)));
-    }
+        Ok(())
+    })?;
     Ok(ActionSpec {
         negated: m.key == "NotAction",
         patterns: patterns.into_boxed_slice(),
@@ -1422,67 +1402,193 @@ fn parse_actions(
 }
 
 /// A `Resource` or `NotResource` element; patterns without variables are compiled once.
+/// Read straight from the text, pattern by pattern: a statement of 100,000 patterns built
+/// a tree of them first, twice the room of the patterns kept.
 fn parse_resources(
+    source: &str,
     m: &Member,
     variables: bool,
     warn: &mut impl FnMut(usize, String),
 ) -> Located<ResourceSpec> {
-    let list = string_list(&m.value, &m.key)?;
-    for (text, span) in &list {
-        if *text != "*" && !text.starts_with("arn:") {
+    let count = strings_in(source, m.value.span, &m.key)?;
+    let mut spec = ResourceSpecBuilder::new(count, m.value.span.end - m.value.span.start);
+    each_string(source, m.value.span, |text, start| {
+        if text != "*" && !text.starts_with("arn:") {
             warn(
-                span.start,
+                start,
                 format!(
                     "resource \"{}\" is neither \"*\" nor an ARN; it will match nothing",
-                    crate::text::words::elide(text)
+                    crate::text::words::elide(&text)
                 ),
             );
         }
-    }
-    let texts: Vec<&str> = list.iter().map(|(t, _)| *t).collect();
-    ResourceSpec::new(m.key == "NotResource", &texts, variables).map_err(|(i, msg)| {
-        (
-            list.get(i).map_or(m.value.span.start, |(_, s)| s.start),
-            msg,
-        )
-    })
+        spec.push(&text, variables).map_err(|msg| (start, msg))
+    })?;
+    Ok(spec.finish(m.key == "NotResource"))
 }
 
-/// A string or an array of strings, each with its span.
-pub(crate) fn string_list<'v>(
-    value: &'v Value,
-    element: &str,
-) -> Result<Vec<(&'v str, Span)>, (usize, String)> {
-    match &value.kind {
-        Kind::String(s) => Ok(vec![(s.as_str(), value.span)]),
-        Kind::Array(items) => {
-            if items.is_empty() {
-                return Err((value.span.start, format!("{element} is an empty array")));
-            }
-            items
-                .iter()
-                .map(|v| match &v.kind {
-                    Kind::String(s) => Ok((s.as_str(), v.span)),
-                    _ => Err((
-                        v.span.start,
-                        format!("{element} entries must be strings, found {}", v.kind_name()),
-                    )),
-                })
-                .collect()
-        }
-        _ => Err((
-            value.span.start,
+/// How many strings the element at `value` holds (a string, or an array of strings, not
+/// empty), read straight from `source`; an error for any other value, or an item that is
+/// not a string.
+fn strings_in(source: &str, value: Span, element: &str) -> Result<usize, (usize, String)> {
+    let syntax = |e: crate::text::json::SyntaxError| (e.offset, e.message);
+    let mut r = Reader::at(source, value.start);
+    if r.is_string() {
+        return Ok(1);
+    }
+    if !r.is_array() {
+        return Err((
+            value.start,
             format!(
                 "{element} must be a string or an array of strings, found {}",
-                value.kind_name()
+                r.kind_name()
             ),
-        )),
+        ));
+    }
+    r.enter_array().map_err(syntax)?;
+    let mut count = 0;
+    while r.next_item().map_err(syntax)? {
+        if !r.is_string() {
+            return Err((
+                r.pos(),
+                format!("{element} entries must be strings, found {}", r.kind_name()),
+            ));
+        }
+        r.skip().map_err(syntax)?;
+        count += 1;
+    }
+    if count == 0 {
+        return Err((value.start, format!("{element} is an empty array")));
+    }
+    Ok(count)
+}
+
+/// Each string of the element at `value` (checked by [`strings_in`]), unescaped and where it
+/// starts, read straight from `source`.
+fn each_string<'t>(
+    source: &'t str,
+    value: Span,
+    mut each: impl FnMut(std::borrow::Cow<'t, str>, usize) -> Result<(), (usize, String)>,
+) -> Result<(), (usize, String)> {
+    let syntax = |e: crate::text::json::SyntaxError| (e.offset, e.message);
+    let mut r = Reader::at(source, value.start);
+    if r.is_string() {
+        return each(r.string().map_err(syntax)?, value.start);
+    }
+    r.enter_array().map_err(syntax)?;
+    while r.next_item().map_err(syntax)? {
+        let start = r.pos();
+        each(r.string().map_err(syntax)?, start)?;
+    }
+    Ok(())
+}
+
+/// A [`ResourceSpec`] built pattern by pattern.
+struct ResourceSpecBuilder {
+    /// How many patterns there are.
+    count: usize,
+    /// Each pattern's text, as [`ResourceSpec::texts`] holds several.
+    joined: String,
+    /// How each is compiled, once one is not read in place ([`kept`](Self::kept)).
+    compiled: Vec<CompiledResource>,
+    /// True once a pattern is not read in place: until then none is kept.
+    kept: bool,
+    /// How many patterns are pushed.
+    pushed: usize,
+}
+
+impl ResourceSpecBuilder {
+    /// Room for `count` patterns written in about `bytes` of text.
+    fn new(count: usize, bytes: usize) -> Self {
+        Self {
+            count,
+            joined: String::with_capacity(if count == 1 { 0 } else { bytes }),
+            compiled: Vec::new(),
+            kept: false,
+            pushed: 0,
+        }
+    }
+
+    /// The next pattern (read for policy variables when `variables`).
+    fn push(&mut self, text: &str, variables: bool) -> Result<(), String> {
+        let compiled = CompiledResource::of(text, variables)?;
+        // Kept from the first that is not read in place on, the ones before filled in.
+        if !self.kept && !matches!(compiled, CompiledResource::View) {
+            self.kept = true;
+            self.compiled.reserve_exact(self.count);
+            self.compiled
+                .extend((0..self.pushed).map(|_| CompiledResource::View));
+        }
+        if self.kept {
+            self.compiled.push(compiled);
+        }
+        if self.count != 1 {
+            write!(self.joined, "{}:", text.len()).ok();
+        }
+        self.joined.push_str(text);
+        self.pushed += 1;
+        Ok(())
+    }
+
+    /// The element.
+    fn finish(self, negated: bool) -> ResourceSpec {
+        ResourceSpec {
+            negated,
+            several: self.count != 1,
+            texts: self.joined.into_boxed_str(),
+            compiled: CompiledResource::all(self.compiled),
+        }
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::Matches;
+
+    /// Built pattern by pattern, each pattern is as it is compiled alone, wherever the
+    /// first one not read in place comes (or none does).
+    #[test]
+    fn a_resource_element_built_pattern_by_pattern_keeps_each_as_compiled_alone() {
+        let kinds = [
+            "arn:aws:iam::*:role/x",
+            "arn:aws:iam::*:role/${aws:username}-*",
+            "arn:aws:iam::*:role/é",
+            "*",
+        ];
+        let shape = |p: super::ResourcePattern<'_>| {
+            (
+                p.text.to_owned(),
+                p.compiled.map(|g| format!("{g:?}")),
+                p.variables().map(|v| v.text.to_owned()),
+            )
+        };
+        for mask in 0..4usize.pow(3) {
+            for len in 1..=3 {
+                let texts: Vec<&str> = (0..len).map(|i| kinds[(mask >> (2 * i)) & 3]).collect();
+                let mut b = super::ResourceSpecBuilder::new(texts.len(), 100);
+                for t in &texts {
+                    b.push(t, true).unwrap();
+                }
+                let spec = b.finish(false);
+                let got: Vec<_> = spec.patterns().map(shape).collect();
+                assert_eq!(spec.texts().collect::<Vec<_>>(), texts);
+                for ((text, compiled, variables), t) in got.iter().zip(&texts) {
+                    assert_eq!(text, t);
+                    // A pattern with a variable is resolved per request, never read as
+                    // written; the others are compiled, the same as alone.
+                    assert_eq!(variables.as_deref(), t.contains("${").then_some(*t));
+                    assert_eq!(compiled.is_some(), !t.contains("${"), "{texts:?}");
+                    if let Some(c) = compiled {
+                        let mut one = super::ResourceSpecBuilder::new(1, 0);
+                        one.push(t, true).unwrap();
+                        let one = one.finish(false);
+                        let alone = one.patterns().map(shape).next().unwrap();
+                        assert_eq!(Some(c), alone.1.as_ref());
+                    }
+                }
+            }
+        }
+    }
 
     /// A statement is read by the ten thousand: its index shares a word with its effect, and
     /// the order of its conditions' keys (which nearly every statement lacks) takes a thin

@@ -319,14 +319,24 @@ impl<'a> Reader<'a> {
 
     /// True when the value here is an object.
     pub fn is_object(&self) -> bool {
-        self.p.bytes.get(self.p.pos) == Some(&b'{')
+        self.starts_with(b'{')
     }
 
     /// Enters the object here: [`next_name`](Self::next_name) then gives its members'
     /// names, each followed by its value.
     pub fn enter_object(&mut self) -> Result<(), SyntaxError> {
-        if !self.is_object() {
-            return Err(self.p.error_at(self.p.pos, "expected an object"));
+        self.enter(b'{', "expected an object")
+    }
+
+    /// True when the value here starts with `byte`.
+    fn starts_with(&self, byte: u8) -> bool {
+        self.p.bytes.get(self.p.pos) == Some(&byte)
+    }
+
+    /// Past the `open` here (an error saying `expected` when it is not here).
+    fn enter(&mut self, open: u8, expected: &str) -> Result<(), SyntaxError> {
+        if !self.starts_with(open) {
+            return Err(self.p.error_at(self.p.pos, expected));
         }
         self.p.pos += 1;
         Ok(())
@@ -336,19 +346,10 @@ impl<'a> Reader<'a> {
     /// read or skipped before the next call); `None` at the end of the object entered last
     /// (and the reader past it).
     pub fn next_name(&mut self) -> Result<Option<(CompactString, Span)>, SyntaxError> {
-        let p = &mut self.p;
-        p.skip_ws();
-        match p.bytes.get(p.pos) {
-            Some(b'}') => {
-                p.pos += 1;
-                return Ok(None);
-            }
-            Some(b',') => {
-                p.pos += 1;
-                p.skip_ws();
-            }
-            _ => {}
+        if self.at_close(b'}') {
+            return Ok(None);
         }
+        let p = &mut self.p;
         if p.bytes.get(p.pos) != Some(&b'"') {
             return Err(p.error_at(
                 p.pos,
@@ -360,6 +361,74 @@ impl<'a> Reader<'a> {
         let span = Span { start, end: p.pos };
         p.colon()?;
         Ok(Some((name, span)))
+    }
+
+    /// True when the value here is an array.
+    pub fn is_array(&self) -> bool {
+        self.starts_with(b'[')
+    }
+
+    /// True when the value here is a string.
+    pub fn is_string(&self) -> bool {
+        self.starts_with(b'"')
+    }
+
+    /// Enters the array here: [`next_item`](Self::next_item) then goes from item to item.
+    pub fn enter_array(&mut self) -> Result<(), SyntaxError> {
+        self.enter(b'[', "expected an array")
+    }
+
+    /// Goes to the next item of the array entered last: true with the reader at it (which
+    /// must be read or skipped before the next call), false at the array's end (and the
+    /// reader past it).
+    pub fn next_item(&mut self) -> Result<bool, SyntaxError> {
+        if self.at_close(b']') {
+            return Ok(false);
+        }
+        let p = &mut self.p;
+        if p.pos >= p.bytes.len() {
+            return Err(p.error_at(p.pos, "this array is never closed"));
+        }
+        Ok(true)
+    }
+
+    /// The string here, unescaped (the reader then past it): borrowed from the text when it
+    /// holds no escape, as nearly every one does.
+    pub fn string(&mut self) -> Result<std::borrow::Cow<'a, str>, SyntaxError> {
+        let p = &mut self.p;
+        if p.bytes.get(p.pos) != Some(&b'"') {
+            return Err(p.error_at(p.pos, "expected a string"));
+        }
+        let start = p.pos + 1;
+        let plain = p.bytes[start..]
+            .iter()
+            .position(|&b| b == b'"' || b == b'\\' || b < 0x20);
+        if let Some(len) = plain
+            && p.bytes[start + len] == b'"'
+        {
+            p.pos = start + len + 1;
+            return Ok(std::borrow::Cow::Borrowed(&p.text[start..start + len]));
+        }
+        Ok(std::borrow::Cow::Owned(p.string()?.into()))
+    }
+
+    /// Past the white space and the comma before the next member or item: true, and past
+    /// it, at `close` (the end of what was entered last).
+    fn at_close(&mut self, close: u8) -> bool {
+        let p = &mut self.p;
+        p.skip_ws();
+        match p.bytes.get(p.pos) {
+            Some(&b) if b == close => {
+                p.pos += 1;
+                return true;
+            }
+            Some(b',') => {
+                p.pos += 1;
+                p.skip_ws();
+            }
+            _ => {}
+        }
+        false
     }
 
     /// The value here, as a tree.
