@@ -15,7 +15,7 @@ use crate::policy::request::FoldedKey;
 use crate::policy::vars::{Resolved, VarText};
 use crate::policy::{Context, KeyState};
 use crate::text::intern::Interner;
-use crate::text::json::{Kind, Member, Reader, Span, SyntaxError, Value};
+use crate::text::json::{Kind, Reader, Span, SyntaxError};
 use crate::text::pattern::{ArnGlob, ArnGlobRef, Glob, GlobRef, Template, Tri};
 use crate::text::words;
 
@@ -243,12 +243,15 @@ pub(crate) fn parse_condition_block(
             };
         r.enter_object().map_err(syntax)?;
         while let Some((key, key_span)) = r.next_name().map_err(syntax)? {
-            let k = Member {
-                key,
-                key_span,
-                value: r.value().map_err(syntax)?,
-            };
-            out.push(read_condition(&operator, &k, allow_vars, interner, warn)?);
+            // Each value read straight from the text: a key may list a hundred thousand.
+            let values = condition_values(text, &mut r, &key, allow_vars)?;
+            out.push(read_condition(
+                &operator,
+                (&key, key_span),
+                values,
+                interner,
+                warn,
+            ));
         }
         if out.len() == before {
             return Err((
@@ -306,23 +309,21 @@ fn read_operator(name: &str, at: Span, warn: &mut dyn FnMut(usize, String)) -> O
 /// The condition of `operator` on the key and values of `k`.
 fn read_condition(
     operator: &Operator,
-    k: &Member,
-    allow_vars: bool,
+    (key, key_span): (&str, Span),
+    values: Vec<VarText>,
     interner: &mut Interner,
     warn: &mut dyn FnMut(usize, String),
-) -> Result<Condition, (usize, String)> {
-    let values = condition_values(k, allow_vars)?;
+) -> Condition {
     if let Operator::Known {
         set: None, base, ..
     } = operator
         && *base != BaseOp::Null
-        && is_multivalued(&k.key)
+        && is_multivalued(key)
     {
         warn(
-            k.key_span.start,
+            key_span.start,
             format!(
-                "multivalued key \"{}\" used without ForAnyValue/ForAllValues: AWS does not define the result when the request carries several values ({MULTIVALUED_KEYS_PAGE})",
-                k.key
+                "multivalued key \"{key}\" used without ForAnyValue/ForAllValues: AWS does not define the result when the request carries several values ({MULTIVALUED_KEYS_PAGE})"
             ),
         );
     }
@@ -330,7 +331,7 @@ fn read_condition(
         Operator::Known { base, .. } => Compiled::all(*base, &values),
         Operator::Unknown(_) => Box::default(),
     };
-    let key_lower = (!k.key.is_ascii()).then(|| Box::from(k.key.to_lowercase().as_str()));
+    let key_lower = (!key.is_ascii()).then(|| Box::from(key.to_lowercase().as_str()));
     let (op, unknown_operator) = match operator {
         Operator::Known {
             set,
@@ -356,19 +357,20 @@ fn read_condition(
         });
     // A short key is kept in place; a long one is shared with the policy's other
     // conditions on it.
-    let key = if k.key.len() <= INLINE_KEY {
-        SmolStr::new(&k.key)
+    let key_at = key_span.start;
+    let key = if key.len() <= INLINE_KEY {
+        SmolStr::new(key)
     } else {
-        SmolStr::from(interner.get(&k.key))
+        SmolStr::from(interner.get(key))
     };
-    Ok(Condition {
+    Condition {
         key,
         values: Values::from(values),
         extra,
         // An offset past 4 GiB (beyond every limit on input) is kept as the last one.
-        at: u32::try_from(k.key_span.start).unwrap_or(u32::MAX),
+        at: u32::try_from(key_at).unwrap_or(u32::MAX),
         op,
-    })
+    }
 }
 
 /// The longest key a condition keeps in place (what [`SmolStr`] holds without an
@@ -736,45 +738,71 @@ impl Condition {
     }
 }
 
-/// The values of one condition key: a value or a non-empty list of strings, numbers or
-/// booleans.
-fn condition_values(k: &Member, allow_vars: bool) -> Result<Vec<VarText>, (usize, String)> {
-    let raw: Vec<&Value> = match &k.value.kind {
-        Kind::Array(items) => {
-            if items.is_empty() {
-                return Err((
-                    k.value.span.start,
-                    format!("condition key \"{}\" has an empty list of values", k.key),
-                ));
-            }
-            items.iter().collect()
-        }
-        _ => vec![&k.value],
-    };
-    let mut values = Vec::with_capacity(raw.len());
-    for v in raw {
-        let text = match &v.kind {
-            Kind::String(s) => s.to_string(),
-            Kind::Number(n) => n.to_string(),
-            Kind::Bool(b) => b.to_string(),
+/// The values of the condition key `key`, read from `r` (in `text`, the reader then past
+/// them): a value or a non-empty list of strings, numbers or booleans.
+fn condition_values(
+    text: &str,
+    r: &mut Reader<'_>,
+    key: &str,
+    allow_vars: bool,
+) -> Result<Vec<VarText>, (usize, String)> {
+    let value_at = r.pos();
+    if !r.is_array() {
+        return Ok(vec![condition_value(r, key, allow_vars)?]);
+    }
+    // Counted first: a list that doubles would hold up to twice the room.
+    let mut count = Reader::at(text, value_at);
+    count.enter_array().map_err(syntax)?;
+    let mut n = 0;
+    while count.next_item().map_err(syntax)? {
+        count.skip().map_err(syntax)?;
+        n += 1;
+    }
+    if n == 0 {
+        return Err((
+            value_at,
+            format!("condition key \"{key}\" has an empty list of values"),
+        ));
+    }
+    let mut values = Vec::with_capacity(n);
+    r.enter_array().map_err(syntax)?;
+    while r.next_item().map_err(syntax)? {
+        values.push(condition_value(r, key, allow_vars)?);
+    }
+    Ok(values)
+}
+
+/// The value of the condition key `key` at `r` (the reader then past it): a string, a
+/// number or a boolean.
+fn condition_value(
+    r: &mut Reader<'_>,
+    key: &str,
+    allow_vars: bool,
+) -> Result<VarText, (usize, String)> {
+    let at = r.pos();
+    let text: std::borrow::Cow<'_, str> = if r.is_string() {
+        r.string().map_err(syntax)?
+    } else {
+        let v = r.value().map_err(syntax)?;
+        match &v.kind {
+            Kind::Number(n) => n.to_string().into(),
+            Kind::Bool(b) => b.to_string().into(),
             _ => {
                 return Err((
-                    v.span.start,
+                    at,
                     format!(
-                        "condition values must be strings, numbers or booleans; \"{}\" has {}",
-                        k.key,
+                        "condition values must be strings, numbers or booleans; \"{key}\" has {}",
                         v.kind_name()
                     ),
                 ));
             }
-        };
-        values.push(if allow_vars {
-            VarText::parse(&text, true).map_err(|m| (v.span.start, m))?
-        } else {
-            VarText::plain(&text)
-        });
+        }
+    };
+    if allow_vars {
+        VarText::parse(&text, true).map_err(|m| (at, m))
+    } else {
+        Ok(VarText::plain(&text))
     }
-    Ok(values)
 }
 
 /// Why a condition on a multivalued key without a set operator stays open, with the page.
