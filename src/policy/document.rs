@@ -790,8 +790,13 @@ impl Policy {
         let service = action_lower.split_once(':').map_or("", |(s, _)| s);
         // Statements that write an action alike share its text (see `ActionPattern`): each
         // shared text is matched once, its answer looked up by address for the others.
+        // A text no other pattern holds is matched without it: a statement of 100,000
+        // actions of its own grew the table to 100,000 answers for each action asked.
         let mut answers: HashMap<usize, bool, QuickHash> = HashMap::default();
         let mut matches = |p: &ActionPattern| {
+            if Arc::strong_count(&p.text) == 1 {
+                return p.glob().matches(action_lower);
+            }
             *answers
                 .entry(p.text.as_ptr() as usize)
                 .or_insert_with(|| p.glob().matches(action_lower))
