@@ -409,7 +409,8 @@ fn statement_card_ui(
             more_ui(
                 ui,
                 st.conditions.len(),
-                "conditions (every one is in the policy text)",
+                ("condition", "conditions"),
+                "(every one is in the policy text)",
             );
             if let Some(h) = hit {
                 for n in &h.notes {
@@ -447,20 +448,23 @@ fn statement_card_ui(
             more_ui(
                 ui,
                 findings.len(),
-                "findings (`asg-perms lint` lists every one)",
+                ("finding", "findings"),
+                "(`asg-perms lint` lists them, 20 of a kind in a statement)",
             );
         })
         .response
 }
 
 /// "and 99,980 more conditions ...", when a card names only the first
-/// [`words::LIST_ITEMS`] of `total`.
-fn more_ui(ui: &mut egui::Ui, total: usize, what: &str) {
+/// [`words::LIST_ITEMS`] of `total` (`what` in the singular and the plural, then where
+/// the rest are).
+fn more_ui(ui: &mut egui::Ui, total: usize, (one, many): (&str, &str), rest: &str) {
     let more = total.saturating_sub(words::LIST_ITEMS);
     if more > 0 {
+        let what = if more == 1 { one } else { many };
         wrapped(
             ui,
-            &format!("and {} more {what}", words::thousands(more as u64)),
+            &format!("and {} more {what} {rest}", words::thousands(more as u64)),
         );
     }
 }
