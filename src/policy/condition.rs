@@ -179,11 +179,13 @@ impl Compiled {
     /// Every value compiled for `base`; none stored when each is read in place or not
     /// compiled (the matcher is then found again from the text, see [`Condition::matcher`]).
     fn all(base: BaseOp, values: &[VarText]) -> Box<[Self]> {
-        let compiled: Box<[Self]> = values.iter().map(|v| Self::of(base, v)).collect();
-        if compiled.iter().all(|c| matches!(c, Self::View | Self::Not)) {
+        // Looked for before any is kept: a key of 100,000 values read in place (or each with
+        // a variable) made a list of them all, then let go of it.
+        let kept = |v: &VarText| !matches!(Self::of(base, v), Self::View | Self::Not);
+        if !values.iter().any(kept) {
             return Box::default();
         }
-        compiled
+        values.iter().map(|v| Self::of(base, v)).collect()
     }
 }
 
