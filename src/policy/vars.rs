@@ -61,13 +61,17 @@ enum KeysIn<'a> {
 const NO_HEAD: u32 = u32::MAX;
 
 /// A segment of a text, borrowed.
-enum SegRef<'a, K> {
+#[derive(Clone, Copy)]
+enum SegRef<'a> {
     /// Plain text, where `*` and `?` are wildcards in a pattern.
     Text(&'a str),
     /// A character escaped with `${*}`, `${?}` or `${$}`: always literal.
     Escaped(char),
     /// A variable.
-    Var { key: K, default: Option<&'a str> },
+    Var {
+        key: &'a str,
+        default: Option<&'a str>,
+    },
 }
 
 /// The segments of a text with variables or escapes, in order, found as they are read; an
@@ -84,7 +88,7 @@ fn find_byte(text: &str, byte: u8) -> Option<usize> {
 }
 
 impl<'a> Iterator for Segments<'a> {
-    type Item = Result<SegRef<'a, &'a str>, String>;
+    type Item = Result<SegRef<'a>, String>;
 
     fn next(&mut self) -> Option<Self::Item> {
         let rest = self.rest;
@@ -123,7 +127,7 @@ struct ReadBefore<'a> {
 }
 
 impl<'a> Iterator for ReadBefore<'a> {
-    type Item = SegRef<'a, &'a str>;
+    type Item = SegRef<'a>;
 
     fn next(&mut self) -> Option<Self::Item> {
         if let Some(first) = self.first.take() {
@@ -194,7 +198,7 @@ fn find_open(text: &str) -> Option<usize> {
 }
 
 /// What `${inner}` stands for in `text`: an escape, or a variable with its default.
-fn variable<'a>(inner: &'a str, text: &str) -> Result<SegRef<'a, &'a str>, String> {
+fn variable<'a>(inner: &'a str, text: &str) -> Result<SegRef<'a>, String> {
     Ok(match inner {
         "*" => SegRef::Escaped('*'),
         "?" => SegRef::Escaped('?'),
@@ -698,11 +702,11 @@ mod tests {
     }
 
     /// A segment as words, to compare.
-    fn shown<K: AsRef<str>>(seg: SegRef<'_, K>) -> String {
+    fn shown(seg: SegRef<'_>) -> String {
         match seg {
             SegRef::Text(t) => format!("text {t}"),
             SegRef::Escaped(c) => format!("escaped {c}"),
-            SegRef::Var { key, default } => format!("var {} {default:?}", key.as_ref()),
+            SegRef::Var { key, default } => format!("var {key} {default:?}"),
         }
     }
 
