@@ -266,7 +266,7 @@ pub(crate) fn parse_condition_block(
 }
 
 /// A syntax error as a located message (the block was read whole before, so there is none).
-fn syntax(e: SyntaxError) -> (usize, String) {
+pub(super) fn syntax(e: SyntaxError) -> (usize, String) {
     (e.offset, e.message)
 }
 

@@ -12,7 +12,7 @@ use smol_str::SmolStr;
 
 use super::PolicyError;
 use crate::policy::Context;
-use crate::policy::condition::{Condition, parse_condition_block};
+use crate::policy::condition::{Condition, parse_condition_block, syntax};
 use crate::policy::vars::{Resolved, VarRef, parse_keys};
 use crate::text::intern::Interner;
 use crate::text::json::{self, Kind, Member, Reader, Span, Value};
@@ -137,28 +137,25 @@ impl CompiledResource {
             return Ok(Self::View);
         }
         if plain {
-            return Ok(Self::compiled(VarRef::plain(text), Box::default()));
+            return Ok(Self::compiled(VarRef::plain(text)));
         }
         let keys = parse_keys(text)?;
         if keys.is_empty() {
             // Escapes alone.
-            return Ok(Self::compiled(
-                VarRef::new(text, &keys, None),
-                Box::default(),
-            ));
+            return Ok(Self::compiled(VarRef::new(text, &keys, None)));
         }
         let head = VarRef::new(text, &keys, None).head_len();
         Ok(Self::Variables { head, keys })
     }
 
-    /// `p`, which holds no variable, compiled (`keys` are its keys, kept if it does not
-    /// resolve, which it always does).
-    fn compiled(p: VarRef<'_>, keys: Box<[SmolStr]>) -> Self {
+    /// `p`, which holds no variable, compiled (it always resolves; were it not to, it would
+    /// be resolved per request, with no key to depend on).
+    fn compiled(p: VarRef<'_>) -> Self {
         match p.resolve(&Context::default(), true, false) {
             Resolved::Known(g) => Self::Owned(Box::new(ArnGlob::from_glob(g))),
             Resolved::Unknown(..) | Resolved::Unresolvable(_) => Self::Variables {
                 head: p.head_len(),
-                keys,
+                keys: Box::default(),
             },
         }
     }
@@ -1436,7 +1433,6 @@ fn parse_resources(
 /// empty), read straight from `source`; an error for any other value, or an item that is
 /// not a string.
 fn strings_in(source: &str, value: Span, element: &str) -> Result<usize, (usize, String)> {
-    let syntax = |e: crate::text::json::SyntaxError| (e.offset, e.message);
     let mut r = Reader::at(source, value.start);
     if r.is_string() {
         return Ok(1);
@@ -1475,7 +1471,6 @@ fn each_string<'t>(
     value: Span,
     mut each: impl FnMut(std::borrow::Cow<'t, str>, usize) -> Result<(), (usize, String)>,
 ) -> Result<(), (usize, String)> {
-    let syntax = |e: crate::text::json::SyntaxError| (e.offset, e.message);
     let mut r = Reader::at(source, value.start);
     if r.is_string() {
         return each(r.string().map_err(syntax)?, value.start);
@@ -1494,10 +1489,9 @@ struct ResourceSpecBuilder {
     count: usize,
     /// Each pattern's text, as [`ResourceSpec::texts`] holds several.
     joined: String,
-    /// How each is compiled, once one is not read in place ([`kept`](Self::kept)).
+    /// How each is compiled, from the first that is not read in place on: empty until
+    /// then.
     compiled: Vec<CompiledResource>,
-    /// True once a pattern is not read in place: until then none is kept.
-    kept: bool,
     /// How many patterns are pushed.
     pushed: usize,
 }
@@ -1509,7 +1503,6 @@ impl ResourceSpecBuilder {
             count,
             joined: String::with_capacity(if count == 1 { 0 } else { bytes }),
             compiled: Vec::new(),
-            kept: false,
             pushed: 0,
         }
     }
@@ -1518,13 +1511,12 @@ impl ResourceSpecBuilder {
     fn push(&mut self, text: &str, variables: bool) -> Result<(), String> {
         let compiled = CompiledResource::of(text, variables)?;
         // Kept from the first that is not read in place on, the ones before filled in.
-        if !self.kept && !matches!(compiled, CompiledResource::View) {
-            self.kept = true;
+        if self.compiled.is_empty() && !matches!(compiled, CompiledResource::View) {
             self.compiled.reserve_exact(self.count);
             self.compiled
                 .extend((0..self.pushed).map(|_| CompiledResource::View));
-        }
-        if self.kept {
+            self.compiled.push(compiled);
+        } else if !self.compiled.is_empty() {
             self.compiled.push(compiled);
         }
         if self.count != 1 {

@@ -91,19 +91,10 @@ impl<'a> Iterator for Segments<'a> {
     type Item = Result<SegRef<'a>, String>;
 
     fn next(&mut self) -> Option<Self::Item> {
-        let rest = self.rest;
-        if rest.is_empty() {
-            return None;
-        }
-        let Some(open) = find_open(rest) else {
-            self.rest = "";
-            return Some(Ok(SegRef::Text(rest)));
+        let inner_start = match next_piece(&mut self.rest)? {
+            Piece::Text(t) => return Some(Ok(SegRef::Text(t))),
+            Piece::Open(after) => after,
         };
-        if open > 0 {
-            self.rest = &rest[open..];
-            return Some(Ok(SegRef::Text(&rest[..open])));
-        }
-        let inner_start = &rest[2..];
         let Some(close) = find_byte(inner_start, b'}') else {
             self.rest = "";
             return Some(Err(format!(
@@ -133,19 +124,10 @@ impl<'a> Iterator for ReadBefore<'a> {
         if let Some(first) = self.first.take() {
             return Some(SegRef::Text(first));
         }
-        let rest = self.rest;
-        if rest.is_empty() {
-            return None;
-        }
-        let Some(open) = find_open(rest) else {
-            self.rest = "";
-            return Some(SegRef::Text(rest));
+        let inner_start = match next_piece(&mut self.rest)? {
+            Piece::Text(t) => return Some(SegRef::Text(t)),
+            Piece::Open(after) => after,
         };
-        if open > 0 {
-            self.rest = &rest[open..];
-            return Some(SegRef::Text(&rest[..open]));
-        }
-        let inner_start = &rest[2..];
         if let [c @ (b'*' | b'?' | b'$'), b'}', ..] = inner_start.as_bytes() {
             self.rest = &inner_start[2..];
             return Some(SegRef::Escaped(char::from(*c)));
@@ -179,6 +161,33 @@ impl<'a> Iterator for ReadBefore<'a> {
         let key = stored.unwrap_or_else(|| written.trim());
         Some(SegRef::Var { key, default })
     }
+}
+
+/// The next piece of a text being split into segments.
+enum Piece<'a> {
+    /// Plain text up to the next `${` or the end (taken off what is left).
+    Text(&'a str),
+    /// What follows a `${` that starts what is left (which the caller then moves past).
+    Open(&'a str),
+}
+
+/// The next piece of `rest`; `None` when nothing is left.
+fn next_piece<'a>(rest: &mut &'a str) -> Option<Piece<'a>> {
+    let r = *rest;
+    if r.is_empty() {
+        return None;
+    }
+    Some(match find_open(r) {
+        None => {
+            *rest = "";
+            Piece::Text(r)
+        }
+        Some(0) => Piece::Open(&r[2..]),
+        Some(open) => {
+            *rest = &r[open..];
+            Piece::Text(&r[..open])
+        }
+    })
 }
 
 /// Where the first `${` of `text` is (a search for the `$`, then a look at what follows:
