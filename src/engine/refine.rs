@@ -16,7 +16,7 @@ use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, LazyLock, Mutex, OnceLock, PoisonError};
 
 use super::decision::MissingReason;
-use crate::policy::condition::{BaseOp, Condition, Operator};
+use crate::policy::condition::{BaseOp, Operator};
 use crate::policy::keys::is_multivalued;
 use crate::policy::{Effect, FoldedKey, Layer, Request, Statement, VarText};
 use crate::text::pattern::{Bits, GlobRef, Piece, Template, Tok, alphabet};
@@ -243,7 +243,7 @@ fn cases_inner(req: &Request, statements: &[&Statement]) -> Option<Result<Cases,
             }
         }
     }
-    let multivalued = multivalued_keys(statements);
+    let multivalued = multivalued_keys(statements, &distinct);
     let keys = key_values(req, &handled, &multivalued)?;
     let resource_parts = resource_parts(req, &handled)?;
     Some(
@@ -290,17 +290,26 @@ fn handles(req: &Request, st: &Statement) -> bool {
     conditions_ok && resources_ok
 }
 
-/// The keys that may hold several values: those known to be multivalued, and those any
-/// statement tests with `ForAnyValue` or `ForAllValues`. Lower-cased.
-fn multivalued_keys<'a>(statements: &[&'a Statement]) -> HashSet<FoldedKey<'a>> {
-    statements
-        .iter()
-        .flat_map(|st| &st.conditions)
-        .filter(|c| {
-            is_multivalued(&c.key) || matches!(c.operator(), Operator::Known { set: Some(_), .. })
-        })
-        .map(Condition::key_folded)
-        .collect()
+/// Which of `keys` (the unknown keys the cases try, lower-cased) may hold several values:
+/// those known to be multivalued, and those any statement tests with `ForAnyValue` or
+/// `ForAllValues`. Only these keys are kept: the statements may test a hundred thousand
+/// others.
+fn multivalued_keys<'a>(
+    statements: &[&Statement],
+    keys: &[FoldedKey<'a>],
+) -> HashSet<FoldedKey<'a>> {
+    let mut out = HashSet::new();
+    for c in statements.iter().flat_map(|st| &st.conditions) {
+        if !(is_multivalued(&c.key) || matches!(c.operator(), Operator::Known { set: Some(_), .. }))
+        {
+            continue;
+        }
+        let key = c.key_folded();
+        if let Some(k) = keys.iter().find(|k| **k == key) {
+            out.insert(*k);
+        }
+    }
+    out
 }
 
 /// One key's cases: each value of it, or `None` for absent.
