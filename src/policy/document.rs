@@ -100,15 +100,49 @@ fn comma_separated<'a>(texts: impl Iterator<Item = &'a str>) -> String {
 pub struct ResourceSpec {
     /// True for `NotResource`.
     pub negated: bool,
-    /// More than one pattern: then [`texts`](Self::texts) holds each as its length in bytes
-    /// (decimal), a colon, and its text.
-    several: bool,
-    /// The patterns' texts as written (they may contain policy variables): one allocation
-    /// for them all.
-    texts: Box<str>,
-    /// How each pattern is compiled; empty when every pattern's text is the pattern as it
-    /// is (nearly always: then nothing but the text is stored).
-    compiled: Box<[CompiledResource]>,
+    /// How many patterns (an array of one is one pattern): kept, as it is asked for each
+    /// statement evaluated, and the texts would be gone through to count them.
+    count: u32,
+    /// The patterns' texts as written (they may contain policy variables).
+    texts: PatternTexts,
+    /// How each pattern is compiled; none when every pattern's text is the pattern as it
+    /// is (nearly always: then nothing but the text is stored), behind one thin pointer.
+    compiled: Option<Box<Box<[CompiledResource]>>>,
+}
+
+/// Where a resource element's texts are.
+#[derive(Clone, Debug)]
+enum PatternTexts {
+    /// In the policy's source, as no pattern has an escape (nearly always): the one
+    /// string's text, or the array of strings, between `start` and `end`. Nothing is
+    /// copied: a statement may list a hundred thousand ARNs.
+    InSource {
+        source: Arc<str>,
+        start: u32,
+        end: u32,
+    },
+    /// Unescaped, in one allocation: the one text, or each as its length in bytes
+    /// (decimal), a colon and its text.
+    Joined(Box<str>),
+}
+
+/// The strings of a JSON array none of whose strings holds a quote (nor an escape), as
+/// their texts: every other run between quotes.
+struct Quoted<'a> {
+    rest: &'a str,
+}
+
+impl<'a> Iterator for Quoted<'a> {
+    type Item = &'a str;
+
+    fn next(&mut self) -> Option<&'a str> {
+        let bytes = self.rest.as_bytes();
+        let open = memchr::memchr(b'"', bytes)? + 1;
+        let len = memchr::memchr(b'"', bytes.get(open..)?)?;
+        let text = self.rest.get(open..open + len)?;
+        self.rest = self.rest.get(open + len + 1..)?;
+        Some(text)
+    }
 }
 
 /// How a resource pattern is compiled.
@@ -161,11 +195,11 @@ impl CompiledResource {
     }
 
     /// None stored when each pattern is read in place.
-    fn all(compiled: Vec<Self>) -> Box<[Self]> {
+    fn all(compiled: Vec<Self>) -> Option<Box<Box<[Self]>>> {
         if compiled.iter().all(|c| matches!(c, Self::View)) {
-            return Box::default();
+            return None;
         }
-        compiled.into_boxed_slice()
+        Some(Box::new(compiled.into_boxed_slice()))
     }
 }
 
@@ -212,25 +246,43 @@ impl ResourceSpec {
 
     /// How many patterns.
     pub fn len(&self) -> usize {
-        self.texts().count()
+        self.count as usize
     }
 
-    /// How many bytes the patterns' texts take (with a few for each one's length when
-    /// there are several): a measure of the work of matching them, found at once.
+    /// How many bytes the patterns' texts take (with a few for the quotes and commas, or
+    /// each one's length, when there are several): a measure of the work of matching them,
+    /// found at once.
     pub fn text_len(&self) -> usize {
-        self.texts.len()
+        match &self.texts {
+            PatternTexts::InSource { start, end, .. } => (end - start) as usize,
+            PatternTexts::Joined(joined) => joined.len(),
+        }
     }
 
     /// True when there is no pattern (IAM refuses an empty list; the parser does too).
     pub fn is_empty(&self) -> bool {
-        self.several && self.texts.is_empty()
+        self.count == 0
     }
 
     /// The patterns' texts as written, in order.
     pub fn texts(&self) -> impl Iterator<Item = &str> + '_ {
-        let single = (!self.several).then_some(&*self.texts);
-        let mut rest = if self.several { &*self.texts } else { "" };
+        let (text, in_source) = match &self.texts {
+            PatternTexts::InSource { source, start, end } => (
+                source
+                    .get(*start as usize..*end as usize)
+                    .unwrap_or_default(),
+                true,
+            ),
+            PatternTexts::Joined(joined) => (&**joined, false),
+        };
+        let several = self.count != 1;
+        let single = (!several).then_some(text);
+        let mut rest = if several { text } else { "" };
+        let mut quoted = in_source.then_some(Quoted { rest });
         single.into_iter().chain(std::iter::from_fn(move || {
+            if let Some(quoted) = &mut quoted {
+                return quoted.next();
+            }
             let (len, after) = rest.split_once(':')?;
             let len: usize = len.parse().ok()?;
             let text = after.get(..len)?;
@@ -246,8 +298,9 @@ impl ResourceSpec {
 
     /// The patterns, in order: each with its text, and compiled or with its variables.
     pub fn patterns(&self) -> impl Iterator<Item = ResourcePattern<'_>> + '_ {
+        let stored = self.compiled.as_deref().map_or(&[][..], |c| c);
         self.texts().enumerate().map(move |(i, text)| {
-            let (compiled, variables) = match self.compiled.get(i) {
+            let (compiled, variables) = match stored.get(i) {
                 Some(CompiledResource::Owned(g)) => (Some(g.view()), None),
                 Some(CompiledResource::Variables { head, keys }) => {
                     (None, Some(VarRef::new(text, keys, *head)))
@@ -1407,26 +1460,48 @@ fn parse_actions(
 /// Read straight from the text, pattern by pattern: a statement of 100,000 patterns built
 /// a tree of them first, twice the room of the patterns kept.
 fn parse_resources(
-    source: &str,
+    source: &Arc<str>,
     m: &Member,
     variables: bool,
     warn: &mut impl FnMut(usize, String),
 ) -> Located<ResourceSpec> {
     let count = strings_in(source, m.value.span, &m.key)?;
-    let mut spec = ResourceSpecBuilder::new(count, m.value.span.end - m.value.span.start);
-    each_string(source, m.value.span, |text, start| {
+    let mut spec = ResourceSpecBuilder::new(count);
+    // Where the element's text is in the source: the one string's, or the array's.
+    let (mut start, mut end) = (m.value.span.start, m.value.span.end);
+    each_string(source, m.value.span, |text, at| {
         if text != "*" && !text.starts_with("arn:") {
             warn(
-                start,
+                at,
                 format!(
                     "resource \"{}\" is neither \"*\" nor an ARN; it will match nothing",
                     crate::text::words::elide(&text)
                 ),
             );
         }
-        spec.push(&text, variables).map_err(|msg| (start, msg))
+        let in_source = match &text {
+            std::borrow::Cow::Borrowed(t) => {
+                if count == 1 {
+                    start = (t.as_ptr() as usize).wrapping_sub(source.as_ptr() as usize);
+                    end = start + t.len();
+                }
+                true
+            }
+            std::borrow::Cow::Owned(_) => false,
+        };
+        let before = || {
+            source
+                .get(m.value.span.start..at)
+                .unwrap_or_default()
+                .split('"')
+                .skip(1)
+                .step_by(2)
+                .collect()
+        };
+        spec.push(&text, in_source, variables, before)
+            .map_err(|msg| (at, msg))
     })?;
-    Ok(spec.finish(m.key == "NotResource"))
+    Ok(spec.finish(m.key == "NotResource", source, start, end))
 }
 
 /// How many strings the element at `value` holds (a string, or an array of strings, not
@@ -1487,8 +1562,9 @@ fn each_string<'t>(
 struct ResourceSpecBuilder {
     /// How many patterns there are.
     count: usize,
-    /// Each pattern's text, as [`ResourceSpec::texts`] holds several.
-    joined: String,
+    /// Each pattern's text, as [`PatternTexts::Joined`] holds several: `None` while every
+    /// text pushed is in the source (then the element's text is theirs).
+    joined: Option<String>,
     /// How each is compiled, from the first that is not read in place on: empty until
     /// then.
     compiled: Vec<CompiledResource>,
@@ -1497,18 +1573,26 @@ struct ResourceSpecBuilder {
 }
 
 impl ResourceSpecBuilder {
-    /// Room for `count` patterns written in about `bytes` of text.
-    fn new(count: usize, bytes: usize) -> Self {
+    /// Room for `count` patterns.
+    fn new(count: usize) -> Self {
         Self {
             count,
-            joined: String::with_capacity(if count == 1 { 0 } else { bytes }),
+            joined: None,
             compiled: Vec::new(),
             pushed: 0,
         }
     }
 
-    /// The next pattern (read for policy variables when `variables`).
-    fn push(&mut self, text: &str, variables: bool) -> Result<(), String> {
+    /// The next pattern (read for policy variables when `variables`). `in_source` when
+    /// `text` is the source's text, as it is without escapes; `before` gives the texts
+    /// pushed before, in order, should this one not be.
+    fn push<'t>(
+        &mut self,
+        text: &str,
+        in_source: bool,
+        variables: bool,
+        before: impl FnOnce() -> Vec<&'t str>,
+    ) -> Result<(), String> {
         let compiled = CompiledResource::of(text, variables)?;
         // Kept from the first that is not read in place on, the ones before filled in.
         if self.compiled.is_empty() && !matches!(compiled, CompiledResource::View) {
@@ -1519,20 +1603,44 @@ impl ResourceSpecBuilder {
         } else if !self.compiled.is_empty() {
             self.compiled.push(compiled);
         }
-        if self.count != 1 {
-            write!(self.joined, "{}:", text.len()).ok();
+        if self.joined.is_none() && !in_source {
+            let mut joined = String::new();
+            for t in before() {
+                self.write(&mut joined, t);
+            }
+            self.joined = Some(joined);
         }
-        self.joined.push_str(text);
+        if let Some(mut joined) = self.joined.take() {
+            self.write(&mut joined, text);
+            self.joined = Some(joined);
+        }
         self.pushed += 1;
         Ok(())
     }
 
-    /// The element.
-    fn finish(self, negated: bool) -> ResourceSpec {
+    /// Writes `text` after `joined`, as [`PatternTexts::Joined`] holds it.
+    fn write(&self, joined: &mut String, text: &str) {
+        if self.count != 1 {
+            write!(joined, "{}:", text.len()).ok();
+        }
+        joined.push_str(text);
+    }
+
+    /// The element, whose text (when every pattern's text is in it) is `source` between
+    /// `start` and `end`.
+    fn finish(self, negated: bool, source: &Arc<str>, start: usize, end: usize) -> ResourceSpec {
+        let texts = match (self.joined, u32::try_from(start), u32::try_from(end)) {
+            (None, Ok(start), Ok(end)) => PatternTexts::InSource {
+                source: Arc::clone(source),
+                start,
+                end,
+            },
+            (joined, ..) => PatternTexts::Joined(joined.unwrap_or_default().into_boxed_str()),
+        };
         ResourceSpec {
             negated,
-            several: self.count != 1,
-            texts: self.joined.into_boxed_str(),
+            count: u32::try_from(self.count).unwrap_or(u32::MAX),
+            texts,
             compiled: CompiledResource::all(self.compiled),
         }
     }
@@ -1546,12 +1654,27 @@ mod tests {
     /// first one not read in place comes (or none does).
     #[test]
     fn a_resource_element_built_pattern_by_pattern_keeps_each_as_compiled_alone() {
+        // As written in JSON, and as read: the last has an escape, so the element's texts
+        // are copied, not read in the source.
         let kinds = [
-            "arn:aws:iam::*:role/x",
-            "arn:aws:iam::*:role/${aws:username}-*",
-            "arn:aws:iam::*:role/é",
-            "*",
+            ("arn:aws:iam::*:role/x", "arn:aws:iam::*:role/x"),
+            (
+                "arn:aws:iam::*:role/${aws:username}-*",
+                "arn:aws:iam::*:role/${aws:username}-*",
+            ),
+            ("arn:aws:iam::*:role/é", "arn:aws:iam::*:role/é"),
+            ("*", "*"),
+            (r"arn:aws:iam::*:role/\u0079", "arn:aws:iam::*:role/y"),
         ];
+        let resources = |element: &str| {
+            let text = format!(
+                r#"{{"Version":"2012-10-17","Statement":{{"Effect":"Allow","Action":"*","Resource":{element}}}}}"#
+            );
+            let source: std::sync::Arc<str> = text.into();
+            let doc = super::json::parse(&source).unwrap();
+            let policy = super::parse_document("t", &source, &doc).unwrap();
+            policy.statements[0].resources.clone()
+        };
         let shape = |p: super::ResourcePattern<'_>| {
             (
                 p.text.to_owned(),
@@ -1559,37 +1682,43 @@ mod tests {
                 p.variables().map(|v| v.text.to_owned()),
             )
         };
-        for mask in 0..4usize.pow(3) {
+        for mask in 0..5usize.pow(3) {
             for len in 1..=3 {
-                let texts: Vec<&str> = (0..len).map(|i| kinds[(mask >> (2 * i)) & 3]).collect();
-                let mut b = super::ResourceSpecBuilder::new(texts.len(), 100);
-                for t in &texts {
-                    b.push(t, true).unwrap();
+                let picked: Vec<_> = (0..len)
+                    .map(|i| kinds[(mask / 5usize.pow(i)) % 5])
+                    .collect();
+                let written: Vec<String> =
+                    picked.iter().map(|(w, _)| format!(" \"{w}\" ")).collect();
+                let texts: Vec<&str> = picked.iter().map(|(_, t)| *t).collect();
+                let mut specs = vec![resources(&format!("[{}]", written.join(",")))];
+                if len == 1 {
+                    specs.push(resources(&written[0]));
                 }
-                let spec = b.finish(false);
-                let got: Vec<_> = spec.patterns().map(shape).collect();
-                assert_eq!(spec.texts().collect::<Vec<_>>(), texts);
-                for ((text, compiled, variables), t) in got.iter().zip(&texts) {
-                    assert_eq!(text, t);
-                    // A pattern with a variable is resolved per request, never read as
-                    // written; the others are compiled, the same as alone.
-                    assert_eq!(variables.as_deref(), t.contains("${").then_some(*t));
-                    assert_eq!(compiled.is_some(), !t.contains("${"), "{texts:?}");
-                    if let Some(c) = compiled {
-                        let mut one = super::ResourceSpecBuilder::new(1, 0);
-                        one.push(t, true).unwrap();
-                        let one = one.finish(false);
-                        let alone = one.patterns().map(shape).next().unwrap();
-                        assert_eq!(Some(c), alone.1.as_ref());
+                for spec in &specs {
+                    assert_eq!(spec.texts().collect::<Vec<_>>(), texts);
+                    assert_eq!(spec.len(), len as usize);
+                    let got: Vec<_> = spec.patterns().map(shape).collect();
+                    for ((text, compiled, variables), t) in got.iter().zip(&texts) {
+                        assert_eq!(text, t);
+                        // A pattern with a variable is resolved per request, never read as
+                        // written; the others are compiled, the same as alone.
+                        assert_eq!(variables.as_deref(), t.contains("${").then_some(*t));
+                        assert_eq!(compiled.is_some(), !t.contains("${"), "{texts:?}");
+                        if let Some(c) = compiled {
+                            let one = resources(&format!("\"{t}\""));
+                            let alone = one.patterns().map(shape).next().unwrap();
+                            assert_eq!(Some(c), alone.1.as_ref());
+                        }
                     }
                 }
             }
         }
     }
 
-    /// A statement is read by the ten thousand: its index shares a word with its effect, and
-    /// the order of its conditions' keys (which nearly every statement lacks) takes a thin
-    /// pointer.
+    /// A statement is read by the ten thousand: its index shares a word with its effect, the
+    /// order of its conditions' keys and its resources' compiled forms (which nearly every
+    /// statement lacks) take a thin pointer each, and its resources' texts are a pointer to
+    /// the policy's source.
     #[test]
     fn a_statement_is_small() {
         assert!(std::mem::size_of::<super::Statement>() <= 136);
