@@ -393,26 +393,29 @@ fn resource_parts(req: &Request, statements: &[&Statement]) -> Option<Vec<Vec<St
                     }
                 }
             }
-            // The patterns of each unknown part, every statement's patterns split once.
-            let open: Vec<usize> = (0..6).filter(|&i| !parts[i].is_known()).collect();
-            let mut globs: [Vec<GlobRef<'_>>; 6] = Default::default();
-            for st in statements {
-                for compiled in st.resources.compiled() {
-                    let g = compiled?;
-                    match g.parts() {
-                        Some(p) => open.iter().for_each(|&i| globs[i].push(p[i])),
-                        // A whole-string pattern other than "*" spans parts.
-                        None if g.glob().accepts_everything() => {}
-                        None => return None,
+            // The patterns of each unknown part, one part at a time: a statement may list a
+            // hundred thousand patterns, and six lists of them were held at once.
+            for part in &parts {
+                if part.is_known() {
+                    resource_parts.push(vec![part.to_string()]);
+                    continue;
+                }
+                let i = resource_parts.len();
+                let mut globs: Vec<GlobRef<'_>> = Vec::new();
+                for st in statements {
+                    for compiled in st.resources.compiled() {
+                        let g = compiled?;
+                        match g.parts() {
+                            // One of stars tells no two strings apart (see `witnesses`).
+                            Some(p) if p[i].accepts_everything() => {}
+                            Some(p) => globs.push(p[i]),
+                            // A whole-string pattern other than "*" spans parts.
+                            None if g.glob().accepts_everything() => {}
+                            None => return None,
+                        }
                     }
                 }
-            }
-            for (i, (part, globs)) in parts.iter().zip(globs).enumerate() {
-                if open.contains(&i) {
-                    resource_parts.push(witnesses(part, globs)?);
-                } else {
-                    resource_parts.push(vec![part.to_string()]);
-                }
+                resource_parts.push(witnesses(part, globs)?);
             }
         }
         rs if rs.iter().all(Template::is_known) => {}
