@@ -62,7 +62,8 @@ pub use asg::requirements::{
 };
 pub use diagnose::{Cause, Diagnosis, Fix, SHAPES, Unreadable, diagnose};
 pub use engine::{
-    Decision, MissingReason, ResourceOutcome, StatementRef, Status, evaluate, evaluate_status,
+    Decision, DependsOn, MissingReason, ResourceOutcome, StatementRef, Status, evaluate,
+    evaluate_status,
 };
 pub use infer::{
     InferError, InferredRequest, SHAPES as REQUEST_SHAPES, Why, claims_to_be_request, infer,

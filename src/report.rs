@@ -200,7 +200,7 @@ pub struct RequirementEntry {
     /// For missing: near misses.
     pub near_misses: Vec<StatementEntry>,
     /// For conditional: what it depends on.
-    pub depends_on: std::sync::Arc<[smol_str::SmolStr]>,
+    pub depends_on: crate::engine::DependsOn,
     /// In words.
     pub explanation: String,
 }

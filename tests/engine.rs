@@ -184,7 +184,7 @@ fn for_all_values_with_an_absent_key_holds() {
         &req("autoscaling:CreateOrUpdateTags", &["*"], &[]),
     );
     assert_eq!(d.status, Status::Conditional);
-    assert_eq!(*d.depends_on, ["aws:TagKeys"]);
+    assert_eq!(d.depends_on.iter().collect::<Vec<_>>(), ["aws:TagKeys"]);
 }
 
 #[test]
@@ -510,7 +510,7 @@ fn allows_after_enough_allowing_ones_still_count_when_the_answer_is_not_satisfie
     );
     assert_eq!(d.status, Status::Conditional, "{}", d.explanation);
     assert_eq!(
-        *d.depends_on,
+        d.depends_on.iter().collect::<Vec<_>>(),
         ["aws:RequestTag/team", "aws:ResourceTag/env"]
     );
     let shown: Vec<usize> = d.decided_by.iter().map(|s| s.statement).collect();

@@ -2,6 +2,8 @@
 
 use std::fmt;
 
+use smol_str::SmolStr;
+
 use crate::policy::{Effect, Layer, statement_label};
 use crate::text::json::Span;
 use crate::text::pattern::Tri;
@@ -120,7 +122,7 @@ pub struct Decision {
     /// failed on resource or condition.
     pub near_misses: Vec<StatementRef>,
     /// For conditional: the condition keys and resource parts the result depends on.
-    pub depends_on: std::sync::Arc<[smol_str::SmolStr]>,
+    pub depends_on: DependsOn,
     /// For a missing permission without an explicit deny: every layer with no statement that
     /// allows it (where a fix must go), in evaluation order.
     pub missing_layers: Vec<Layer>,
@@ -172,5 +174,66 @@ impl Summary {
             Status::Missing => self.missing,
             Status::Conditional => self.conditional,
         }
+    }
+}
+
+/// What an open answer depends on, sorted and without repeats: condition keys as written,
+/// and unknown parts of the resource as `{name}`. The keys are a list shared with other
+/// answers that depend on the same keys (a statement may test a hundred thousand, and the
+/// answers that rest on it differ only in their parts); the parts are a few, kept apart.
+#[derive(Clone, Debug, Default)]
+pub struct DependsOn {
+    keys: std::sync::Arc<[SmolStr]>,
+    parts: Box<[SmolStr]>,
+}
+
+impl DependsOn {
+    /// From `keys` (sorted, no repeats) and `parts` (`{name}`, sorted, no repeats).
+    pub(crate) fn new(keys: std::sync::Arc<[SmolStr]>, parts: Box<[SmolStr]>) -> Self {
+        Self { keys, parts }
+    }
+
+    /// The keys and parts in one sorted list, a text in both listed once.
+    pub fn iter(&self) -> impl Iterator<Item = &SmolStr> + '_ {
+        let mut keys = self.keys.iter().peekable();
+        let mut parts = self.parts.iter().peekable();
+        std::iter::from_fn(move || match (keys.peek(), parts.peek()) {
+            (Some(k), Some(p)) if p < k => parts.next(),
+            (Some(k), Some(p)) if p == k => {
+                parts.next();
+                keys.next()
+            }
+            (Some(_), _) => keys.next(),
+            (None, _) => parts.next(),
+        })
+    }
+
+    /// How many there are.
+    pub fn len(&self) -> usize {
+        self.iter().count()
+    }
+
+    /// True when the answer depends on nothing unknown.
+    pub fn is_empty(&self) -> bool {
+        self.keys.is_empty() && self.parts.is_empty()
+    }
+
+    /// True when `other` lists the same keys from the same list (not a copy of it).
+    pub fn shares_keys_with(&self, other: &Self) -> bool {
+        std::sync::Arc::ptr_eq(&self.keys, &other.keys)
+    }
+}
+
+impl PartialEq for DependsOn {
+    fn eq(&self, other: &Self) -> bool {
+        self.iter().eq(other.iter())
+    }
+}
+
+impl Eq for DependsOn {}
+
+impl serde::Serialize for DependsOn {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.iter())
     }
 }

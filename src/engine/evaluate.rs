@@ -10,7 +10,7 @@
 use smol_str::SmolStr;
 use std::sync::Arc;
 
-use super::decision::{Decision, MissingReason, ResourceOutcome, StatementRef, Status};
+use super::decision::{Decision, DependsOn, MissingReason, ResourceOutcome, StatementRef, Status};
 use super::explain::explain;
 use super::refine::{CaseOutcome, Unrefined};
 use crate::policy::{
@@ -747,7 +747,7 @@ fn decided(
         .collect::<Vec<_>>()
         .join("; ");
     let mut exact = first.clone();
-    exact.depends_on = Arc::default();
+    exact.depends_on = DependsOn::default();
     if outcome == CaseOutcome::Allowed {
         exact.status = Status::Satisfied;
         exact.missing = None;
@@ -934,37 +934,22 @@ impl<'a> Evidence<'a> {
         push_unique(list, pending);
     }
 
-    /// What open answers depend on, sorted and without repeats: keys as written, unknown
-    /// parts as `{name}`; shared with the last answer that listed the same (see
-    /// [`shared_list`]), or made in one piece.
-    fn depends(&mut self) -> Arc<[SmolStr]> {
+    /// What open answers depend on, sorted and without repeats: keys as written, shared
+    /// with the last answer that listed the same (see [`shared_list`]), or made in one
+    /// piece; unknown parts as `{name}`, apart.
+    fn depends(&mut self) -> DependsOn {
         let mut keys = std::mem::take(&mut self.keys);
         if keys.len() != self.keys_distinct {
             keys.sort();
             keys.dedup();
         }
-        if self.holes.is_empty() {
-            return shared_list(&keys);
-        }
-        let mut holes: Vec<SmolStr> = std::mem::take(&mut self.holes)
+        let mut parts: Vec<SmolStr> = std::mem::take(&mut self.holes)
             .into_iter()
             .map(|h| SmolStr::from(format!("{{{h}}}")))
             .collect();
-        holes.sort_unstable();
-        // Two sorted lists merged, a text in both listed once.
-        let mut out: Vec<&SmolStr> = Vec::with_capacity(keys.len() + holes.len());
-        let mut holes_in_order = holes.iter().peekable();
-        for k in keys {
-            while let Some(h) = holes_in_order.next_if(|h| *h < k) {
-                out.push(h);
-            }
-            if holes_in_order.peek() == Some(&k) {
-                continue;
-            }
-            out.push(k);
-        }
-        out.extend(holes_in_order);
-        shared_list(&out)
+        parts.sort_unstable();
+        parts.dedup();
+        DependsOn::new(shared_list(&keys), parts.into_boxed_slice())
     }
 
     /// The statements shown for a status: (decided by, near misses).
@@ -1342,10 +1327,10 @@ fn evaluate_once<'a>(matching: &Matching<'a>, req: &'a Request) -> Decision {
         _ => None,
     };
     // Sorted and without repeats; only an open answer depends on anything.
-    let depends: Arc<[SmolStr]> = if status == Status::Conditional {
+    let depends = if status == Status::Conditional {
         evidence.depends()
     } else {
-        Arc::default()
+        DependsOn::default()
     };
     let missing_layers = match missing {
         Some(MissingReason::NoMatchingAllow(_)) => {

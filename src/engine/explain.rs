@@ -11,7 +11,7 @@ pub(super) fn explain(
     outcomes: &[ResourceOutcome],
     decided_by: &[StatementRef],
     near: &[StatementRef],
-    depends: &[smol_str::SmolStr],
+    depends: &super::DependsOn,
 ) -> String {
     let labels = |v: &[StatementRef]| {
         v.iter()

@@ -7,7 +7,9 @@ mod evaluate;
 mod explain;
 mod refine;
 
-pub use decision::{Decision, MissingReason, ResourceOutcome, StatementRef, Status, Summary};
+pub use decision::{
+    Decision, DependsOn, MissingReason, ResourceOutcome, StatementRef, Status, Summary,
+};
 pub use evaluate::{evaluate, evaluate_status};
 
 /// Forgets every refinement and witness remembered, and the last long list of keys an
