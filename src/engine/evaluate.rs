@@ -35,8 +35,20 @@ struct Deps<'a> {
     /// Condition keys (and policy variables' keys), as written: the statement's own text,
     /// which the answer then shares (a long key is not copied).
     keys: Vec<&'a SmolStr>,
-    /// Unknown parts of the resource, by name (shown as `{name}`).
+    /// Unknown parts of the resource, by name (shown as `{name}`), each once.
     holes: Vec<&'a str>,
+}
+
+impl<'a> Deps<'a> {
+    /// Adds the unknown parts `open`, those not there already: each of a statement's
+    /// hundred thousand patterns may leave the same few open, and the list held them all.
+    fn add_holes(&mut self, open: impl IntoIterator<Item = &'a str>) {
+        for h in open {
+            if !self.holes.contains(&h) {
+                self.holes.push(h);
+            }
+        }
+    }
 }
 
 /// Matches a resource pattern that holds policy variables: unknown variables leave it open.
@@ -306,7 +318,7 @@ fn match_patterns<'a>(
                         open.join("}, {")
                     ));
                 }
-                depends.holes.extend(open);
+                depends.add_holes(open);
             }
         }
         if notes.len() > words::LIST_ITEMS {
@@ -399,7 +411,7 @@ fn eval_statement<'a>(
             // below applies once more: start from its inverse.
             res = if st.resources.negated { t.negate() } else { t };
             if let Some(mask) = remembered_holes {
-                depends.holes.extend(
+                depends.add_holes(
                     holes
                         .iter()
                         .enumerate()
