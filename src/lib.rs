@@ -96,7 +96,7 @@ pub use simulate::{
     ContextEntry, SimulationResult, batch_line, context_for, parse_context_entries, simulate,
     write_json as write_simulation_json,
 };
-pub use text::{ArnHeads, Location, Span, SyntaxError, Template, Tri};
+pub use text::{ArnHeads, Location, SourceText, Span, SyntaxError, Template, Tri};
 
 #[doc(hidden)]
 pub use engine::forget_remembered;

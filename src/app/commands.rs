@@ -411,7 +411,7 @@ impl ExplorerApp {
         slot: Slot,
         name: &str,
         path: Option<PathBuf>,
-        text: Arc<str>,
+        text: crate::text::SourceText,
         mut loaded: Loaded,
     ) {
         // Show the file name, not the full path, in statement references.

@@ -16,7 +16,7 @@ pub(super) enum Job {
     Loaded {
         slot: Slot,
         path: PathBuf,
-        result: Result<(Loaded, Arc<str>), LoadError>,
+        result: Result<(Loaded, crate::text::SourceText), LoadError>,
     },
     /// A request file was read: the calls it makes, or why it could not be read.
     RequestRead {
@@ -65,7 +65,7 @@ pub(super) enum Job {
 pub(super) struct Restored {
     saved: SavedDoc,
     how: Reopened,
-    result: Result<(Loaded, Arc<str>), LoadError>,
+    result: Result<(Loaded, crate::text::SourceText), LoadError>,
 }
 
 /// How a document of the last session came back.
@@ -94,7 +94,7 @@ fn reopen(saved: Vec<SavedDoc>) -> Vec<Restored> {
                         Reopened::Same
                     },
                     {
-                        let text: Arc<str> = Arc::from(text.as_str());
+                        let text: crate::text::SourceText = Arc::new(text.clone());
                         crate::io::load_shared(&saved.name, &text).map(|l| (l, text))
                     },
                 ),
@@ -127,7 +127,10 @@ fn reopen(saved: Vec<SavedDoc>) -> Vec<Restored> {
 }
 
 /// A remembered document with neither file nor text cannot be reopened.
-fn nothing_remembered() -> (Reopened, Result<(Loaded, Arc<str>), LoadError>) {
+fn nothing_remembered() -> (
+    Reopened,
+    Result<(Loaded, crate::text::SourceText), LoadError>,
+) {
     (
         Reopened::Gone,
         Err(LoadError::not_a_policy(
@@ -253,8 +256,8 @@ impl ExplorerApp {
     pub(super) fn spawn_load(&mut self, slot: Slot, path: PathBuf, ctx: &egui::Context) {
         self.spawn_job("policy-load", ctx, move || {
             // Shared with the loaded policy: the file's text is held once.
-            let text: Arc<str> = match read_text_file(&path) {
-                Ok(text) => Arc::from(text),
+            let text: crate::text::SourceText = match read_text_file(&path) {
+                Ok(text) => crate::text::source_text(text),
                 Err(e) => {
                     return Job::Loaded {
                         slot,

@@ -80,7 +80,7 @@ pub struct PolicyDoc {
     /// Where it came from, if a file.
     pub path: Option<PathBuf>,
     /// The text as edited (as loaded, the policy's own source: held once).
-    pub text: Arc<str>,
+    pub text: crate::text::SourceText,
     /// The last version of the text that parsed; evaluation uses it.
     pub parsed: Arc<Policy>,
     /// The error of the current text, if it does not parse.
@@ -219,7 +219,7 @@ impl Policies {
         slot: Slot,
         name: String,
         path: Option<PathBuf>,
-        text: Arc<str>,
+        text: crate::text::SourceText,
         loaded: Loaded,
     ) -> Result<(), String> {
         match loaded {

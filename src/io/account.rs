@@ -88,7 +88,7 @@ struct Index {
     /// The file's name, for messages.
     origin: String,
     /// The file's text, which every span points into.
-    source: Arc<str>,
+    source: crate::text::SourceText,
     /// Managed policies by ARN.
     managed: HashMap<String, Managed>,
     /// Groups by name.
@@ -309,7 +309,7 @@ pub(super) const LISTS: [&str; 4] = [
 /// Takes in the items of an authorization-details dump as they are read.
 pub(super) struct Builder<'a> {
     origin: &'a str,
-    source: &'a Arc<str>,
+    source: &'a crate::text::SourceText,
     /// True once an item of one of the lists was read (the file is such a dump).
     pub(super) seen: bool,
     /// The first error, which stops the read.
@@ -320,7 +320,7 @@ pub(super) struct Builder<'a> {
 }
 
 impl<'a> Builder<'a> {
-    pub(super) fn new(origin: &'a str, source: &'a Arc<str>) -> Self {
+    pub(super) fn new(origin: &'a str, source: &'a crate::text::SourceText) -> Self {
         Self {
             origin,
             source,

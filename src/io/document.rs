@@ -1,8 +1,6 @@
 //! A policy document inside another document: a `Document` or `PolicyDocument` value that is
 //! an object, or a string holding JSON or URL-encoded JSON (as the IAM API returns it).
 
-use std::sync::Arc;
-
 use crate::policy::{Policy, PolicyError, parse_document};
 use crate::text::json::{self, Kind, Value};
 
@@ -11,7 +9,7 @@ pub(super) fn document_value(
     origin: &str,
     name: &str,
     doc: &Value,
-    source: &Arc<str>,
+    source: &crate::text::SourceText,
 ) -> Result<(Policy, bool), PolicyError> {
     match &doc.kind {
         Kind::Object(_) => Ok((parse_document(name, source, doc)?, false)),
@@ -34,7 +32,7 @@ pub(super) fn decode_embedded(
     name: &str,
     s: &str,
     at: usize,
-    outer: &Arc<str>,
+    outer: &crate::text::SourceText,
 ) -> Result<(Policy, bool), PolicyError> {
     let decoded = if s.trim_start().starts_with('{') {
         s.to_owned()
@@ -51,8 +49,8 @@ pub(super) fn decode_embedded(
             )
         })?
     };
-    let inner: Arc<str> = Arc::from(decoded.as_str());
-    let value = json::parse(&decoded).map_err(|e| {
+    let inner = crate::text::source_text(decoded);
+    let value = json::parse(&inner).map_err(|e| {
         PolicyError::shape(
             origin,
             outer,

@@ -81,8 +81,8 @@ pub fn load_file(path: &Path) -> Result<Loaded, LoadError> {
 
 /// Like [`load_file`], and also returns the file's text (for an editor), read once and
 /// held once: for a policy document it is the loaded policy's own source.
-pub fn load_file_with_text(path: &Path) -> Result<(Loaded, Arc<str>), LoadError> {
-    let text: Arc<str> = Arc::from(read_text_file(path)?);
+pub fn load_file_with_text(path: &Path) -> Result<(Loaded, crate::text::SourceText), LoadError> {
+    let text = crate::text::source_text(read_text_file(path)?);
     let loaded = load_shared(&path.display().to_string(), &text)?;
     Ok((loaded, text))
 }
@@ -241,19 +241,19 @@ fn utf16(bytes: &[u8]) -> Option<bool> {
 
 /// Loads from text, detecting the shape.
 pub fn load_text(origin: &str, text: &str) -> Result<Loaded, LoadError> {
-    load_source(origin, &Arc::from(text))
+    load_source(origin, &Arc::new(text.to_owned()))
 }
 
 /// Like [`load_text`], for text already shared: a policy document keeps `text` itself as
 /// its source, with no copy.
-pub fn load_shared(origin: &str, text: &Arc<str>) -> Result<Loaded, LoadError> {
+pub fn load_shared(origin: &str, text: &crate::text::SourceText) -> Result<Loaded, LoadError> {
     load_source(origin, text)
 }
 
-/// Like [`load_text`], taking the text: it is moved into the loaded policy's source and
-/// dropped, so a large file is not held twice while it is read.
+/// Like [`load_text`], taking the text: it becomes the loaded policy's source as it is, not
+/// copied, so a large file is never held twice.
 pub fn load_owned(origin: &str, text: String) -> Result<Loaded, LoadError> {
-    load_source(origin, &Arc::from(text))
+    load_source(origin, &crate::text::source_text(text))
 }
 
 /// A bare URL-encoded document (`%7B%22Version%22...`), as the raw IAM API returns it.
@@ -279,7 +279,7 @@ fn load_url_encoded(origin: &str, text: &str) -> Result<Loaded, LoadError> {
 /// most [`MAX_POLICY_BYTES`].
 fn read_root(
     origin: &str,
-    source: &Arc<str>,
+    source: &crate::text::SourceText,
     builder: &mut Builder<'_>,
     statements: &mut StatementStream<'_>,
 ) -> Result<Value, LoadError> {
@@ -328,7 +328,7 @@ fn read_root(
     }
 }
 
-fn load_source(origin: &str, source: &Arc<str>) -> Result<Loaded, LoadError> {
+fn load_source(origin: &str, source: &crate::text::SourceText) -> Result<Loaded, LoadError> {
     let text: &str = source;
     if text.trim().starts_with('%') {
         return load_url_encoded(origin, text);

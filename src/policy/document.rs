@@ -100,6 +100,8 @@ fn comma_separated<'a>(texts: impl Iterator<Item = &'a str>) -> String {
 pub struct ResourceSpec {
     /// True for `NotResource`.
     pub negated: bool,
+    /// The texts are not in the policy's source but joined apart (see [`PatternTexts`]).
+    joined: bool,
     /// How many patterns (an array of one is one pattern): kept, as it is asked for each
     /// statement evaluated, and the texts would be gone through to count them.
     count: u32,
@@ -110,20 +112,17 @@ pub struct ResourceSpec {
     compiled: Option<Box<Box<[CompiledResource]>>>,
 }
 
-/// Where a resource element's texts are.
+/// Where a resource element's texts are: `text` between `start` and `end`. That is the
+/// policy's source when no pattern has an escape (nearly always), where the one string's
+/// text is, or the array of strings: nothing is copied, and a statement may list a hundred
+/// thousand ARNs. Else the texts unescaped and joined, in a text of their own
+/// ([`ResourceSpec::joined`]): the one text, or each as its length in bytes (decimal), a
+/// colon and its text.
 #[derive(Clone, Debug)]
-enum PatternTexts {
-    /// In the policy's source, as no pattern has an escape (nearly always): the one
-    /// string's text, or the array of strings, between `start` and `end`. Nothing is
-    /// copied: a statement may list a hundred thousand ARNs.
-    InSource {
-        source: Arc<str>,
-        start: u32,
-        end: u32,
-    },
-    /// Unescaped, in one allocation: the one text, or each as its length in bytes
-    /// (decimal), a colon and its text.
-    Joined(Box<str>),
+struct PatternTexts {
+    text: crate::text::SourceText,
+    start: u32,
+    end: u32,
 }
 
 /// The strings of a JSON array none of whose strings holds a quote (nor an escape), as
@@ -253,10 +252,7 @@ impl ResourceSpec {
     /// each one's length, when there are several): a measure of the work of matching them,
     /// found at once.
     pub fn text_len(&self) -> usize {
-        match &self.texts {
-            PatternTexts::InSource { start, end, .. } => (end - start) as usize,
-            PatternTexts::Joined(joined) => joined.len(),
-        }
+        (self.texts.end - self.texts.start) as usize
     }
 
     /// True when there is no pattern (IAM refuses an empty list; the parser does too).
@@ -266,19 +262,12 @@ impl ResourceSpec {
 
     /// The patterns' texts as written, in order.
     pub fn texts(&self) -> impl Iterator<Item = &str> + '_ {
-        let (text, in_source) = match &self.texts {
-            PatternTexts::InSource { source, start, end } => (
-                source
-                    .get(*start as usize..*end as usize)
-                    .unwrap_or_default(),
-                true,
-            ),
-            PatternTexts::Joined(joined) => (&**joined, false),
-        };
+        let PatternTexts { text, start, end } = &self.texts;
+        let text = text.get(*start as usize..*end as usize).unwrap_or_default();
         let several = self.count != 1;
         let single = (!several).then_some(text);
         let mut rest = if several { text } else { "" };
-        let mut quoted = in_source.then_some(Quoted { rest });
+        let mut quoted = (!self.joined).then_some(Quoted { rest });
         single.into_iter().chain(std::iter::from_fn(move || {
             if let Some(quoted) = &mut quoted {
                 return quoted.next();
@@ -592,7 +581,7 @@ pub struct Policy {
     /// A name for people: the file name, or the policy name inside a larger file.
     pub name: String,
     /// The text the spans refer to.
-    pub source: Arc<str>,
+    pub source: crate::text::SourceText,
     /// Where the document is in `source`.
     pub span: Span,
     /// The `Version`, if given.
@@ -932,7 +921,7 @@ impl Policy {
 /// Parses a policy document from a JSON value read out of `source`.
 pub(crate) fn parse_document(
     name: &str,
-    source: &Arc<str>,
+    source: &crate::text::SourceText,
     doc: &Value,
 ) -> Result<Policy, PolicyError> {
     parse_document_streamed(name, source, doc, None)
@@ -943,7 +932,7 @@ pub(crate) fn parse_document(
 /// exists: each item's tree is dropped once its statement is built.
 pub(crate) struct StatementStream<'s> {
     name: &'s str,
-    source: &'s Arc<str>,
+    source: &'s crate::text::SourceText,
     /// Built assuming `"Version": "2012-10-17"` (policy variables live), the usual case;
     /// built again from their spans when the document turns out to say otherwise.
     statements: Vec<Statement>,
@@ -962,7 +951,7 @@ pub(crate) struct StatementStream<'s> {
 
 impl<'s> StatementStream<'s> {
     /// An empty stream for the document `name` read out of `source`.
-    pub(crate) fn new(name: &'s str, source: &'s Arc<str>) -> Self {
+    pub(crate) fn new(name: &'s str, source: &'s crate::text::SourceText) -> Self {
         Self {
             name,
             source,
@@ -1067,7 +1056,7 @@ impl<'s> StatementStream<'s> {
 /// by `stream` while it was read (it is empty in `doc`).
 pub(crate) fn parse_document_streamed(
     name: &str,
-    source: &Arc<str>,
+    source: &crate::text::SourceText,
     doc: &Value,
     stream: Option<StatementStream<'_>>,
 ) -> Result<Policy, PolicyError> {
@@ -1239,7 +1228,7 @@ pub(crate) fn statement_reads(name: &str) -> bool {
 
 fn parse_statement(
     name: &str,
-    source: &Arc<str>,
+    source: &crate::text::SourceText,
     index: usize,
     item: &Value,
     variables: bool,
@@ -1460,7 +1449,7 @@ fn parse_actions(
 /// Read straight from the text, pattern by pattern: a statement of 100,000 patterns built
 /// a tree of them first, twice the room of the patterns kept.
 fn parse_resources(
-    source: &Arc<str>,
+    source: &crate::text::SourceText,
     m: &Member,
     variables: bool,
     warn: &mut impl FnMut(usize, String),
@@ -1562,7 +1551,7 @@ fn each_string<'t>(
 struct ResourceSpecBuilder {
     /// How many patterns there are.
     count: usize,
-    /// Each pattern's text, as [`PatternTexts::Joined`] holds several: `None` while every
+    /// Each pattern's text, as [`PatternTexts`] joins several: `None` while every
     /// text pushed is in the source (then the element's text is theirs).
     joined: Option<String>,
     /// How each is compiled, from the first that is not read in place on: empty until
@@ -1618,7 +1607,7 @@ impl ResourceSpecBuilder {
         Ok(())
     }
 
-    /// Writes `text` after `joined`, as [`PatternTexts::Joined`] holds it.
+    /// Writes `text` after `joined`, as [`PatternTexts`] joins them.
     fn write(&self, joined: &mut String, text: &str) {
         if self.count != 1 {
             write!(joined, "{}:", text.len()).ok();
@@ -1628,17 +1617,38 @@ impl ResourceSpecBuilder {
 
     /// The element, whose text (when every pattern's text is in it) is `source` between
     /// `start` and `end`.
-    fn finish(self, negated: bool, source: &Arc<str>, start: usize, end: usize) -> ResourceSpec {
-        let texts = match (self.joined, u32::try_from(start), u32::try_from(end)) {
-            (None, Ok(start), Ok(end)) => PatternTexts::InSource {
-                source: Arc::clone(source),
-                start,
-                end,
-            },
-            (joined, ..) => PatternTexts::Joined(joined.unwrap_or_default().into_boxed_str()),
+    fn finish(
+        self,
+        negated: bool,
+        source: &crate::text::SourceText,
+        start: usize,
+        end: usize,
+    ) -> ResourceSpec {
+        let whole = |text: String| PatternTexts {
+            end: u32::try_from(text.len()).unwrap_or(u32::MAX),
+            text: Arc::new(text),
+            start: 0,
+        };
+        let (texts, joined) = match (self.joined, u32::try_from(start), u32::try_from(end)) {
+            (Some(joined), ..) => (whole(joined), true),
+            (None, Ok(start), Ok(end)) => (
+                PatternTexts {
+                    text: Arc::clone(source),
+                    start,
+                    end,
+                },
+                false,
+            ),
+            // Past 4 GiB in the source (never, under the input limit): a copy of the
+            // element's text, read as it is in the source.
+            (None, ..) => (
+                whole(source.get(start..end).unwrap_or_default().to_owned()),
+                false,
+            ),
         };
         ResourceSpec {
             negated,
+            joined,
             count: u32::try_from(self.count).unwrap_or(u32::MAX),
             texts,
             compiled: CompiledResource::all(self.compiled),
@@ -1670,7 +1680,7 @@ mod tests {
             let text = format!(
                 r#"{{"Version":"2012-10-17","Statement":{{"Effect":"Allow","Action":"*","Resource":{element}}}}}"#
             );
-            let source: std::sync::Arc<str> = text.into();
+            let source: crate::text::SourceText = text.into();
             let doc = super::json::parse(&source).unwrap();
             let policy = super::parse_document("t", &source, &doc).unwrap();
             policy.statements[0].resources.clone()
@@ -1717,11 +1727,11 @@ mod tests {
 
     /// A statement is read by the ten thousand: its index shares a word with its effect, the
     /// order of its conditions' keys and its resources' compiled forms (which nearly every
-    /// statement lacks) take a thin pointer each, and its resources' texts are a pointer to
-    /// the policy's source.
+    /// statement lacks) take a thin pointer each, and its resources' texts are a thin
+    /// pointer to the policy's source and two offsets in it.
     #[test]
     fn a_statement_is_small() {
-        assert!(std::mem::size_of::<super::Statement>() <= 136);
+        assert!(std::mem::size_of::<super::Statement>() <= 128);
     }
 
     /// Both forms (a list of indexes, one bit per statement) give the same indexes and the
