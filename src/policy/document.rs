@@ -1469,23 +1469,23 @@ fn parse_resources(
             );
         }
         let in_source = match &text {
-            std::borrow::Cow::Borrowed(t) => {
-                if count == 1 {
-                    start = (t.as_ptr() as usize).wrapping_sub(source.as_ptr() as usize);
-                    end = start + t.len();
+            // The one string's text is just after its opening quote.
+            std::borrow::Cow::Borrowed(t) if count == 1 => {
+                let at_text = at + 1;
+                let found = source.get(at_text..at_text + t.len()) == Some(*t);
+                if found {
+                    (start, end) = (at_text, at_text + t.len());
                 }
-                true
+                found
             }
+            std::borrow::Cow::Borrowed(_) => true,
             std::borrow::Cow::Owned(_) => false,
         };
         let before = || {
-            source
-                .get(m.value.span.start..at)
-                .unwrap_or_default()
-                .split('"')
-                .skip(1)
-                .step_by(2)
-                .collect()
+            Quoted {
+                rest: source.get(m.value.span.start..at).unwrap_or_default(),
+            }
+            .collect()
         };
         spec.push(&text, in_source, variables, before)
             .map_err(|msg| (at, msg))
