@@ -580,6 +580,65 @@ fn remembered_answers_are_the_answers_worked_out_afresh() {
     assert!(refined > 0, "some answers were made exact case by case");
 }
 
+/// The words of the statements an answer shows are remembered across answers: an answer
+/// asked with other facts of the keys, of another resource, or of another policy alike in
+/// its text, gets the words it would get with nothing remembered.
+#[test]
+fn remembered_words_follow_what_is_asked() {
+    const TEXT: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"autoscaling:CreateAutoScalingGroup","Resource":"arn:aws:autoscaling:*:*:autoScalingGroup:*:autoScalingGroupName/team-*","Condition":{"StringEquals":{"aws:RequestTag/team":"blue"},"StringLike":{"aws:ResourceTag/env":"prod*"}}}]}"#;
+    let request = |team: Option<&str>, group: &str| {
+        let mut context = Context::default();
+        if let Some(team) = team {
+            context.set("aws:RequestTag/team", [team]);
+        }
+        Request {
+            action: "autoscaling:CreateAutoScalingGroup".into(),
+            resources: vec![Template::parse(&format!(
+                "arn:aws:autoscaling:us-east-1:111122223333:autoScalingGroup:{{id}}:autoScalingGroupName/{group}"
+            ))],
+            context,
+        }
+    };
+    let asked = [
+        request(None, "team-a"),
+        request(Some("blue"), "team-a"),
+        request(Some("red"), "team-a"),
+        request(None, "{name}"),
+        request(Some("red"), "{name}"),
+    ];
+    let words = |set: &PolicySet, r: &Request| -> Vec<Vec<String>> {
+        let d = evaluate(set, r);
+        d.decided_by
+            .iter()
+            .chain(&d.near_misses)
+            .map(|s| s.notes.clone())
+            .collect()
+    };
+    // Each afresh, with nothing remembered.
+    let afresh: Vec<Vec<Vec<String>>> = asked
+        .iter()
+        .map(|r| {
+            forget_remembered();
+            words(&PolicySet::single(parse(TEXT)), r)
+        })
+        .collect();
+    forget_remembered();
+    let set = PolicySet::single(parse(TEXT));
+    for (r, fresh) in asked.iter().zip(&afresh) {
+        assert_eq!(&words(&set, r), fresh, "{r:?}, after the others");
+    }
+    // In the other order, and of a second policy of the same text.
+    let again = PolicySet::single(parse(TEXT));
+    for (r, fresh) in asked.iter().zip(&afresh).rev() {
+        assert_eq!(&words(&again, r), fresh, "{r:?}, in the other order");
+    }
+    let distinct: std::collections::HashSet<_> = afresh.iter().collect();
+    assert!(
+        distinct.len() >= 3,
+        "the facts asked change the words: {afresh:?}"
+    );
+}
+
 /// Every action with all its features checked by [`check_each`] on `threads` threads of a
 /// pool of their own, as JSON in catalog order.
 fn report_in_parallel(set: &PolicySet, threads: usize) -> Vec<serde_json::Value> {

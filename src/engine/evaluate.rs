@@ -12,13 +12,16 @@ use std::sync::Arc;
 
 use super::decision::{Decision, DependsOn, MissingReason, ResourceOutcome, StatementRef, Status};
 use super::explain::explain;
-use super::refine::{CaseOutcome, Unrefined};
+use super::refine::{CaseOutcome, Memo, MemoKey, Unrefined, remembered};
 use crate::policy::{
     Context, Effect, Layer, Policy, PolicySet, Request, Resolved, ResourceMatches, ResourcePattern,
     Statement, VarRef,
 };
 use crate::text::pattern::{ArnGlob, ArnHeads, Glob, Template, Tri, count_work};
 use crate::text::words;
+use std::collections::hash_map::DefaultHasher;
+use std::hash::{BuildHasher, Hash, Hasher, RandomState};
+use std::sync::{LazyLock, Mutex};
 
 /// How one statement fares against one request resource.
 struct StatementEval<'a> {
@@ -813,8 +816,24 @@ struct Pending<'a> {
 }
 
 impl Pending<'_> {
-    /// In words.
-    fn into_ref(self, ctx: &Context) -> StatementRef {
+    /// In words: remembered (see [`Wording`]).
+    fn into_ref(self, wording: &mut Wording<'_>) -> StatementRef {
+        let key = wording.key(&self);
+        let notes = remembered(&NOTES, key, || {
+            eval_statement(
+                self.st,
+                self.resource,
+                &self.resource.holes(),
+                &wording.req.context,
+                Some(self.applies),
+                Earlier {
+                    holes_known: false,
+                    memo: None,
+                    seen: None,
+                },
+            )
+            .notes
+        });
         StatementRef {
             layer: self.layer,
             policy_index: self.policy_index,
@@ -824,21 +843,77 @@ impl Pending<'_> {
             effect: self.st.effect,
             span: self.st.span,
             applies: self.applies,
-            notes: eval_statement(
-                self.st,
-                self.resource,
-                &self.resource.holes(),
-                ctx,
-                Some(self.applies),
-                Earlier {
-                    holes_known: false,
-                    memo: None,
-                    seen: None,
-                },
-            )
-            .notes,
+            notes,
         }
     }
+}
+
+/// The notes of the statements answers show, remembered across answers and threads: a
+/// refresh shows the same few statements for requirement after requirement (at 1,000
+/// matching statements, 1,000 shown and 140 of them different), and to put a statement in
+/// words is to evaluate it again. The notes depend only on the statement, the resource, what
+/// is known of the keys and the statement's answer: the key is those, hashed.
+static NOTES: Memo<Vec<String>> = LazyLock::new(Mutex::default);
+static NOTES_KEYS: LazyLock<(RandomState, RandomState)> =
+    LazyLock::new(|| (RandomState::new(), RandomState::new()));
+
+/// Forgets the notes remembered (see [`super::forget_remembered`]).
+pub(super) fn forget_notes() {
+    NOTES
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .clear();
+}
+
+/// Puts the statements of one answer in words, for the request asked: the keys of the
+/// notes remembered start from the hashes of what is known of the keys and of each
+/// resource, made once for the answer (a request names one to three resources).
+struct Wording<'r> {
+    req: &'r Request,
+    /// For each of the request's resources, the two hashes fed the context and it.
+    bases: Vec<Option<(DefaultHasher, DefaultHasher)>>,
+}
+
+impl<'r> Wording<'r> {
+    fn new(req: &'r Request) -> Self {
+        Self {
+            req,
+            bases: vec![None; req.resources.len()],
+        }
+    }
+
+    /// The key [`NOTES`] holds the statement's words under: its policy's number, its place,
+    /// its answer, the resource and what is known of the keys.
+    fn key(&mut self, p: &Pending<'_>) -> MemoKey {
+        let at = self
+            .req
+            .resources
+            .iter()
+            .position(|r| std::ptr::eq(r, p.resource));
+        let (mut a, mut b) = match at {
+            Some(at) => {
+                let (req, base) = (self.req, &mut self.bases[at]);
+                base.get_or_insert_with(|| hashers(&req.context, p.resource))
+                    .clone()
+            }
+            None => hashers(&self.req.context, p.resource),
+        };
+        for h in [&mut a, &mut b] {
+            p.policy.uid().hash(h);
+            p.applies.hash(h);
+        }
+        (a.finish(), b.finish(), p.st.index())
+    }
+}
+
+/// The two keyed hashes of [`NOTES_KEYS`] fed what is known of the keys and a resource.
+fn hashers(ctx: &Context, resource: &Template) -> (DefaultHasher, DefaultHasher) {
+    let (mut a, mut b) = (NOTES_KEYS.0.build_hasher(), NOTES_KEYS.1.build_hasher());
+    for h in [&mut a, &mut b] {
+        ctx.hash(h);
+        resource.hash(h);
+    }
+    (a, b)
 }
 
 /// Which statement an entry names: (layer, policy, statement).
@@ -1354,19 +1429,22 @@ fn evaluate_once<'a>(matching: &Matching<'a>, req: &'a Request) -> Decision {
         }
         _ => Vec::new(),
     };
-    let ctx = &req.context;
+    let mut wording = Wording::new(req);
     let allowed_elsewhere: Vec<StatementRef> = match missing {
         Some(MissingReason::NoMatchingAllow(l)) if l != Layer::Identity => evidence
             .decided_allow
             .iter()
             .filter(|s| s.layer != l)
-            .map(|s| s.into_ref(ctx))
+            .map(|s| s.into_ref(&mut wording))
             .collect(),
         _ => Vec::new(),
     };
     let (decided_by, near_misses) = evidence.shown(status, missing);
-    let decided_by: Vec<StatementRef> = decided_by.into_iter().map(|s| s.into_ref(ctx)).collect();
-    let near_misses: Vec<StatementRef> = near_misses.into_iter().map(|s| s.into_ref(ctx)).collect();
+    let mut words = |v: Vec<Pending<'_>>| -> Vec<StatementRef> {
+        v.into_iter().map(|s| s.into_ref(&mut wording)).collect()
+    };
+    let decided_by = words(decided_by);
+    let near_misses = words(near_misses);
     let mut explanation = explain(
         req,
         status,

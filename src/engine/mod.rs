@@ -19,4 +19,5 @@ pub use evaluate::{evaluate, evaluate_status};
 pub fn forget_remembered() {
     refine::forget_memos();
     evaluate::forget_shared_list();
+    evaluate::forget_notes();
 }

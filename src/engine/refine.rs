@@ -477,13 +477,13 @@ pub fn witnesses(template: &Template, mut globs: Vec<GlobRef<'_>>) -> Option<Vec
 const MEMO_SIZE: usize = 512;
 
 /// A memo shared by the threads of the process.
-type Memo<V> = LazyLock<Mutex<HashMap<MemoKey, V>>>;
+pub(super) type Memo<V> = LazyLock<Mutex<HashMap<MemoKey, V>>>;
 
 /// The answer remembered under `key`, or the one `work` finds (then remembered). The memo
 /// is locked only to look and to store, not while `work` runs: two threads that miss the
 /// same key at once both work it out, and store the same answer. An answer depends on its
 /// key alone, so a lock poisoned by a panic elsewhere still holds good answers.
-fn remembered<V: Clone>(memo: &Memo<V>, key: MemoKey, work: impl FnOnce() -> V) -> V {
+pub(super) fn remembered<V: Clone>(memo: &Memo<V>, key: MemoKey, work: impl FnOnce() -> V) -> V {
     let lock = || memo.lock().unwrap_or_else(PoisonError::into_inner);
     if let Some(hit) = lock().get(&key).cloned() {
         return hit;
@@ -511,7 +511,7 @@ pub(super) fn forget_memos() {
 /// instead of the writing itself, which for thousands of patterns is far larger than the
 /// policy: an unlucky (or crafted) collision would need both hashes to agree at once under
 /// keys no input can know.
-type MemoKey = (u64, u64, usize);
+pub(super) type MemoKey = (u64, u64, usize);
 
 /// The witnesses found, shared by the threads of the process.
 static MEMO: Memo<Option<Vec<String>>> = LazyLock::new(Mutex::default);
