@@ -440,16 +440,19 @@ impl Statement {
         let mut res = Tri::Never;
         let mut heads = ArnHeads::new(resource);
         for p in self.resources.patterns() {
-            let t = p.fixed_match(resource, &mut heads)?;
-            if let Some(g) = p.compiled
-                && t == Tri::Sometimes
-            {
-                for h in g.open_holes(resource) {
-                    if let Some(i) = names.iter().position(|n| *n == h) {
-                        mask |= 1 << i;
+            let t = match p.compiled {
+                // Matched and its open parts found in one pass over the ARN's parts.
+                Some(g) => {
+                    let (t, open) = g.match_template_open(resource);
+                    for h in open {
+                        if let Some(i) = names.iter().position(|n| *n == h) {
+                            mask |= 1 << i;
+                        }
                     }
+                    t
                 }
-            }
+                None => p.fixed_match(resource, &mut heads)?,
+            };
             res = res.or(t);
             if res == Tri::Always {
                 break;

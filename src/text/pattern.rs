@@ -1292,6 +1292,46 @@ impl<'a> ArnGlobRef<'a> {
         out
     }
 
+    /// [`match_template`](Self::match_template) and, when that is "sometimes", the
+    /// [`open_holes`](Self::open_holes) it rests on, each part matched once for both.
+    pub fn match_template_open(self, value: &Template) -> (Tri, Vec<&str>) {
+        let Some(parts) = self.parts() else {
+            let t = self.whole.match_template(value);
+            let open = if t == Tri::Sometimes {
+                value.holes()
+            } else {
+                Vec::new()
+            };
+            return (t, open);
+        };
+        let Some(cuts) = arn_cuts(value) else {
+            return (Tri::Never, Vec::new());
+        };
+        let mut out = Tri::Always;
+        let mut sometimes = [false; 6];
+        for (k, g) in parts.iter().enumerate() {
+            let t = g.match_pieces(&value.pieces[cuts[k]..cuts[k + 1] - 1]);
+            sometimes[k] = t == Tri::Sometimes;
+            out = out.and(t);
+            if out == Tri::Never {
+                return (Tri::Never, Vec::new());
+            }
+        }
+        let mut open: Vec<&str> = Vec::new();
+        if out == Tri::Sometimes {
+            for k in (0..6).filter(|&k| sometimes[k]) {
+                for h in &value.pieces[cuts[k]..cuts[k + 1] - 1] {
+                    if let Piece::Hole(name) = h
+                        && !open.contains(&name.as_str())
+                    {
+                        open.push(name);
+                    }
+                }
+            }
+        }
+        (out, open)
+    }
+
     /// The six part patterns, when the pattern is matched part by part.
     pub fn parts(self) -> Option<[GlobRef<'a>; 6]> {
         let colons = self.colons?;
