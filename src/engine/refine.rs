@@ -597,105 +597,166 @@ fn state_words(template: &Template, globs: &[GlobRef<'_>]) -> usize {
             .sum::<usize>()
 }
 
+/// The states of a witness search, in the order found (the order of the breadth-first
+/// search). A state is the template's positions and the patterns still alive with their
+/// positions: a pattern that can no longer match stays so, and most patterns of a part die
+/// within their first few characters, so a state lists only the living ones (their indexes
+/// in one list, their words side by side in another). The states are the same as if every
+/// pattern were listed, and found in the same order.
+struct States {
+    tpls: Vec<Bits>,
+    alive: Vec<u32>,
+    words: Vec<u64>,
+    /// Where each state's patterns and words start (one more at the end).
+    alive_at: Vec<usize>,
+    words_at: Vec<usize>,
+    /// The state each was reached from, with the character read. Each state's string is
+    /// spelled out only if it is a witness.
+    parent: Vec<(u32, char)>,
+}
+
+impl States {
+    fn alive(&self, j: usize) -> &[u32] {
+        &self.alive[self.alive_at[j]..self.alive_at[j + 1]]
+    }
+
+    fn words(&self, j: usize) -> &[u64] {
+        &self.words[self.words_at[j]..self.words_at[j + 1]]
+    }
+
+    fn is(&self, j: usize, t: &Bits, alive: &[u32], words: &[u64]) -> bool {
+        self.tpls[j] == *t && self.alive(j) == alive && self.words(j) == words
+    }
+
+    fn push(&mut self, t: Bits, alive: &[u32], words: &[u64], parent: (u32, char)) {
+        self.tpls.push(t);
+        self.alive.extend_from_slice(alive);
+        self.words.extend_from_slice(words);
+        self.alive_at.push(self.alive.len());
+        self.words_at.push(self.words.len());
+        self.parent.push(parent);
+    }
+
+    /// The patterns that accept in state `j`, in order.
+    fn accepting(&self, j: usize, globs: &[GlobRef<'_>]) -> Vec<u32> {
+        let mut w = 0;
+        let words = self.words(j);
+        let mut out = Vec::new();
+        for &k in self.alive(j) {
+            let g = globs[k as usize];
+            if g.accepts_words(&words[w..w + g.words()]) {
+                out.push(k);
+            }
+            w += g.words();
+        }
+        out
+    }
+
+    /// The patterns alive after reading `c` in state `j`, and their words, into the two
+    /// lists (cleared first).
+    fn step(&self, j: usize, c: char, globs: &[GlobRef<'_>], into: &mut (Vec<u32>, Vec<u64>)) {
+        let (alive, words) = into;
+        alive.clear();
+        words.clear();
+        let (mut w, from) = (0, self.words(j));
+        for &k in self.alive(j) {
+            let g = globs[k as usize];
+            let n = g.words();
+            let to = words.len();
+            words.resize(to + n, 0);
+            g.step_words(&from[w..w + n], c, &mut words[to..]);
+            if words[to..].iter().all(|&x| x == 0) {
+                words.truncate(to); // died here
+            } else {
+                alive.push(k);
+            }
+            w += n;
+        }
+    }
+
+    /// The string read to reach state `i`.
+    fn spell(&self, mut i: u32) -> String {
+        let mut chars = Vec::new();
+        while let Some(&(from, c)) = self.parent.get(i as usize).filter(|p| p.0 != u32::MAX) {
+            chars.push(c);
+            i = from;
+        }
+        chars.iter().rev().collect()
+    }
+}
+
 fn find_witnesses(template: &Template, globs: &[GlobRef<'_>]) -> Option<Vec<String>> {
     let alphabet = witness_alphabet(template, globs);
-    // Every pattern's state side by side in one list of words: a state of the search
-    // costs a word per pattern (most are short), not a list per pattern.
-    let mut offsets = Vec::with_capacity(globs.len() + 1);
-    offsets.push(0);
-    for g in globs {
-        offsets.push(offsets.last().copied().unwrap_or(0) + g.words());
-    }
-    let total = offsets.last().copied().unwrap_or(0);
-    let part = |k: usize| offsets[k]..offsets[k + 1];
-    let mut first = vec![0u64; total];
+    let mut states = States {
+        tpls: Vec::new(),
+        alive: Vec::new(),
+        words: Vec::new(),
+        alive_at: vec![0],
+        words_at: vec![0],
+        parent: Vec::new(),
+    };
+    let mut first: (Vec<u32>, Vec<u64>) = (Vec::new(), Vec::new());
     for (k, g) in globs.iter().enumerate() {
-        g.start_words(&mut first[part(k)]);
+        first.0.push(u32::try_from(k).ok()?);
+        let at = first.1.len();
+        first.1.resize(at + g.words(), 0);
+        g.start_words(&mut first.1[at..]);
     }
-    // The states found, in the order found (which is the order of the breadth-first
-    // search): the template's positions, the patterns' words side by side (`total` a
-    // state), and the state it was reached from with the character read. Each state's
-    // string is spelled out only if it is a witness.
-    let mut tpls: Vec<Bits> = vec![template.start()];
-    let mut words: Vec<u64> = first;
-    let mut parent: Vec<(u32, char)> = vec![(u32::MAX, '\0')];
+    states.push(template.start(), &first.0, &first.1, (u32::MAX, '\0'));
     // The states by hash, colliding ones chained (`next`). Hashed quickly, with keys drawn
-    // at random so that no pattern can choose collisions: a state is a word per pattern,
-    // hundreds of words, hashed for every character tried. A collision costs a
-    // comparison, never an answer.
+    // at random so that no pattern can choose collisions. A collision costs a comparison,
+    // never an answer.
     let hasher = foldhash::fast::RandomState::default();
-    let hash = |t: &Bits, w: &[u64]| {
+    let hash = |t: &Bits, a: &[u32], w: &[u64]| {
         use std::hash::BuildHasher;
-        hasher.hash_one((t, w))
+        hasher.hash_one((t, a, w))
     };
     let mut by_hash: HashMap<u64, u32, foldhash::fast::RandomState> = HashMap::default();
     let mut next: Vec<u32> = vec![u32::MAX];
-    by_hash.insert(hash(&tpls[0], &words), 0);
-    let mut found: HashMap<Vec<bool>, u32> = HashMap::new();
-    let mut buf = vec![0u64; total];
+    by_hash.insert(hash(&states.tpls[0], &first.0, &first.1), 0);
+    // Which patterns accept, by the patterns that do: the first state of each.
+    let mut found: HashMap<Vec<u32>, u32> = HashMap::new();
+    let mut buf = first;
+    // The work is counted as for a state that lists every pattern: the budget, and so
+    // every answer, is the same as it was.
     let per_state = alphabet.len().saturating_mul(state_words(template, globs));
     let mut work: usize = 0;
     let mut at = 0;
-    while at < tpls.len() {
+    while at < states.tpls.len() {
         // Bounded as it goes, not after.
         work = work.saturating_add(per_state);
         if work > MAX_WITNESS_WORK {
             return None;
         }
-        let here = at * total..(at + 1) * total;
-        if template.accepts(&tpls[at]) {
-            let gs = &words[here.clone()];
-            let accepts: Vec<bool> = globs
-                .iter()
-                .enumerate()
-                .map(|(k, g)| g.accepts_words(&gs[part(k)]))
-                .collect();
-            found.entry(accepts).or_insert(u32::try_from(at).ok()?);
+        if template.accepts(&states.tpls[at]) {
+            found
+                .entry(states.accepting(at, globs))
+                .or_insert(u32::try_from(at).ok()?);
         }
         for &c in &alphabet {
-            let t2 = template.step(&tpls[at], c);
+            let t2 = template.step(&states.tpls[at], c);
             if t2.is_empty() {
                 continue;
             }
-            {
-                let gs = &words[here.clone()];
-                buf.fill(0);
-                for (k, g) in globs.iter().enumerate() {
-                    g.step_words(&gs[part(k)], c, &mut buf[part(k)]);
-                }
-            }
-            let h = hash(&t2, &buf);
+            states.step(at, c, globs, &mut buf);
+            let h = hash(&t2, &buf.0, &buf.1);
             let mut i = by_hash.get(&h).copied().unwrap_or(u32::MAX);
-            while i != u32::MAX {
-                let j = i as usize;
-                if tpls[j] == t2 && words[j * total..(j + 1) * total] == buf[..] {
-                    break;
-                }
-                i = next[j];
+            while i != u32::MAX && !states.is(i as usize, &t2, &buf.0, &buf.1) {
+                i = next[i as usize];
             }
             if i != u32::MAX {
                 continue; // seen
             }
-            let new = u32::try_from(tpls.len()).ok()?;
+            let new = u32::try_from(states.tpls.len()).ok()?;
             next.push(by_hash.insert(h, new).unwrap_or(u32::MAX));
-            tpls.push(t2);
-            words.extend_from_slice(&buf);
-            parent.push((u32::try_from(at).ok()?, c));
-            if tpls.len() > MAX_STATES {
+            states.push(t2, &buf.0, &buf.1, (u32::try_from(at).ok()?, c));
+            if states.tpls.len() > MAX_STATES {
                 return None;
             }
         }
         at += 1;
     }
-    let spell = |mut i: u32| {
-        let mut chars = Vec::new();
-        while let Some(&(from, c)) = parent.get(i as usize).filter(|p| p.0 != u32::MAX) {
-            chars.push(c);
-            i = from;
-        }
-        chars.iter().rev().collect::<String>()
-    };
-    let mut out: Vec<String> = found.into_values().map(spell).collect();
+    let mut out: Vec<String> = found.into_values().map(|i| states.spell(i)).collect();
     out.sort();
     Some(out)
 }
@@ -729,6 +790,151 @@ mod tests {
         .unwrap();
         assert!(w.iter().all(|s| s.starts_with("role/")));
         assert_eq!(w.len(), 2, "{w:?}");
+    }
+
+    /// The witness search as it was before its states listed only the patterns alive
+    /// (every pattern's words in every state): the reference the search is held to.
+    fn dense_witnesses(template: &Template, globs: &[GlobRef<'_>]) -> Option<Vec<String>> {
+        let alphabet = witness_alphabet(template, globs);
+        // Every pattern's state side by side in one list of words: a state of the search
+        // costs a word per pattern (most are short), not a list per pattern.
+        let mut offsets = Vec::with_capacity(globs.len() + 1);
+        offsets.push(0);
+        for g in globs {
+            offsets.push(offsets.last().copied().unwrap_or(0) + g.words());
+        }
+        let total = offsets.last().copied().unwrap_or(0);
+        let part = |k: usize| offsets[k]..offsets[k + 1];
+        let mut first = vec![0u64; total];
+        for (k, g) in globs.iter().enumerate() {
+            g.start_words(&mut first[part(k)]);
+        }
+        // The states found, in the order found (which is the order of the breadth-first
+        // search): the template's positions, the patterns' words side by side (`total` a
+        // state), and the state it was reached from with the character read. Each state's
+        // string is spelled out only if it is a witness.
+        let mut tpls: Vec<Bits> = vec![template.start()];
+        let mut words: Vec<u64> = first;
+        let mut parent: Vec<(u32, char)> = vec![(u32::MAX, '\0')];
+        // The states by hash, colliding ones chained (`next`). Hashed quickly, with keys drawn
+        // at random so that no pattern can choose collisions: a state is a word per pattern,
+        // hundreds of words, hashed for every character tried. A collision costs a
+        // comparison, never an answer.
+        let hasher = foldhash::fast::RandomState::default();
+        let hash = |t: &Bits, w: &[u64]| {
+            use std::hash::BuildHasher;
+            hasher.hash_one((t, w))
+        };
+        let mut by_hash: HashMap<u64, u32, foldhash::fast::RandomState> = HashMap::default();
+        let mut next: Vec<u32> = vec![u32::MAX];
+        by_hash.insert(hash(&tpls[0], &words), 0);
+        let mut found: HashMap<Vec<bool>, u32> = HashMap::new();
+        let mut buf = vec![0u64; total];
+        let per_state = alphabet.len().saturating_mul(state_words(template, globs));
+        let mut work: usize = 0;
+        let mut at = 0;
+        while at < tpls.len() {
+            // Bounded as it goes, not after.
+            work = work.saturating_add(per_state);
+            if work > MAX_WITNESS_WORK {
+                return None;
+            }
+            let here = at * total..(at + 1) * total;
+            if template.accepts(&tpls[at]) {
+                let gs = &words[here.clone()];
+                let accepts: Vec<bool> = globs
+                    .iter()
+                    .enumerate()
+                    .map(|(k, g)| g.accepts_words(&gs[part(k)]))
+                    .collect();
+                found.entry(accepts).or_insert(u32::try_from(at).ok()?);
+            }
+            for &c in &alphabet {
+                let t2 = template.step(&tpls[at], c);
+                if t2.is_empty() {
+                    continue;
+                }
+                {
+                    let gs = &words[here.clone()];
+                    buf.fill(0);
+                    for (k, g) in globs.iter().enumerate() {
+                        g.step_words(&gs[part(k)], c, &mut buf[part(k)]);
+                    }
+                }
+                let h = hash(&t2, &buf);
+                let mut i = by_hash.get(&h).copied().unwrap_or(u32::MAX);
+                while i != u32::MAX {
+                    let j = i as usize;
+                    if tpls[j] == t2 && words[j * total..(j + 1) * total] == buf[..] {
+                        break;
+                    }
+                    i = next[j];
+                }
+                if i != u32::MAX {
+                    continue; // seen
+                }
+                let new = u32::try_from(tpls.len()).ok()?;
+                next.push(by_hash.insert(h, new).unwrap_or(u32::MAX));
+                tpls.push(t2);
+                words.extend_from_slice(&buf);
+                parent.push((u32::try_from(at).ok()?, c));
+                if tpls.len() > MAX_STATES {
+                    return None;
+                }
+            }
+            at += 1;
+        }
+        let spell = |mut i: u32| {
+            let mut chars = Vec::new();
+            while let Some(&(from, c)) = parent.get(i as usize).filter(|p| p.0 != u32::MAX) {
+                chars.push(c);
+                i = from;
+            }
+            chars.iter().rev().collect::<String>()
+        };
+        let mut out: Vec<String> = found.into_values().map(spell).collect();
+        out.sort();
+        Some(out)
+    }
+
+    /// The search over living patterns finds the same witnesses as the search over every
+    /// pattern, the same budget refusals included, on generated templates and patterns.
+    #[test]
+    fn witnesses_over_living_patterns_are_those_over_every_pattern() {
+        let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut next = |n: usize| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            usize::try_from(seed % n as u64).unwrap_or(0)
+        };
+        let (mut compared, mut refused) = (0, 0);
+        for round in 0..3_000 {
+            let pieces = ["a", "b", "-", "{h}", "{g}", "ab"];
+            let template: String = (0..=next(5)).map(|_| pieces[next(6)]).collect();
+            let template = Template::parse(&template);
+            // Now and then many patterns, for the budget.
+            let count = if round % 50 == 0 { 300 } else { 1 + next(8) };
+            let texts: Vec<String> = (0..count)
+                .map(|_| {
+                    (0..next(7))
+                        .map(|_| ['a', 'b', '-', '*', '?'][next(5)])
+                        .collect()
+                })
+                .collect();
+            let globs: Vec<Glob> = texts.iter().map(|t| Glob::new(t, false)).collect();
+            let views: Vec<GlobRef<'_>> = globs.iter().map(Glob::view).collect();
+            let sparse = find_witnesses(&template, &views);
+            assert_eq!(
+                sparse,
+                dense_witnesses(&template, &views),
+                "{template} {texts:?}"
+            );
+            compared += 1;
+            refused += usize::from(sparse.is_none());
+        }
+        assert_eq!(compared, 3_000);
+        assert!(refused > 0, "the budget was never reached");
     }
 
     /// The budget check's quick bound is never below the alphabet it stands for, so it
