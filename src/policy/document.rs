@@ -136,7 +136,8 @@ impl<'a> Iterator for Quoted<'a> {
 
     fn next(&mut self) -> Option<&'a str> {
         let bytes = self.rest.as_bytes();
-        let open = memchr::memchr(b'"', bytes)? + 1;
+        // The next opening quote is a comma and some spaces away: found byte by byte.
+        let open = bytes.iter().position(|&b| b == b'"')? + 1;
         let len = memchr::memchr(b'"', bytes.get(open..)?)?;
         let text = self.rest.get(open..open + len)?;
         self.rest = self.rest.get(open + len + 1..)?;
