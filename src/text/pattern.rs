@@ -1132,25 +1132,35 @@ impl Template {
         b
     }
 
+    /// Adds the positions past each unknown part whose start is live (a run of unknown
+    /// parts in turn): the live positions are visited in order, each one set here being
+    /// visited after the one that set it.
     fn close(&self, b: &mut Bits) {
-        for (i, p) in self.pieces.iter().enumerate() {
-            if b.get(i) && matches!(p, Piece::Hole(_)) {
-                b.set(i + 1);
+        let mut k = 0;
+        while let Some(&word) = b.0.get(k) {
+            let mut w = word;
+            while w != 0 {
+                let i = k * 64 + w.trailing_zeros() as usize;
+                w &= w - 1;
+                if matches!(self.pieces.get(i), Some(Piece::Hole(_))) {
+                    b.set(i + 1);
+                    if (i + 1) / 64 == k {
+                        w |= 1 << ((i + 1) % 64);
+                    }
+                }
             }
+            k += 1;
         }
     }
 
-    /// The state after reading `c` in state `from`.
+    /// The state after reading `c` in state `from` (only its live positions looked at).
     pub(crate) fn step(&self, from: &Bits, c: char) -> Bits {
         let mut to = Bits::new(self.pieces.len() + 1);
-        for (i, p) in self.pieces.iter().enumerate() {
-            if !from.get(i) {
-                continue;
-            }
-            match p {
-                Piece::Lit(l) if *l == c => to.set(i + 1),
-                Piece::Lit(_) => {}
-                Piece::Hole(_) => to.set(i),
+        for i in from.ones() {
+            match self.pieces.get(i) {
+                Some(Piece::Lit(l)) if *l == c => to.set(i + 1),
+                Some(Piece::Hole(_)) => to.set(i),
+                _ => {}
             }
         }
         self.close(&mut to);
@@ -1510,6 +1520,63 @@ impl Bits {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A template's step over its live positions is the step over every position: on
+    /// every template of up to six pieces of two letters and unknown parts (runs of unknown
+    /// parts across a word's end included), from every state reached.
+    #[test]
+    fn a_template_steps_as_over_every_position() {
+        fn naive_step(t: &Template, from: &Bits, c: char) -> Bits {
+            let n = t.pieces.len();
+            let mut to = Bits::new(n + 1);
+            for (i, p) in t.pieces.iter().enumerate() {
+                match p {
+                    _ if !from.get(i) => {}
+                    Piece::Lit(l) if *l == c => to.set(i + 1),
+                    Piece::Lit(_) => {}
+                    Piece::Hole(_) => to.set(i),
+                }
+            }
+            for (i, p) in t.pieces.iter().enumerate() {
+                if to.get(i) && matches!(p, Piece::Hole(_)) {
+                    to.set(i + 1);
+                }
+            }
+            to
+        }
+        let mut texts = vec![String::new()];
+        let mut templates = Vec::new();
+        for _ in 0..6 {
+            let mut longer = Vec::new();
+            for t in &texts {
+                for p in ["a", "b", "{h}"] {
+                    longer.push(format!("{t}{p}"));
+                }
+            }
+            templates.extend(longer.iter().cloned());
+            texts = longer;
+        }
+        // Across the end of a word: 62 letters, then unknown parts.
+        templates.push(format!("{}{{h}}{{g}}{{f}}a", "a".repeat(62)));
+        let mut steps = 0;
+        for text in &templates {
+            let t = Template::parse(text);
+            let mut seen = vec![t.start()];
+            let mut at = 0;
+            while at < seen.len() {
+                for c in ['a', 'b', 'x'] {
+                    let next = t.step(&seen[at], c);
+                    assert_eq!(next, naive_step(&t, &seen[at], c), "{text} {c}");
+                    steps += 1;
+                    if !seen.contains(&next) {
+                        seen.push(next);
+                    }
+                }
+                at += 1;
+            }
+        }
+        assert!(steps > 5_000, "{steps}");
+    }
 
     #[test]
     fn narrow_patterns_compare_in_token_order() {
