@@ -375,9 +375,24 @@ fn key_values(
         .collect()
 }
 
+/// How many resource patterns refinement reads once for every unknown part of an ARN at
+/// the same time; beyond, one part at a time (a statement may list a hundred thousand
+/// patterns, and a list of them for each part was held at once).
+const ONE_PASS_PATTERNS: usize = 20_000;
+
 /// For a single resource with unknown parts: witnesses for each of its six ARN parts.
 /// Empty when every resource is known.
 fn resource_parts(req: &Request, statements: &[&Statement]) -> Option<Vec<Vec<String>>> {
+    resource_parts_within(req, statements, ONE_PASS_PATTERNS)
+}
+
+/// [`resource_parts`], reading the patterns once for every part when there are at most
+/// `one_pass` of them.
+fn resource_parts_within(
+    req: &Request,
+    statements: &[&Statement],
+    one_pass: usize,
+) -> Option<Vec<Vec<String>>> {
     let mut resource_parts: Vec<Vec<String>> = Vec::new();
     match req.resources.as_slice() {
         [r] if !r.is_known() => {
@@ -393,28 +408,24 @@ fn resource_parts(req: &Request, statements: &[&Statement]) -> Option<Vec<Vec<St
                     }
                 }
             }
-            // The patterns of each unknown part, one part at a time: a statement may list a
-            // hundred thousand patterns, and six lists of them were held at once.
-            for part in &parts {
+            let unknown: Vec<usize> = (0..6).filter(|&i| !parts[i].is_known()).collect();
+            let patterns: usize = statements.iter().map(|st| st.resources.len()).sum();
+            // The patterns of every unknown part in one reading of the statements, or of
+            // one part at a time when there are many.
+            let mut all = if patterns <= one_pass && !unknown.is_empty() {
+                part_globs(statements, &unknown)?
+            } else {
+                Vec::new()
+            };
+            for (i, part) in parts.iter().enumerate() {
                 if part.is_known() {
                     resource_parts.push(vec![part.to_string()]);
                     continue;
                 }
-                let i = resource_parts.len();
-                let mut globs: Vec<GlobRef<'_>> = Vec::new();
-                for st in statements {
-                    for compiled in st.resources.compiled() {
-                        let g = compiled?;
-                        match g.parts() {
-                            // One of stars tells no two strings apart (see `witnesses`).
-                            Some(p) if p[i].accepts_everything() => {}
-                            Some(p) => globs.push(p[i]),
-                            // A whole-string pattern other than "*" spans parts.
-                            None if g.glob().accepts_everything() => {}
-                            None => return None,
-                        }
-                    }
-                }
+                let globs = match all.iter_mut().find(|(k, _)| *k == i) {
+                    Some((_, globs)) => std::mem::take(globs),
+                    None => part_globs(statements, &[i])?.pop()?.1,
+                };
                 resource_parts.push(witnesses(part, globs)?);
             }
         }
@@ -422,6 +433,34 @@ fn resource_parts(req: &Request, statements: &[&Statement]) -> Option<Vec<Vec<St
         _ => return None,
     }
     Some(resource_parts)
+}
+
+/// The statements' patterns of each of the ARN parts `parts`, in order, but for those of
+/// stars only (they tell no two strings apart: see [`witnesses`]). `None` when a pattern
+/// cannot be taken apart (it holds a policy variable, or spans parts).
+fn part_globs<'s>(
+    statements: &[&'s Statement],
+    parts: &[usize],
+) -> Option<Vec<(usize, Vec<GlobRef<'s>>)>> {
+    let mut out: Vec<(usize, Vec<GlobRef<'s>>)> = parts.iter().map(|&i| (i, Vec::new())).collect();
+    for st in statements {
+        for compiled in st.resources.compiled() {
+            let g = compiled?;
+            match g.parts() {
+                Some(p) => {
+                    for (i, globs) in &mut out {
+                        if !p[*i].accepts_everything() {
+                            globs.push(p[*i]);
+                        }
+                    }
+                }
+                // A whole-string pattern other than "*" spans parts.
+                None if g.glob().accepts_everything() => {}
+                None => return None,
+            }
+        }
+    }
+    Some(out)
 }
 
 /// How many combinations of key values and resource parts there are, or too many: more
@@ -935,6 +974,54 @@ mod tests {
         }
         assert_eq!(compared, 3_000);
         assert!(refused > 0, "the budget was never reached");
+    }
+
+    /// The patterns of every unknown part read at once give the witnesses read one part
+    /// at a time (as a statement of many patterns is), refusals included.
+    #[test]
+    fn resource_parts_read_at_once_are_those_read_part_by_part() {
+        let policy = |resources: &str| {
+            let text = format!(
+                r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Action":"autoscaling:*","Resource":[{resources}]}},{{"Effect":"Allow","Action":"autoscaling:*","Resource":"arn:aws:autoscaling:eu-*:*:autoScalingGroup:*:autoScalingGroupName/b?"}}]}}"#
+            );
+            let source: crate::text::SourceText = text.into();
+            let doc = crate::text::json::parse(&source).unwrap();
+            crate::policy::parse_document("p", &source, &doc).unwrap()
+        };
+        let lists = [
+            r#""arn:aws:autoscaling:us-east-1:1111:autoScalingGroup:*:autoScalingGroupName/a*","arn:aws:autoscaling:*:*:autoScalingGroup:*:autoScalingGroupName/*-x","arn:aws:autoscaling:us-*:2222:autoScalingGroup:g?:autoScalingGroupName/c""#,
+            r#""*","arn:aws:autoscaling:*:*:autoScalingGroup:*:autoScalingGroupName/a*""#,
+            // Spans parts: no witnesses either way.
+            r#""arn:aws:autoscaling:*","arn:aws:autoscaling:us-east-1:1111:autoScalingGroup:*:autoScalingGroupName/a*""#,
+            // A policy variable: not taken apart either way.
+            r#""arn:aws:autoscaling:*:*:autoScalingGroup:*:autoScalingGroupName/${aws:username}""#,
+        ];
+        let templates = [
+            "arn:aws:autoscaling:{region}:{account}:autoScalingGroup:{id}:autoScalingGroupName/{name}",
+            "arn:aws:autoscaling:us-east-1:{account}:autoScalingGroup:{id}:autoScalingGroupName/team-{name}",
+            "arn:aws:autoscaling:{region}:1111:autoScalingGroup:g1:autoScalingGroupName/a",
+        ];
+        let (mut found, mut refused) = (0, 0);
+        for list in lists {
+            let p = policy(list);
+            let statements: Vec<&Statement> = p.statements.iter().collect();
+            for t in templates {
+                let req = Request {
+                    action: "autoscaling:CreateAutoScalingGroup".into(),
+                    resources: vec![Template::parse(t)],
+                    context: crate::policy::Context::default(),
+                };
+                let at_once = resource_parts_within(&req, &statements, usize::MAX);
+                let by_part = resource_parts_within(&req, &statements, 0);
+                assert_eq!(at_once, by_part, "{list} {t}");
+                found += usize::from(at_once.as_ref().is_some_and(|p| p.len() == 6));
+                refused += usize::from(at_once.is_none());
+            }
+        }
+        assert!(
+            found >= 6 && refused >= 3,
+            "{found} found, {refused} refused"
+        );
     }
 
     /// The budget check's quick bound is never below the alphabet it stands for, so it
