@@ -940,13 +940,7 @@ mod tests {
     /// pattern, the same budget refusals included, on generated templates and patterns.
     #[test]
     fn witnesses_over_living_patterns_are_those_over_every_pattern() {
-        let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
-        let mut next = |n: usize| {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            usize::try_from(seed % n as u64).unwrap_or(0)
-        };
+        let mut next = crate::text::pattern::test_numbers(0x9e37_79b9_7f4a_7c15);
         let (mut compared, mut refused) = (0, 0);
         for round in 0..3_000 {
             let pieces = ["a", "b", "-", "{h}", "{g}", "ab"];

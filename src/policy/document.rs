@@ -226,8 +226,9 @@ impl<'a> ResourcePattern<'a> {
     /// its fifth colon, before the first variable) cannot match, whatever the variables
     /// hold ([`ArnHeads`]). `None` otherwise.
     pub fn fixed_match(&self, resource: &Template, heads: &mut ArnHeads<'_, 'a>) -> Option<Tri> {
+        debug_assert!(heads.value() == resource, "heads are made for the resource");
         match (self.compiled, self.variables) {
-            (Some(g), _) => Some(g.match_template(resource)),
+            (Some(g), _) => Some(heads.match_compiled(g)),
             (None, Some(v)) if heads.never(v.head()) => Some(Tri::Never),
             _ => None,
         }

@@ -1406,7 +1406,15 @@ pub struct ArnHeads<'v, 'h> {
     /// The value's ARN parts, once asked (`None` inside: fewer than five colons).
     cuts: std::cell::OnceCell<Option<[usize; 7]>>,
     last: Option<(&'h str, bool)>,
+    /// How the first five parts of the last few compiled patterns' starts matched (see
+    /// [`match_compiled`](Self::match_compiled)), the oldest replaced first.
+    starts: [Option<(GlobRef<'h>, Tri)>; STARTS],
+    next_start: usize,
 }
+
+/// How many starts of compiled patterns [`ArnHeads`] remembers: a policy's patterns start
+/// in few ways (`arn:aws:ec2:*:*`, `arn:aws:iam::*`), taken in turn statement by statement.
+const STARTS: usize = 8;
 
 impl<'v, 'h> ArnHeads<'v, 'h> {
     /// For patterns matched against `value`.
@@ -1415,7 +1423,49 @@ impl<'v, 'h> ArnHeads<'v, 'h> {
             value,
             cuts: std::cell::OnceCell::new(),
             last: None,
+            starts: [None; STARTS],
+            next_start: 0,
         }
+    }
+
+    /// The value the patterns are matched against.
+    pub fn value(&self) -> &'v Template {
+        self.value
+    }
+
+    /// How the compiled pattern `g` matches the value: [`ArnGlobRef::match_template`], with
+    /// the answer of its first five parts remembered by how it writes them (the same
+    /// start, the same answer), so that a pattern whose start was seen has only its last
+    /// part matched.
+    pub fn match_compiled(&mut self, g: ArnGlobRef<'h>) -> Tri {
+        let (Some(parts), Some(colons)) = (g.parts(), g.colons) else {
+            return g.match_template(self.value);
+        };
+        let value = self.value;
+        let Some(cuts) = *self.cuts.get_or_init(|| arn_cuts(value)) else {
+            return Tri::Never;
+        };
+        let piece = |k: usize| &value.pieces[cuts[k]..cuts[k + 1] - 1];
+        let head = g.whole.slice(0..colons[4] as usize);
+        let known = self.starts.iter().flatten().find(|(h, _)| *h == head);
+        let first = if let Some(&(_, t)) = known {
+            t
+        } else {
+            let mut t = Tri::Always;
+            for (k, part) in parts.iter().enumerate().take(5) {
+                t = t.and(part.match_pieces(piece(k)));
+                if t == Tri::Never {
+                    break;
+                }
+            }
+            self.starts[self.next_start] = Some((head, t));
+            self.next_start = (self.next_start + 1) % STARTS;
+            t
+        };
+        if first == Tri::Never {
+            return Tri::Never;
+        }
+        first.and(parts[5].match_pieces(piece(5)))
     }
 
     /// True when no ARN pattern that starts with `head` can match the value: `head` holds
@@ -1517,6 +1567,17 @@ impl Bits {
     }
 }
 
+/// Numbers for tests, the same on every run: each call `next(n)` gives one below `n`.
+#[cfg(test)]
+pub(crate) fn test_numbers(mut seed: u64) -> impl FnMut(usize) -> usize {
+    move |n| {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        usize::try_from(seed % n as u64).unwrap_or(0)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1576,6 +1637,70 @@ mod tests {
             }
         }
         assert!(steps > 5_000, "{steps}");
+    }
+
+    /// A compiled pattern matched through [`ArnHeads`] (its start's answer remembered)
+    /// answers as it does alone, whatever was matched through the same heads before: runs
+    /// of patterns that share starts, differ in any one part, or in their start.
+    #[test]
+    fn patterns_matched_through_remembered_starts_answer_alone() {
+        let mut next = test_numbers(0x2545_f491_4f6c_dd1d);
+        // Mostly parts that match often, so that starts seldom decide alone.
+        let parts = ["*", "*", "a*", "?*", "*b", "a", "b", "", "a?"];
+        // Unknown parts in most places, so that few starts rule a pattern out alone.
+        let templates = [
+            "{p}:{q}:{h}:{r}:{s}:{g}",
+            "a:{q}:{h}:b:{s}:x{g}",
+            "{p}:b:{h}:{r}:a:b",
+            "{p}:{q}:a{h}:{r}::{g}:b",
+            "a:b:a:b:a:{g}",
+        ];
+        let (mut asked, mut remembered) = (0, 0);
+        let mut answers = std::collections::HashMap::new();
+        for text in templates {
+            let t = Template::parse(text);
+            let mut heads = ArnHeads::new(&t);
+            // Six starts taken again and again (as a policy's are), each one part away from
+            // one made at random, and now and then another.
+            let start = |next: &mut dyn FnMut(usize) -> usize| -> Vec<&str> {
+                (0..5).map(|_| parts[next(parts.len())]).collect()
+            };
+            let base = start(&mut next);
+            let usual: Vec<String> = (0..6)
+                .map(|i| {
+                    let mut one_away = base.clone();
+                    one_away[i % 5] = parts[next(parts.len())];
+                    one_away.join(":")
+                })
+                .collect();
+            let patterns: Vec<String> = (0..3_000)
+                .map(|_| {
+                    let head = if next(5) == 0 {
+                        start(&mut next).join(":")
+                    } else {
+                        usual[next(6)].clone()
+                    };
+                    format!("{head}:{}", parts[next(parts.len())])
+                })
+                .collect();
+            let compiled: Vec<ArnGlob> = patterns.iter().map(|p| ArnGlob::new(p)).collect();
+            let mut starts = std::collections::HashSet::new();
+            for (p, g) in patterns.iter().zip(&compiled) {
+                let alone = g.match_template(&t);
+                assert_eq!(heads.match_compiled(g.view()), alone, "{p} vs {text}");
+                asked += 1;
+                *answers.entry(alone).or_insert(0) += 1;
+                let start: Vec<&str> = p.split(':').take(5).collect();
+                remembered += usize::from(!starts.insert(start));
+            }
+        }
+        assert!(
+            remembered > asked / 2,
+            "{remembered} of {asked} starts seen before"
+        );
+        // Every answer comes up (a pattern always matches only with stars where unknown).
+        assert!(answers.values().all(|&n| n >= 10), "{answers:?}");
+        assert_eq!(answers.len(), 3, "{answers:?}");
     }
 
     #[test]
