@@ -359,6 +359,9 @@ struct Earlier<'e, 'a> {
     /// The resolutions of patterns with policy variables (many statements resolve to the
     /// same pattern); `None` for one of its own.
     seen: Option<&'e mut Resolving<'a, 'a>>,
+    /// Empty lists to gather what the answer depends on in: the room of those of the
+    /// statement before (see [`Evidence::record`]), not new lists for each statement.
+    depends: Deps<'a>,
 }
 
 /// Evaluates a statement whose action matches, against one resource. The notes (in words)
@@ -380,7 +383,9 @@ fn eval_statement<'a>(
         holes_known,
         memo,
         seen,
+        mut depends,
     } = earlier;
+    debug_assert!(depends.keys.is_empty() && depends.holes.is_empty());
     let mut own = None;
     let seen = match seen {
         Some(seen) => seen,
@@ -392,7 +397,6 @@ fn eval_statement<'a>(
     let may_stop = words.is_some_and(|applies| applies != Tri::Never);
     let words = words.is_some();
     let mut notes = Vec::new();
-    let mut depends = Deps::default();
 
     // Resource: remembered, unless the words are asked (or the unknown parts it depends on,
     // when those are not remembered).
@@ -830,6 +834,7 @@ impl Pending<'_> {
                     holes_known: false,
                     memo: None,
                     seen: None,
+                    depends: Deps::default(),
                 },
             )
             .notes
@@ -983,27 +988,31 @@ impl<'a> Evidence<'a> {
         self.skipped && !self.satisfiable
     }
 
-    /// Records how one statement fared.
-    fn record(&mut self, pending: Pending<'a>, effect: Effect, ev: StatementEval<'a>) {
+    /// Records how one statement fared, and gives back the lists its dependencies came in,
+    /// emptied, for the next statement.
+    fn record(&mut self, pending: Pending<'a>, effect: Effect, ev: StatementEval<'a>) -> Deps<'a> {
+        let Deps {
+            mut keys,
+            mut holes,
+        } = ev.depends;
         let list = match (effect, ev.applies) {
-            (Effect::Deny, Tri::Always) => &mut self.deny_always,
-            (Effect::Allow, Tri::Always) => &mut self.decided_allow,
+            (Effect::Deny, Tri::Always) => Some(&mut self.deny_always),
+            (Effect::Allow, Tri::Always) => Some(&mut self.decided_allow),
             (_, Tri::Sometimes) => {
-                // Room for this statement's keys at once (as much again as there are, at
-                // least): one statement may name a hundred thousand.
-                let Deps { keys, holes } = ev.depends;
                 if self.keys.is_empty() {
                     // The first statement's keys are taken as they are, not copied (there
                     // may be a hundred thousand).
-                    self.keys = keys;
+                    self.keys = std::mem::take(&mut keys);
                 } else {
+                    // Room for this statement's keys at once (as much again as there are,
+                    // at least): one statement may name a hundred thousand.
                     let (len, adding) = (self.keys.len(), keys.len());
                     if self.keys.capacity() - len < adding {
                         self.keys.reserve_exact(adding.max(len));
                     }
                     self.keys.extend_from_slice(&keys);
                 }
-                self.holes.extend(holes);
+                self.holes.extend(holes.drain(..));
                 // A set again once it has doubled: at most twice the distinct keys are held,
                 // each sorted a few times at most.
                 if self.keys.len() > 2 * self.keys_distinct + 64 {
@@ -1013,12 +1022,17 @@ impl<'a> Evidence<'a> {
                     self.keys.dedup();
                     self.keys_distinct = self.keys.len();
                 }
-                &mut self.open
+                Some(&mut self.open)
             }
-            (Effect::Allow, Tri::Never) => &mut self.near,
-            (Effect::Deny, Tri::Never) => return,
+            (Effect::Allow, Tri::Never) => Some(&mut self.near),
+            (Effect::Deny, Tri::Never) => None,
         };
-        push_unique(list, pending);
+        if let Some(list) = list {
+            push_unique(list, pending);
+        }
+        keys.clear();
+        holes.clear();
+        Deps { keys, holes }
     }
 
     /// What open answers depend on, sorted and without repeats: keys as written, shared
@@ -1155,6 +1169,7 @@ fn evaluate_resource<'a>(
     // Once every unknown part is among the dependencies it stays there.
     let mut holes_known = false;
     let mut seen = Resolving::new(resource);
+    let mut spare = Deps::default();
     for (layer, statements) in matching {
         let mut allow = Tri::Never;
         for &(pi, policy, st) in statements {
@@ -1173,6 +1188,7 @@ fn evaluate_resource<'a>(
                 holes_known,
                 memo: Some(memo),
                 seen: Some(&mut seen),
+                depends: std::mem::take(&mut spare),
             };
             let ev = eval_statement(st, resource, &holes, ctx, None, earlier);
             match st.effect {
@@ -1192,7 +1208,7 @@ fn evaluate_resource<'a>(
                 applies: ev.applies,
                 resource,
             };
-            evidence.record(pending, st.effect, ev);
+            spare = evidence.record(pending, st.effect, ev);
         }
         if allow != Tri::Always && evidence.not_satisfiable() {
             return (Status::Conditional, None);
