@@ -709,9 +709,11 @@ impl<'a> GlobRef<'a> {
         let Some(size) = (n + 1).checked_mul(m + 1).filter(|s| *s <= MAX_PAIRS) else {
             return true;
         };
-        let mut seen = vec![false; size];
-        let mut stack = vec![(0usize, 0usize)];
-        seen[0] = true;
+        // A bit a pair (a byte each was most of the work on short patterns).
+        let mut seen = vec![0u64; size.div_ceil(64)];
+        let mut stack = Vec::with_capacity(n + m + 2);
+        stack.push((0usize, 0usize));
+        seen[0] = 1;
         while let Some((i, j)) = stack.pop() {
             count_work(1);
             if i == n && j == m {
@@ -719,8 +721,8 @@ impl<'a> GlobRef<'a> {
             }
             let mut push = |a: usize, b: usize| {
                 let k = a * (m + 1) + b;
-                if !seen[k] {
-                    seen[k] = true;
+                if seen[k / 64] & (1 << (k % 64)) == 0 {
+                    seen[k / 64] |= 1 << (k % 64);
                     stack.push((a, b));
                 }
             };
