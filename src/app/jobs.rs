@@ -2,7 +2,6 @@
 //! come back through a channel and are taken in at the start of a frame.
 
 use std::path::PathBuf;
-use std::sync::Arc;
 use std::time::Instant;
 
 use super::ExplorerApp;
@@ -94,7 +93,7 @@ fn reopen(saved: Vec<SavedDoc>) -> Vec<Restored> {
                         Reopened::Same
                     },
                     {
-                        let text: crate::text::SourceText = Arc::new(text.clone());
+                        let text = crate::text::source_text(text.clone());
                         crate::io::load_shared(&saved.name, &text).map(|l| (l, text))
                     },
                 ),

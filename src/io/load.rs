@@ -4,7 +4,6 @@
 
 use std::io::Read as _;
 use std::path::Path;
-use std::sync::Arc;
 
 use super::account::{Account, Builder, LISTS};
 use super::document::{decode_embedded, document_value, percent_decode};
@@ -241,7 +240,7 @@ fn utf16(bytes: &[u8]) -> Option<bool> {
 
 /// Loads from text, detecting the shape.
 pub fn load_text(origin: &str, text: &str) -> Result<Loaded, LoadError> {
-    load_source(origin, &Arc::new(text.to_owned()))
+    load_source(origin, &crate::text::source_text(text.to_owned()))
 }
 
 /// Like [`load_text`], for text already shared: a policy document keeps `text` itself as

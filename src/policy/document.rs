@@ -1631,7 +1631,7 @@ impl ResourceSpecBuilder {
     ) -> ResourceSpec {
         let whole = |text: String| PatternTexts {
             end: u32::try_from(text.len()).unwrap_or(u32::MAX),
-            text: Arc::new(text),
+            text: crate::text::source_text(text),
             start: 0,
         };
         let (texts, joined) = match (self.joined, u32::try_from(start), u32::try_from(end)) {
