@@ -1435,7 +1435,7 @@ impl<'v, 'h> ArnHeads<'v, 'h> {
         self.value
     }
 
-    /// How the compiled pattern `g` matches the value: [`ArnGlobRef::match_template`], with
+    /// How the compiled pattern `g` matches the value: `ArnGlobRef::match_template`, with
     /// the answer of its first five parts remembered by how it writes them (the same
     /// start, the same answer), so that a pattern whose start was seen has only its last
     /// part matched.
